@@ -1,0 +1,17 @@
+"""qclock_circuits: design, test and run Ramsey interrogation protocols of atomic clocks.
+
+Layers (bottom up): ``spin`` → ``protocols`` → ``circuits`` → ``bayes`` → …
+Subpackages are imported on first use, so ``import qclock_circuits`` is cheap
+and has no side effects.
+"""
+
+from importlib import import_module
+
+__all__ = ["spin", "protocols", "circuits", "__version__"]
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name in {"spin", "protocols", "circuits"}:
+        return import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

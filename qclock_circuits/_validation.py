@@ -1,0 +1,91 @@
+"""Argument checks shared by every layer.
+
+Each check raises :class:`ValueError` or :class:`TypeError` with a message that
+names the argument, the value received and what is allowed (CONVENTIONS.md).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "QClockError",
+    "check_atoms",
+    "check_finite",
+    "check_finite_array",
+    "check_axis",
+    "check_choice",
+]
+
+
+class QClockError(ValueError):
+    """Base class of the errors this package raises for bad input."""
+
+
+def check_atoms(atoms, name: str = "atoms") -> int:
+    """Return ``atoms`` as an int, or raise if it is not an integer ≥ 1."""
+    if isinstance(atoms, bool) or not isinstance(atoms, numbers.Integral):
+        if isinstance(atoms, numbers.Real) and float(atoms).is_integer() and np.isfinite(atoms):
+            atoms = int(atoms)
+        else:
+            raise TypeError(f"{name} must be an integer >= 1, got {atoms!r} ({type(atoms).__name__})")
+    atoms = int(atoms)
+    if atoms < 1:
+        raise QClockError(f"{name} must be an integer >= 1, got {atoms}")
+    return atoms
+
+
+def check_finite(value, name: str) -> float:
+    """Return ``value`` as a float, or raise if it is not a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not np.isfinite(value):
+        raise QClockError(f"{name} must be a finite real number, got {value}")
+    return value
+
+
+def check_finite_array(values, name: str, *, ndim: int | None = None, length: int | None = None,
+                       dtype=float) -> np.ndarray:
+    """Return ``values`` as a NumPy array after checking shape and finiteness."""
+    try:
+        array = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers, got {values!r}") from exc
+    if ndim is not None and array.ndim != ndim:
+        raise QClockError(f"{name} must be a {ndim}-D array, got shape {array.shape}")
+    if length is not None and array.shape[0] != length:
+        raise QClockError(f"{name} must have length {length}, got length {array.shape[0]}")
+    if not np.all(np.isfinite(array)):
+        bad = array[~np.isfinite(array)].ravel()[0]
+        raise QClockError(f"{name} must contain only finite numbers, got {bad}")
+    return array
+
+
+def check_axis(axis, name: str = "axis") -> tuple[float, float, float]:
+    """Return a unit 3-vector from ``axis``: 'x', 'y', 'z' or three finite numbers."""
+    named = {"x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "z": (0.0, 0.0, 1.0)}
+    if isinstance(axis, str):
+        key = axis.lower()
+        if key not in named:
+            raise QClockError(f"{name} must be 'x', 'y', 'z' or a 3-vector, got {axis!r}")
+        return named[key]
+    if not isinstance(axis, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be 'x', 'y', 'z' or a 3-vector, got {axis!r}")
+    vector = check_finite_array(axis, name, ndim=1, length=3)
+    norm = float(np.linalg.norm(vector))
+    if norm < 1e-12:
+        raise QClockError(f"{name} must be a non-zero 3-vector, got {tuple(vector)}")
+    vector = vector / norm
+    return (float(vector[0]), float(vector[1]), float(vector[2]))
+
+
+def check_choice(value, name: str, allowed: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise naming the choices."""
+    if not isinstance(value, str) or value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise QClockError(f"{name} must be one of {choices}, got {value!r}")
+    return value

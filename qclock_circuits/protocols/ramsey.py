@@ -1,0 +1,343 @@
+"""The backend-free generalised Ramsey protocol and its exact likelihood.
+
+A protocol (seed 004 eqs. 36–38) is
+
+    ρ_in = U_prep |↓…↓⟩⟨↓…↓| U_prep†,   imprint exp(-iφJz),
+    |x⟩⟨x| = U_meas† |M⟩⟨M| U_meas,
+
+with a readout that maps the Dicke outcome ``M`` (``k = M + N/2`` excited
+atoms) to an outcome value: ``'jz'`` → ``M``; ``'parity'`` → ``(-1)^k``;
+``'phase'`` → ``2πM/(N+1)`` (the phase-operator eigenvalues, eq. A45).
+
+Likelihood. With ``B = U_meas diag(ψ_in)`` the amplitude of Dicke outcome
+``j`` is ``Σ_k B[j,k] e^{-iφ M_k}``, so
+
+    P(j|φ) = Σ_{d=-N}^{N} c_j(d) e^{i d φ},   c_j(d) = Σ_k B[j,k] B*[j,k+d],
+
+a real trigonometric polynomial of degree ≤ N (ARCHITECTURE.md). The
+coefficients are exposed by :meth:`RamseyProtocol.fourier_coefficients`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from .._validation import QClockError, check_atoms, check_choice, check_finite_array
+from ..spin import apply_su2, apply_y_rotation, ground_state, magnetic_numbers, su2_to_zyz
+from ..spin.rotations import axis_to_angles, frame_rotation
+from .operations import (
+    CollectiveUnitary,
+    Operation,
+    PrepareState,
+    Rotation,
+    Twist,
+    operation_from_dict,
+    operation_to_dict,
+)
+
+__all__ = ["RamseyProtocol", "READOUTS", "register_family", "compile_operations"]
+
+READOUTS = ("jz", "parity", "phase")
+
+# family name -> builder(atoms, parameters, **options) -> RamseyProtocol
+_FAMILIES: dict[str, Callable[..., "RamseyProtocol"]] = {}
+
+
+def register_family(name: str, builder: Callable[..., "RamseyProtocol"]) -> None:
+    """Register the constructor used by :meth:`RamseyProtocol.with_parameters`."""
+    _FAMILIES[name] = builder
+
+
+# ---------------------------------------------------------------- the engine
+def compile_operations(operations: Sequence[Operation]) -> list[tuple[str, object]]:
+    """Reduce operations to steps ``('su2', U2) | ('zphase', μ) | ('matrix', U)``.
+
+    Twists about ``n`` become ``R† T_z R``; neighbouring SU(2) elements are
+    multiplied together so that each costs at most one pass through the Jx
+    eigenbasis.
+    """
+    steps: list[tuple[str, object]] = []
+
+    def push_su2(matrix):
+        if steps and steps[-1][0] == "su2":
+            steps[-1] = ("su2", matrix @ steps[-1][1])
+        else:
+            steps.append(("su2", matrix))
+
+    for op in operations:
+        if isinstance(op, Rotation):
+            push_su2(op.su2())
+        elif isinstance(op, Twist):
+            nx, ny, nz = op.axis
+            if abs(nx) < 1e-15 and abs(ny) < 1e-15:
+                steps.append(("zphase", op.strength))
+            else:
+                frame = frame_rotation(*axis_to_angles(op.axis))  # R† Jz R = n·J
+                push_su2(frame)
+                steps.append(("zphase", op.strength))
+                push_su2(frame.conj().T)
+        elif isinstance(op, CollectiveUnitary):
+            steps.append(("matrix", op.matrix))
+        elif isinstance(op, PrepareState):
+            raise QClockError("PrepareState may only be the first preparation operation")
+        else:
+            raise TypeError(f"unknown operation {op!r}")
+    return steps
+
+
+def _run_steps(steps, block: np.ndarray) -> np.ndarray:
+    atoms = block.shape[0] - 1
+    m = magnetic_numbers(atoms)
+    x = np.array(block, dtype=complex, copy=True)
+    for kind, payload in steps:
+        if kind == "su2":
+            alpha, beta, gamma = su2_to_zyz(payload)
+            x *= np.exp(-1j * gamma * m)[:, None]
+            if abs(beta) > 1e-15:
+                x = apply_y_rotation(x, beta)
+            x *= np.exp(-1j * alpha * m)[:, None]
+        elif kind == "zphase":
+            x *= np.exp(-0.5j * payload * m**2)[:, None]
+        else:
+            if payload.shape[0] != atoms + 1:
+                raise QClockError(f"unitary of dimension {payload.shape[0]} does not act on N = {atoms}")
+            x = payload @ x
+    return x
+
+
+def _imprint_table(atoms: int, phases: np.ndarray) -> np.ndarray:
+    """``exp(-iφ M_k)`` for all k and phases, shape (N+1, n_phi), by a power recurrence.
+
+    Row k is ``e^{iφN/2} (e^{-iφ})^k``; the rounding error grows like k·ε
+    (< 1e-12 at N = 2000), and it costs a multiplication instead of an exp per entry.
+    """
+    table = np.empty((atoms + 1, phases.shape[0]), dtype=complex)
+    table[0] = np.exp(0.5j * atoms * phases)
+    if atoms:
+        table[1:] = np.exp(-1j * phases)
+        np.cumprod(table, axis=0, out=table)
+    return table
+
+
+# ---------------------------------------------------------------- the object
+@dataclass(frozen=True, eq=False)
+class RamseyProtocol:
+    """An immutable generalised Ramsey protocol on ``atoms`` atoms.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N (≥ 1).
+    preparation : tuple of operations
+        Applied in order to ``|↓…↓⟩``; a :class:`PrepareState` may come first.
+    measurement : tuple of operations
+        Applied in order after the phase imprint ``exp(-iφJz)``, before the
+        projective Jz measurement.
+    readout : {'jz', 'parity', 'phase'}
+        How the Dicke outcome is turned into an outcome value.
+    family, parameters, options
+        The constructor that built the protocol and its free parameters, so
+        that :meth:`with_parameters` can rebuild it. ``family='custom'`` has
+        no free parameters.
+    """
+
+    atoms: int
+    preparation: tuple
+    measurement: tuple
+    readout: str = "jz"
+    name: str = "custom"
+    family: str = "custom"
+    parameters: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    parameter_names: tuple[str, ...] = ()
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "atoms", check_atoms(self.atoms))
+        object.__setattr__(self, "preparation", tuple(self.preparation))
+        object.__setattr__(self, "measurement", tuple(self.measurement))
+        check_choice(self.readout, "readout", READOUTS)
+        params = check_finite_array(self.parameters, "parameters", ndim=1)
+        params = params.copy()
+        params.setflags(write=False)
+        object.__setattr__(self, "parameters", params)
+        if len(self.parameter_names) != params.shape[0]:
+            raise QClockError(f"parameter_names has {len(self.parameter_names)} names for "
+                              f"{params.shape[0]} parameters")
+        for i, op in enumerate(self.preparation):
+            if isinstance(op, PrepareState):
+                if i != 0:
+                    raise QClockError("PrepareState may only be the first preparation operation, "
+                                      f"found at position {i}")
+                if op.amplitudes.shape[0] != self.atoms + 1:
+                    raise QClockError(f"PrepareState has {op.amplitudes.shape[0]} amplitudes, "
+                                      f"expected N+1 = {self.atoms + 1}")
+        for op in self.preparation + self.measurement:
+            if isinstance(op, CollectiveUnitary) and op.matrix.shape[0] != self.atoms + 1:
+                raise QClockError(f"unitary {op.label!r} has dimension {op.matrix.shape[0]}, "
+                                  f"expected N+1 = {self.atoms + 1}")
+
+    # ------------------------------------------------------------ parameters
+    def with_parameters(self, parameters) -> "RamseyProtocol":
+        """A new protocol of the same family with ``parameters`` (validated)."""
+        values = check_finite_array(parameters, "parameters", ndim=1)
+        if values.shape[0] != self.parameters.shape[0]:
+            raise QClockError(f"parameters must have length {self.parameters.shape[0]} for "
+                              f"{self.name} ({', '.join(self.parameter_names) or 'no parameters'}), "
+                              f"got length {values.shape[0]}")
+        if self.family == "custom":
+            return self
+        return _FAMILIES[self.family](self.atoms, values, **self.options)
+
+    # ------------------------------------------------------------ outcomes
+    @property
+    def outcomes(self) -> np.ndarray:
+        """Outcome values x, in the column order of :meth:`probabilities`."""
+        m = magnetic_numbers(self.atoms)
+        if self.readout == "jz":
+            return m
+        if self.readout == "parity":
+            return np.array([-1.0, 1.0])
+        return 2.0 * np.pi * m / (self.atoms + 1)
+
+    def outcome_index(self, excitations) -> np.ndarray:
+        """Column index of the outcome for ``k`` excited atoms (qubits in |1⟩), vectorised."""
+        k = np.asarray(excitations)
+        if self.readout == "parity":
+            return 1 - (k % 2)  # k even -> +1 (column 1), k odd -> -1 (column 0)
+        return k
+
+    # ------------------------------------------------------------ states
+    @cached_property
+    def input_state(self) -> np.ndarray:
+        """``U_prep |↓…↓⟩`` in the Dicke basis (read-only)."""
+        ops = self.preparation
+        if ops and isinstance(ops[0], PrepareState):
+            state = np.array(ops[0].amplitudes)
+            ops = ops[1:]
+        else:
+            state = ground_state(self.atoms)
+        state = _run_steps(compile_operations(ops), state[:, None])[:, 0]
+        state.setflags(write=False)
+        return state
+
+    @cached_property
+    def measurement_matrix(self) -> np.ndarray:
+        """``U_meas`` as a dense (N+1)×(N+1) matrix (read-only)."""
+        matrix = _run_steps(compile_operations(self.measurement), np.eye(self.atoms + 1, dtype=complex))
+        matrix.setflags(write=False)
+        return matrix
+
+    @cached_property
+    def _amplitude_matrix(self) -> np.ndarray:
+        """``B = U_meas diag(ψ_in)``, computed by running the steps on diag(ψ_in)."""
+        block = np.diag(self.input_state)
+        matrix = _run_steps(compile_operations(self.measurement), block)
+        matrix.setflags(write=False)
+        return matrix
+
+    def final_state(self, phase: float) -> np.ndarray:
+        """``U_meas exp(-iφJz) U_prep |↓…↓⟩``."""
+        phase = float(check_finite_array([phase], "phase")[0])
+        return self._amplitude_matrix @ np.exp(-1j * phase * magnetic_numbers(self.atoms))
+
+    # ------------------------------------------------------------ likelihood
+    def dicke_probabilities(self, phi) -> np.ndarray:
+        """P(M|φ) of the underlying Jz measurement, shape (len(phi), N+1)."""
+        phases = check_finite_array(np.atleast_1d(phi), "phi", ndim=1)
+        imprint = _imprint_table(self.atoms, phases)
+        amplitudes = self._amplitude_matrix @ imprint
+        return (amplitudes.real**2 + amplitudes.imag**2).T
+
+    def probabilities(self, phi) -> np.ndarray:
+        """Exact P(x|φ) for an array of phases (rad), shape (len(phi), len(outcomes)).
+
+        Each row sums to 1. Cost: one (N+1)×(N+1)×len(phi) complex product.
+        """
+        dicke = self.dicke_probabilities(phi)
+        if self.readout == "parity":
+            odd = dicke[:, 1::2].sum(axis=1)
+            even = dicke[:, 0::2].sum(axis=1)
+            return np.stack([odd, even], axis=1)
+        return dicke
+
+    def fourier_coefficients(self) -> np.ndarray:
+        """Coefficients ``c[x, d+N]`` with ``P(x|φ) = Σ_{d=-N}^{N} c[x, d+N] e^{i d φ}``.
+
+        Shape (len(outcomes), 2N+1); ``c[x, N-d] = conj(c[x, N+d])``. Computed
+        by FFT autocorrelation of the rows of ``B = U_meas diag(ψ_in)``.
+        """
+        return self._fourier_coefficients.copy()
+
+    @cached_property
+    def _fourier_coefficients(self) -> np.ndarray:
+        amplitudes = self._amplitude_matrix
+        atoms = self.atoms
+        length = 1 << int(np.ceil(np.log2(2 * atoms + 2)))
+        spectrum = np.fft.fft(amplitudes, n=length, axis=1)
+        # correlation r(d) = Σ_k B[k+d] B*[k]; with P = Σ_d r(d) e^{-idφ} the
+        # coefficient of e^{+idφ} is r(-d) = conj(r(d)).
+        correlation = np.fft.ifft(np.abs(spectrum) ** 2, axis=1)
+        lags = np.arange(-atoms, atoms + 1)
+        coefficients = np.conj(correlation[:, lags % length])
+        if self.readout == "parity":
+            coefficients = np.stack([coefficients[1::2].sum(axis=0), coefficients[0::2].sum(axis=0)])
+        return coefficients
+
+    def signal(self, phi) -> np.ndarray:
+        """Mean outcome ⟨x⟩(φ) (the Ramsey signal)."""
+        return self.probabilities(phi) @ self.outcomes
+
+    # ------------------------------------------------------------ backends
+    def to_circuit(self, oat: str = "rzz", **options):
+        """The protocol as a Qiskit ``QuantumCircuit`` (see :mod:`qclock_circuits.circuits`)."""
+        from ..circuits import protocol_to_circuit  # backend layer, imported on use
+
+        return protocol_to_circuit(self, oat=oat, **options)
+
+    def to_qutip(self):
+        """The protocol as QuTiP objects (see :class:`~.qutip_model.QutipRamseyModel`)."""
+        from .qutip_model import build_qutip_model
+
+        return build_qutip_model(self)
+
+    # ------------------------------------------------------------ data
+    def describe(self) -> str:
+        """Multi-line human-readable summary."""
+        lines = [f"{self.name}: N = {self.atoms}, readout = {self.readout}, family = {self.family}"]
+        for label, ops in (("preparation", self.preparation), ("measurement", self.measurement)):
+            lines.append(f"  {label}: " + (" -> ".join(op.describe() for op in ops) or "(none)"))
+        if self.parameter_names:
+            lines.append("  parameters: " + ", ".join(
+                f"{n}={v:.6g}" for n, v in zip(self.parameter_names, self.parameters)))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """JSON-compatible description (family + parameters, or explicit operations)."""
+        data = {"atoms": self.atoms, "name": self.name, "family": self.family,
+                "readout": self.readout, "parameters": self.parameters.tolist(),
+                "parameter_names": list(self.parameter_names), "options": dict(self.options)}
+        if self.family == "custom":
+            data["preparation"] = [operation_to_dict(op) for op in self.preparation]
+            data["measurement"] = [operation_to_dict(op) for op in self.measurement]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RamseyProtocol":
+        """Inverse of :meth:`to_dict`."""
+        family = data.get("family", "custom")
+        if family == "custom":
+            return cls(atoms=data["atoms"],
+                       preparation=tuple(operation_from_dict(d) for d in data["preparation"]),
+                       measurement=tuple(operation_from_dict(d) for d in data["measurement"]),
+                       readout=data.get("readout", "jz"), name=data.get("name", "custom"))
+        if family not in _FAMILIES:
+            raise QClockError(f"family must be one of {sorted(_FAMILIES)} or 'custom', got {family!r}")
+        return _FAMILIES[family](data["atoms"], np.asarray(data["parameters"], dtype=float),
+                                 **data.get("options", {}))
+
+    def __repr__(self) -> str:
+        return f"RamseyProtocol(name={self.name!r}, atoms={self.atoms}, readout={self.readout!r})"
