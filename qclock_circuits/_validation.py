@@ -27,7 +27,9 @@ class QClockError(ValueError):
 
 def check_atoms(atoms, name: str = "atoms") -> int:
     """Return ``atoms`` as an int, or raise if it is not an integer ≥ 1."""
-    if isinstance(atoms, bool) or not isinstance(atoms, numbers.Integral):
+    if isinstance(atoms, bool):
+        raise TypeError(f"{name} must be an integer >= 1, got {atoms!r} (bool)")
+    if not isinstance(atoms, numbers.Integral):
         if isinstance(atoms, numbers.Real) and float(atoms).is_integer() and np.isfinite(atoms):
             atoms = int(atoms)
         else:

@@ -65,8 +65,10 @@ def coherent_state(atoms: int, polar: float | None = None, azimuth: float | None
     down = np.sin(polar / 2.0)
     # amplitude_k = sqrt(C(N,k)) up^k (e^{iϕ} down)^(N-k), computed in logs.
     log_binom = 0.5 * (gammaln(atoms + 1) - gammaln(k + 1) - gammaln(atoms - k + 1))
-    with np.errstate(divide="ignore"):
-        log_mag = log_binom + k * np.log(abs(up)) + (atoms - k) * np.log(abs(down))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_up = np.where(k == 0, 0.0, k * np.log(abs(up)))  # 0·log 0 = 0
+        log_down = np.where(k == atoms, 0.0, (atoms - k) * np.log(abs(down)))
+    log_mag = log_binom + log_up + log_down
     magnitude = np.exp(log_mag)
     sign = np.sign(up) ** k * np.sign(down) ** (atoms - k)
     state = magnitude * sign * np.exp(1j * azimuth * (atoms - k))
