@@ -1,0 +1,451 @@
+"""Lower bounds on the BMSE (seed 004 sec. II C and appendix A1).
+
+Hierarchy (eq. 15): BMSE(any estimator) ≥ ``bcrb`` ≥ ``bqcrb`` ≥ ``oqi``.
+
+Names — read before use:
+
+* :func:`bcrb` is the *exact* minimum of the BMSE over all estimators for the
+  protocol's fixed state and measurement, i.e. the BMSE of the posterior-mean
+  estimator (eqs. 7, 24–25). Seed 004 calls this minimum "the BCRB" and writes
+  it as ``1/(F̄ + I)``; that expression is only the van Trees *lower bound*
+  on it, and can lie far below it (e.g. GHZ at wide priors). It is
+  provided separately as :func:`van_trees`.
+* :func:`bqcrb` minimises additionally over measurements (eqs. 12–14): it
+  solves ``ρ' = (ρ̄L + Lρ̄)/2`` for the averaged state ``ρ̄ = ∫P(φ)Λ_φ[ρ]``
+  and ``ρ' = ∫P(φ)φΛ_φ[ρ]``, and equals ``E[φ²] − Tr(ρ̄L²)``.
+* :func:`oqi` minimises additionally over input states by the see-saw of
+  appendix A1C (eqs. A38–A39), from several starts.
+
+Structure used: with the imprint ``exp(−iφJz)``, ``ρ̄_kl = ρ_kl E[e^{−iφ(k−l)}]``
+is the input state times a dephasing kernel in the Dicke basis, so every step
+is (N+1)-dimensional linear algebra. For a zero-mean prior and a real input
+state every matrix is real (``ρ'`` and ``L`` are i × real antisymmetric),
+which the see-saw exploits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.linalg import eigh
+from scipy.special import erfc
+
+from .._validation import QClockError, check_atoms, check_finite
+from ..spin import coherent_state, sine_state
+from .estimators import bmse as _bmse
+from .moments import phase_moments
+from .priors import GaussianPrior, GridPrior
+
+__all__ = [
+    "fisher_information",
+    "average_fisher_information",
+    "van_trees",
+    "bcrb",
+    "averaged_state",
+    "BQCRBResult",
+    "bqcrb",
+    "bqcrb_result",
+    "OQIResult",
+    "oqi",
+    "POIResult",
+    "poi_optimized",
+    "ctl",
+    "pi_hl",
+    "asymptotic_oqi",
+]
+
+
+# ----------------------------------------------------------------- classical
+def fisher_information(protocol, phi) -> np.ndarray:
+    """Classical Fisher information F(φ) = Σ_x (∂_φP)²/P (eq. 8 integrand), exact from Fourier.
+
+    Where P(x|φ) vanishes (a double zero, P ≥ 0) the term takes its limit 2∂²_φP.
+    """
+    phases = np.atleast_1d(np.asarray(phi, dtype=float))
+    coefficients = protocol._fourier_coefficients
+    lags = np.arange(-protocol.atoms, protocol.atoms + 1)
+    result = np.empty(phases.shape[0])
+    for start in range(0, phases.shape[0], 1024):
+        block = phases[start:start + 1024]
+        waves = np.exp(1j * np.outer(block, lags))
+        probability = (waves @ coefficients.T).real
+        derivative = (waves @ (1j * lags * coefficients).T).real
+        curvature = (waves @ (-(lags**2) * coefficients).T).real
+        safe = probability > 1e-12
+        ratio = np.where(safe, derivative**2 / np.where(safe, probability, 1.0), 2.0 * np.clip(curvature, 0, None))
+        result[start:start + 1024] = ratio.sum(axis=1)
+    return result
+
+
+def average_fisher_information(protocol, prior, points: int | None = None) -> float:
+    """F̄ = ∫ P(φ) F(φ) dφ (eq. 8).
+
+    Gaussian prior: F is 2π-periodic, so the integral is taken over one period
+    against the wrapped Gaussian on a uniform grid (trapezoid, spectrally
+    accurate); grid prior: the prior's own quadrature.
+    """
+    if isinstance(prior, GridPrior):
+        return float(prior.weights @ fisher_information(protocol, prior.phi))
+    if not isinstance(prior, GaussianPrior):
+        raise TypeError(f"prior must be a GaussianPrior or GridPrior, got {type(prior).__name__}")
+    if points is None:
+        points = max(512, 16 * (protocol.atoms + 1))
+    phases = prior.mean + np.linspace(-np.pi, np.pi, points, endpoint=False)
+    lags = np.arange(1, 4 * points)
+    offset = phases - prior.mean
+    wrapped = (1 + 2 * np.cos(np.outer(offset, lags)) @ np.exp(-0.5 * (lags * prior.width) ** 2)) / (2 * np.pi)
+    if prior.width > 3.0:
+        wrapped = np.full(points, 1 / (2 * np.pi))
+    return float(np.sum(wrapped * fisher_information(protocol, phases)) * 2 * np.pi / points)
+
+
+def van_trees(protocol, prior) -> float:
+    """The van Trees bound 1/(F̄ + I) (eq. 7's right-hand side): a lower bound on :func:`bcrb`."""
+    return 1.0 / (average_fisher_information(protocol, prior) + prior.fisher_information)
+
+
+def bcrb(protocol, prior) -> float:
+    """Exact minimum BMSE over estimators for the protocol (the posterior mean, eq. 25)."""
+    return _bmse(protocol, prior, "bayes")
+
+
+# ----------------------------------------------------------------- quantum
+def _kernels(atoms: int, prior):
+    lags = np.arange(-atoms, atoms + 1)
+    zeroth, first, second = phase_moments(prior, lags)
+    k = np.arange(atoms + 1)
+    index = k[:, None] - k[None, :] + atoms  # Δ_kl + N
+    return zeroth, first, index
+
+
+def averaged_state(state, prior) -> tuple[np.ndarray, np.ndarray]:
+    """``ρ̄ = ∫P(φ) e^{−iφJz}ρe^{iφJz}`` and ``ρ' = ∫P(φ) φ e^{−iφJz}ρe^{iφJz}`` (Dicke basis).
+
+    ``state`` is a ket (N+1,) or a density matrix.
+    """
+    state = np.asarray(state, dtype=complex)
+    rho = np.outer(state, state.conj()) if state.ndim == 1 else state
+    atoms = rho.shape[0] - 1
+    zeroth, first, index = _kernels(atoms, prior)
+    # E[e^{-iφΔ}] = E[e^{iφ(-Δ)}]: lag -Δ sits at index 2N - (Δ + N)
+    flipped = 2 * atoms - index
+    return rho * zeroth[flipped], rho * first[flipped]
+
+
+@dataclass(frozen=True)
+class BQCRBResult:
+    """BQCRB and the optimal measurement and estimator for a fixed input state.
+
+    ``measurement[:, j]`` is the Dicke-basis eigenvector whose outcome is
+    estimated as ``estimator[j]`` (rad); ``observable`` is L = Σ_j φ_j |j⟩⟨j|.
+    """
+
+    bmse: float
+    observable: np.ndarray
+    measurement: np.ndarray
+    estimator: np.ndarray
+
+    def to_dict(self) -> dict:
+        return {"bmse": self.bmse, "estimator": self.estimator.tolist()}
+
+
+def _optimal_observable(rho_bar: np.ndarray, rho_prime: np.ndarray) -> tuple[np.ndarray, float]:
+    """Solve ρ' = (ρ̄L + Lρ̄)/2 in the eigenbasis of ρ̄; return L and Tr(ρ'L) = Tr(ρ̄L²)."""
+    values, vectors = eigh(rho_bar)
+    values = np.clip(values, 0.0, None)
+    rotated = vectors.conj().T @ rho_prime @ vectors
+    denominator = values[:, None] + values[None, :]
+    mask = denominator > 1e-13 * max(values.max(), 1e-300)
+    solution = np.where(mask, 2.0 * rotated / np.where(mask, denominator, 1.0), 0.0)
+    observable = vectors @ solution @ vectors.conj().T
+    observable = 0.5 * (observable + observable.conj().T)
+    return observable, float(np.real(np.vdot(observable.conj().T, rho_prime)))
+
+
+def bqcrb_result(protocol_or_state, prior) -> BQCRBResult:
+    """BQCRB of an input state (or of a protocol's input state) with the optimal measurement."""
+    state = getattr(protocol_or_state, "input_state", protocol_or_state)
+    rho_bar, rho_prime = averaged_state(state, prior)
+    observable, gain = _optimal_observable(rho_bar, rho_prime)
+    estimator, measurement = eigh(observable)
+    return BQCRBResult(bmse=float(max(prior.second_moment - gain, 0.0)), observable=observable,
+                       measurement=measurement, estimator=estimator)
+
+
+def bqcrb(protocol_or_state, prior) -> float:
+    """Bayesian quantum Cramér–Rao bound (rad²) of the protocol's input state, eqs. (12)–(14)."""
+    return bqcrb_result(protocol_or_state, prior).bmse
+
+
+# ----------------------------------------------------------------- OQI see-saw
+@dataclass(frozen=True)
+class OQIResult:
+    """Optimal quantum interferometer for N atoms and a prior.
+
+    Attributes
+    ----------
+    bmse : float
+        The OQI BMSE (rad²): the BQCRB of ``state``.
+    state : array (N+1,)
+        Optimal input state (Dicke basis).
+    measurement : array (N+1, N+1)
+        Columns: measurement basis (Dicke basis), one per outcome.
+    estimator : array (N+1,)
+        Estimate (rad) for each measurement outcome.
+    iterations, converged, start, history
+        See-saw diagnostics of the best start; ``start_bmse`` per start.
+    """
+
+    bmse: float
+    state: np.ndarray
+    measurement: np.ndarray
+    estimator: np.ndarray
+    iterations: int
+    converged: bool
+    start: str
+    start_bmse: dict = field(default_factory=dict)
+    history: tuple = ()
+
+    def to_dict(self) -> dict:
+        return {"bmse": self.bmse, "state_real": self.state.real.tolist(),
+                "state_imag": self.state.imag.tolist(), "estimator": self.estimator.tolist(),
+                "iterations": self.iterations, "converged": self.converged, "start": self.start,
+                "start_bmse": dict(self.start_bmse)}
+
+
+def _state_operator(observable: np.ndarray, zeroth, first, index) -> np.ndarray:
+    """K = ∫P(φ) Λ†_φ[L² − 2φL]: BMSE(ψ) = E[φ²] + ⟨ψ|K|ψ⟩ (eq. A39)."""
+    return (observable @ observable) * zeroth[index] - 2.0 * observable * first[index]
+
+
+def _real_seesaw_step(state, gauss, lag_kernel):
+    """One see-saw step for a zero-mean prior and real state, in real arithmetic.
+
+    ρ̄ = ρ∘G, ρ' = iR with R = −(Δδ²G)∘ρ, L = iA, K = −A²∘G + 2A∘(Δδ²G).
+    """
+    rho = np.outer(state, state)
+    values, vectors = eigh(rho * gauss)
+    values = np.clip(values, 0.0, None)
+    remainder = -lag_kernel * rho
+    rotated = vectors.T @ remainder @ vectors
+    denominator = values[:, None] + values[None, :]
+    mask = denominator > 1e-13 * max(values.max(), 1e-300)
+    antisymmetric = vectors @ np.where(mask, 2.0 * rotated / np.where(mask, denominator, 1.0), 0.0) @ vectors.T
+    antisymmetric = 0.5 * (antisymmetric - antisymmetric.T)
+    gain = float(np.sum(remainder * antisymmetric))
+    operator = -(antisymmetric @ antisymmetric) * gauss + 2.0 * antisymmetric * lag_kernel
+    return gain, operator, antisymmetric
+
+
+def _default_starts(atoms: int, rng) -> dict:
+    starts = {"css": coherent_state(atoms, axis="x").real, "sine": sine_state(atoms).real}
+    for i in range(1):
+        vector = rng.normal(size=atoms + 1)
+        starts[f"random{i}"] = vector / np.linalg.norm(vector)
+    return starts
+
+
+def _seesaw(state, prior, second_moment, kernels, real_kernels, max_iterations, tolerance):
+    """Run see-saw steps from ``state``; return (state, iterations, converged, history)."""
+    zeroth, first, index = kernels
+    use_real = real_kernels is not None and np.isrealobj(state)
+    history = []
+    previous = np.inf
+    converged = False
+    iteration = 0
+    for iteration in range(1, max_iterations + 1):
+        if use_real:
+            gain, operator, _ = _real_seesaw_step(state, *real_kernels)
+        else:
+            rho_bar, rho_prime = averaged_state(state, prior)
+            observable, gain = _optimal_observable(rho_bar, rho_prime)
+            operator = _state_operator(observable, zeroth, first, index)
+            operator = 0.5 * (operator + operator.conj().T)
+        history.append(second_moment - gain)
+        values, vectors = eigh(operator, subset_by_index=[0, 0])
+        state = vectors[:, 0]
+        value = second_moment + values[0]
+        if previous - value <= tolerance * max(abs(value), 1e-300):
+            converged = True
+            break
+        previous = value
+    return state, iteration, converged, history
+
+
+def _quasi_newton(state, second_moment, real_kernels, max_iterations, tolerance):
+    """Minimise BQCRB(ψ) over real states with L-BFGS and the exact gradient.
+
+    ``BQCRB(ψ) = E[φ²] + min_L ⟨ψ|K(L)|ψ⟩`` so (envelope theorem) the gradient
+    with respect to the unnormalised ``x`` (ψ = x/|x|) is
+    ``2(Kψ − ⟨ψ|K|ψ⟩ψ)/|x|`` with K at the optimal L.
+    """
+    from scipy.optimize import minimize
+
+    scale = None
+
+    def objective(x):
+        nonlocal scale
+        norm = np.linalg.norm(x)
+        psi = x / norm
+        gain, operator, _ = _real_seesaw_step(psi, *real_kernels)
+        applied = operator @ psi
+        value = second_moment + psi @ applied
+        if scale is None:  # L-BFGS tolerances are absolute below 1: work in units of the start value
+            scale = 1.0 / max(value, 1e-300)
+        return scale * value, scale * 2.0 * (applied - (psi @ applied) * psi) / norm
+
+    result = minimize(objective, state, jac=True, method="L-BFGS-B",
+                      options={"maxiter": max_iterations, "ftol": tolerance, "gtol": 1e-10, "maxcor": 30})
+    return result.x / np.linalg.norm(result.x), int(result.nit)
+
+
+def oqi(atoms: int, prior, starts: dict | None = None, max_iterations: int = 2000,
+        tolerance: float = 1e-10, seed: int = 0, method: str = "auto", polish_steps: int = 200) -> OQIResult:
+    """Optimal quantum interferometer, seed 004 appendix A1C.
+
+    The OQI is ``min_ψ BQCRB(ψ)``. The see-saw of the appendix alternates
+    (i) the optimal measurement and estimator for the current state (the
+    BQCRB solution) and (ii) the optimal state for that measurement (lowest
+    eigenvector of eq. A39's operator); each step cannot increase the BMSE,
+    but convergence is linear and slow (hundreds of steps at N ≳ 30).
+    ``method='auto'`` therefore first minimises ``BQCRB(ψ)`` over real states
+    by L-BFGS with the exact gradient (valid for a zero-mean Gaussian prior,
+    where the optimum can be taken real) and then polishes with see-saw
+    steps (at most ``polish_steps``) until their relative decrease is below
+    ``tolerance``; ``method='seesaw'`` runs the see-saw alone (up to
+    ``max_iterations`` steps). ``converged`` reports whether the last
+    see-saw step met the tolerance. Several starts (CSS, sine
+    state, random; GHZ is a stationary point and is not used by default)
+    guard against stalls; the best is returned.
+
+    Parameters
+    ----------
+    atoms : int
+    prior : GaussianPrior or GridPrior
+    starts : dict of name -> Dicke-basis state, optional
+    method : {'auto', 'seesaw'}
+    """
+    atoms = check_atoms(atoms)
+    if method not in ("auto", "seesaw"):
+        raise QClockError(f"method must be 'auto' or 'seesaw', got {method!r}")
+    rng = np.random.default_rng(seed)
+    if starts is None:
+        starts = _default_starts(atoms, rng)
+    kernels = _kernels(atoms, prior)
+    real_kernels = None
+    if isinstance(prior, GaussianPrior) and prior.mean == 0.0:
+        lag = (np.arange(atoms + 1)[:, None] - np.arange(atoms + 1)[None, :]).astype(float)
+        gauss = np.exp(-0.5 * (lag * prior.width) ** 2)
+        real_kernels = (gauss, lag * prior.variance * gauss)
+    second_moment = prior.second_moment
+    best = None
+    start_bmse = {}
+    for name, start in starts.items():
+        state = np.asarray(start)
+        if real_kernels is not None and np.allclose(np.imag(state), 0.0):
+            state = np.real(state).astype(float)
+        else:
+            state = state.astype(complex)
+        state = state / np.linalg.norm(state)
+        quasi_newton_steps = 0
+        seesaw_steps = max_iterations
+        if method == "auto" and np.isrealobj(state) and real_kernels is not None:
+            state, quasi_newton_steps = _quasi_newton(state, second_moment, real_kernels,
+                                                      min(max_iterations, 500), tolerance * 1e-2)
+            seesaw_steps = polish_steps
+        state, iterations, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
+                                                        seesaw_steps, tolerance)
+        final = bqcrb_result(state, prior)
+        start_bmse[name] = final.bmse
+        if best is None or final.bmse < best[0].bmse:
+            best = (final, state, iterations + quasi_newton_steps, converged, name, tuple(history))
+    final, state, iterations, converged, name, history = best
+    return OQIResult(bmse=final.bmse, state=np.asarray(state, dtype=complex), measurement=final.measurement,
+                     estimator=final.estimator, iterations=iterations, converged=converged, start=name,
+                     start_bmse=start_bmse, history=history)
+
+
+# ----------------------------------------------------------------- POI
+@dataclass(frozen=True)
+class POIResult:
+    """Phase-operator interferometer with its optimised input state (seed 004 eqs. A45–A46)."""
+
+    bmse: float
+    state: np.ndarray
+    estimator: np.ndarray
+    iterations: int
+    converged: bool
+
+    def protocol(self):
+        from ..protocols import poi
+
+        return poi(self.state.shape[0] - 1, state=self.state)
+
+    def to_dict(self) -> dict:
+        return {"bmse": self.bmse, "state_real": self.state.real.tolist(), "state_imag": self.state.imag.tolist(),
+                "estimator": self.estimator.tolist(), "iterations": self.iterations, "converged": self.converged}
+
+
+def poi_optimized(atoms: int, prior, max_iterations: int = 500, tolerance: float = 1e-11) -> POIResult:
+    """Optimise the POI input state for the prior (appendix A1C, 'Phase operator based interferometer').
+
+    Starting from ``|s = 0⟩``, alternate the posterior-mean estimator for the
+    phase-operator measurement and the optimal state for ``L = Σ_s φ_est(s)|s⟩⟨s|``.
+    """
+    from ..protocols import phase_operator_unitary, poi
+    from .estimators import estimator_table
+
+    atoms = check_atoms(atoms)
+    unitary = phase_operator_unitary(atoms)
+    zeroth, first, index = _kernels(atoms, prior)
+    state = unitary.conj().T[:, atoms // 2] if atoms % 2 == 0 else sine_state(atoms)
+    previous = np.inf
+    converged = False
+    for iteration in range(1, max_iterations + 1):
+        protocol = poi(atoms, state=state)
+        table = estimator_table(protocol, prior, "bayes")
+        observable = unitary.conj().T @ (table[:, None] * unitary)
+        operator = _state_operator(observable, zeroth, first, index)
+        operator = 0.5 * (operator + operator.conj().T)
+        values, vectors = eigh(operator, subset_by_index=[0, 0])
+        state = vectors[:, 0]
+        value = prior.second_moment + values[0]
+        if previous - value <= tolerance * max(abs(value), 1e-300):
+            converged = True
+            break
+        previous = value
+    protocol = poi(atoms, state=state)
+    return POIResult(bmse=_bmse(protocol, prior, "bayes"), state=protocol.input_state.copy(),
+                     estimator=estimator_table(protocol, prior, "bayes"), iterations=iteration,
+                     converged=converged)
+
+
+# ----------------------------------------------------------------- closed forms
+def ctl(prior_width, adjacent_only: bool = True) -> float:
+    """Coherence-time limit of the OQI (rad²).
+
+    ``adjacent_only=True``: eq. (17)/(A43), ``4π² erfc(π/(√2 δφ))``;
+    otherwise the full fringe sum of eqs. (A40)–(A42),
+    ``Σ_k (2πk)² [erf((2k+1)π/(√2δφ)) − erf((2k−1)π/(√2δφ))]``.
+    """
+    width = check_finite(prior_width, "prior_width")
+    if width <= 0:
+        raise QClockError(f"prior_width must be > 0 (rad), got {width}")
+    scale = np.pi / (np.sqrt(2.0) * width)
+    if adjacent_only:
+        return float(4 * np.pi**2 * erfc(scale))
+    k = np.arange(1, 1 + int(np.ceil(12 * width / np.pi)) + 2)
+    probabilities = erfc((2 * k - 1) * scale) - erfc((2 * k + 1) * scale)
+    return float(np.sum((2 * np.pi * k) ** 2 * probabilities))
+
+
+def pi_hl(atoms: int) -> float:
+    """π-corrected Heisenberg limit π²/N² (rad²), eq. (18)."""
+    atoms = check_atoms(atoms)
+    return float(np.pi**2 / atoms**2)
+
+
+def asymptotic_oqi(atoms: int, prior_width) -> float:
+    """Asymptotic OQI π²/N² + CTL (eq. 19)."""
+    return pi_hl(atoms) + ctl(prior_width)

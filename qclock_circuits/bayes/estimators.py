@@ -1,0 +1,143 @@
+"""Estimators, their Bayesian mean squared error and the clock stability they give.
+
+For an estimator table ``φ_est(x)`` the BMSE (seed 004 eq. 3) is exactly
+
+    (Δφ)² = E[φ²] − 2 Σ_x φ_est(x) m1(x) + Σ_x φ_est(x)² P(x)
+
+with the prior-averaged moments of :mod:`.moments`. Then
+
+* ``'bayes'`` — posterior mean ``φ_est(x) = m1(x)/P(x)`` (eq. 24), whose BMSE is
+  eq. (25), the minimum over all estimators for the measurement;
+* ``'linear'`` — ``φ_est(x) = a x`` with ``a = Σ x m1 / Σ x² P`` (eqs. 20, 22–23);
+* ``'arcsin'`` — inversion of the signal's leading harmonic,
+  ``φ_est(x) = arcsin(clip(x/A_h))/h`` where ``⟨x⟩(φ) ≈ A_h sin(hφ)``
+  (``h = 1`` for CSS/SSS, ``h = N`` for GHZ parity).
+
+Effective measurement uncertainty (eq. 27) and the dimensionless Allan
+deviation ``σ_y(τ) ω0 √(τZ) = Δφ_M √(T_C/Z) / (T/Z)`` (eq. 29).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import QClockError, check_choice, check_finite_array
+from .moments import OutcomeMoments, outcome_moments
+
+__all__ = [
+    "ESTIMATORS",
+    "estimator_table",
+    "bmse",
+    "bmse_of_table",
+    "linear_scale_factor",
+    "arcsin_harmonic",
+    "effective_measurement_uncertainty",
+    "allan_deviation",
+]
+
+ESTIMATORS = ("bayes", "linear", "arcsin")
+_TINY = 1e-300
+
+
+def linear_scale_factor(moments: OutcomeMoments) -> float:
+    """Optimal ``a`` of the linear estimator ``a·x`` (eq. 22)."""
+    x = moments.outcomes
+    denominator = float(np.sum(x**2 * moments.marginal))
+    if denominator <= _TINY:
+        return 0.0
+    return float(np.sum(x * moments.first) / denominator)
+
+
+def arcsin_harmonic(protocol) -> tuple[int, float]:
+    """Leading harmonic ``h`` and amplitude ``A_h`` of the signal ``⟨x⟩(φ) ≈ A_h sin(hφ)``.
+
+    From the Fourier coefficients ``s_d`` of the signal, ``h`` is the lowest
+    d ≥ 1 with a non-negligible coefficient and ``A_h = −2 Im s_h`` (the
+    coefficient of ``sin(hφ)``).
+    """
+    coefficients = protocol._fourier_coefficients
+    signal = protocol.outcomes @ coefficients  # s_d, d = -N..N
+    atoms = protocol.atoms
+    positive = signal[atoms + 1:]
+    scale = np.abs(positive).max(initial=0.0)
+    if scale < 1e-12:
+        raise QClockError(f"the arcsin estimator needs a signal that depends on φ; {protocol.name} "
+                          "has a flat signal ⟨x⟩(φ) (use estimator='bayes')")
+    harmonic = int(np.argmax(np.abs(positive) > 1e-9 * scale)) + 1
+    amplitude = float(-2.0 * positive[harmonic - 1].imag)
+    if abs(amplitude) < 1e-9 * scale:
+        raise QClockError(f"the arcsin estimator needs a sine-like signal; the leading harmonic of "
+                          f"{protocol.name} is a cosine (use estimator='bayes' or 'linear')")
+    return harmonic, amplitude
+
+
+def estimator_table(protocol, prior, kind: str = "bayes", moments: OutcomeMoments | None = None) -> np.ndarray:
+    """Estimate ``φ_est(x)`` (rad) for each of ``protocol.outcomes``.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+    prior : GaussianPrior or GridPrior
+    kind : {'bayes', 'linear', 'arcsin'}
+    """
+    check_choice(kind, "kind", ESTIMATORS)
+    if moments is None:
+        moments = outcome_moments(protocol, prior)
+    if kind == "bayes":
+        safe = np.where(moments.marginal > _TINY, moments.marginal, 1.0)
+        return np.where(moments.marginal > _TINY, moments.first / safe, moments.prior_mean)
+    if kind == "linear":
+        return linear_scale_factor(moments) * moments.outcomes
+    harmonic, amplitude = arcsin_harmonic(protocol)
+    return np.arcsin(np.clip(moments.outcomes / amplitude, -1.0, 1.0)) / harmonic
+
+
+def bmse_of_table(moments: OutcomeMoments, table) -> float:
+    """Exact BMSE of an arbitrary estimator table (seed 004 eq. 3)."""
+    table = check_finite_array(table, "estimator table", ndim=1, length=moments.outcomes.shape[0])
+    value = moments.prior_second_moment - 2.0 * table @ moments.first + (table**2) @ moments.marginal
+    return float(max(value, 0.0))
+
+
+def bmse(protocol, prior, estimator="bayes") -> float:
+    """Bayesian mean squared error (rad²) of ``protocol`` under ``prior``.
+
+    ``estimator`` is ``'bayes'``, ``'linear'``, ``'arcsin'`` or an explicit
+    table of estimates aligned with ``protocol.outcomes``.
+    """
+    moments = outcome_moments(protocol, prior)
+    if isinstance(estimator, str):
+        check_choice(estimator, "estimator", ESTIMATORS)
+        if estimator == "bayes":  # eq. (25), written without dividing by tiny P(x)
+            mask = moments.marginal > _TINY
+            gain = np.sum(moments.first[mask] ** 2 / moments.marginal[mask])
+            return float(max(moments.prior_second_moment - gain, 0.0))
+        table = estimator_table(protocol, prior, estimator, moments)
+    else:
+        table = estimator
+    return bmse_of_table(moments, table)
+
+
+def effective_measurement_uncertainty(bmse_value, prior_width) -> np.ndarray | float:
+    """Δφ_M = (1/(Δφ)² − 1/δφ²)^(−1/2) (rad), seed 004 eq. (27); ∞ when Δφ ≥ δφ."""
+    value = np.asarray(bmse_value, dtype=float)
+    width = np.asarray(prior_width, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        information = 1.0 / value - 1.0 / width**2
+        result = np.where(information > 0, 1.0 / np.sqrt(np.where(information > 0, information, 1.0)), np.inf)
+    return float(result) if result.ndim == 0 else result
+
+
+def allan_deviation(dphi_m, interrogation_time, dead_time=0.0) -> np.ndarray | float:
+    """Dimensionless Allan deviation ``σ_y(τ) ω0 √(τ Z)`` of seed 004 eq. (29).
+
+    ``Δφ_M √(T_C) / T`` with ``T`` and ``T_C = T + T_D`` in units of the
+    laser coherence time Z.
+    """
+    times = np.asarray(interrogation_time, dtype=float)
+    if np.any(times <= 0):
+        raise QClockError("interrogation_time must be > 0 (units of Z)")
+    if np.any(np.asarray(dead_time) < 0):
+        raise QClockError("dead_time must be >= 0 (units of Z)")
+    result = np.asarray(dphi_m, dtype=float) * np.sqrt(times + dead_time) / times
+    return float(result) if result.ndim == 0 else result

@@ -1,0 +1,256 @@
+"""Prior phase distributions and their link to the interrogation time.
+
+* :class:`GaussianPrior` — seed 004 eq. (6), mean ``mean`` and width ``δφ``
+  (rad). Every integral against a Gaussian prior is done in closed form from
+  the likelihood's Fourier coefficients (:mod:`.moments`).
+* :class:`GridPrior` — a tabulated density on a uniform phase grid,
+  integrated by quadrature (:mod:`.grid`).
+* :func:`prior_width` — the prior-width model of eq. (31) with the dead-time
+  broadening of eqs. (42)–(43).
+
+Noise types are named by word or by the NIST/IEEE exponent α of
+``S_y(f) = h_α f^α`` (CONVENTIONS.md). Seed 004 writes ``S_y ∝ f^−(1+α')``
+with α' = −1, 0, 1 for white, flicker, random walk, so ``α' = −1 − α`` and
+the exponent ``2 + α'`` of eq. (31) is ``1 − α``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import QClockError, check_finite, check_finite_array
+
+__all__ = [
+    "GaussianPrior",
+    "GridPrior",
+    "NOISE_TYPES",
+    "noise_exponent",
+    "prior_width",
+    "dead_time_width",
+    "PRIOR_WIDTH_FACTOR",
+]
+
+#: NIST α of each named noise type.
+NOISE_TYPES = {"white": 0, "flicker": -1, "random_walk": -2}
+
+#: χ of seed 004 eq. (31), keyed by NIST α (seed: χ = 1, 1.7, 2 for α' = −1, 0, 1).
+PRIOR_WIDTH_FACTOR = {0: 1.0, -1: 1.7, -2: 2.0}
+
+
+def _check_width(width, name: str = "width") -> float:
+    width = check_finite(width, name)
+    if width <= 0:
+        raise QClockError(f"{name} must be a finite number > 0 (rad), got {width}")
+    return width
+
+
+@dataclass(frozen=True)
+class GaussianPrior:
+    """Gaussian prior ``N(mean, width²)`` of the phase φ (rad), seed 004 eq. (6)."""
+
+    width: float
+    mean: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "width", _check_width(self.width, "width"))
+        object.__setattr__(self, "mean", check_finite(self.mean, "mean"))
+
+    @property
+    def variance(self) -> float:
+        return self.width**2
+
+    @property
+    def second_moment(self) -> float:
+        """E[φ²] = mean² + width²."""
+        return self.mean**2 + self.width**2
+
+    @property
+    def fisher_information(self) -> float:
+        """Prior information I of eq. (9): 1/δφ² for a Gaussian."""
+        return 1.0 / self.width**2
+
+    def pdf(self, phi) -> np.ndarray:
+        phi = np.asarray(phi, dtype=float)
+        return np.exp(-0.5 * ((phi - self.mean) / self.width) ** 2) / (np.sqrt(2 * np.pi) * self.width)
+
+    def log_pdf(self, phi) -> np.ndarray:
+        phi = np.asarray(phi, dtype=float)
+        return -0.5 * ((phi - self.mean) / self.width) ** 2 - np.log(np.sqrt(2 * np.pi) * self.width)
+
+    def characteristic(self, lags) -> np.ndarray:
+        """``E[e^{i d φ}] = e^{i d mean − d² δφ²/2}`` for integer (or real) lags d."""
+        lags = np.asarray(lags, dtype=float)
+        return np.exp(1j * lags * self.mean - 0.5 * (lags * self.width) ** 2)
+
+    def broadened(self, extra_width: float) -> "GaussianPrior":
+        """Convolution with a zero-mean Gaussian phase diffusion of width ``extra_width`` (eq. 42)."""
+        extra_width = check_finite(extra_width, "extra_width")
+        if extra_width < 0:
+            raise QClockError(f"extra_width must be >= 0 (rad), got {extra_width}")
+        return GaussianPrior(float(np.hypot(self.width, extra_width)), self.mean)
+
+    def support(self, sigmas: float = 10.0) -> tuple[float, float]:
+        return self.mean - sigmas * self.width, self.mean + sigmas * self.width
+
+    def to_grid(self, points: int = 2001, sigmas: float = 10.0) -> "GridPrior":
+        low, high = self.support(sigmas)
+        phi = np.linspace(low, high, points)
+        return GridPrior(phi, self.pdf(phi))
+
+    def to_dict(self) -> dict:
+        return {"type": "gaussian", "width": self.width, "mean": self.mean}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GaussianPrior":
+        return cls(width=data["width"], mean=data.get("mean", 0.0))
+
+
+@dataclass(frozen=True, eq=False)
+class GridPrior:
+    """A tabulated prior density on a uniform, increasing phase grid (rad).
+
+    The density is normalised on construction (trapezoidal rule). The grid
+    must cover the prior: the density at both ends must be below
+    ``edge_tolerance`` times its maximum, or a :class:`QClockError` is raised.
+    """
+
+    phi: np.ndarray
+    density: np.ndarray
+    edge_tolerance: float = 1e-8
+
+    def __post_init__(self):
+        phi = check_finite_array(self.phi, "phi", ndim=1)
+        density = check_finite_array(self.density, "density", ndim=1, length=phi.shape[0])
+        if phi.shape[0] < 3:
+            raise QClockError(f"phi must have at least 3 grid points, got {phi.shape[0]}")
+        steps = np.diff(phi)
+        if np.any(steps <= 0) or np.ptp(steps) > 1e-6 * steps.mean():
+            raise QClockError("phi must be a uniform, strictly increasing grid")
+        if np.any(density < 0):
+            raise QClockError(f"density must be >= 0 everywhere, got minimum {density.min()}")
+        peak = density.max()
+        if peak <= 0:
+            raise QClockError("density must be positive somewhere")
+        if max(density[0], density[-1]) > self.edge_tolerance * peak:
+            raise QClockError(
+                f"the grid phi ∈ [{phi[0]:.4g}, {phi[-1]:.4g}] does not cover the prior: the density at "
+                f"its ends is {max(density[0], density[-1]) / peak:.3g} of its maximum "
+                f"(allowed: < {self.edge_tolerance:g}); extend the grid")
+        density = density / np.trapezoid(density, phi)
+        for name, value in (("phi", phi), ("density", density)):
+            value.setflags(write=False)
+            object.__setattr__(self, name, value)
+
+    @property
+    def spacing(self) -> float:
+        return float(self.phi[1] - self.phi[0])
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Quadrature weights ``w_i`` with ``∫ f P dφ ≈ Σ w_i f(φ_i)``."""
+        weights = self.density.copy()
+        weights[[0, -1]] *= 0.5
+        return weights / weights.sum()
+
+    @property
+    def mean(self) -> float:
+        centre = self.phi[self.phi.shape[0] // 2]
+        return float(centre + self.weights @ (self.phi - centre))
+
+    @property
+    def second_moment(self) -> float:
+        return float(self.weights @ self.phi**2)
+
+    @property
+    def variance(self) -> float:
+        return self.second_moment - self.mean**2
+
+    @property
+    def width(self) -> float:
+        return float(np.sqrt(self.variance))
+
+    @property
+    def fisher_information(self) -> float:
+        """Prior information I = ∫ (P')²/P (eq. 9), by finite differences on the grid."""
+        derivative = np.gradient(self.density, self.spacing)
+        mask = self.density > 1e-300
+        return float(np.sum(derivative[mask] ** 2 / self.density[mask]) * self.spacing)
+
+    def pdf(self, phi) -> np.ndarray:
+        return np.interp(np.asarray(phi, dtype=float), self.phi, self.density, left=0.0, right=0.0)
+
+    def log_pdf(self, phi) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.log(self.pdf(phi))
+
+    def broadened(self, extra_width: float) -> "GridPrior":
+        """Convolution with a zero-mean Gaussian of width ``extra_width`` (eq. 42), on a widened grid."""
+        extra_width = check_finite(extra_width, "extra_width")
+        if extra_width < 0:
+            raise QClockError(f"extra_width must be >= 0 (rad), got {extra_width}")
+        if extra_width == 0:
+            return self
+        pad = int(np.ceil(10 * extra_width / self.spacing))
+        phi = self.phi[0] + self.spacing * np.arange(-pad, self.phi.shape[0] + pad)
+        padded = np.concatenate([np.zeros(pad), self.density, np.zeros(pad)])
+        offsets = self.spacing * np.arange(-pad, pad + 1)
+        kernel = np.exp(-0.5 * (offsets / extra_width) ** 2)
+        kernel /= kernel.sum()
+        return GridPrior(phi, np.convolve(padded, kernel, mode="same"), self.edge_tolerance)
+
+    def to_dict(self) -> dict:
+        return {"type": "grid", "phi": self.phi.tolist(), "density": self.density.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GridPrior":
+        return cls(np.asarray(data["phi"]), np.asarray(data["density"]))
+
+
+def noise_exponent(noise) -> int:
+    """NIST α of a noise type given by word ('white', 'flicker', 'random_walk') or by α."""
+    if isinstance(noise, str):
+        if noise not in NOISE_TYPES:
+            raise QClockError(f"noise must be one of {', '.join(map(repr, NOISE_TYPES))} or a NIST "
+                              f"exponent 0, -1, -2; got {noise!r}")
+        return NOISE_TYPES[noise]
+    if isinstance(noise, numbers.Integral) and not isinstance(noise, bool) and int(noise) in PRIOR_WIDTH_FACTOR:
+        return int(noise)
+    raise QClockError(f"noise must be 'white', 'flicker', 'random_walk' or a NIST exponent 0, -1, -2; got {noise!r}")
+
+
+def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarray | float:
+    """Prior width δφ (rad) of the closed clock loop, seed 004 eqs. (31), (42), (43).
+
+    ``δφ_T² = χ (T/Z)^(1−α)`` with χ = 1, 1.7, 2 for white, flicker, random-walk
+    FM (NIST α = 0, −1, −2), broadened by dead time as
+    ``δφ² = δφ_T² + 2 (T_D/Z)^(1−α)``.
+
+    Parameters
+    ----------
+    interrogation_time : float or array
+        T in units of the laser coherence time Z (T/Z > 0).
+    noise : str or int
+        Noise type by word or NIST α.
+    dead_time : float
+        T_D in units of Z (≥ 0).
+    """
+    alpha = noise_exponent(noise)
+    times = check_finite_array(np.atleast_1d(interrogation_time), "interrogation_time", ndim=1)
+    if np.any(times <= 0):
+        raise QClockError(f"interrogation_time must be > 0 (units of Z), got {times[times <= 0][0]}")
+    exponent = 1 - alpha
+    variance = PRIOR_WIDTH_FACTOR[alpha] * times**exponent + dead_time_width(dead_time, alpha) ** 2
+    width = np.sqrt(variance)
+    return float(width[0]) if np.ndim(interrogation_time) == 0 else width
+
+
+def dead_time_width(dead_time, noise="flicker") -> float:
+    """δφ_D of seed 004 eq. (43): ``δφ_D² = 2 (T_D/Z)^(1−α)`` (T_D in units of Z)."""
+    alpha = noise_exponent(noise)
+    dead_time = check_finite(dead_time, "dead_time")
+    if dead_time < 0:
+        raise QClockError(f"dead_time must be >= 0 (units of Z), got {dead_time}")
+    return float(np.sqrt(2.0 * dead_time ** (1 - alpha))) if dead_time > 0 else 0.0
