@@ -17,6 +17,7 @@ from .estimators import (
     estimator_table,
     linear_scale_factor,
 )
+from .noise import NoiseStudy, TabulatedLikelihood, noise_study, noisy_likelihood, stability_under_noise
 from .posterior import Posterior, outcome_count_vector, posterior
 from .moments import OutcomeMoments, outcome_moments, phase_moments
 from .priors import (
@@ -30,7 +31,8 @@ from .priors import (
 )
 
 __all__ = [
-    "bounds", "Posterior", "outcome_count_vector", "posterior", "ESTIMATORS", "allan_deviation", "arcsin_harmonic", "bmse", "bmse_of_table",
+    "bounds", "NoiseStudy", "TabulatedLikelihood", "noise_study", "noisy_likelihood", "stability_under_noise",
+    "Posterior", "outcome_count_vector", "posterior", "ESTIMATORS", "allan_deviation", "arcsin_harmonic", "bmse", "bmse_of_table",
     "effective_measurement_uncertainty", "estimator_table", "linear_scale_factor",
     "OutcomeMoments", "outcome_moments", "phase_moments",
     "NOISE_TYPES", "PRIOR_WIDTH_FACTOR", "GaussianPrior", "GridPrior", "dead_time_width",
