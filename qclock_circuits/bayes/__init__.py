@@ -18,6 +18,7 @@ from .estimators import (
     linear_scale_factor,
 )
 from .noise import NoiseStudy, TabulatedLikelihood, noise_study, noisy_likelihood, stability_under_noise
+from . import stability
 from .posterior import Posterior, outcome_count_vector, posterior
 from .moments import OutcomeMoments, outcome_moments, phase_moments
 from .priors import (
@@ -31,7 +32,7 @@ from .priors import (
 )
 
 __all__ = [
-    "bounds", "NoiseStudy", "TabulatedLikelihood", "noise_study", "noisy_likelihood", "stability_under_noise",
+    "bounds", "stability", "NoiseStudy", "TabulatedLikelihood", "noise_study", "noisy_likelihood", "stability_under_noise",
     "Posterior", "outcome_count_vector", "posterior", "ESTIMATORS", "allan_deviation", "arcsin_harmonic", "bmse", "bmse_of_table",
     "effective_measurement_uncertainty", "estimator_table", "linear_scale_factor",
     "OutcomeMoments", "outcome_moments", "phase_moments",

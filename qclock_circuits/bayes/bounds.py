@@ -31,6 +31,7 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.special import erfc
 
+from .._blas import small_matrix_threads
 from .._validation import QClockError, check_atoms, check_finite
 from ..spin import coherent_state, sine_state
 from .estimators import bmse as _bmse
@@ -166,9 +167,10 @@ def _optimal_observable(rho_bar: np.ndarray, rho_prime: np.ndarray) -> tuple[np.
 def bqcrb_result(protocol_or_state, prior) -> BQCRBResult:
     """BQCRB of an input state (or of a protocol's input state) with the optimal measurement."""
     state = getattr(protocol_or_state, "input_state", protocol_or_state)
-    rho_bar, rho_prime = averaged_state(state, prior)
-    observable, gain = _optimal_observable(rho_bar, rho_prime)
-    estimator, measurement = eigh(observable)
+    with small_matrix_threads(len(state)):
+        rho_bar, rho_prime = averaged_state(state, prior)
+        observable, gain = _optimal_observable(rho_bar, rho_prime)
+        estimator, measurement = eigh(observable)
     return BQCRBResult(bmse=float(max(prior.second_moment - gain, 0.0)), observable=observable,
                        measurement=measurement, estimator=estimator)
 
@@ -329,6 +331,11 @@ def oqi(atoms: int, prior, starts: dict | None = None, max_iterations: int = 200
     atoms = check_atoms(atoms)
     if method not in ("auto", "seesaw"):
         raise QClockError(f"method must be 'auto' or 'seesaw', got {method!r}")
+    with small_matrix_threads(atoms + 1):
+        return _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps)
+
+
+def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps) -> OQIResult:
     rng = np.random.default_rng(seed)
     if starts is None:
         starts = _default_starts(atoms, rng)
@@ -397,6 +404,14 @@ def poi_optimized(atoms: int, prior, max_iterations: int = 500, tolerance: float
     from .estimators import estimator_table
 
     atoms = check_atoms(atoms)
+    with small_matrix_threads(atoms + 1):
+        return _poi_optimized(atoms, prior, max_iterations, tolerance)
+
+
+def _poi_optimized(atoms, prior, max_iterations, tolerance) -> POIResult:
+    from ..protocols import phase_operator_unitary, poi
+    from .estimators import estimator_table
+
     unitary = phase_operator_unitary(atoms)
     zeroth, first, index = _kernels(atoms, prior)
     state = unitary.conj().T[:, atoms // 2] if atoms % 2 == 0 else sine_state(atoms)

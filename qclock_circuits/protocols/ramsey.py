@@ -26,6 +26,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .._blas import small_matrix_threads
 from .._validation import QClockError, check_atoms, check_choice, check_finite_array
 from ..spin import apply_su2, apply_y_rotation, ground_state, magnetic_numbers, su2_to_zyz
 from ..spin.rotations import axis_to_angles, frame_rotation
@@ -90,6 +91,11 @@ def compile_operations(operations: Sequence[Operation]) -> list[tuple[str, objec
 
 
 def _run_steps(steps, block: np.ndarray) -> np.ndarray:
+    with small_matrix_threads(block.shape[0]):
+        return _run_steps_unlimited(steps, block)
+
+
+def _run_steps_unlimited(steps, block: np.ndarray) -> np.ndarray:
     atoms = block.shape[0] - 1
     m = magnetic_numbers(atoms)
     x = np.array(block, dtype=complex, copy=True)
@@ -249,7 +255,8 @@ class RamseyProtocol:
         """P(M|φ) of the underlying Jz measurement, shape (len(phi), N+1)."""
         phases = check_finite_array(np.atleast_1d(phi), "phi", ndim=1)
         imprint = _imprint_table(self.atoms, phases)
-        amplitudes = self._amplitude_matrix @ imprint
+        with small_matrix_threads(self.atoms + 1):
+            amplitudes = self._amplitude_matrix @ imprint
         return (amplitudes.real**2 + amplitudes.imag**2).T
 
     def probabilities(self, phi) -> np.ndarray:

@@ -1,0 +1,32 @@
+"""BLAS thread control for the small dense matrices of the collective engine.
+
+NumPy and SciPy each bundle an OpenBLAS. With both loaded and more than one
+thread each, products of matrices of dimension ≲ 400 become 5–10× slower
+than single-threaded (the threads of one library stall those of the other;
+worse on a busy machine). Below :data:`SMALL_DIMENSION` the hot paths run
+single-threaded; above, BLAS keeps every core. The controller is created on
+first use, never at import.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from functools import lru_cache
+
+__all__ = ["SMALL_DIMENSION", "small_matrix_threads"]
+
+SMALL_DIMENSION = 400
+
+
+@lru_cache(maxsize=1)
+def _controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def small_matrix_threads(dimension: int):
+    """Context manager: one BLAS thread if ``dimension < SMALL_DIMENSION``, else no change."""
+    if dimension >= SMALL_DIMENSION:
+        return nullcontext()
+    return _controller().limit(limits=1, user_api="blas")

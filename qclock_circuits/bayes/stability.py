@@ -1,0 +1,149 @@
+"""Clock stability σ(T) of the standard protocols and of the bounds (seed 004 sec. III A, Fig. 2).
+
+For an interrogation time T (units of the laser coherence time Z) the prior
+width follows eq. (31) (with dead time, eqs. 42–43); the BMSE of the protocol
+at that width gives Δφ_M (eq. 27) and the dimensionless Allan deviation
+``σ_y(τ) ω0 √(τZ) = Δφ_M √(T_C)/T`` (eq. 29).
+
+Protocol kinds: ``'css'``, ``'sss'`` (twist and rotation optimised at every
+T for the chosen estimator), ``'ghz'`` (parity), ``'oqi'`` (numerical OQI),
+``'poi'`` (phase-operator interferometer with optimised input state),
+``'pi_hl'`` (asymptotic OQI of eq. 19).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize, minimize_scalar
+
+from .._validation import QClockError, check_atoms, check_choice
+from .bounds import asymptotic_oqi, oqi, poi_optimized
+from .estimators import allan_deviation, bmse, effective_measurement_uncertainty
+from .priors import GaussianPrior, prior_width
+
+__all__ = ["KINDS", "StabilityPoint", "best_sss", "stability_point", "stability_curve", "minimal_stability"]
+
+KINDS = ("css", "sss", "ghz", "oqi", "poi", "pi_hl")
+
+
+@dataclass(frozen=True)
+class StabilityPoint:
+    """σ at one interrogation time: ``sigma`` = σ_y(τ)ω0√(τZ); ``parameters`` of the optimised protocol."""
+
+    kind: str
+    atoms: int
+    estimator: str
+    interrogation_time: float
+    dead_time: float
+    prior_width: float
+    bmse: float
+    dphi_m: float
+    sigma: float
+    parameters: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "StabilityPoint":
+        return cls(**data)
+
+
+def best_sss(atoms: int, prior, estimator: str = "bayes", twist_grid: int = 48):
+    """The SSS protocol with twist μ and rotation θ minimising the BMSE for ``prior``.
+
+    A log-spaced scan of μ ∈ [1e-4, π] (with the variance-minimising θ) picks
+    the basin; Nelder–Mead then refines (μ, θ) jointly. Returns
+    ``(protocol, bmse)``.
+    """
+    from ..protocols import sss
+
+    atoms = check_atoms(atoms)
+    best = None
+    for twist in np.geomspace(1e-4, np.pi, twist_grid):
+        value = bmse(sss(atoms, twist), prior, estimator)
+        if best is None or value < best[0]:
+            best = (value, twist)
+    start = sss(atoms, best[1])
+
+    def objective(x):
+        return bmse(sss(atoms, x[0], x[1]), prior, estimator)
+
+    result = minimize(objective, start.parameters, method="Nelder-Mead",
+                      options={"xatol": 1e-7, "fatol": 1e-12 * best[0], "maxiter": 400})
+    if result.fun < best[0]:
+        protocol = sss(atoms, result.x[0], result.x[1])
+        return protocol, float(result.fun)
+    return start, float(best[0])
+
+
+def stability_point(kind: str, atoms: int, interrogation_time: float, *, noise="flicker", dead_time: float = 0.0,
+                    estimator: str = "bayes", warm_state=None) -> StabilityPoint:
+    """σ of one protocol kind at one T/Z (see module docstring)."""
+    from ..protocols import css, ghz
+
+    check_choice(kind, "kind", KINDS)
+    check_choice(estimator, "estimator", ("bayes", "linear", "arcsin"))
+    atoms = check_atoms(atoms)
+    width = prior_width(interrogation_time, noise, dead_time)
+    prior = GaussianPrior(width)
+    parameters: dict = {}
+    if kind == "css":
+        value = bmse(css(atoms), prior, estimator)
+    elif kind == "ghz":
+        value = bmse(ghz(atoms), prior, estimator if estimator != "arcsin" else "linear")
+    elif kind == "sss":
+        protocol, value = best_sss(atoms, prior, estimator)
+        parameters = {"twist": float(protocol.parameters[0]), "rotation": float(protocol.parameters[1])}
+    elif kind == "oqi":
+        starts = None if warm_state is None else {"warm": np.real(warm_state)}
+        result = oqi(atoms, prior, starts=starts)
+        value = result.bmse
+        parameters = {"state": result.state.real.tolist()}
+    elif kind == "poi":
+        value = poi_optimized(atoms, prior).bmse
+    else:
+        value = asymptotic_oqi(atoms, width)
+    dphi_m = effective_measurement_uncertainty(value, width)
+    sigma = allan_deviation(dphi_m, interrogation_time, dead_time)
+    return StabilityPoint(kind=kind, atoms=atoms, estimator=estimator, interrogation_time=float(interrogation_time),
+                          dead_time=float(dead_time), prior_width=float(width), bmse=float(value),
+                          dphi_m=float(dphi_m), sigma=float(sigma), parameters=parameters)
+
+
+def stability_curve(kind: str, atoms: int, interrogation_times, **options) -> list[StabilityPoint]:
+    """σ(T) over an array of T/Z (OQI states are warm-started from the previous T)."""
+    points = []
+    warm = None
+    for time in np.asarray(interrogation_times, dtype=float):
+        point = stability_point(kind, atoms, time, warm_state=warm, **options)
+        if kind == "oqi":
+            warm = np.asarray(point.parameters["state"])
+        points.append(point)
+    return points
+
+
+def minimal_stability(kind: str, atoms: int, *, bracket=(1e-4, 1.0), grid: int = 13, **options) -> StabilityPoint:
+    """σ_min and T_min: a log-spaced scan of T/Z over ``bracket`` then a bounded refinement in log T."""
+    low, high = bracket
+    if not 0 < low < high:
+        raise QClockError(f"bracket must be 0 < low < high (units of Z), got {bracket}")
+    times = np.geomspace(low, high, grid)
+    curve = stability_curve(kind, atoms, times, **options)
+    sigmas = np.array([p.sigma for p in curve])
+    best = int(np.argmin(sigmas))
+    lo = np.log(times[max(best - 1, 0)])
+    hi = np.log(times[min(best + 1, grid - 1)])
+    warm = curve[best].parameters.get("state")
+    cache = {}
+
+    def objective(log_time):
+        point = stability_point(kind, atoms, float(np.exp(log_time)), warm_state=warm, **options)
+        cache[log_time] = point
+        return point.sigma
+
+    result = minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": 1e-3})
+    refined = cache.get(result.x) or stability_point(kind, atoms, float(np.exp(result.x)), **options)
+    return refined if refined.sigma <= curve[best].sigma else curve[best]
