@@ -25,7 +25,7 @@ def all_protocols(atoms, rng):
     yield protocols.poi(atoms)
 
 
-@pytest.mark.parametrize("atoms", range(1, 9))
+@pytest.mark.parametrize("atoms", range(1, 11))
 def test_collective_engine_matches_qutip(atoms):
     rng = np.random.default_rng(atoms)
     for p in all_protocols(atoms, rng):
