@@ -1,0 +1,127 @@
+"""The closed feedback loop of a running clock (seed 004 appendix A5C).
+
+Units: time in the laser coherence time Z, angular frequency in 1/Z, phases
+in rad (CONVENTIONS.md). Each cycle k of duration ``T_C = T + T_D``:
+
+1. residual phase ``φ_k = (ω^R_k − c_k) T`` with ``ω^R_k`` the LO frequency
+   averaged over the Ramsey window and ``c_k`` the servo correction;
+2. an outcome ``x_k`` drawn from the protocol's likelihood ``P(x|φ_k)``
+   (:class:`~.sampling.OutcomeTable`);
+3. the estimate ``φ_est(x_k)`` from an estimator table (Bayes, linear or
+   arcsin, built for the prior width of the loop);
+4. the servo: an integrator ``c ← c + g φ_est/T`` applied after ``delay``
+   further cycles;
+5. the stabilised frequency averaged over the whole cycle, dead time
+   included: ``y_k = (T ω^R_k + T_D ω^D_k)/T_C − c_k``.
+
+Fringe hops: the loop cannot tell φ from φ + 2π. An exponential average of
+the residual phase (``hop_window`` cycles) is compared with the current
+fringe centre ``2πf``; when it leaves ``(2πf − π, 2πf + π)`` the loop has
+locked onto a neighbouring fringe: ``f`` changes by ±1 and the cycle is
+recorded as a hop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from .._validation import QClockError, check_finite
+from .sampling import OutcomeTable, draw_index
+
+__all__ = ["Integrator", "LoopState", "run_loop_block"]
+
+
+@dataclass(frozen=True)
+class Integrator:
+    """Integrating servo ``c ← c + gain·φ_est/T`` applied ``delay`` whole cycles late."""
+
+    gain: float = 1.0
+    delay: int = 0
+
+    def __post_init__(self):
+        gain = check_finite(self.gain, "gain")
+        if not 0 < gain < 2:
+            raise QClockError(f"gain must lie in (0, 2) for a stable integrator, got {gain}")
+        if isinstance(self.delay, bool) or not isinstance(self.delay, (int, np.integer)) or self.delay < 0:
+            raise QClockError(f"delay must be an integer number of cycles >= 0, got {self.delay!r}")
+        object.__setattr__(self, "gain", gain)
+        object.__setattr__(self, "delay", int(self.delay))
+
+    def to_dict(self) -> dict:
+        return {"type": "integrator", "gain": self.gain, "delay": self.delay}
+
+
+@dataclass
+class LoopState:
+    """Everything the loop carries from one block of cycles to the next."""
+
+    correction: float = 0.0
+    pending: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    cycle: int = 0
+    phase_average: float = 0.0
+    fringe: int = 0
+
+    @classmethod
+    def initial(cls, servo: Integrator) -> "LoopState":
+        return cls(pending=np.zeros(servo.delay + 1))
+
+
+@numba.njit(cache=True)
+def _loop_kernel(ramsey, dead, uniforms, cdf, estimates, interrogation_time, dead_time, gain, pending,
+                 correction, cycle, phase_average, fringe, smoothing,
+                 out_frequency, out_phase, out_outcome, out_hop):
+    delay_slots = pending.shape[0]
+    cycle_time = interrogation_time + dead_time
+    two_pi = 2.0 * np.pi
+    for k in range(ramsey.shape[0]):
+        phase = (ramsey[k] - correction) * interrogation_time
+        index = draw_index(cdf, phase, uniforms[k])
+        estimate = estimates[index]
+        out_frequency[k] = (interrogation_time * ramsey[k] + dead_time * dead[k]) / cycle_time - correction
+        out_phase[k] = phase
+        out_outcome[k] = index
+        # fringe bookkeeping
+        phase_average += smoothing * (phase - phase_average)
+        hop = 0
+        centre = two_pi * fringe
+        if phase_average > centre + np.pi:
+            fringe += 1
+            hop = 1
+        elif phase_average < centre - np.pi:
+            fringe -= 1
+            hop = -1
+        out_hop[k] = hop
+        # servo: the estimate of cycle k is applied at the end of cycle k + delay
+        pending[cycle % delay_slots] = estimate
+        if cycle >= delay_slots - 1:
+            correction += gain * pending[(cycle + 1) % delay_slots] / interrogation_time
+        cycle += 1
+    return correction, cycle, phase_average, fringe
+
+
+def run_loop_block(ramsey, dead, uniforms, table: OutcomeTable, estimates, interrogation_time: float,
+                   dead_time: float, servo: Integrator, state: LoopState, hop_window: float = 32.0):
+    """Run the loop over one block of cycles; returns (frequency, phase, outcome_index, hop) arrays.
+
+    ``state`` is updated in place so that the next block continues seamlessly.
+    """
+    ramsey = np.ascontiguousarray(ramsey, dtype=float)
+    dead = np.ascontiguousarray(dead, dtype=float)
+    uniforms = np.ascontiguousarray(uniforms, dtype=float)
+    count = ramsey.shape[0]
+    if dead.shape[0] != count or uniforms.shape[0] != count:
+        raise QClockError("ramsey, dead and uniforms must have the same length")
+    frequency = np.empty(count)
+    phase = np.empty(count)
+    outcome = np.empty(count, dtype=np.int64)
+    hop = np.zeros(count, dtype=np.int8)
+    state.correction, state.cycle, state.phase_average, state.fringe = _loop_kernel(
+        ramsey, dead, uniforms, table.cdf, np.ascontiguousarray(estimates, dtype=float),
+        float(interrogation_time), float(dead_time), float(servo.gain), state.pending,
+        float(state.correction), int(state.cycle), float(state.phase_average), int(state.fringe),
+        1.0 / hop_window, frequency, phase, outcome, hop)
+    return frequency, phase, outcome, hop
+

@@ -1,0 +1,101 @@
+"""The clock feedback loop: outcome sampling, QPN limit, servo delay, block continuity, fringe hops."""
+
+import numpy as np
+import pytest
+from scipy.stats import chisquare
+
+from qclock_circuits import bayes, protocols
+from qclock_circuits._validation import QClockError
+from qclock_circuits.clock.loop import Integrator, LoopState, run_loop_block
+from qclock_circuits.clock.sampling import OutcomeTable, sample_outcome_indices
+
+
+def _oadev_scaled(frequency, averaging, cycle_time):
+    """σ(τ)·√τ of the overlapping Allan deviation at τ = averaging·T_C (plain reference formula)."""
+    phase = np.concatenate([[0.0], np.cumsum(frequency)])
+    second = phase[2 * averaging:] - 2 * phase[averaging:-averaging] + phase[:-2 * averaging]
+    adev = np.sqrt(np.mean(second**2) / (2 * averaging**2))
+    return adev * np.sqrt(averaging * cycle_time)
+
+
+@pytest.mark.parametrize("protocol", [protocols.css(6), protocols.sss(8, 0.2), protocols.ghz(5),
+                                      protocols.variational(5, 1, 2, np.linspace(-1, 1, 11))])
+def test_outcome_table_samples_the_exact_likelihood(protocol):
+    table = OutcomeTable.from_likelihood(protocol)
+    assert table.interpolation_error < 1e-5
+    rng = np.random.default_rng(4)
+    for phase in (-2.9, 0.4, 7.1):  # also outside [-π, π): the table is periodic
+        draws = sample_outcome_indices(table, np.full(100_000, phase), rng)
+        observed = np.bincount(draws, minlength=len(protocol.outcomes))
+        expected = protocol.probabilities([phase])[0] * draws.size
+        keep = expected > 5
+        result = chisquare(observed[keep], expected[keep] * observed[keep].sum() / expected[keep].sum())
+        assert result.pvalue > 1e-4
+        assert observed[~keep].sum() <= max(30, 3 * expected[~keep].sum())
+
+
+@pytest.mark.parametrize("atoms", [10, 100])
+def test_quantum_projection_noise_limit(atoms):
+    # seed 004 eq. (26) with ξ = 1: σ_y(τ) ω0 √(τZ) = √(T_C) / (T √N), here without LO noise
+    protocol = protocols.css(atoms)
+    interrogation_time, cycles = 0.01, 1_000_000
+    estimates = bayes.estimator_table(protocol, bayes.GaussianPrior(1 / np.sqrt(atoms)), "linear")
+    table = OutcomeTable.from_likelihood(protocol)
+    rng = np.random.default_rng(atoms)
+    servo = Integrator(0.8)
+    frequency, *_ = run_loop_block(np.zeros(cycles), np.zeros(cycles), rng.random(cycles), table, estimates,
+                                   interrogation_time, 0.0, servo, LoopState.initial(servo))
+    expected = np.sqrt(interrogation_time) / (interrogation_time * np.sqrt(atoms))
+    assert _oadev_scaled(frequency, 256, interrogation_time) == pytest.approx(expected, rel=0.05)
+
+
+def test_blocks_continue_seamlessly_and_delay_is_applied():
+    protocol = protocols.sss(8, 0.15)
+    estimates = bayes.estimator_table(protocol, bayes.GaussianPrior(0.3), "bayes")
+    table = OutcomeTable.from_likelihood(protocol)
+    rng = np.random.default_rng(9)
+    cycles = 20_000
+    ramsey = np.cumsum(rng.normal(0, 0.5, cycles))  # a wandering LO (units 1/Z)
+    dead = ramsey + rng.normal(0, 0.1, cycles)
+    uniforms = rng.random(cycles)
+    for delay in (0, 3):
+        servo = Integrator(0.6, delay)
+        whole = run_loop_block(ramsey, dead, uniforms, table, estimates, 0.05, 0.01, servo, LoopState.initial(servo))
+        state = LoopState.initial(servo)
+        first = run_loop_block(ramsey[:7000], dead[:7000], uniforms[:7000], table, estimates, 0.05, 0.01, servo, state)
+        second = run_loop_block(ramsey[7000:], dead[7000:], uniforms[7000:], table, estimates, 0.05, 0.01, servo,
+                                state)
+        for a, b, c in zip(whole, first, second):
+            assert np.array_equal(a, np.concatenate([b, c]))
+    # with a delay of d cycles, the first correction appears in cycle d + 1
+    servo = Integrator(1.0, 2)
+    offset = np.full(10, 4.0)
+    frequency, phase, *_ = run_loop_block(offset, offset, np.full(10, 0.5), table, estimates, 0.05, 0.0, servo,
+                                          LoopState.initial(servo))
+    assert np.all(phase[:3] == phase[0]) and phase[3] != phase[0]
+
+
+def test_a_loop_started_on_the_neighbouring_fringe_reports_a_hop():
+    # an LO detuned by almost one fringe (2π/T) locks onto the wrong fringe
+    protocol = protocols.css(50)
+    interrogation_time = 0.1
+    estimates = bayes.estimator_table(protocol, bayes.GaussianPrior(0.3), "bayes")
+    table = OutcomeTable.from_likelihood(protocol)
+    cycles = 2000
+    detuning = np.full(cycles, 1.8 * np.pi / interrogation_time)
+    servo = Integrator(0.5)
+    frequency, phase, _, hop = run_loop_block(detuning, detuning, np.random.default_rng(1).random(cycles), table,
+                                              estimates, interrogation_time, 0.0, servo, LoopState.initial(servo))
+    assert hop.sum() == 1 and np.flatnonzero(hop)[0] < 100
+    assert phase[-500:].mean() == pytest.approx(2 * np.pi, abs=0.1)  # locked at φ ≈ 2π
+    small = np.full(cycles, 0.5 * np.pi / interrogation_time)
+    *_, hop = run_loop_block(small, small, np.random.default_rng(1).random(cycles), table, estimates,
+                             interrogation_time, 0.0, servo, LoopState.initial(servo))
+    assert hop.sum() == 0
+
+
+@pytest.mark.parametrize("gain, delay, message", [(0.0, 0, "gain"), (2.5, 0, "gain"), (float("nan"), 0, "gain"),
+                                                  (1.0, -1, "delay"), (1.0, 1.5, "delay")])
+def test_bad_servo_settings(gain, delay, message):
+    with pytest.raises(QClockError, match=message):
+        Integrator(gain, delay)
