@@ -99,3 +99,56 @@ def test_a_loop_started_on_the_neighbouring_fringe_reports_a_hop():
 def test_bad_servo_settings(gain, delay, message):
     with pytest.raises(QClockError, match=message):
         Integrator(gain, delay)
+
+
+def test_linear_predictor_limits():
+    from qclock_circuits.clock import LinearPredictor
+
+    # random walk without measurement noise: the best prediction is the newest value, any delay
+    for delay in (0, 3):
+        walk = LinearPredictor.from_variogram(lambda h: 0.5 * h, 0.0, history=6, delay=delay)
+        assert np.allclose(walk.coefficients, [1, 0, 0, 0, 0, 0], atol=1e-10)
+    # white frequency noise (flat variogram) with measurement noise: the plain average
+    white = LinearPredictor.from_variogram(lambda h: np.where(h > 0, 1.0, 0.0), 0.3, history=8)
+    assert np.allclose(white.coefficients, 1 / 8)
+    with pytest.raises(QClockError, match="history"):
+        LinearPredictor.from_variogram(lambda h: h, 0.1, history=0)
+    with pytest.raises(QClockError, match="lags"):
+        LinearPredictor.from_variogram(np.arange(3.0), 0.1, history=5)
+
+
+def test_predictor_tracks_a_random_walk_lo_better_than_a_fast_integrator():
+    from qclock_circuits.clock import LinearPredictor
+
+    step, interrogation_time, cycles = 0.3, 0.1, 200_000
+    rng = np.random.default_rng(3)
+    lo = np.cumsum(rng.normal(0, step, cycles))
+    protocol = protocols.css(100)
+    prior = bayes.GaussianPrior(0.15)
+    estimates = bayes.estimator_table(protocol, prior, "bayes")
+    table = OutcomeTable.from_likelihood(protocol)
+    noise = bayes.bmse(protocol, prior) / interrogation_time**2
+    predictor = LinearPredictor.from_variogram(lambda h: step**2 * h / 2, noise, history=10)
+    uniforms = rng.random(cycles)
+    spread = {}
+    for name, servo in (("integrator", Integrator(1.0)), ("predictor", predictor)):
+        _, phase, _, hop = run_loop_block(lo, lo, uniforms, table, estimates, interrogation_time, 0.0, servo,
+                                          LoopState.initial(servo))
+        spread[name] = phase.std()
+        assert hop.sum() == 0
+    assert spread["predictor"] < 0.85 * spread["integrator"]
+
+
+def test_dick_effect_closed_forms():
+    from qclock_circuits.clock import dick_variance, sensitivity_coefficients
+
+    # white FM: Σ sin²(πkd)/(πkd)² = (1 − d)/(2d), so σ² = (h0/2τ)·T_D/T
+    assert dick_variance(2.0, lambda f: 3.0 * np.ones_like(f), 0.1, 0.05) == pytest.approx(
+        3.0 / (2 * 2.0) * 0.05 / 0.1, rel=1e-4)
+    assert dick_variance(1.0, lambda f: np.ones_like(f), 0.1, 0.0) == 0.0
+    # a sampled rectangular sensitivity function reproduces eq. (40)
+    rectangle = np.r_[np.ones(4000), np.zeros(2000)]
+    assert np.allclose(sensitivity_coefficients(20, 0.2, 0.1, rectangle), sensitivity_coefficients(20, 0.2, 0.1),
+                       rtol=1e-4, atol=1e-12)
+    with pytest.raises(QClockError, match="dead_time"):
+        dick_variance(1.0, lambda f: f, 0.1, -0.1)

@@ -9,8 +9,9 @@ in rad (CONVENTIONS.md). Each cycle k of duration ``T_C = T + T_D``:
    (:class:`~.sampling.OutcomeTable`);
 3. the estimate ``φ_est(x_k)`` from an estimator table (Bayes, linear or
    arcsin, built for the prior width of the loop);
-4. the servo: an integrator ``c ← c + g φ_est/T`` applied after ``delay``
-   further cycles;
+4. the servo: an integrator ``c ← c + g φ_est/T`` or a linear predictor
+   (:class:`LinearPredictor`) over the last n reconstructed LO frequencies,
+   either acting ``delay`` whole cycles late;
 5. the stabilised frequency averaged over the whole cycle, dead time
    included: ``y_k = (T ω^R_k + T_D ω^D_k)/T_C − c_k``.
 
@@ -31,7 +32,7 @@ import numpy as np
 from .._validation import QClockError, check_finite
 from .sampling import OutcomeTable, draw_index
 
-__all__ = ["Integrator", "LoopState", "run_loop_block"]
+__all__ = ["Integrator", "LinearPredictor", "LoopState", "run_loop_block"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,74 @@ class Integrator:
         return {"type": "integrator", "gain": self.gain, "delay": self.delay}
 
 
+@dataclass(frozen=True, eq=False)
+class LinearPredictor:
+    """General linear predictor servo (Leroux et al., Metrologia 54, 307 (2017)).
+
+    After cycle k the loop reconstructs the measured LO frequency
+    ``m_k = c_k + φ_est(x_k)/T`` (units 1/Z). With ``delay = d`` the newest
+    available measurement after cycle k is ``m_{k−d}``, and the correction
+    for cycle k+1 is the prediction ``c_{k+1} = Σ_i a_i m_{k−d−i}``
+    (``i = 0..n−1``). Until n measurements exist the newest one is used.
+
+    :meth:`from_variogram` derives the coefficients ``a`` (with ``Σ a_i = 1``,
+    so drifts are followed without bias) by ordinary kriging from the
+    variogram ``γ(h) = ½E[(ω_{k+h} − ω_k)²]`` of the cycle-averaged LO
+    frequency and the variance of the measurement error.
+    """
+
+    coefficients: np.ndarray
+    delay: int = 0
+
+    def __post_init__(self):
+        coefficients = np.array(self.coefficients, dtype=float)
+        if coefficients.ndim != 1 or coefficients.shape[0] < 1 or not np.all(np.isfinite(coefficients)):
+            raise QClockError("coefficients must be a non-empty 1-D array of finite numbers")
+        if isinstance(self.delay, bool) or not isinstance(self.delay, (int, np.integer)) or self.delay < 0:
+            raise QClockError(f"delay must be an integer number of cycles >= 0, got {self.delay!r}")
+        coefficients.setflags(write=False)
+        object.__setattr__(self, "coefficients", coefficients)
+        object.__setattr__(self, "delay", int(self.delay))
+
+    @property
+    def history(self) -> int:
+        return int(self.coefficients.shape[0])
+
+    @classmethod
+    def from_variogram(cls, variogram, measurement_variance: float, history: int = 50,
+                       delay: int = 0) -> "LinearPredictor":
+        """Kriging coefficients for predicting ``delay + 1`` cycles ahead.
+
+        Parameters
+        ----------
+        variogram : callable or array
+            ``γ(h)`` for integer lags ``h = 0 .. history + delay`` (``γ(0) = 0``).
+        measurement_variance : float
+            Variance of ``m_k − ω_k`` ((1/Z)², e.g. BMSE/T²).
+        """
+        if isinstance(history, bool) or not isinstance(history, (int, np.integer)) or history < 1:
+            raise QClockError(f"history must be an integer >= 1, got {history!r}")
+        lags = np.arange(history + delay + 1)
+        gamma = np.asarray(variogram(lags) if callable(variogram) else variogram, dtype=float)
+        if gamma.shape[0] < history + delay + 1:
+            raise QClockError(f"variogram needs values at lags 0..{history + delay}, got {gamma.shape[0]}")
+        if measurement_variance < 0 or not np.isfinite(measurement_variance):
+            raise QClockError(f"measurement_variance must be >= 0, got {measurement_variance}")
+        index = np.arange(history)
+        between = gamma[np.abs(index[:, None] - index[None, :])]
+        to_target = gamma[index + delay + 1]
+        system = np.zeros((history + 1, history + 1))
+        # minimise 2Σa_iγ(i+d+1) − Σa_ia_jγ(|i−j|) + σ²Σa_i² subject to Σa_i = 1
+        system[:history, :history] = between - measurement_variance * np.eye(history)
+        system[:history, history] = 1.0
+        system[history, :history] = 1.0
+        solution = np.linalg.lstsq(system, np.concatenate([to_target, [1.0]]), rcond=None)[0]
+        return cls(solution[:history], delay)
+
+    def to_dict(self) -> dict:
+        return {"type": "predictor", "coefficients": self.coefficients.tolist(), "delay": self.delay}
+
+
 @dataclass
 class LoopState:
     """Everything the loop carries from one block of cycles to the next."""
@@ -64,16 +133,21 @@ class LoopState:
     phase_average: float = 0.0
     fringe: int = 0
 
+    history: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    measurements: int = 0
+
     @classmethod
-    def initial(cls, servo: Integrator) -> "LoopState":
-        return cls(pending=np.zeros(servo.delay + 1))
+    def initial(cls, servo) -> "LoopState":
+        size = servo.history if isinstance(servo, LinearPredictor) else 1
+        return cls(pending=np.zeros(servo.delay + 1), history=np.zeros(size))
 
 
 @numba.njit(cache=True)
-def _loop_kernel(ramsey, dead, uniforms, cdf, estimates, interrogation_time, dead_time, gain, pending,
-                 correction, cycle, phase_average, fringe, smoothing,
+def _loop_kernel(ramsey, dead, uniforms, cdf, estimates, interrogation_time, dead_time, predictor, gain,
+                 coefficients, pending, history, correction, cycle, measurements, phase_average, fringe, smoothing,
                  out_frequency, out_phase, out_outcome, out_hop):
     delay_slots = pending.shape[0]
+    size = history.shape[0]
     cycle_time = interrogation_time + dead_time
     two_pi = 2.0 * np.pi
     for k in range(ramsey.shape[0]):
@@ -94,12 +168,27 @@ def _loop_kernel(ramsey, dead, uniforms, cdf, estimates, interrogation_time, dea
             fringe -= 1
             hop = -1
         out_hop[k] = hop
-        # servo: the estimate of cycle k is applied at the end of cycle k + delay
-        pending[cycle % delay_slots] = estimate
+        # servo: what cycle k measured becomes available at the end of cycle k + delay
+        if predictor:
+            pending[cycle % delay_slots] = correction + estimate / interrogation_time
+        else:
+            pending[cycle % delay_slots] = estimate
         if cycle >= delay_slots - 1:
-            correction += gain * pending[(cycle + 1) % delay_slots] / interrogation_time
+            available = pending[(cycle + 1) % delay_slots]
+            if predictor:
+                history[measurements % size] = available
+                measurements += 1
+                if measurements >= size:
+                    prediction = 0.0
+                    for i in range(size):
+                        prediction += coefficients[i] * history[(measurements - 1 - i) % size]
+                    correction = prediction
+                else:
+                    correction = available
+            else:
+                correction += gain * available / interrogation_time
         cycle += 1
-    return correction, cycle, phase_average, fringe
+    return correction, cycle, measurements, phase_average, fringe
 
 
 def run_loop_block(ramsey, dead, uniforms, table: OutcomeTable, estimates, interrogation_time: float,
@@ -118,10 +207,14 @@ def run_loop_block(ramsey, dead, uniforms, table: OutcomeTable, estimates, inter
     phase = np.empty(count)
     outcome = np.empty(count, dtype=np.int64)
     hop = np.zeros(count, dtype=np.int8)
-    state.correction, state.cycle, state.phase_average, state.fringe = _loop_kernel(
+    predictor = isinstance(servo, LinearPredictor)
+    coefficients = servo.coefficients if predictor else np.zeros(1)
+    gain = 0.0 if predictor else float(servo.gain)
+    (state.correction, state.cycle, state.measurements, state.phase_average,
+     state.fringe) = _loop_kernel(
         ramsey, dead, uniforms, table.cdf, np.ascontiguousarray(estimates, dtype=float),
-        float(interrogation_time), float(dead_time), float(servo.gain), state.pending,
-        float(state.correction), int(state.cycle), float(state.phase_average), int(state.fringe),
-        1.0 / hop_window, frequency, phase, outcome, hop)
+        float(interrogation_time), float(dead_time), predictor, gain, coefficients, state.pending,
+        state.history, float(state.correction), int(state.cycle), int(state.measurements),
+        float(state.phase_average), int(state.fringe), 1.0 / hop_window, frequency, phase, outcome, hop)
     return frequency, phase, outcome, hop
 
