@@ -26,6 +26,8 @@ EXIT_USAGE = 2
 #: registers sets a ``handler(args) -> int`` default.
 COMMANDS: tuple[str, ...] = (
     "qclock_circuits.cli.protocol_cmd",
+    "qclock_circuits.cli.evaluate_cmd",
+    "qclock_circuits.cli.bounds_cmd",
 )
 
 
