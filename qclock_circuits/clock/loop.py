@@ -143,7 +143,7 @@ class LoopState:
 
 
 @numba.njit(cache=True)
-def _loop_kernel(ramsey, dead, uniforms, cdf, estimates, interrogation_time, dead_time, predictor, gain,
+def _loop_kernel(ramsey, dead, uniforms, forced, cdf, estimates, interrogation_time, dead_time, predictor, gain,
                  coefficients, pending, history, correction, cycle, measurements, phase_average, fringe, smoothing,
                  out_frequency, out_phase, out_outcome, out_hop):
     delay_slots = pending.shape[0]
@@ -152,7 +152,7 @@ def _loop_kernel(ramsey, dead, uniforms, cdf, estimates, interrogation_time, dea
     two_pi = 2.0 * np.pi
     for k in range(ramsey.shape[0]):
         phase = (ramsey[k] - correction) * interrogation_time
-        index = draw_index(cdf, phase, uniforms[k])
+        index = forced[k] if forced[k] >= 0 else draw_index(cdf, phase, uniforms[k])
         estimate = estimates[index]
         out_frequency[k] = (interrogation_time * ramsey[k] + dead_time * dead[k]) / cycle_time - correction
         out_phase[k] = phase
@@ -192,10 +192,12 @@ def _loop_kernel(ramsey, dead, uniforms, cdf, estimates, interrogation_time, dea
 
 
 def run_loop_block(ramsey, dead, uniforms, table: OutcomeTable, estimates, interrogation_time: float,
-                   dead_time: float, servo: Integrator, state: LoopState, hop_window: float = 32.0):
+                   dead_time: float, servo, state: LoopState, hop_window: float = 32.0, outcomes=None):
     """Run the loop over one block of cycles; returns (frequency, phase, outcome_index, hop) arrays.
 
     ``state`` is updated in place so that the next block continues seamlessly.
+    ``outcomes`` (optional, outcome indices, −1 = draw) replaces the draw from
+    the likelihood table, e.g. by outcomes measured on a Qiskit sampler.
     """
     ramsey = np.ascontiguousarray(ramsey, dtype=float)
     dead = np.ascontiguousarray(dead, dtype=float)
@@ -207,12 +209,15 @@ def run_loop_block(ramsey, dead, uniforms, table: OutcomeTable, estimates, inter
     phase = np.empty(count)
     outcome = np.empty(count, dtype=np.int64)
     hop = np.zeros(count, dtype=np.int8)
+    forced = np.full(count, -1, dtype=np.int64) if outcomes is None else np.ascontiguousarray(outcomes, np.int64)
+    if forced.shape[0] != count:
+        raise QClockError("outcomes must have one entry per cycle")
     predictor = isinstance(servo, LinearPredictor)
     coefficients = servo.coefficients if predictor else np.zeros(1)
     gain = 0.0 if predictor else float(servo.gain)
     (state.correction, state.cycle, state.measurements, state.phase_average,
      state.fringe) = _loop_kernel(
-        ramsey, dead, uniforms, table.cdf, np.ascontiguousarray(estimates, dtype=float),
+        ramsey, dead, uniforms, forced, table.cdf, np.ascontiguousarray(estimates, dtype=float),
         float(interrogation_time), float(dead_time), predictor, gain, coefficients, state.pending,
         state.history, float(state.correction), int(state.cycle), int(state.measurements),
         float(state.phase_average), int(state.fringe), 1.0 / hop_window, frequency, phase, outcome, hop)
