@@ -18,6 +18,7 @@ __all__ = [
     "check_finite_array",
     "check_axis",
     "check_choice",
+    "check_cycle_times",
 ]
 
 
@@ -91,3 +92,14 @@ def check_choice(value, name: str, allowed: Sequence[str]) -> str:
         choices = ", ".join(repr(a) for a in allowed)
         raise QClockError(f"{name} must be one of {choices}, got {value!r}")
     return value
+
+
+def check_cycle_times(interrogation_time, dead_time) -> tuple[float, float]:
+    """Return ``(T, T_D)`` as floats after checking T > 0 and T_D ≥ 0 (units of Z)."""
+    interrogation_time = check_finite(interrogation_time, "interrogation_time")
+    dead_time = check_finite(dead_time, "dead_time")
+    if interrogation_time <= 0:
+        raise QClockError(f"interrogation_time must be > 0 (units of Z), got {interrogation_time}")
+    if dead_time < 0:
+        raise QClockError(f"dead_time must be >= 0 (units of Z), got {dead_time}")
+    return interrogation_time, dead_time

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import QClockError
-from .priors import GaussianPrior, GridPrior
+from .priors import GaussianPrior, GridPrior, UniformGridDensity
 
 __all__ = ["Posterior", "posterior", "outcome_count_vector"]
 
@@ -78,7 +78,7 @@ def _grid_points(width: float, atoms: int, shots: int) -> int:
 
 
 @dataclass(frozen=True, eq=False)
-class Posterior:
+class Posterior(UniformGridDensity):
     """A posterior density on a uniform phase grid (rad), stored as its logarithm."""
 
     phi: np.ndarray
@@ -88,26 +88,6 @@ class Posterior:
     def density(self) -> np.ndarray:
         return np.exp(self.log_density)
 
-    @property
-    def spacing(self) -> float:
-        return float(self.phi[1] - self.phi[0])
-
-    def _weights(self) -> np.ndarray:
-        """Trapezoid weights normalised to sum 1 (robust to rounding of a tiny grid spacing)."""
-        weights = self.density.copy()
-        weights[[0, -1]] *= 0.5
-        return weights / weights.sum()
-
-    @property
-    def mean(self) -> float:
-        """Posterior mean (the optimal Bayesian estimate, eq. 24)."""
-        centre = self.phi[self.phi.shape[0] // 2]
-        return float(centre + self._weights() @ (self.phi - centre))
-
-    @property
-    def variance(self) -> float:
-        offsets = self.phi - self.mean
-        return float(max(self._weights() @ offsets**2, 0.0))
 
     @property
     def std(self) -> float:
@@ -127,7 +107,7 @@ class Posterior:
 
     def credible_interval(self, level: float = 0.6827) -> tuple[float, float]:
         """Equal-tailed credible interval."""
-        cumulative = np.cumsum(self._weights())
+        cumulative = np.cumsum(self.weights)
         cumulative /= cumulative[-1]
         tail = (1 - level) / 2
         return (float(np.interp(tail, cumulative, self.phi)), float(np.interp(1 - tail, cumulative, self.phi)))

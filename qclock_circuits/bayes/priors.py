@@ -26,6 +26,7 @@ from .._validation import QClockError, check_finite, check_finite_array
 __all__ = [
     "GaussianPrior",
     "GridPrior",
+    "UniformGridDensity",
     "NOISE_TYPES",
     "noise_exponent",
     "prior_width",
@@ -108,8 +109,40 @@ class GaussianPrior:
         return cls(width=data["width"], mean=data.get("mean", 0.0))
 
 
+class UniformGridDensity:
+    """Quadrature on a uniform phase grid, for classes with ``phi`` and ``density`` arrays.
+
+    The trapezoid weights are normalised to sum 1, which keeps means exact even
+    when the grid spacing is so small that ``phi[1] − phi[0]`` is rounded.
+    """
+
+    @property
+    def spacing(self) -> float:
+        return float(self.phi[1] - self.phi[0])
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Quadrature weights ``w_i`` with ``∫ f P dφ ≈ Σ w_i f(φ_i)``."""
+        weights = np.array(self.density, dtype=float)
+        weights[[0, -1]] *= 0.5
+        return weights / weights.sum()
+
+    @property
+    def mean(self) -> float:
+        centre = self.phi[self.phi.shape[0] // 2]
+        return float(centre + self.weights @ (self.phi - centre))
+
+    @property
+    def variance(self) -> float:
+        return float(max(self.weights @ (self.phi - self.mean) ** 2, 0.0))
+
+    @property
+    def width(self) -> float:
+        return float(np.sqrt(self.variance))
+
+
 @dataclass(frozen=True, eq=False)
-class GridPrior:
+class GridPrior(UniformGridDensity):
     """A tabulated prior density on a uniform, increasing phase grid (rad).
 
     The density is normalised on construction (trapezoidal rule). The grid
@@ -145,32 +178,8 @@ class GridPrior:
             object.__setattr__(self, name, value)
 
     @property
-    def spacing(self) -> float:
-        return float(self.phi[1] - self.phi[0])
-
-    @property
-    def weights(self) -> np.ndarray:
-        """Quadrature weights ``w_i`` with ``∫ f P dφ ≈ Σ w_i f(φ_i)``."""
-        weights = self.density.copy()
-        weights[[0, -1]] *= 0.5
-        return weights / weights.sum()
-
-    @property
-    def mean(self) -> float:
-        centre = self.phi[self.phi.shape[0] // 2]
-        return float(centre + self.weights @ (self.phi - centre))
-
-    @property
     def second_moment(self) -> float:
         return float(self.weights @ self.phi**2)
-
-    @property
-    def variance(self) -> float:
-        return self.second_moment - self.mean**2
-
-    @property
-    def width(self) -> float:
-        return float(np.sqrt(self.variance))
 
     @property
     def fisher_information(self) -> float:

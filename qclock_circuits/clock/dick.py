@@ -19,19 +19,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._validation import QClockError, check_finite
+from .._validation import QClockError, check_cycle_times
 
 __all__ = ["sensitivity_coefficients", "dick_variance", "dick_deviation", "total_deviation"]
-
-
-def _check_times(interrogation_time, dead_time):
-    interrogation_time = check_finite(interrogation_time, "interrogation_time")
-    dead_time = check_finite(dead_time, "dead_time")
-    if interrogation_time <= 0:
-        raise QClockError(f"interrogation_time must be > 0 (units of Z), got {interrogation_time}")
-    if dead_time < 0:
-        raise QClockError(f"dead_time must be >= 0 (units of Z), got {dead_time}")
-    return interrogation_time, dead_time
 
 
 def sensitivity_coefficients(harmonics: int, interrogation_time: float, dead_time: float,
@@ -43,7 +33,7 @@ def sensitivity_coefficients(harmonics: int, interrogation_time: float, dead_tim
     the cycle; the coefficients then come from a discrete Fourier transform
     (midpoint rule with ``samples`` points).
     """
-    interrogation_time, dead_time = _check_times(interrogation_time, dead_time)
+    interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
     cycle_time = interrogation_time + dead_time
     k = np.arange(1, harmonics + 1)
     if sensitivity is None:
@@ -80,7 +70,7 @@ def dick_variance(tau, psd: Callable, interrogation_time: float, dead_time: floa
         FM the truncation error is about ``T_C/(π² T · harmonics)`` relative to
         the result (≈ 1e-5 at the default with T_D ≲ T).
     """
-    interrogation_time, dead_time = _check_times(interrogation_time, dead_time)
+    interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
     if dead_time == 0 and sensitivity is None:
         values = np.zeros_like(np.asarray(tau, dtype=float))
         return float(values) if values.ndim == 0 else values
