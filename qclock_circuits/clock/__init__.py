@@ -4,9 +4,18 @@ Seed 004 section IV and appendix A5 C–E. Units: time in the laser coherence
 time Z, angular frequency in 1/Z, phase in rad (CONVENTIONS.md).
 """
 
+from .allan import AllanResult, edf_overlapping, long_tau_fit, overlapping_adev
 from .dick import dick_deviation, dick_variance, sensitivity_coefficients, total_deviation
 from .loop import Integrator, LinearPredictor, LoopState, run_loop_block
+from .noise import FlickerLadder, LocalOscillatorNoise, NoiseState, flicker_ladder
 from .sampling import OutcomeTable, sample_outcome_indices
+from .simulate import ClockRun, predictor_for, simulate_clock, simulate_clocks, summarize_runs
 
-__all__ = ["dick_deviation", "dick_variance", "sensitivity_coefficients", "total_deviation",
-           "Integrator", "LinearPredictor", "LoopState", "run_loop_block", "OutcomeTable", "sample_outcome_indices"]
+__all__ = [
+    "AllanResult", "edf_overlapping", "long_tau_fit", "overlapping_adev",
+    "dick_deviation", "dick_variance", "sensitivity_coefficients", "total_deviation",
+    "Integrator", "LinearPredictor", "LoopState", "run_loop_block",
+    "FlickerLadder", "LocalOscillatorNoise", "NoiseState", "flicker_ladder",
+    "OutcomeTable", "sample_outcome_indices",
+    "ClockRun", "predictor_for", "simulate_clock", "simulate_clocks", "summarize_runs",
+]

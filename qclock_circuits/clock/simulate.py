@@ -1,0 +1,269 @@
+"""Monte-Carlo runs of the closed clock loop (seed 004 sec. IV, appendix A5C).
+
+:func:`simulate_clock` runs one clock: LO noise generated block by block
+(:mod:`.noise`), the feedback loop (:mod:`.loop`), the Allan deviation of the
+stabilised frequency (:mod:`.allan`) and its long-τ value extrapolated to
+τ = 1 in the dimensionless units ``σ_y(τ) ω0 √(τZ)`` (units of Z). :func:`simulate_clocks`
+runs many independent clocks: run i uses the i-th child of
+``SeedSequence(seed)``, so serial and parallel execution give the same numbers,
+and with ``out=`` every finished run is written to disk at once and reused
+when the job is started again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._validation import QClockError, check_choice, check_cycle_times
+from ..bayes import GaussianPrior, bmse, estimator_table, prior_width as model_prior_width
+from .allan import AllanResult, long_tau_fit, overlapping_adev
+from .loop import Integrator, LinearPredictor, LoopState, run_loop_block
+from .noise import LocalOscillatorNoise
+from .sampling import OutcomeTable
+
+__all__ = ["ClockRun", "simulate_clock", "simulate_clocks", "summarize_runs", "predictor_for"]
+
+_MAX_TRACE = 1 << 24  # stabilised-frequency samples kept for the Allan deviation
+
+
+@dataclass
+class ClockRun:
+    """Result of one simulated clock (times in units of Z, frequencies in 1/Z)."""
+
+    protocol: str
+    atoms: int
+    interrogation_time: float
+    dead_time: float
+    noise: dict
+    estimator: str
+    prior_width: float
+    servo: dict
+    cycles: int
+    seed: str
+    adev: AllanResult
+    sigma_scaled: float
+    fringe_hops: int
+    hop_cycles: list = field(default_factory=list)
+    phase_rms: float = 0.0
+    wall_time: float = 0.0
+
+    @property
+    def hopped(self) -> bool:
+        return self.fringe_hops > 0
+
+    def to_dict(self) -> dict:
+        data = dict(self.__dict__)
+        data["adev"] = self.adev.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ClockRun":
+        data = dict(data)
+        data["adev"] = AllanResult.from_dict(data["adev"])
+        return cls(**data)
+
+
+def _resolve_noise(noise, dead_time) -> tuple[LocalOscillatorNoise, str | None]:
+    if isinstance(noise, LocalOscillatorNoise):
+        return noise, None
+    if isinstance(noise, str):
+        return LocalOscillatorNoise.from_coherence_time(noise, dead_time), noise
+    raise QClockError(f"noise must be 'white', 'flicker', 'random_walk' or a LocalOscillatorNoise, got {noise!r}")
+
+
+def predictor_for(noise: LocalOscillatorNoise, interrogation_time: float, dead_time: float,
+                  measurement_variance: float, history: int = 50, delay: int = 0, cycles: int = 1 << 17,
+                  seed=None) -> LinearPredictor:
+    """Linear predictor whose coefficients come from the noise model.
+
+    The variogram of the Ramsey-window means is estimated from a simulated
+    free-running trace of ``cycles`` cycles of ``noise`` (exact generator),
+    then :meth:`LinearPredictor.from_variogram` solves the kriging system.
+    """
+    ramsey, _, _ = noise.generate(cycles, interrogation_time, dead_time, seed=seed)
+    lags = np.arange(history + delay + 1)
+    variogram = np.array([0.0] + [0.5 * np.mean((ramsey[h:] - ramsey[:-h]) ** 2) for h in lags[1:]])
+    return LinearPredictor.from_variogram(variogram, measurement_variance, history, delay)
+
+
+def _build_servo(servo, noise, interrogation_time, dead_time, measurement_variance, seed):
+    if isinstance(servo, (Integrator, LinearPredictor)):
+        return servo
+    check_choice(servo, "servo", ("integrator", "predictor"))
+    if servo == "integrator":
+        return Integrator(1.0)
+    return predictor_for(noise, interrogation_time, dead_time, measurement_variance, seed=seed)
+
+
+def _seed_label(seed) -> str:
+    if isinstance(seed, np.random.SeedSequence):
+        return f"entropy={seed.entropy},spawn_key={list(seed.spawn_key)}"
+    return repr(seed)
+
+
+def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, noise="flicker",
+                   cycles: int = 1_000_000, estimator: str = "bayes", prior_width: float | None = None,
+                   servo="integrator", seed=None, block_size: int = 1 << 20, min_tau: float | None = None,
+                   progress=None, keep_trace: bool = False):
+    """Simulate one clock.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+    interrogation_time, dead_time : float
+        T > 0 and T_D ≥ 0 in units of the laser coherence time Z.
+    noise : str or LocalOscillatorNoise
+        Noise type ('white', 'flicker', 'random_walk') at the level of eq. (30), or an explicit LO.
+    cycles : int
+        Number of clock cycles (≥ 2).
+    estimator : {'bayes', 'linear', 'arcsin'}
+        Estimator table, built for a Gaussian prior of width ``prior_width``.
+    prior_width : float, optional
+        δφ of the estimator's prior; default: eqs. (31), (42)–(43) for a named noise type.
+    servo : 'integrator', 'predictor', Integrator or LinearPredictor
+    seed : None, int or SeedSequence
+    min_tau : float, optional
+        Shortest τ (units of Z) used in the long-τ fit; default 50 cycles.
+    progress : callable, optional
+        ``progress(done_cycles, cycles)`` after every block.
+    keep_trace : bool
+        Also return the stabilised-frequency and residual-phase traces.
+
+    Returns
+    -------
+    ClockRun, or (ClockRun, trace dict) with ``keep_trace``.
+    """
+    started = time.perf_counter()
+    interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
+    if isinstance(cycles, bool) or not isinstance(cycles, (int, np.integer)) or cycles < 2:
+        raise QClockError(f"cycles must be an integer >= 2, got {cycles!r}")
+    check_choice(estimator, "estimator", ("bayes", "linear", "arcsin"))
+    lo, noise_name = _resolve_noise(noise, dead_time)
+    if prior_width is None:
+        if noise_name is None:
+            raise QClockError("prior_width must be given for an explicit LocalOscillatorNoise")
+        prior_width = model_prior_width(interrogation_time, noise_name, dead_time)
+    prior = GaussianPrior(prior_width)
+    sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    noise_seed, outcome_seed, servo_seed = sequence.spawn(3)
+    measurement_variance = bmse(protocol, prior, estimator) / interrogation_time**2
+    servo = _build_servo(servo, lo, interrogation_time, dead_time, measurement_variance, servo_seed)
+    if servo.delay >= cycles:
+        raise QClockError(f"the servo delay ({servo.delay} cycles) must be shorter than the run ({cycles} cycles)")
+    estimates = estimator_table(protocol, prior, estimator)
+    table = OutcomeTable.from_likelihood(protocol)
+    state = LoopState.initial(servo)
+    outcome_rng = np.random.default_rng(outcome_seed)
+    binning = 1
+    while cycles // binning > _MAX_TRACE:
+        binning *= 2
+    kept = []
+    phases = [] if keep_trace else None
+    hop_cycles: list[int] = []
+    hops = 0
+    phase_square = 0.0
+    done = 0
+    for ramsey, dead in lo.iter_blocks(cycles, block_size, interrogation_time, dead_time, seed=noise_seed):
+        frequency, phase, _, hop = run_loop_block(ramsey, dead, outcome_rng.random(ramsey.shape[0]), table,
+                                                  estimates, interrogation_time, dead_time, servo, state)
+        flagged = np.flatnonzero(hop)
+        hops += flagged.size
+        hop_cycles.extend((done + flagged[: max(0, 100 - len(hop_cycles))]).tolist())
+        phase_square += float(phase @ phase)
+        usable = frequency.shape[0] - frequency.shape[0] % binning
+        kept.append(frequency[:usable].reshape(-1, binning).mean(axis=1))
+        if keep_trace:
+            phases.append(phase)
+        done += ramsey.shape[0]
+        if progress is not None:
+            progress(done, cycles)
+    trace = np.concatenate(kept)
+    cycle_time = interrogation_time + dead_time
+    adev = overlapping_adev(trace, cycle_time * binning)
+    fit_from = 50 * cycle_time if min_tau is None else min_tau
+    sigma_scaled = long_tau_fit(adev, min_tau=max(fit_from, cycle_time * binning))
+    run = ClockRun(protocol=protocol.name, atoms=protocol.atoms, interrogation_time=interrogation_time,
+                   dead_time=dead_time, noise={"type": noise_name, "h": {str(k): v for k, v in lo.h.items()}},
+                   estimator=estimator, prior_width=float(prior_width), servo=servo.to_dict(), cycles=int(cycles),
+                   seed=_seed_label(sequence), adev=adev, sigma_scaled=float(sigma_scaled), fringe_hops=int(hops),
+                   hop_cycles=hop_cycles, phase_rms=float(np.sqrt(phase_square / cycles)),
+                   wall_time=time.perf_counter() - started)
+    if keep_trace:
+        return run, {"frequency": trace, "phase": np.concatenate(phases), "binning": binning}
+    return run
+
+
+def _run_one(arguments):
+    protocol_dict, options, child = arguments
+    from ..protocols import RamseyProtocol
+
+    return simulate_clock(RamseyProtocol.from_dict(protocol_dict), seed=child, **options).to_dict()
+
+
+def _job_key(protocol, options, seed) -> str:
+    text = json.dumps({"protocol": protocol.to_dict(), "options": options, "seed": repr(seed)}, sort_keys=True,
+                      default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=None, progress=None,
+                    **options) -> list[ClockRun]:
+    """Run ``runs`` independent clocks (options as :func:`simulate_clock`).
+
+    Run i uses child i of ``SeedSequence(seed)``: the results do not depend on
+    ``workers``. With ``out`` (a directory), every finished run is written as
+    ``run_XXXX.json`` at once; runs already on disk for the same job (same
+    protocol, options and seed) are loaded instead of recomputed, so an
+    interrupted job loses nothing it finished.
+    """
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+        raise QClockError(f"runs must be an integer >= 1, got {runs!r}")
+    children = np.random.SeedSequence(seed).spawn(runs)
+    directory = None if out is None else Path(out)
+    key = _job_key(protocol, {k: v for k, v in options.items() if k != "progress"}, seed)
+    results: dict[int, dict] = {}
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for index in range(runs):
+            path = directory / f"run_{index:04d}.json"
+            if path.exists():
+                data = json.loads(path.read_text())
+                if data.get("job") == key:
+                    results[index] = data["run"]
+    pending = [i for i in range(runs) if i not in results]
+
+    def store(index, data):
+        results[index] = data
+        if directory is not None:
+            path = directory / f"run_{index:04d}.json"
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps({"job": key, "run": data}))
+            temporary.replace(path)
+        if progress is not None:
+            progress(len(results), runs)
+
+    arguments = [(protocol.to_dict(), options, children[i]) for i in pending]
+    if workers == 1 or len(pending) <= 1:
+        for index, argument in zip(pending, arguments):
+            store(index, _run_one(argument))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for index, data in zip(pending, pool.map(_run_one, arguments)):
+                store(index, data)
+    return [ClockRun.from_dict(results[i]) for i in range(runs)]
+
+
+def summarize_runs(runs: list[ClockRun]) -> dict:
+    """Mean and standard deviation of σ_scaled over runs, and the fringe-hop count."""
+    values = np.array([run.sigma_scaled for run in runs])
+    return {"runs": len(runs), "sigma_scaled_mean": float(values.mean()),
+            "sigma_scaled_std": float(values.std(ddof=1)) if len(runs) > 1 else 0.0,
+            "fringe_hops": int(sum(run.fringe_hops for run in runs)),
+            "runs_with_hops": int(sum(run.hopped for run in runs))}
