@@ -70,6 +70,20 @@ def test_same_seed_same_result_for_any_block_size():
     assert a.phase_rms == pytest.approx(b.phase_rms, rel=1e-12)  # sums taken per block
 
 
+def test_long_tau_fit_waits_for_the_loop_to_lock():
+    # δφ ≪ QPN: the Bayes estimator returns a small fraction of each phase error, so the loop locks
+    # slowly; fitted beyond 20 time constants the clock reaches QPN (eq. 26), shorter runs are flagged
+    atoms, interrogation_time = 8, 0.005
+    long = simulate_clock(protocols.css(atoms), interrogation_time, 0.0, "flicker", cycles=300_000,
+                          prior_width=0.0142, seed=1)
+    assert long.loop_time_constant > 300 and long.settled
+    assert long.sigma_scaled == pytest.approx(np.sqrt(interrogation_time) / (interrogation_time * np.sqrt(atoms)),
+                                              rel=0.07)
+    short = simulate_clock(protocols.css(atoms), interrogation_time, 0.0, "flicker", cycles=20_000,
+                           prior_width=0.0142, seed=1)
+    assert not short.settled
+
+
 def test_long_interrogation_time_with_few_atoms_fringe_hops():
     # seed 004 Fig. 4: for N = 4 at long T the loop leaves the fringe
     run = simulate_clock(protocols.css(4), 0.6, 0.0, "flicker", cycles=50_000, seed=2)

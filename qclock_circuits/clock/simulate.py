@@ -28,7 +28,7 @@ from .loop import Integrator, LinearPredictor, LoopState, run_loop_block
 from .noise import LocalOscillatorNoise
 from .sampling import OutcomeTable
 
-__all__ = ["ClockRun", "simulate_clock", "simulate_clocks", "summarize_runs", "predictor_for"]
+__all__ = ["ClockRun", "simulate_clock", "simulate_clocks", "summarize_runs", "predictor_for", "loop_time_constant"]
 
 _MAX_TRACE = 1 << 24  # stabilised-frequency samples kept for the Allan deviation
 
@@ -53,10 +53,17 @@ class ClockRun:
     hop_cycles: list = field(default_factory=list)
     phase_rms: float = 0.0
     wall_time: float = 0.0
+    loop_time_constant: float = 0.0
+    fit_min_tau: float = 0.0
 
     @property
     def hopped(self) -> bool:
         return self.fringe_hops > 0
+
+    @property
+    def settled(self) -> bool:
+        """True when the long-τ fit spans at least two octaves beyond 20 loop time constants."""
+        return bool(len(self.adev.tau) and 4 * self.fit_min_tau <= self.adev.tau[-1] * (1 + 1e-9))
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -91,6 +98,24 @@ def predictor_for(noise: LocalOscillatorNoise, interrogation_time: float, dead_t
     lags = np.arange(history + delay + 1)
     variogram = np.array([0.0] + [0.5 * np.mean((ramsey[h:] - ramsey[:-h]) ** 2) for h in lags[1:]])
     return LinearPredictor.from_variogram(variogram, measurement_variance, history, delay)
+
+
+def loop_time_constant(protocol, estimates, servo) -> float:
+    """Time constant of the locked loop in cycles, from the estimator's slope at φ = 0.
+
+    ``s = Σ_x φ_est(x) ∂_φP(x|φ)|₀`` is the fraction of a phase error that one
+    measurement returns; an integrator of gain g corrects ``g s`` of it per
+    cycle (time constant ``1/(g s)``); a predictor over n measurements needs
+    about ``max(n, 1/s)`` cycles.
+    """
+    coefficients = protocol._fourier_coefficients
+    lags = np.arange(-protocol.atoms, protocol.atoms + 1)
+    slope = float(np.real(np.asarray(estimates) @ (coefficients @ (1j * lags))))
+    if slope <= 1e-12:
+        return float("inf")
+    if isinstance(servo, LinearPredictor):
+        return max(float(servo.history), 1.0 / slope)
+    return 1.0 / (servo.gain * slope)
 
 
 def _build_servo(servo, noise, interrogation_time, dead_time, measurement_variance, seed):
@@ -130,7 +155,9 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     servo : 'integrator', 'predictor', Integrator or LinearPredictor
     seed : None, int or SeedSequence
     min_tau : float, optional
-        Shortest τ (units of Z) used in the long-τ fit; default 50 cycles.
+        Shortest τ (units of Z) used in the long-τ fit; default the longer of
+        50 cycles and 20 loop time constants (:func:`loop_time_constant`), so
+        that the fit sees the locked clock rather than the free-running LO.
     progress : callable, optional
         ``progress(done_cycles, cycles)`` after every block.
     keep_trace : bool
@@ -187,14 +214,17 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     trace = np.concatenate(kept)
     cycle_time = interrogation_time + dead_time
     adev = overlapping_adev(trace, cycle_time * binning)
-    fit_from = 50 * cycle_time if min_tau is None else min_tau
-    sigma_scaled = long_tau_fit(adev, min_tau=max(fit_from, cycle_time * binning))
+    time_constant = loop_time_constant(protocol, estimates, servo)
+    fit_from = max(50.0, 20.0 * time_constant) * cycle_time if min_tau is None else min_tau
+    fit_from = min(max(fit_from, cycle_time * binning), float(adev.tau[-1]))
+    sigma_scaled = long_tau_fit(adev, min_tau=fit_from)
     run = ClockRun(protocol=protocol.name, atoms=protocol.atoms, interrogation_time=interrogation_time,
                    dead_time=dead_time, noise={"type": noise_name, "h": {str(k): v for k, v in lo.h.items()}},
                    estimator=estimator, prior_width=float(prior_width), servo=servo.to_dict(), cycles=int(cycles),
                    seed=_seed_label(sequence), adev=adev, sigma_scaled=float(sigma_scaled), fringe_hops=int(hops),
                    hop_cycles=hop_cycles, phase_rms=float(np.sqrt(phase_square / cycles)),
-                   wall_time=time.perf_counter() - started)
+                   wall_time=time.perf_counter() - started, loop_time_constant=float(time_constant),
+                   fit_min_tau=float(fit_from))
     if keep_trace:
         return run, {"frequency": trace, "phase": np.concatenate(phases), "binning": binning}
     return run
@@ -266,4 +296,5 @@ def summarize_runs(runs: list[ClockRun]) -> dict:
     return {"runs": len(runs), "sigma_scaled_mean": float(values.mean()),
             "sigma_scaled_std": float(values.std(ddof=1)) if len(runs) > 1 else 0.0,
             "fringe_hops": int(sum(run.fringe_hops for run in runs)),
-            "runs_with_hops": int(sum(run.hopped for run in runs))}
+            "runs_with_hops": int(sum(run.hopped for run in runs)),
+            "runs_unsettled": int(sum(not run.settled for run in runs))}
