@@ -110,3 +110,18 @@ def test_servo_delay_longer_than_the_run_is_refused():
 
     with pytest.raises(QClockError, match="delay"):
         simulate_clock(protocols.css(4), 0.1, cycles=5, servo=Integrator(1.0, delay=10))
+
+
+def test_predictor_servo_is_debiased_and_beats_the_integrator_on_random_walk():
+    protocol = protocols.css(100)
+    predictor = simulate_clock(protocol, 0.1, 0.0, "random_walk", cycles=100_000, servo="predictor", seed=1)
+    integrator = simulate_clock(protocol, 0.1, 0.0, "random_walk", cycles=100_000, servo="integrator", seed=1)
+    assert predictor.sigma_scaled < 0.7 * integrator.sigma_scaled
+    # flicker, CSS N = 8: both servos reach the Bayesian prediction with the Dick term (eqs. 29, 41) within 10 %
+    from qclock_circuits.bayes.stability import stability_point
+
+    expected = stability_point("css", 8, 0.05, dead_time=0.01).sigma
+    for servo in ("predictor", "integrator"):
+        run = simulate_clock(protocols.css(8), 0.05, 0.01, "flicker", cycles=150_000, servo=servo, seed=1)
+        assert run.sigma_scaled == pytest.approx(expected, rel=0.1)
+        assert not run.lost_lock

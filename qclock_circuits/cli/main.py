@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "qclock_circuits.cli.protocol_cmd",
     "qclock_circuits.cli.evaluate_cmd",
     "qclock_circuits.cli.bounds_cmd",
+    "qclock_circuits.cli.simulate_cmd",
 )
 
 

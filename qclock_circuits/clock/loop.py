@@ -60,7 +60,10 @@ class LinearPredictor:
     """General linear predictor servo (Leroux et al., Metrologia 54, 307 (2017)).
 
     After cycle k the loop reconstructs the measured LO frequency
-    ``m_k = c_k + φ_est(x_k)/T`` (units 1/Z). With ``delay = d`` the newest
+    ``m_k = c_k + φ_est(x_k)/T`` (units 1/Z); the estimates handed to the
+    kernel must then be unbiased for small phases (a shrinking Bayes or
+    linear estimator divided by its slope s at φ = 0, as
+    :func:`~.simulate.simulate_clock` does). With ``delay = d`` the newest
     available measurement after cycle k is ``m_{k−d}``, and the correction
     for cycle k+1 is the prediction ``c_{k+1} = Σ_i a_i m_{k−d−i}``
     (``i = 0..n−1``). Until n measurements exist the newest one is used.

@@ -28,7 +28,8 @@ from .loop import Integrator, LinearPredictor, LoopState, run_loop_block
 from .noise import LocalOscillatorNoise
 from .sampling import OutcomeTable
 
-__all__ = ["ClockRun", "simulate_clock", "simulate_clocks", "summarize_runs", "predictor_for", "loop_time_constant"]
+__all__ = ["ClockRun", "simulate_clock", "simulate_clocks", "summarize_runs", "predictor_for", "loop_time_constant",
+           "estimator_slope"]
 
 _MAX_TRACE = 1 << 24  # stabilised-frequency samples kept for the Allan deviation
 
@@ -59,6 +60,11 @@ class ClockRun:
     @property
     def hopped(self) -> bool:
         return self.fringe_hops > 0
+
+    @property
+    def lost_lock(self) -> bool:
+        """True when the residual phase spread exceeds π/2: the loop no longer holds the fringe."""
+        return self.phase_rms > np.pi / 2
 
     @property
     def settled(self) -> bool:
@@ -100,21 +106,25 @@ def predictor_for(noise: LocalOscillatorNoise, interrogation_time: float, dead_t
     return LinearPredictor.from_variogram(variogram, measurement_variance, history, delay)
 
 
-def loop_time_constant(protocol, estimates, servo) -> float:
-    """Time constant of the locked loop in cycles, from the estimator's slope at φ = 0.
-
-    ``s = Σ_x φ_est(x) ∂_φP(x|φ)|₀`` is the fraction of a phase error that one
-    measurement returns; an integrator of gain g corrects ``g s`` of it per
-    cycle (time constant ``1/(g s)``); a predictor over n measurements needs
-    about ``max(n, 1/s)`` cycles.
-    """
+def estimator_slope(protocol, estimates) -> float:
+    """``s = Σ_x φ_est(x) ∂_φP(x|φ)|_{φ=0}``: the fraction of a small phase error one estimate returns."""
     coefficients = protocol._fourier_coefficients
     lags = np.arange(-protocol.atoms, protocol.atoms + 1)
-    slope = float(np.real(np.asarray(estimates) @ (coefficients @ (1j * lags))))
+    return float(np.real(np.asarray(estimates) @ (coefficients @ (1j * lags))))
+
+
+def loop_time_constant(protocol, estimates, servo) -> float:
+    """Time constant of the locked loop in cycles, from the estimator's slope s at φ = 0.
+
+    An integrator of gain g corrects ``g s`` of a phase error per cycle (time
+    constant ``1/(g s)``); the predictor works on de-biased measurements
+    (``φ_est/s``) and follows within about its ``history`` cycles.
+    """
+    slope = estimator_slope(protocol, estimates)
     if slope <= 1e-12:
         return float("inf")
     if isinstance(servo, LinearPredictor):
-        return max(float(servo.history), 1.0 / slope)
+        return float(servo.history)
     return 1.0 / (servo.gain * slope)
 
 
@@ -147,7 +157,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     noise : str or LocalOscillatorNoise
         Noise type ('white', 'flicker', 'random_walk') at the level of eq. (30), or an explicit LO.
     cycles : int
-        Number of clock cycles (≥ 2).
+        Number of clock cycles (≥ 3).
     estimator : {'bayes', 'linear', 'arcsin'}
         Estimator table, built for a Gaussian prior of width ``prior_width``.
     prior_width : float, optional
@@ -169,8 +179,8 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     """
     started = time.perf_counter()
     interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
-    if isinstance(cycles, bool) or not isinstance(cycles, (int, np.integer)) or cycles < 2:
-        raise QClockError(f"cycles must be an integer >= 2, got {cycles!r}")
+    if isinstance(cycles, bool) or not isinstance(cycles, (int, np.integer)) or cycles < 3:
+        raise QClockError(f"cycles must be an integer >= 3 (the Allan deviation needs three samples), got {cycles!r}")
     check_choice(estimator, "estimator", ("bayes", "linear", "arcsin"))
     lo, noise_name = _resolve_noise(noise, dead_time)
     if prior_width is None:
@@ -180,11 +190,20 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     prior = GaussianPrior(prior_width)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     noise_seed, outcome_seed, servo_seed = sequence.spawn(3)
+    estimates = estimator_table(protocol, prior, estimator)
+    servo_estimates = estimates
     measurement_variance = bmse(protocol, prior, estimator) / interrogation_time**2
+    if servo == "predictor" or isinstance(servo, LinearPredictor):
+        # the predictor needs unbiased measurements of the LO frequency: undo the estimator's shrinkage
+        slope = estimator_slope(protocol, estimates)
+        if slope <= 1e-12:
+            raise QClockError(f"the {estimator} estimator of {protocol.name} does not respond to the phase at φ = 0; "
+                              "the predictor servo cannot be used")
+        servo_estimates = estimates / slope
+        measurement_variance = bmse(protocol, prior, servo_estimates) / interrogation_time**2
     servo = _build_servo(servo, lo, interrogation_time, dead_time, measurement_variance, servo_seed)
     if servo.delay >= cycles:
         raise QClockError(f"the servo delay ({servo.delay} cycles) must be shorter than the run ({cycles} cycles)")
-    estimates = estimator_table(protocol, prior, estimator)
     table = OutcomeTable.from_likelihood(protocol)
     state = LoopState.initial(servo)
     outcome_rng = np.random.default_rng(outcome_seed)
@@ -199,7 +218,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     done = 0
     for ramsey, dead in lo.iter_blocks(cycles, block_size, interrogation_time, dead_time, seed=noise_seed):
         frequency, phase, _, hop = run_loop_block(ramsey, dead, outcome_rng.random(ramsey.shape[0]), table,
-                                                  estimates, interrogation_time, dead_time, servo, state)
+                                                  servo_estimates, interrogation_time, dead_time, servo, state)
         flagged = np.flatnonzero(hop)
         hops += flagged.size
         hop_cycles.extend((done + flagged[: max(0, 100 - len(hop_cycles))]).tolist())
@@ -214,7 +233,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     trace = np.concatenate(kept)
     cycle_time = interrogation_time + dead_time
     adev = overlapping_adev(trace, cycle_time * binning)
-    time_constant = loop_time_constant(protocol, estimates, servo)
+    time_constant = loop_time_constant(protocol, servo_estimates, servo)
     fit_from = max(50.0, 20.0 * time_constant) * cycle_time if min_tau is None else min_tau
     fit_from = min(max(fit_from, cycle_time * binning), float(adev.tau[-1]))
     sigma_scaled = long_tau_fit(adev, min_tau=fit_from)
@@ -297,4 +316,5 @@ def summarize_runs(runs: list[ClockRun]) -> dict:
             "sigma_scaled_std": float(values.std(ddof=1)) if len(runs) > 1 else 0.0,
             "fringe_hops": int(sum(run.fringe_hops for run in runs)),
             "runs_with_hops": int(sum(run.hopped for run in runs)),
-            "runs_unsettled": int(sum(not run.settled for run in runs))}
+            "runs_unsettled": int(sum(not run.settled for run in runs)),
+            "runs_lost_lock": int(sum(run.lost_lock for run in runs))}
