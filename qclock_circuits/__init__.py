@@ -1,17 +1,18 @@
 """qclock_circuits: design, test and run Ramsey interrogation protocols of atomic clocks.
 
-Layers (bottom up): ``spin`` → ``protocols`` → ``circuits`` → ``bayes`` → …
+Layers (bottom up): ``spin`` → ``protocols`` → ``circuits`` → ``bayes`` → ``clock``.
 Subpackages are imported on first use, so ``import qclock_circuits`` is cheap
 and has no side effects.
 """
 
 from importlib import import_module
 
-__all__ = ["spin", "protocols", "circuits", "__version__"]
+_SUBPACKAGES = ("spin", "protocols", "circuits", "bayes", "clock")
+__all__ = [*_SUBPACKAGES, "__version__"]
 __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    if name in {"spin", "protocols", "circuits"}:
+    if name in _SUBPACKAGES:
         return import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
