@@ -1,0 +1,127 @@
+"""Stability curves σ(T) of every protocol class, their minima and the gain over CSS.
+
+Classes: ``'css'``, ``'sss'``, ``'ghz'``, ``'oqi'`` (from
+:mod:`qclock_circuits.bayes.stability`) and the variational classes written
+``'1-1'``, ``'1-2'``, ``'1-3'`` (``'n-m'`` in general, seed 004 eq. 39),
+optimised at every T by :func:`.variational.optimize_variational`.
+
+Along a sweep in T the variational search is warm-started from the minima
+found at the previous T and runs a full global search only every
+``global_every`` points (and at the first), which keeps a 40-point curve
+affordable. With dead time the total instability of eq. (41) adds the Dick
+effect (eq. 40) of the named LO noise to the Bayesian σ of eq. (29).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .._validation import QClockError, check_atoms, check_cycle_times
+from ..bayes import GaussianPrior, allan_deviation, effective_measurement_uncertainty, prior_width
+from ..bayes.stability import StabilityPoint, stability_point
+from ..clock.dick import dick_deviation
+from ..clock.noise import LocalOscillatorNoise
+from .variational import optimize_variational
+
+__all__ = ["STANDARD_CLASSES", "DEFAULT_CLASSES", "parse_class", "class_point", "stability_curves",
+           "curve_minimum", "dick_sigma"]
+
+STANDARD_CLASSES = ("css", "sss", "ghz", "oqi")
+DEFAULT_CLASSES = ("css", "sss", "ghz", "1-1", "1-2", "oqi")
+_VARIATIONAL = re.compile(r"^(\d+)-(\d+)$")
+
+
+def parse_class(name: str):
+    """``'css'`` → ``('css',)``; ``'1-2'`` → ``('variational', 1, 2)``; anything else is an error."""
+    if name in STANDARD_CLASSES:
+        return (name,)
+    match = _VARIATIONAL.match(name) if isinstance(name, str) else None
+    if match is None:
+        raise QClockError(f"protocol class must be one of {', '.join(STANDARD_CLASSES)} or 'n-m' for a "
+                          f"variational class (e.g. 1-1, 1-2), got {name!r}")
+    n, m = int(match.group(1)), int(match.group(2))
+    if n < 1:
+        raise QClockError(f"variational class {name!r} needs n >= 1 preparation twist")
+    return ("variational", n, m)
+
+
+def dick_sigma(noise: str, interrogation_time: float, dead_time: float) -> float:
+    """σ_Dick·√τ at τ = 1 (eq. 40) for the LO of eq. (30) with the named noise type."""
+    interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
+    if dead_time == 0:
+        return 0.0
+    lo = LocalOscillatorNoise.from_coherence_time(noise, dead_time)
+    return float(dick_deviation(1.0, lo.psd, interrogation_time, dead_time))
+
+
+def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str = "flicker",
+                dead_time: float = 0.0, estimator: str = "bayes", seed=None, warm_starts=(),
+                global_search: bool = True, search: dict | None = None) -> StabilityPoint:
+    """σ of one class at one T/Z; ``parameters`` holds the optimised protocol, ``dick_sigma``
+    (eq. 40) and ``total_sigma`` (eq. 41). ``search`` overrides the effort options of
+    :func:`~.variational.optimize_variational` for a global search."""
+    atoms = check_atoms(atoms)
+    parsed = parse_class(name)
+    if parsed[0] != "variational":
+        point = stability_point(parsed[0], atoms, interrogation_time, noise=noise, dead_time=dead_time,
+                                estimator=estimator)
+    else:
+        _, n, m = parsed
+        width = prior_width(interrogation_time, noise, dead_time)
+        options = dict(search or {}) if global_search else {"de_iterations": 0, "random_starts": 2}
+        search = optimize_variational(atoms, n, m, GaussianPrior(width), estimator, seed=seed,
+                                      warm_starts=warm_starts, **options)
+        dphi_m = effective_measurement_uncertainty(search.bmse, width)
+        point = StabilityPoint(kind=name, atoms=atoms, estimator=estimator,
+                               interrogation_time=float(interrogation_time), dead_time=float(dead_time),
+                               prior_width=float(width), bmse=search.bmse, dphi_m=float(dphi_m),
+                               sigma=float(allan_deviation(dphi_m, interrogation_time, dead_time)),
+                               parameters={"parameters": list(search.best.parameters),
+                                           "minima": [minimum.to_dict() for minimum in search.minima]})
+    dick = dick_sigma(noise, interrogation_time, dead_time)
+    point.parameters["dick_sigma"] = dick
+    point.parameters["total_sigma"] = float(np.hypot(point.sigma, dick))
+    return point
+
+
+def stability_curves(atoms: int, interrogation_times, classes=DEFAULT_CLASSES, *, noise: str = "flicker",
+                     dead_time: float = 0.0, estimator: str = "bayes", seed=0, global_every: int = 8,
+                     search: dict | None = None, progress=None) -> dict:
+    """σ(T) of every class over the T/Z grid (variational classes warm-started along T).
+
+    Returns ``{class: [StabilityPoint, ...]}``.
+    """
+    times = np.asarray(interrogation_times, dtype=float)
+    if times.ndim != 1 or times.size == 0 or np.any(times <= 0):
+        raise QClockError("interrogation_times must be a non-empty 1-D array of values > 0 (units of Z)")
+    for name in classes:
+        parse_class(name)
+    sequence = np.random.SeedSequence(seed)
+    curves = {}
+    total = len(classes) * times.size
+    done = 0
+    for name, child in zip(classes, sequence.spawn(len(classes))):
+        points = []
+        warm = []
+        for index, (time_value, point_seed) in enumerate(zip(times, child.spawn(times.size))):
+            point = class_point(name, atoms, float(time_value), noise=noise, dead_time=dead_time,
+                                estimator=estimator, seed=point_seed, warm_starts=warm,
+                                global_search=(index % global_every == 0), search=search)
+            if "minima" in point.parameters:
+                warm = [np.asarray(item["parameters"]) for item in point.parameters["minima"][:4]]
+            points.append(point)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        curves[name] = points
+    return curves
+
+
+def curve_minimum(points, key: str = "total_sigma") -> StabilityPoint:
+    """The point of lowest σ (``key``: 'total_sigma' with the Dick term, or 'sigma')."""
+    if not points:
+        raise QClockError("points must not be empty")
+    values = [p.parameters.get(key, p.sigma) if key != "sigma" else p.sigma for p in points]
+    return points[int(np.argmin(values))]

@@ -1,0 +1,197 @@
+"""Global search over the variational Ramsey classes [n, m] (seed 004 sec. III B–C, appendix A5A).
+
+The cost is the exact BMSE of :func:`qclock_circuits.bayes.bmse` for a
+Gaussian prior (posterior-mean or linear estimator). The landscape has many
+local minima (seed 004 Fig. A1), and the theoretical optimum may fringe-hop
+in the loop, so the search returns the best point *and* the distinct good
+local minima:
+
+1. differential evolution (SciPy, seeded) over the parameter box finds the
+   global basin;
+2. local L-BFGS-B refinements start from the best DE members, from random
+   points of the box and from any warm start (e.g. the optimum at the
+   neighbouring interrogation time of a sweep);
+3. the refined points are clustered (BMSE and wrapped parameter distance);
+   minima within ``good_ratio`` of the best are kept, sorted by BMSE.
+
+Parameter order: :func:`qclock_circuits.protocols.variational_parameter_names`.
+Twist strengths are searched in ``[−π, π]``, polar angles in ``[0, π]`` and
+azimuths in ``[−π, π]``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import differential_evolution, minimize
+
+from .._validation import QClockError, check_atoms, check_choice
+from ..bayes import GaussianPrior, bmse
+from ..protocols import variational, variational_parameter_names
+
+__all__ = ["LocalMinimum", "VariationalSearch", "parameter_bounds", "optimize_variational"]
+
+
+@dataclass(frozen=True)
+class LocalMinimum:
+    """One refined local minimum: its BMSE (rad²) and parameters."""
+
+    bmse: float
+    parameters: tuple
+
+    def protocol(self, atoms: int, n: int, m: int):
+        return variational(atoms, n, m, np.asarray(self.parameters))
+
+    def to_dict(self) -> dict:
+        return {"bmse": self.bmse, "parameters": list(self.parameters)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LocalMinimum":
+        return cls(bmse=float(data["bmse"]), parameters=tuple(data["parameters"]))
+
+
+@dataclass
+class VariationalSearch:
+    """Result of :func:`optimize_variational`."""
+
+    atoms: int
+    n: int
+    m: int
+    prior_width: float
+    estimator: str
+    minima: list = field(default_factory=list)
+    evaluations: int = 0
+    seconds: float = 0.0
+    seed: str = ""
+
+    @property
+    def best(self) -> LocalMinimum:
+        return self.minima[0]
+
+    @property
+    def bmse(self) -> float:
+        return self.best.bmse
+
+    def protocol(self, index: int = 0):
+        """The protocol of the ``index``-th minimum (0: the best)."""
+        return self.minima[index].protocol(self.atoms, self.n, self.m)
+
+    def to_dict(self) -> dict:
+        data = dict(self.__dict__)
+        data["minima"] = [minimum.to_dict() for minimum in self.minima]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "VariationalSearch":
+        data = dict(data)
+        data["minima"] = [LocalMinimum.from_dict(item) for item in data["minima"]]
+        return cls(**data)
+
+
+def parameter_bounds(n: int, m: int) -> list[tuple[float, float]]:
+    """Search box of every parameter of the [n, m] class."""
+    bounds = []
+    for name in variational_parameter_names(n, m):
+        if name.startswith("mu_"):
+            bounds.append((-np.pi, np.pi))
+        elif "polar" in name:
+            bounds.append((0.0, np.pi))
+        else:
+            bounds.append((-np.pi, np.pi))
+    return bounds
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Parameter distance with angles wrapped to (−π, π]."""
+    difference = (a - b + np.pi) % (2 * np.pi) - np.pi
+    return float(np.max(np.abs(difference)))
+
+
+def optimize_variational(atoms: int, n: int, m: int, prior, estimator: str = "bayes", *, seed=None,
+                         warm_starts=(), random_starts: int = 4, de_iterations: int = 80, de_population: int = 12,
+                         good_ratio: float = 0.25, max_minima: int = 8, tolerance: float = 1e-10) -> VariationalSearch:
+    """Minimise the BMSE of the [n, m] class for a Gaussian prior.
+
+    Parameters
+    ----------
+    atoms, n, m : int
+    prior : GaussianPrior or float
+        Prior, or its width δφ (rad).
+    estimator : {'bayes', 'linear'}
+    seed : int or SeedSequence, optional
+        Seeds differential evolution and the random starts (reproducible).
+    warm_starts : iterable of parameter vectors
+        Extra local starts (e.g. the optimum at a neighbouring T).
+    random_starts, de_iterations, de_population
+        Search effort; ``de_iterations = 0`` skips differential evolution.
+    good_ratio : float
+        Keep distinct minima whose BMSE is at most ``(1 + good_ratio)`` × the best.
+
+    Returns
+    -------
+    VariationalSearch
+        ``minima[0]`` is the best; every minimum carries its BMSE and parameters.
+    """
+    started = time.perf_counter()
+    atoms = check_atoms(atoms)
+    check_choice(estimator, "estimator", ("bayes", "linear"))
+    if not isinstance(prior, GaussianPrior):
+        prior = GaussianPrior(prior)
+    names = variational_parameter_names(n, m)
+    bounds = parameter_bounds(n, m)
+    low = np.array([b[0] for b in bounds])
+    high = np.array([b[1] for b in bounds])
+    sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    de_seed, start_seed = sequence.spawn(2)
+    evaluations = 0
+
+    def cost(values):
+        nonlocal evaluations
+        evaluations += 1
+        return bmse(variational(atoms, n, m, values), prior, estimator)
+
+    starts = []
+    for start in warm_starts:
+        start = np.asarray(start, dtype=float)
+        if start.shape != (len(names),):
+            raise QClockError(f"warm start must have {len(names)} parameters for the [{n},{m}] class, "
+                              f"got shape {start.shape}")
+        starts.append(np.clip(start, low, high))
+    if de_iterations > 0:
+        result = differential_evolution(cost, bounds, maxiter=de_iterations, popsize=de_population, tol=1e-8,
+                                        seed=np.random.default_rng(de_seed), polish=False, init="sobol")
+        population = result.population
+        energies = result.population_energies
+        order = np.argsort(energies)
+        picked = []
+        for index in order:
+            if all(_distance(population[index], other) > 0.3 for other in picked):
+                picked.append(population[index])
+            if len(picked) >= 8:
+                break
+        starts.extend(picked)
+    rng = np.random.default_rng(start_seed)
+    starts.extend(low + (high - low) * rng.random((random_starts, len(names))))
+    refined = []
+    for start in starts:
+        result = minimize(cost, start, method="L-BFGS-B", bounds=bounds,
+                          options={"ftol": tolerance, "gtol": 1e-9, "maxiter": 500})
+        refined.append((float(result.fun), np.asarray(result.x)))
+    refined.sort(key=lambda item: item[0])
+    best = refined[0][0]
+    minima: list[LocalMinimum] = []
+    kept: list[np.ndarray] = []
+    for value, point in refined:
+        if value > best * (1 + good_ratio) + 1e-300:
+            break
+        if any(_distance(point, other) < 0.05 for other in kept):
+            continue
+        kept.append(point)
+        minima.append(LocalMinimum(bmse=value, parameters=tuple(float(v) for v in point)))
+        if len(minima) >= max_minima:
+            break
+    return VariationalSearch(atoms=atoms, n=n, m=m, prior_width=float(prior.width), estimator=estimator,
+                             minima=minima, evaluations=evaluations, seconds=time.perf_counter() - started,
+                             seed=repr(sequence.entropy))
