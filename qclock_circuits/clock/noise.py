@@ -49,15 +49,18 @@ end, integral of ω over the window) conditional on the state at its start.
 
 Randomness and reproducibility
 ------------------------------
-Per window, ``n_state + 1`` standard normals are drawn (one per OU/Brownian
-state component, one for the rest of the window integral), cycle after cycle
-in a fixed order, from one :class:`numpy.random.Generator`. Splitting a run into
-blocks therefore gives bit-identical numbers for any block size.
+Per cycle, ``n_state + w`` standard normals are drawn (one per OU/Brownian
+state component for its value at the end of the cycle, and one per window,
+``w = 1`` without dead time and 2 with it, for what the end states leave
+undetermined of the window integrals — the two windows are folded into one
+exact cycle law, :func:`_compose_cycle`), cycle after cycle in a fixed order,
+from one :class:`numpy.random.Generator`. Splitting a run into blocks
+therefore gives bit-identical numbers for any block size.
 
 Speed: the per-cycle recurrences run in one numba kernel (``cache=True``; a
-NumPy/SciPy ``lfilter`` fallback gives the same bits); drawing the normals
-dominates, ≈ (n_state + 1) normals per window, e.g. 23 per cycle for flicker
-with 2^20 cycles and no dead time.
+NumPy/SciPy ``lfilter`` fallback gives the same numbers); drawing the normals
+dominates, e.g. 23 per cycle for flicker with 2^20 cycles and no dead time,
+24 with dead time.
 """
 
 from __future__ import annotations
@@ -164,16 +167,82 @@ def _ou_f(u: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _WindowLaw:
-    """Exact one-window transition of the linear Gaussian state (arrays over state components).
+    """Exact one-window transition of each state component (arrays over components).
 
-    ``x_end = a x_start + sd ε``,  ``∫ω = m · x_start + beta · ε + resid ε₀`` (ε, ε₀ standard normal).
+    ``x_end = a x_start + sd ε``,  ``∫ω = m x_start + beta ε + resid η`` (ε, η
+    independent standard normals per component); ``white_var`` is the variance
+    of the white-FM part of ``∫ω``.
     """
 
     a: np.ndarray
     sd: np.ndarray
     m: np.ndarray
     beta: np.ndarray
-    resid: float
+    resid: np.ndarray
+    white_var: float
+
+
+@dataclass(frozen=True)
+class _CycleLaw:
+    """Exact law of one whole cycle given the state at its start (arrays over components).
+
+    ``x_end = a x_start + sd z_i``;  window integrals
+    ``I_r = Σ (m_r x_start + g_r z_i) + L00 w0``,
+    ``I_d = Σ (m_d x_start + g_d z_i) + L10 w0 + L11 w1`` (z, w standard
+    normals; ``L`` the Cholesky factor of the covariance of the integrals left
+    once every component's end state is known). One normal per component and
+    one per window.
+    """
+
+    a: np.ndarray
+    sd: np.ndarray
+    m_r: np.ndarray
+    m_d: np.ndarray
+    g_r: np.ndarray
+    g_d: np.ndarray
+    chol: np.ndarray
+    windows: int
+
+
+def _compose_cycle(ramsey: _WindowLaw, dead: _WindowLaw | None) -> _CycleLaw:
+    """Fold the Ramsey and dead-time windows into one cycle law (exact Gaussian conditioning).
+
+    Per component, conditional on the start value x, the triple
+    (x_end, I_r, I_d) is linear in the independent normals (ε1, ε2, η1, η2) of
+    the two windows with rows ``b0 = (a2 sd1, sd2, 0, 0)``,
+    ``b_r = (beta1, 0, r1, 0)``, ``b_d = (m2 sd1, beta2, 0, r2)``. The end
+    state takes one normal ``z = b0·ξ/|b0|``; what is left of the integrals,
+    ``b − (b·b0/|b0|²) b0``, is independent of it and is summed over components
+    into one 2×2 covariance.
+    """
+    n_state = ramsey.a.size
+    if dead is None:
+        total_resid = float(np.sum(ramsey.resid**2)) + ramsey.white_var
+        chol = np.array([[math.sqrt(total_resid), 0.0], [0.0, 0.0]])
+        zeros = np.zeros(n_state)
+        return _CycleLaw(a=ramsey.a, sd=ramsey.sd, m_r=ramsey.m, m_d=zeros, g_r=ramsey.beta, g_d=zeros,
+                         chol=chol, windows=1)
+    zeros = np.zeros(n_state)
+    b0 = np.stack([dead.a * ramsey.sd, dead.sd, zeros, zeros], axis=1)
+    b_r = np.stack([ramsey.beta, zeros, ramsey.resid, zeros], axis=1)
+    b_d = np.stack([dead.m * ramsey.sd, dead.beta, zeros, dead.resid], axis=1)
+    norm2 = np.sum(b0**2, axis=1)
+    sd = np.sqrt(norm2)
+    safe = np.where(norm2 > 0, norm2, 1.0)
+    proj_r = np.sum(b_r * b0, axis=1)
+    proj_d = np.sum(b_d * b0, axis=1)
+    c_r = b_r - (proj_r / safe)[:, None] * b0
+    c_d = b_d - (proj_d / safe)[:, None] * b0
+    g_r = np.where(norm2 > 0, proj_r / np.where(sd > 0, sd, 1.0), 0.0)
+    g_d = np.where(norm2 > 0, proj_d / np.where(sd > 0, sd, 1.0), 0.0)
+    var_r = float(np.sum(c_r**2)) + ramsey.white_var
+    var_d = float(np.sum(c_d**2)) + dead.white_var
+    cov = float(np.sum(c_r * c_d))
+    l00 = math.sqrt(var_r)
+    l10 = cov / l00 if l00 > 0 else 0.0
+    l11 = math.sqrt(max(var_d - l10**2, 0.0))
+    return _CycleLaw(a=ramsey.a * dead.a, sd=sd, m_r=ramsey.m, m_d=dead.m * ramsey.a, g_r=g_r, g_d=g_d,
+                     chol=np.array([[l00, 0.0], [l10, l11]]), windows=2)
 
 
 # ----------------------------------------------------------------------------- flicker ladder
@@ -335,60 +404,50 @@ def _jsonable(value):
 
 
 # ----------------------------------------------------------------------------- block kernels
-def _numpy_block(normals, x, law_r, law_d, has_dead, out_r, out_d) -> None:
-    """One chunk of cycles with NumPy/SciPy (fallback of :func:`_kernel`; same arithmetic, same bits).
+def _numpy_block(normals, x, a, sd, m_r, m_d, g_r, g_d, chol, windows, out_r, out_d) -> None:
+    """One chunk of cycles with NumPy/SciPy (fallback of the compiled kernel; same arithmetic).
 
-    ``x`` (state at the chunk start) is updated in place to the state after it;
-    ``out_r``/``out_d`` receive the window *integrals* of ω.
+    ``normals`` has shape (cycles, n_state + windows); ``x`` (state at the chunk
+    start) is updated in place to the state after it; ``out_r``/``out_d``
+    receive the window *integrals* of ω (:class:`_CycleLaw`).
     """
     n_state = x.size
-    out_r[:] = law_r.resid * normals[:, 0, n_state]
-    out_d[:] = law_d.resid * normals[:, 1, n_state] if has_dead else 0.0
+    out_r[:] = chol[0, 0] * normals[:, n_state]
+    out_d[:] = chol[1, 0] * normals[:, n_state] + chol[1, 1] * normals[:, n_state + 1] if windows == 2 else 0.0
     for i in range(n_state):
-        z_r = normals[:, 0, i]
-        eps_r = law_r.sd[i] * z_r
-        if has_dead:
-            z_d = normals[:, 1, i]
-            drive = law_d.a[i] * eps_r + law_d.sd[i] * z_d
-            coefficient = law_r.a[i] * law_d.a[i]
-        else:
-            drive = eps_r
-            coefficient = law_r.a[i]
-        # x_{k+1} = A x_k + drive_k: the state at the start of every cycle, exactly
-        following = lfilter([1.0], [1.0, -coefficient], drive, zi=[coefficient * x[i]])[0]
+        z = normals[:, i]
+        # x_{k+1} = a x_k + sd z_k: the state at the start of every cycle, exactly
+        following = lfilter([1.0], [1.0, -a[i]], sd[i] * z, zi=[a[i] * x[i]])[0]
         starts = np.empty(following.size)
         starts[0] = x[i]
         starts[1:] = following[:-1]
-        out_r += law_r.m[i] * starts + law_r.beta[i] * z_r
-        if has_dead:
-            middle = law_r.a[i] * starts + eps_r
-            out_d += law_d.m[i] * middle + law_d.beta[i] * z_d
+        out_r += m_r[i] * starts + g_r[i] * z
+        if windows == 2:
+            out_d += m_d[i] * starts + g_d[i] * z
         x[i] = following[-1]
 
 
-def _kernel_source(normals, x, a_r, sd_r, m_r, beta_r, resid_r, a_d, sd_d, m_d, beta_d, resid_d, has_dead,
-                   out_r, out_d):  # pragma: no cover - compiled by numba
+def _kernel_source(rng, x, a, sd, m_r, m_d, g_r, g_d, chol, windows, out_r, out_d):  # pragma: no cover
+    """Compiled cycle loop; draws its normals from ``rng`` in the order of :func:`_numpy_block`'s array."""
     n_state = x.size
-    for k in range(normals.shape[0]):
-        integral_r = resid_r * normals[k, 0, n_state]
-        integral_d = resid_d * normals[k, 1, n_state] if has_dead else 0.0
+    for k in range(out_r.size):
+        integral_r = 0.0
+        integral_d = 0.0
         for i in range(n_state):
             start = x[i]
-            z_r = normals[k, 0, i]
-            eps_r = sd_r[i] * z_r
-            integral_r += m_r[i] * start + beta_r[i] * z_r
-            if has_dead:
-                z_d = normals[k, 1, i]
-                middle = a_r[i] * start + eps_r
-                integral_d += m_d[i] * middle + beta_d[i] * z_d
-                x[i] = (a_d[i] * eps_r + sd_d[i] * z_d) + (a_r[i] * a_d[i]) * start
-            else:
-                x[i] = eps_r + a_r[i] * start
+            z = rng.standard_normal()
+            integral_r += m_r[i] * start + g_r[i] * z
+            integral_d += m_d[i] * start + g_d[i] * z
+            x[i] = sd[i] * z + a[i] * start
+        w0 = rng.standard_normal()
+        integral_r += chol[0, 0] * w0
+        if windows == 2:
+            integral_d += chol[1, 0] * w0 + chol[1, 1] * rng.standard_normal()
         out_r[k] = integral_r
         out_d[k] = integral_d
 
 
-try:  # numba fuses the per-cycle recurrences (the NumPy path gives the same bits; drawing normals dominates both)
+try:  # numba fuses the per-cycle recurrences and draws the normals itself (NumPy's ziggurat, same stream)
     import numba as _numba
 except ImportError:  # pragma: no cover - numba is a dependency, the fallback keeps the module importable
     _kernel = None
@@ -623,8 +682,7 @@ class LocalOscillatorNoise:
 
     def _window_law(self, ladder: FlickerLadder | None, width: float) -> _WindowLaw:
         """Exact transition of (OU components…, random walk) over a window of ``width`` (units of Z)."""
-        a, sd, m, beta = [], [], [], []
-        resid_var = 0.5 * self._active(0) * width  # white: Var ∫ω = (h0/2) w
+        a, sd, m, beta, resid = [], [], [], [], []
         if ladder is not None:
             lam, v = ladder.rates, ladder.variances
             u = lam * width
@@ -633,7 +691,7 @@ class LocalOscillatorNoise:
             sd.append(np.sqrt(v * e * (2.0 - e)))
             m.append(e / lam)
             beta.append(np.sqrt(v) / lam * e**1.5 / np.sqrt(2.0 - e))
-            resid_var += float(np.sum(v / lam**2 * 2.0 * _ou_f(u) / (2.0 - e)))
+            resid.append(np.sqrt(v / lam**2 * 2.0 * _ou_f(u) / (2.0 - e)))
         h_rw = self._active(-2)
         if h_rw > 0:
             diffusion = 2.0 * math.pi**2 * h_rw
@@ -641,12 +699,14 @@ class LocalOscillatorNoise:
             sd.append(np.array([math.sqrt(diffusion * width)]))
             m.append(np.array([width]))
             beta.append(np.array([0.5 * width * math.sqrt(diffusion * width)]))
-            resid_var += diffusion * width**3 / 12.0
+            resid.append(np.array([math.sqrt(diffusion * width**3 / 12.0)]))
 
         def cat(parts):
             return np.concatenate(parts) if parts else np.zeros(0)
 
-        return _WindowLaw(a=cat(a), sd=cat(sd), m=cat(m), beta=cat(beta), resid=math.sqrt(resid_var))
+        # white: Var ∫ω = (h0/2) w
+        return _WindowLaw(a=cat(a), sd=cat(sd), m=cat(m), beta=cat(beta), resid=cat(resid),
+                          white_var=0.5 * self._active(0) * width)
 
     def _advance(self, state: NoiseState, cycles: int, period: float, dead: float,
                  out_ramsey: np.ndarray, out_dead: np.ndarray) -> None:
@@ -654,33 +714,28 @@ class LocalOscillatorNoise:
         if any(state.h.get(k) != v for k, v in self.h.items()) or set(state.h) != set(self.h):
             raise QClockError(f"state belongs to noise coefficients {state.h}, not to this LO's {dict(self.h)}")
         ramsey_law = self._window_law(state.ladder, period)
-        dead_law = self._window_law(state.ladder, dead) if dead > 0 else None
-        n_windows = 2 if dead_law is not None else 1
+        has_dead = dead > 0
+        law = _compose_cycle(ramsey_law, self._window_law(state.ladder, dead) if has_dead else None)
         n_state = state.ou_values.size + (1 if self._active(-2) > 0 else 0)
         start_values = np.concatenate([state.ou_values, [state.rw_value] if self._active(-2) > 0 else []])
-        silent = ramsey_law.resid == 0.0 and n_state == 0  # every h is zero: no noise, no draws
+        silent = law.chol[0, 0] == 0.0 and n_state == 0  # every h is zero: no noise, no draws
         if silent:
             out_ramsey[:cycles] = 0.0
             out_dead[:cycles] = 0.0
-        has_dead = dead_law is not None
-        if not has_dead:
-            dead_law = ramsey_law  # placeholder arguments, unused
-        done = cycles if silent else 0
-        while done < cycles:
-            block = min(_CHUNK, cycles - done)
-            normals = state.rng.standard_normal((block, n_windows, n_state + 1))
-            integral_r = out_ramsey[done:done + block]
-            integral_d = out_dead[done:done + block]
-            if _kernel is not None:
-                _kernel(normals, start_values, ramsey_law.a, ramsey_law.sd, ramsey_law.m, ramsey_law.beta,
-                        ramsey_law.resid, dead_law.a, dead_law.sd, dead_law.m, dead_law.beta, dead_law.resid,
-                        has_dead, integral_r, integral_d)
-            else:
-                _numpy_block(normals, start_values, ramsey_law, dead_law, has_dead, integral_r, integral_d)
-            integral_r /= period
-            if has_dead:
-                integral_d /= dead
-            done += block
+        elif _kernel is not None:
+            _kernel(state.rng, start_values, law.a, law.sd, law.m_r, law.m_d, law.g_r, law.g_d, law.chol,
+                    law.windows, out_ramsey[:cycles], out_dead[:cycles])
+        else:
+            done = 0
+            while done < cycles:
+                block = min(_CHUNK, cycles - done)
+                normals = state.rng.standard_normal((block, n_state + law.windows))
+                _numpy_block(normals, start_values, law.a, law.sd, law.m_r, law.m_d, law.g_r, law.g_d, law.chol,
+                             law.windows, out_ramsey[done:done + block], out_dead[done:done + block])
+                done += block
+        out_ramsey[:cycles] /= period
+        if has_dead:
+            out_dead[:cycles] /= dead
         n_ou = state.ou_values.size
         state.ou_values = start_values[:n_ou].copy()
         if self._active(-2) > 0:
