@@ -1,14 +1,14 @@
 """qclock_circuits: design, test and run Ramsey interrogation protocols of atomic clocks.
 
 Layers (bottom up): ``spin`` → ``protocols`` → ``circuits`` → ``bayes`` → ``clock`` → ``optimize``;
-``runtime`` runs sweeps of independent points.
+``runtime`` runs sweeps of independent points; ``report`` is the design study.
 Subpackages are imported on first use, so ``import qclock_circuits`` is cheap
 and has no side effects.
 """
 
 from importlib import import_module
 
-_SUBPACKAGES = ("spin", "protocols", "circuits", "bayes", "clock", "optimize", "runtime")
+_SUBPACKAGES = ("spin", "protocols", "circuits", "bayes", "clock", "optimize", "runtime", "report")
 __all__ = [*_SUBPACKAGES, "__version__"]
 __version__ = "0.1.0"
 

@@ -58,8 +58,9 @@ _APPLIES_TO = {"twist": ("sss",), "rotation": ("sss",), "readout": ("ghz",)}
 class ProgressBar:
     """One-line text progress bar, redrawn in place with ``\\r`` on ``stream``."""
 
-    def __init__(self, total: int, unit: str, stream=None, width: int = 30):
+    def __init__(self, total: int, unit: str, stream=None, width: int = 30, label: str = "simulate"):
         self.total = max(int(total), 1)
+        self.label = label
         self.unit = unit
         self.stream = sys.stderr if stream is None else stream
         self.width = width
@@ -69,7 +70,7 @@ class ProgressBar:
         fraction = min(max(done / self.total, 0.0), 1.0)
         filled = int(round(fraction * self.width))
         bar = "#" * filled + "-" * (self.width - filled)
-        text = f"\rsimulate [{bar}] {100 * fraction:5.1f}% ({done}/{self.total} {self.unit}{note})"
+        text = f"\r{self.label} [{bar}] {100 * fraction:5.1f}% ({done}/{self.total} {self.unit}{note})"
         self.stream.write(text)
         self.stream.flush()
         self.shown = True

@@ -3,6 +3,10 @@
 Layer: above ``bayes`` and ``clock`` (it may validate protocols in the loop), below ``cli``.
 """
 
+from .limits import DeadTimeLimit, critical_atoms, ctl_bmse, ctl_sigma, dead_time_limit
+from .stability import class_point, curve_minimum, gain_over_css, parse_class, stability_curves
 from .variational import LocalMinimum, VariationalSearch, optimize_variational, parameter_bounds
 
-__all__ = ["LocalMinimum", "VariationalSearch", "optimize_variational", "parameter_bounds"]
+__all__ = ["LocalMinimum", "VariationalSearch", "optimize_variational", "parameter_bounds",
+           "DeadTimeLimit", "critical_atoms", "ctl_bmse", "ctl_sigma", "dead_time_limit",
+           "class_point", "curve_minimum", "gain_over_css", "parse_class", "stability_curves"]

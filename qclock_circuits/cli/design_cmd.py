@@ -1,0 +1,210 @@
+"""``qclock design``: the design study of a clock platform (seed 004 sec. III B–C, IV, V C).
+
+For N atoms, a laser noise type and a dead time, sweep σ(T) of every protocol
+class with the OQI bound, optionally check the best points in the closed
+clock loop, and write into ``--out`` a report (``report.md``), every number
+(``results.json``), figures and the recommended protocol's circuit as
+OpenQASM 3, plain and transpiled for a trapped-ion target.
+
+Units: without ``--coherence-time`` every time is in units of the laser
+coherence time Z; with ``--coherence-time Z_SECONDS`` the dead time is read
+in seconds and the report adds physical times (and, with
+``--transition-frequency``, σ_y at τ = 1 s).
+
+Examples
+--------
+::
+
+    qclock design --atoms 8 --out design-n8
+    qclock design --atoms 8 --coherence-time 2 --dead-time 0.1 --transition-frequency 1.121e15 --out ion-trap
+    qclock design --atoms 32 --dead-time 0.1 --classes css,sss,1-1 --simulate --out tweezers
+    qclock design --atoms 8 --scheduler tcp://10.0.0.5:8786 --out design-n8   # on a Dask cluster
+
+The sweep writes each finished point to ``OUT/points`` as it completes; the
+same command run again recomputes nothing that is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ._common import CLIError, format_table, integer, print_json, real, real_list
+from .simulate_cmd import NOISE_NAMES, ProgressBar
+
+__all__ = ["NAME", "HELP", "register", "design"]
+
+NAME = "design"
+HELP = "design study: the best Ramsey protocol and interrogation time for a platform, report and circuit"
+
+
+def register(subparsers) -> None:
+    """Add ``qclock design`` to the ``qclock`` parser."""
+    parser = subparsers.add_parser(
+        NAME, help=HELP,
+        description="Design study (seed 004): sweep the clock instability sigma(T) = sigma_y(tau) w0 sqrt(tau Z) "
+                    "of every protocol class over the interrogation time T with the OQI bound (eq. 29; with dead "
+                    "time the Dick effect, eqs. 40-41, and the limits sigma_lim, T_lim, N_crit of Fig. 6), "
+                    "optionally validate the best points in the closed clock loop (--simulate), and write "
+                    "report.md, results.json, figures and the recommended circuit (OpenQASM 3, plain and for an "
+                    "ion trap) into --out. Finished points are kept in OUT/points: rerunning resumes.")
+    parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N", help="number of atoms (>= 1)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="output directory (created if needed)")
+    parser.add_argument("--coherence-time", type=real, default=None, metavar="Z_SECONDS",
+                        help="laser coherence time Z in seconds (eq. 30); with it --dead-time is in seconds")
+    parser.add_argument("--dead-time", type=real, default=0.0, metavar="TD",
+                        help="dead time per cycle: seconds with --coherence-time, else units of Z (default 0)")
+    parser.add_argument("--noise", choices=NOISE_NAMES, default="flicker",
+                        help="laser frequency noise type (default: flicker)")
+    parser.add_argument("--transition-frequency", type=real, default=None, metavar="HZ",
+                        help="clock transition frequency in Hz (with --coherence-time: sigma_y at 1 s)")
+    parser.add_argument("--classes", default="css,sss,ghz,1-1,1-2", metavar="LIST",
+                        help="comma-separated protocol classes: css, sss, ghz and variational n-m such as 1-1, "
+                             "1-2, 1-3 (default: css,sss,ghz,1-1,1-2); the OQI bound is always added")
+    parser.add_argument("--estimator", choices=("bayes", "linear"), default="bayes",
+                        help="phase estimator (default: bayes, the posterior mean)")
+    parser.add_argument("--interrogation-times", type=real_list, default=None, metavar="LIST",
+                        help="explicit increasing T values (same units as --dead-time); default: --points "
+                             "log-spaced values from 0.003 Z to Z")
+    parser.add_argument("--points", type=integer, default=24, metavar="K",
+                        help="number of log-spaced interrogation times (>= 2, default 24)")
+    parser.add_argument("--simulate", action="store_true",
+                        help="validate each class's best points in the closed loop and keep the best that does "
+                             "not fringe-hop")
+    parser.add_argument("--cycles", type=integer, default=100_000, metavar="C",
+                        help="with --simulate: loop cycles per run (>= 1000, default 100000)")
+    parser.add_argument("--runs", type=integer, default=4, metavar="R",
+                        help="with --simulate: runs per validated point (>= 1, default 4)")
+    parser.add_argument("--seed", type=integer, default=0, metavar="S", help="seed (>= 0, default 0)")
+    parser.add_argument("--workers", type=integer, default=None, metavar="W",
+                        help="local worker processes (default: all cores)")
+    parser.add_argument("--serial", action="store_true", help="run in this process (no worker processes)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run the sweep on a Dask cluster (tcp://HOST:PORT); also taken from "
+                             "$QCLOCK_SCHEDULER")
+    parser.add_argument("--connect-timeout", type=real, default=10.0, metavar="SECONDS",
+                        help="with --scheduler: seconds to wait for the Dask scheduler (default 10)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as JSON (no progress bar)")
+    parser.set_defaults(handler=design)
+
+
+def _spec(args: argparse.Namespace):
+    from ..report import DesignSpec
+
+    classes = tuple(item.strip() for item in args.classes.split(",") if item.strip())
+    if not classes:
+        raise CLIError(f"--classes must name at least one protocol class, got {args.classes!r}")
+    z = args.coherence_time
+    if z is not None and (not math.isfinite(z) or z <= 0):
+        raise CLIError(f"--coherence-time must be a finite number > 0 (seconds), got {z}")
+    unit = "seconds" if z is not None else "units of Z"
+    if not math.isfinite(args.dead_time) or args.dead_time < 0:
+        raise CLIError(f"--dead-time must be a finite number >= 0 ({unit}), got {args.dead_time}")
+    if args.transition_frequency is not None:
+        if not math.isfinite(args.transition_frequency) or args.transition_frequency <= 0:
+            raise CLIError(f"--transition-frequency must be a finite number > 0 (Hz), got "
+                           f"{args.transition_frequency}")
+    scale = 1.0 if z is None else 1.0 / z
+    times = None
+    if args.interrogation_times is not None:
+        values = args.interrogation_times
+        if not values or any(not math.isfinite(t) or t <= 0 for t in values):
+            raise CLIError(f"--interrogation-times must be finite values > 0 ({unit}), got {values}")
+        times = tuple(t * scale for t in values)
+    else:
+        if args.points < 2:
+            raise CLIError(f"--points must be an integer >= 2, got {args.points}")
+        times = tuple(float(t) for t in np.geomspace(0.003, 1.0, args.points))
+    for option, minimum in (("cycles", 1000), ("runs", 1), ("seed", 0)):
+        if getattr(args, option) < minimum:
+            raise CLIError(f"--{option} must be an integer >= {minimum}, got {getattr(args, option)}")
+    if args.workers is not None and args.workers < 1:
+        raise CLIError(f"--workers must be an integer >= 1, got {args.workers}")
+    return DesignSpec(atoms=args.atoms, dead_time=args.dead_time * scale, noise=args.noise, classes=classes,
+                      interrogation_times=times, estimator=args.estimator, coherence_time=z,
+                      transition_frequency=args.transition_frequency, simulate=args.simulate,
+                      simulation_cycles=args.cycles, simulation_runs=args.runs, seed=args.seed)
+
+
+def _backend(args: argparse.Namespace) -> tuple[str, object]:
+    from ..runtime.backends import SCHEDULER_ENV
+
+    if args.serial and args.scheduler:
+        raise CLIError("--serial and --scheduler exclude each other")
+    if args.scheduler or (os.environ.get(SCHEDULER_ENV) and not args.serial):
+        return "dask", args.scheduler
+    return ("serial" if args.serial else "processes"), None
+
+
+def design(args: argparse.Namespace) -> int:
+    """Handler of ``qclock design``."""
+    from ..report import run_design, write_design
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out must be a directory, but {str(out)!r} is a file")
+    spec = _spec(args)
+    backend, scheduler = _backend(args)
+    if backend == "dask":  # fail fast, in one line, on an unreachable cluster
+        from ..runtime.backends import connect_dask
+
+        if not math.isfinite(args.connect_timeout) or args.connect_timeout <= 0:
+            raise CLIError(f"--connect-timeout must be a finite number > 0 (seconds), got {args.connect_timeout}")
+        client, owned = connect_dask(scheduler, timeout=args.connect_timeout)
+        if owned:
+            client.close()
+    show = not args.json and sys.stderr.isatty()
+    bars: dict = {}
+
+    def progress(done, total, stage):
+        if not show:
+            return
+        if stage not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[stage] = ProgressBar(total, "points", label=f"design: {stage}")
+        bars[stage].update(done)
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        result = run_design(spec, out, backend=backend, workers=1 if backend == "serial" else args.workers,
+                            scheduler=scheduler, progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+    files = write_design(result, out)
+    summary = {"out": str(out), "files": {k: v for k, v in files.items() if isinstance(v, str)},
+               "summary": result.summary(), "recommendation": {k: v for k, v in result.recommendation().items()
+                                                               if k != "protocol"},
+               "limits": {key: {"sigma_lim": value["limit"]["sigma_lim"],
+                                "t_lim": value["limit"]["interrogation_time"], "n_crit": value["n_crit"]}
+                          for key, value in result.limits.items()},
+               "seconds": result.seconds}
+    if args.json:
+        print_json(_finite(summary))
+        return 0
+    rows = [[row["class"], row["sigma_min"], row["t_min"], row["gain_over_css"] or float("nan"),
+             row["ratio_to_oqi"]] for row in result.summary()]
+    print(format_table(["protocol", "sigma_min", "T_min/Z", "gain/CSS", "sigma/OQI"], rows, "{:.4g}"))
+    recommendation = summary["recommendation"]
+    print(f"\nrecommended: {recommendation['class']} at T/Z = {recommendation['interrogation_time']:.4g} "
+          f"(sigma = {recommendation['sigma']:.4g}, {recommendation['basis']})")
+    print(f"report: {out / files['report']}")
+    return 0
+
+
+def _finite(value):
+    """Replace non-finite floats by None for strict JSON."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,398 @@
+"""The design study: which protocol, which interrogation time, how far from the bound, what circuit.
+
+For a platform (N atoms, noise type, dead time T_D, optionally the laser
+coherence time Z in seconds and the transition frequency) :func:`run_design`
+
+1. sweeps σ(T) of every requested protocol class and of the OQI over a grid
+   of T/Z (seed 004 eq. 29, and eq. 41 with the Dick effect of eq. 40 when
+   T_D > 0) — variational classes are optimised at every T and warm-started
+   along the grid (:func:`qclock_circuits.optimize.stability.stability_curves`);
+2. with dead time, adds the limits σ_lim, T_lim and N_crit of seed 004
+   Fig. 6 (:mod:`qclock_circuits.optimize.limits`);
+3. optionally validates the best points in the closed clock loop
+   (:func:`validate_class`, seed 004 appendix A5C): the theoretical
+   optimum may fringe-hop, so every class keeps its best point that does not;
+4. recommends the protocol of lowest σ_min (simulated where validated).
+
+The sweep runs on :func:`qclock_circuits.runtime.run_sweep` (serial, local
+processes or Dask), one point per class and block of interrogation times;
+with ``out`` every finished point is a JSON file under ``out/points`` and a
+second run recomputes nothing that is there.
+
+Units: T, T_D in units of Z; σ is the dimensionless σ_y(τ) ω0 √(τZ)
+(CONVENTIONS.md); physical values are added when Z (s) and ν0 (Hz) are given.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._validation import QClockError, check_atoms, check_choice, check_finite
+from ..bayes.priors import NOISE_TYPES
+from ..bayes.stability import StabilityPoint
+from ..optimize.limits import critical_atoms, dead_time_limit
+from ..optimize.stability import parse_class, stability_curves
+from ..runtime import run_sweep
+
+__all__ = ["DEFAULT_DESIGN_CLASSES", "DesignSpec", "DesignResult", "protocol_of_point", "design_point",
+           "validate_class", "run_design"]
+
+DEFAULT_DESIGN_CLASSES = ("css", "sss", "ghz", "1-1", "1-2")
+_BLOCK = 8  # interrogation times per sweep point: one global variational search per block
+_VERSION = "design-1"
+
+
+def _check_positive_or_none(value, name: str, unit: str):
+    if value is None:
+        return None
+    value = check_finite(value, name)
+    if value <= 0:
+        raise QClockError(f"{name} must be > 0 ({unit}), got {value}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """What the user asks for.
+
+    Parameters
+    ----------
+    atoms : int
+        N ≥ 1.
+    dead_time : float
+        T_D in units of Z (≥ 0).
+    noise : {'white', 'flicker', 'random_walk'}
+        LO noise type, at the level of seed 004 eq. (30).
+    classes : tuple of str
+        Protocol classes: 'css', 'sss', 'ghz' and variational 'n-m'; the OQI is always added as the bound.
+    interrogation_times : tuple of float, optional
+        Grid of T/Z; default 24 log-spaced values from 0.003 to 1.
+    estimator : {'bayes', 'linear'}
+    coherence_time : float, optional
+        Z in seconds (for physical times in the report).
+    transition_frequency : float, optional
+        ν0 in Hz (for σ_y at τ = 1 s in the report; needs ``coherence_time``).
+    simulate : bool
+        Validate the best points in the closed loop.
+    simulation_cycles, simulation_runs : int
+        Loop cycles per run and runs per validated point.
+    max_critical_atoms : int
+        Largest N tried for N_crit.
+    seed : int
+    """
+
+    atoms: int
+    dead_time: float = 0.0
+    noise: str = "flicker"
+    classes: tuple = DEFAULT_DESIGN_CLASSES
+    interrogation_times: tuple | None = None
+    estimator: str = "bayes"
+    coherence_time: float | None = None
+    transition_frequency: float | None = None
+    simulate: bool = False
+    simulation_cycles: int = 100_000
+    simulation_runs: int = 4
+    max_critical_atoms: int = 1024
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "atoms", check_atoms(self.atoms))
+        dead_time = check_finite(self.dead_time, "dead_time")
+        if dead_time < 0:
+            raise QClockError(f"dead_time must be >= 0 (units of Z), got {dead_time}")
+        object.__setattr__(self, "dead_time", float(dead_time))
+        check_choice(self.noise, "noise", tuple(NOISE_TYPES))
+        check_choice(self.estimator, "estimator", ("bayes", "linear"))
+        classes = tuple(self.classes)
+        if not classes:
+            raise QClockError("classes must name at least one protocol class (e.g. css,sss,ghz,1-1,1-2)")
+        for name in classes:
+            if parse_class(name)[0] == "oqi":
+                raise QClockError("classes: 'oqi' is the bound and is always included; name protocol classes "
+                                  "(css, sss, ghz, n-m)")
+        if len(set(classes)) != len(classes):
+            raise QClockError(f"classes must not repeat a class, got {','.join(classes)}")
+        object.__setattr__(self, "classes", classes)
+        times = self.interrogation_times
+        if times is None:
+            times = tuple(float(t) for t in np.geomspace(0.003, 1.0, 24))
+        times = tuple(float(check_finite(t, "interrogation_times")) for t in times)
+        if not times or any(t <= 0 for t in times) or list(times) != sorted(set(times)):
+            raise QClockError("interrogation_times must be increasing values > 0 (units of Z), got "
+                              f"{list(times)}")
+        object.__setattr__(self, "interrogation_times", times)
+        object.__setattr__(self, "coherence_time",
+                           _check_positive_or_none(self.coherence_time, "coherence_time", "seconds"))
+        object.__setattr__(self, "transition_frequency",
+                           _check_positive_or_none(self.transition_frequency, "transition_frequency", "Hz"))
+        for name, minimum in (("simulation_cycles", 1000), ("simulation_runs", 1), ("max_critical_atoms", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+                raise QClockError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+    def to_dict(self) -> dict:
+        data = dict(self.__dict__)
+        data["classes"] = list(self.classes)
+        data["interrogation_times"] = list(self.interrogation_times)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DesignSpec":
+        data = dict(data)
+        data["classes"] = tuple(data["classes"])
+        data["interrogation_times"] = tuple(data["interrogation_times"])
+        return cls(**data)
+
+
+def _sigma_of(point: StabilityPoint) -> float:
+    return float(point.parameters.get("total_sigma", point.sigma))
+
+
+def protocol_of_point(name: str, point: StabilityPoint, minimum: int | None = None):
+    """The protocol behind a stability point of class ``name`` (``minimum``: index of a local minimum)."""
+    from ..protocols import css, ghz, sss, variational
+
+    parsed = parse_class(name)
+    atoms = point.atoms
+    if parsed[0] == "css":
+        return css(atoms)
+    if parsed[0] == "ghz":
+        return ghz(atoms)
+    if parsed[0] == "sss":
+        return sss(atoms, point.parameters["twist"], point.parameters["rotation"])
+    if parsed[0] == "variational":
+        parameters = (point.parameters["parameters"] if minimum is None
+                      else point.parameters["minima"][minimum]["parameters"])
+        return variational(atoms, parsed[1], parsed[2], np.asarray(parameters))
+    raise QClockError(f"class {name!r} is a bound, not a runnable protocol")
+
+
+# ----------------------------------------------------------------------------- sweep functions
+def design_point(point: dict) -> dict:
+    """One sweep point: σ(T) of a class over a block of T, or the dead-time limits of a kind.
+
+    Module-level, plain-data in and out, so that every runtime backend can run it.
+    """
+    task = point["task"]
+    if task == "curve":
+        curves = stability_curves(point["atoms"], point["times"], (point["class"],), noise=point["noise"],
+                                  dead_time=point["dead_time"], estimator=point["estimator"], seed=point["seed"],
+                                  global_every=_BLOCK)
+        return {"points": [p.to_dict() for p in curves[point["class"]]]}
+    if task == "limit":
+        limit = dead_time_limit(point["kind"], point["estimator"], point["dead_time"], point["noise"])
+        critical = critical_atoms(point["kind"], point["estimator"], point["dead_time"], point["noise"],
+                                  max_atoms=point["max_atoms"], limit=limit)
+        return {"limit": limit.to_dict(), "n_crit": critical["n_crit"], "max_atoms": critical["max_atoms"]}
+    if task == "validate":
+        return validate_class(point)
+    raise QClockError(f"unknown design task {task!r}")
+
+
+def validate_class(point: dict) -> dict:
+    """Run the closed loop on a class's best points; keep the best one that does not fringe-hop.
+
+    ``point['candidates']`` lists ``{'interrogation_time', 'point': StabilityPoint dict, 'minimum'}``
+    in order of preference (lowest theoretical σ first); every candidate is run
+    ``runs`` times for ``cycles`` cycles (seed 004 appendix A5C). Returns every
+    simulated candidate and the chosen one (None if all hopped).
+    """
+    from ..clock.simulate import simulate_clock
+
+    tried = []
+    chosen = None
+    sequence = np.random.SeedSequence(point["seed"])
+    for candidate, child in zip(point["candidates"], sequence.spawn(len(point["candidates"]))):
+        stability = StabilityPoint.from_dict(candidate["point"])
+        protocol = protocol_of_point(point["class"], stability, candidate.get("minimum"))
+        sigmas, hops = [], 0
+        for run_seed in child.spawn(point["runs"]):
+            run = simulate_clock(protocol, stability.interrogation_time, stability.dead_time, point["noise"],
+                                 cycles=point["cycles"], estimator=point["estimator"],
+                                 prior_width=stability.prior_width, seed=run_seed)
+            hops += int(run.fringe_hops > 0 or run.lost_lock)
+            sigmas.append(run.sigma_scaled)
+        entry = {"interrogation_time": stability.interrogation_time, "minimum": candidate.get("minimum"),
+                 "theory_sigma": _sigma_of(stability), "runs_with_hops": hops, "runs": point["runs"],
+                 "sigma_scaled": float(np.mean(sigmas)),
+                 "sigma_scaled_error": float(np.std(sigmas, ddof=1) / math.sqrt(len(sigmas)))
+                 if len(sigmas) > 1 else 0.0,
+                 "protocol": protocol.to_dict()}
+        tried.append(entry)
+        if hops == 0 and (chosen is None or entry["sigma_scaled"] < chosen["sigma_scaled"]):
+            chosen = entry
+        if chosen is not None and candidate.get("last_of_time", True):
+            break
+    return {"class": point["class"], "tried": tried, "chosen": chosen}
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass
+class DesignResult:
+    """Everything a design study found (JSON-able through ``to_dict``)."""
+
+    spec: DesignSpec
+    curves: dict
+    limits: dict = field(default_factory=dict)
+    validation: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def curve(self, name: str) -> list[StabilityPoint]:
+        return [StabilityPoint.from_dict(item) for item in self.curves[name]]
+
+    def minimum(self, name: str) -> StabilityPoint:
+        points = self.curve(name)
+        return min(points, key=_sigma_of)
+
+    def summary(self) -> list[dict]:
+        """One row per class (the OQI last): σ_min, T_min, gain over CSS, ratio to the OQI, validation."""
+        oqi = _sigma_of(self.minimum("oqi"))
+        css_min = _sigma_of(self.minimum("css")) if "css" in self.curves else None
+        rows = []
+        for name in [*self.spec.classes, "oqi"]:
+            best = self.minimum(name)
+            sigma = _sigma_of(best)
+            row = {"class": name, "sigma_min": sigma, "t_min": best.interrogation_time,
+                   "sigma_29": best.sigma, "dick_sigma": float(best.parameters.get("dick_sigma", 0.0)),
+                   "gain_over_css": None if css_min is None else css_min / sigma,
+                   "ratio_to_oqi": sigma / oqi}
+            check = self.validation.get(name)
+            if check is not None:
+                chosen = check["chosen"]
+                row["simulated_sigma"] = None if chosen is None else chosen["sigma_scaled"]
+                row["simulated_t"] = None if chosen is None else chosen["interrogation_time"]
+                row["simulated_error"] = None if chosen is None else chosen["sigma_scaled_error"]
+            row.update(self.physical(sigma, best.interrogation_time))
+            rows.append(row)
+        return rows
+
+    def physical(self, sigma: float, interrogation_time: float) -> dict:
+        """T in seconds and σ_y(τ = 1 s) when the coherence time (and ν0) are known."""
+        out = {}
+        z = self.spec.coherence_time
+        if z is not None:
+            out["t_min_seconds"] = interrogation_time * z
+            if self.spec.transition_frequency is not None:
+                omega0 = 2 * math.pi * self.spec.transition_frequency
+                out["sigma_y_1s"] = sigma / (omega0 * math.sqrt(z))
+        return out
+
+    def recommendation(self) -> dict:
+        """The class to run: lowest simulated σ among validated classes that did not hop, else lowest theory σ."""
+        rows = [row for row in self.summary() if row["class"] != "oqi"]
+        if self.validation:
+            validated = [row for row in rows if row.get("simulated_sigma") is not None]
+            if validated:
+                best = min(validated, key=lambda row: row["simulated_sigma"])
+                return {"class": best["class"], "basis": "closed-loop simulation without fringe hops",
+                        "interrogation_time": best["simulated_t"], "sigma": best["simulated_sigma"],
+                        "protocol": self.validation[best["class"]]["chosen"]["protocol"]}
+        best = min(rows, key=lambda row: row["sigma_min"])
+        point = self.minimum(best["class"])
+        return {"class": best["class"], "basis": "theory (eq. 29/41)", "interrogation_time": best["t_min"],
+                "sigma": best["sigma_min"], "protocol": protocol_of_point(best["class"], point).to_dict()}
+
+    def to_dict(self) -> dict:
+        return {"spec": self.spec.to_dict(), "curves": self.curves, "limits": self.limits,
+                "validation": self.validation, "seconds": self.seconds, "summary": self.summary(),
+                "recommendation": self.recommendation()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DesignResult":
+        return cls(spec=DesignSpec.from_dict(data["spec"]), curves=data["curves"], limits=data.get("limits", {}),
+                   validation=data.get("validation", {}), seconds=float(data.get("seconds", 0.0)))
+
+
+# ----------------------------------------------------------------------------- the job
+def _curve_points(spec: DesignSpec) -> list[dict]:
+    times = list(spec.interrogation_times)
+    blocks = [times[i:i + _BLOCK] for i in range(0, len(times), _BLOCK)]
+    seeds = np.random.SeedSequence(spec.seed).generate_state(len(blocks) * (len(spec.classes) + 1))
+    points = []
+    index = 0
+    for name in [*spec.classes, "oqi"]:
+        for block in blocks:
+            points.append({"task": "curve", "class": name, "atoms": spec.atoms, "times": block,
+                           "noise": spec.noise, "dead_time": spec.dead_time, "estimator": spec.estimator,
+                           "seed": int(seeds[index])})
+            index += 1
+    return points
+
+
+def _limit_points(spec: DesignSpec) -> list[dict]:
+    if spec.dead_time <= 0:
+        return []
+    kinds = [("oqi", "bayes")] + [(kind, spec.estimator) for kind in ("css", "sss") if kind in spec.classes]
+    return [{"task": "limit", "kind": kind, "estimator": estimator, "dead_time": spec.dead_time,
+             "noise": spec.noise, "max_atoms": spec.max_critical_atoms} for kind, estimator in kinds]
+
+
+def _validation_points(spec: DesignSpec, result: DesignResult) -> list[dict]:
+    """For every class: its T_min and up to two shorter T of the grid (hops push T_sim below T_min)."""
+    points = []
+    seeds = np.random.SeedSequence([spec.seed, 1]).generate_state(len(spec.classes))
+    for name, seed in zip(spec.classes, seeds):
+        curve = result.curve(name)
+        best = min(range(len(curve)), key=lambda i: _sigma_of(curve[i]))
+        candidates = []
+        for index in range(best, max(best - 3, -1), -1):
+            stability = curve[index]
+            minima = stability.parameters.get("minima")
+            count = min(len(minima), 3) if minima else 1
+            for minimum in range(count):
+                candidates.append({"point": stability.to_dict(), "minimum": minimum if minima else None,
+                                   "last_of_time": minimum == count - 1})
+        points.append({"task": "validate", "class": name, "candidates": candidates, "noise": spec.noise,
+                       "estimator": spec.estimator, "cycles": spec.simulation_cycles,
+                       "runs": spec.simulation_runs, "seed": int(seed)})
+    return points
+
+
+def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backend: str = "processes",
+               workers: int | None = None, scheduler=None, progress=None) -> DesignResult:
+    """Run the design study of ``spec`` (see the module docstring).
+
+    Parameters
+    ----------
+    out : path, optional
+        Directory for the per-point checkpoints (``out/points``); a rerun resumes.
+    backend, workers, scheduler
+        Where the sweep runs (:func:`qclock_circuits.runtime.run_sweep`).
+    progress : callable, optional
+        ``progress(done, total, stage)`` as points finish.
+    """
+    import time
+
+    started = time.perf_counter()
+    if not isinstance(spec, DesignSpec):
+        raise TypeError(f"spec must be a DesignSpec, got {type(spec).__name__}")
+    store = None if out is None else Path(out) / "points"
+    theory = _curve_points(spec) + _limit_points(spec)
+
+    def report(stage):
+        if progress is None:
+            return None
+        return lambda done, total: progress(done, total, stage)
+
+    results = run_sweep(design_point, theory, store=store, backend=backend, workers=workers, scheduler=scheduler,
+                        progress=report("theory"), version=_VERSION)
+    curves: dict[str, list] = {}
+    limits: dict[str, dict] = {}
+    for point, value in zip(theory, results):
+        if point["task"] == "curve":
+            curves.setdefault(point["class"], []).extend(value["points"])
+        else:
+            limits[f"{point['kind']}-{point['estimator']}"] = value
+    result = DesignResult(spec=spec, curves=curves, limits=limits)
+    if spec.simulate:
+        checks = _validation_points(spec, result)
+        values = run_sweep(design_point, checks, store=store, backend=backend, workers=workers,
+                           scheduler=scheduler, progress=report("closed loop"), version=_VERSION)
+        result.validation = {value["class"]: value for value in values}
+    result.seconds = time.perf_counter() - started
+    return result
