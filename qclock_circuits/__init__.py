@@ -1,6 +1,7 @@
 """qclock_circuits: design, test and run Ramsey interrogation protocols of atomic clocks.
 
-Layers (bottom up): ``spin`` → ``protocols`` → ``circuits`` → ``bayes`` → ``clock`` → ``optimize``;
+Layers (bottom up): ``spin`` → ``protocols`` → ``circuits`` → ``bayes`` → ``clock`` → ``optimize`` →
+``network``;
 ``runtime`` runs sweeps of independent points; ``report`` is the design study.
 Subpackages are imported on first use, so ``import qclock_circuits`` is cheap
 and has no side effects.
@@ -8,7 +9,7 @@ and has no side effects.
 
 from importlib import import_module
 
-_SUBPACKAGES = ("spin", "protocols", "circuits", "bayes", "clock", "optimize", "runtime", "report")
+_SUBPACKAGES = ("spin", "protocols", "circuits", "bayes", "clock", "optimize", "network", "runtime", "report")
 __all__ = [*_SUBPACKAGES, "__version__"]
 __version__ = "0.1.0"
 

@@ -1,0 +1,57 @@
+"""Quantum networks of clocks: topologies, GHZ distribution circuits, network interrogation.
+
+Modules
+-------
+topology      :class:`ClockNetwork`, GraphML loading and validation, example builders
+links         Werner EPR links (Aer noise), swapping, analytic GHZ fidelity and contrast
+distribution  :func:`ghz_distribution_circuit` (schemes 'star', 'no-ancilla', 'repeater', 'flat')
+interrogation LO phase imprint, X-basis parity readout, P(+|φ) = (1 + C cos Φ)/2 and its Aer sampling
+report        :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction
+"""
+
+from .distribution import (
+    SCHEMES,
+    DistributionLink,
+    GHZDistribution,
+    GHZLayout,
+    ghz_distribution_circuit,
+    spanning_tree,
+)
+from .interrogation import (
+    ParitySample,
+    collective_phase,
+    interrogation_circuit,
+    node_phases,
+    parity_probability,
+    sample_parity,
+)
+from .links import (
+    check_fidelity,
+    fidelity_from_werner,
+    link_error,
+    link_noise_model,
+    predicted_ghz_fidelity,
+    predicted_parity_contrast,
+    swapped_fidelity,
+    werner_parameter,
+)
+from .report import DistributionReport, distribution_report, ghz_decoding_circuit
+from .topology import (
+    ClockNetwork,
+    chain_network,
+    load_topology,
+    mesh_network,
+    ring_network,
+    star_network,
+    validate_topology,
+)
+
+__all__ = [
+    "ClockNetwork", "validate_topology", "load_topology",
+    "star_network", "ring_network", "chain_network", "mesh_network",
+    "SCHEMES", "ghz_distribution_circuit", "GHZDistribution", "GHZLayout", "DistributionLink", "spanning_tree",
+    "check_fidelity", "werner_parameter", "fidelity_from_werner", "swapped_fidelity", "link_error",
+    "link_noise_model", "predicted_ghz_fidelity", "predicted_parity_contrast",
+    "node_phases", "collective_phase", "parity_probability", "interrogation_circuit", "sample_parity",
+    "ParitySample", "distribution_report", "DistributionReport", "ghz_decoding_circuit",
+]
