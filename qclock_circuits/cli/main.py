@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "qclock_circuits.cli.bounds_cmd",
     "qclock_circuits.cli.simulate_cmd",
     "qclock_circuits.cli.design_cmd",
+    "qclock_circuits.cli.network_cmd",
 )
 
 

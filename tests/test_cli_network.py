@@ -1,0 +1,54 @@
+"""`qclock network`: GHZ distribution over a GraphML topology, measured on Aer (seed 000)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qclock_circuits.cli.main import main
+from qclock_circuits.cli.network_cmd import SCHEMES
+from qclock_circuits.network import SCHEMES as LIBRARY_SCHEMES
+
+NETWORKS = Path(__file__).resolve().parent.parent / "networks"
+
+
+def test_schemes_match_the_library():
+    assert tuple(SCHEMES) == tuple(LIBRARY_SCHEMES)
+
+
+def test_json_contract_and_agreement_with_the_prediction(tmp_path, capsys):
+    out = tmp_path / "report"
+    code = main(["network", "--topology", str(NETWORKS / "star-4.graphml"), "--fidelity", "0.95",
+                 "--shots", "3000", "--seed", "3", "--out", str(out), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {"qubits", "ghz_fidelity", "parity_contrast"} <= set(data)
+    # star of 4 clocks: three Werner links of F = 0.95 from the center, contrast ((4F − 1)/3)^3,
+    # fidelity ½[((1 + w)/2)^3 + w^3]
+    assert data["nodes"] == 4 and data["epr_pairs"] == 3
+    w = (4 * 0.95 - 1) / 3
+    assert data["predicted_parity_contrast"] == pytest.approx(w**3)
+    assert data["predicted_ghz_fidelity"] == pytest.approx(0.5 * (((1 + w) / 2) ** 3 + w**3))
+    assert abs(data["fidelity_z_score"]) < 4 and abs(data["contrast_z_score"]) < 4
+    assert json.loads((out / "report.json").read_text())["qubits"] == data["qubits"]
+    assert (out / "distribution.qasm").read_text().startswith("OPENQASM 3")
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--topology", "missing.graphml"], "no topology file"),
+    (["--topology", str(NETWORKS / "star-4.graphml"), "--fidelity", "1.5"], "--fidelity"),
+    (["--topology", str(NETWORKS / "star-4.graphml"), "--shots", "0"], "--shots"),
+    (["--topology", str(NETWORKS / "star-4.graphml"), "--scheme", "tree"], "invalid choice"),
+])
+def test_bad_input_is_one_line(capsys, arguments, message):
+    assert main(["network", *arguments]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_malformed_topology_file(tmp_path, capsys):
+    bad = tmp_path / "bad.graphml"
+    bad.write_text("<graphml><graph edgedefault='undirected'><node id='a'></graph>")
+    assert main(["network", "--topology", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "XML" in err and err.count("\n") == 1
