@@ -6,12 +6,14 @@ names the argument, the value received and what is allowed (CONVENTIONS.md).
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
 import numpy as np
 
 __all__ = [
+    "check_int",
     "QClockError",
     "check_atoms",
     "check_finite",
@@ -39,6 +41,19 @@ def check_atoms(atoms, name: str = "atoms") -> int:
     if atoms < 1:
         raise QClockError(f"{name} must be an integer >= 1, got {atoms}")
     return atoms
+
+
+def check_int(value, name: str, minimum: int = 1) -> int:
+    """An integer ≥ ``minimum`` (integral floats such as ``1e6`` accepted); TypeError/QClockError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if value < minimum:
+        raise QClockError(f"{name} must be an integer >= {minimum}, got {value}")
+    return value
 
 
 def check_finite(value, name: str) -> float:

@@ -76,7 +76,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.signal import lfilter
 
-from .._validation import QClockError, check_finite, check_finite_array
+from .._validation import QClockError, check_finite, check_finite_array, check_int
 from ..bayes.priors import NOISE_TYPES, noise_exponent
 
 __all__ = [
@@ -128,16 +128,7 @@ def _check_nonnegative(value, name: str, unit: str = "units of Z") -> float:
     return value
 
 
-def _check_count(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and np.isfinite(value) and float(value).is_integer():
-            value = int(value)
-        else:
-            raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if value < minimum:
-        raise QClockError(f"{name} must be an integer >= {minimum}, got {value}")
-    return value
+_check_count = check_int
 
 
 def _positive_array(values, name: str) -> tuple[np.ndarray, bool]:

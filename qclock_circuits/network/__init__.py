@@ -7,8 +7,13 @@ links         Werner EPR links (Aer noise), swapping, analytic GHZ fidelity and 
 distribution  :func:`ghz_distribution_circuit` (schemes 'star', 'no-ancilla', 'repeater', 'flat')
 interrogation LO phase imprint, X-basis parity readout, P(+|φ) = (1 + C cos Φ)/2 and its Aer sampling
 report        :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction
+cascade       cascaded GHZ estimation of the centre-of-mass phase (seed 000 app. A): allocation, digits, Monte Carlo
+cascade_budget analytic error budget (A11–A41), optimal copies, Allan variance, Fig. 3 strategies
 """
 
+from . import cascade, cascade_budget
+from .cascade import CascadeAllocation, CascadeSimulation, network_phase_measurement, simulate_cascade
+from .cascade_budget import STRATEGIES, CascadeBudget, cascade_error_budget, network_stability, optimal_copies
 from .distribution import (
     SCHEMES,
     DistributionLink,
@@ -54,4 +59,6 @@ __all__ = [
     "link_noise_model", "predicted_ghz_fidelity", "predicted_parity_contrast",
     "node_phases", "collective_phase", "parity_probability", "interrogation_circuit", "sample_parity",
     "ParitySample", "distribution_report", "DistributionReport", "ghz_decoding_circuit",
+    "cascade", "cascade_budget", "CascadeAllocation", "CascadeSimulation", "network_phase_measurement",
+    "simulate_cascade", "STRATEGIES", "CascadeBudget", "cascade_error_budget", "network_stability", "optimal_copies",
 ]
