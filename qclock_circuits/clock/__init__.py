@@ -12,6 +12,7 @@ from .sampling import OutcomeTable, sample_outcome_indices
 from .simulate import ClockRun, predictor_for, simulate_clock, simulate_clocks, summarize_runs
 
 __all__ = [
+    "adaptive",
     "AllanResult", "edf_overlapping", "long_tau_fit", "overlapping_adev",
     "dick_deviation", "dick_variance", "sensitivity_coefficients", "total_deviation",
     "Integrator", "LinearPredictor", "LoopState", "run_loop_block",
@@ -19,3 +20,12 @@ __all__ = [
     "OutcomeTable", "sample_outcome_indices",
     "ClockRun", "predictor_for", "simulate_clock", "simulate_clocks", "summarize_runs",
 ]
+
+
+def __getattr__(name):
+    # the adaptive clock (seed 003) loads its SDP machinery only when asked for
+    if name == "adaptive":
+        from importlib import import_module
+
+        return import_module(f"{__name__}.adaptive")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

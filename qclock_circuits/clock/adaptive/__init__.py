@@ -1,0 +1,59 @@
+"""Adaptive Bayesian passive clock (seed 003): power-law noise priors and SDP-optimised interrogations.
+
+* :mod:`.covariance` — covariances of interval-averaged LO frequencies for
+  power-law spectra, conditional Gaussians, truncated-history noise model
+  (seed eqs. 1–2, appendix B, section V);
+* :mod:`.sdp` — jointly optimal state, POVM and estimates of one interrogation
+  for a prior on a phase grid (seed section IV, appendix A);
+* :mod:`.tracking` — grid posterior of the recent frequency history and the
+  moments of the cumulative phase (section V, appendix C);
+* :mod:`.baselines` — Ramsey with software phase tracking and the
+  Bužek–Derka–Massar protocol (section VI, appendix D).
+
+Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
+"""
+
+from .baselines import FixedInterrogation, bdm_interrogation, bdm_state, ramsey_interrogation
+from .covariance import (
+    ALPHA_RANGE,
+    PhaseFrequencyLaw,
+    PredictionLaw,
+    clock_covariance,
+    condition_gaussian,
+    contrast_order,
+    cycle_intervals,
+    frequency_kernel,
+    interval_covariance,
+    phase_frequency_law,
+    phase_kernel,
+    power_law_terms,
+    prediction_law,
+    reference_covariance,
+    transition_law,
+)
+from .sdp import (
+    COST_FUNCTIONS,
+    MAX_ATOMS,
+    MAX_LABELS,
+    MAX_POINTS,
+    InterrogationResult,
+    dicke_imprint,
+    gaussian_grid,
+    gram_blocks,
+    optimal_labels,
+    optimize_interrogation,
+    outcome_probabilities,
+    protocol_cost,
+)
+from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
+
+__all__ = [
+    "FixedInterrogation", "bdm_interrogation", "bdm_state", "ramsey_interrogation",
+    "ALPHA_RANGE", "PhaseFrequencyLaw", "PredictionLaw", "clock_covariance", "condition_gaussian",
+    "contrast_order", "cycle_intervals", "frequency_kernel", "interval_covariance", "phase_frequency_law",
+    "phase_kernel", "power_law_terms", "prediction_law", "reference_covariance", "transition_law",
+    "COST_FUNCTIONS", "MAX_ATOMS", "MAX_LABELS", "MAX_POINTS", "InterrogationResult", "dicke_imprint",
+    "gaussian_grid", "gram_blocks", "optimal_labels", "optimize_interrogation", "outcome_probabilities",
+    "protocol_cost",
+    "MAX_MEMORY", "Prediction", "TrackerState", "initial_tracker", "predict", "update",
+]

@@ -1,0 +1,133 @@
+"""Fixed interrogations the adaptive clock is compared with (seed 003 section VI, appendix D).
+
+* :func:`ramsey_interrogation` — Ramsey with a coherent spin state and
+  software phase tracking: the LO is left free and the measurement phase is
+  set to the predicted phase ``φ* = ω* T`` (the prior mean), the seed's
+  simulated locked oscillator (appendix D). Preparation ``Ry(−π/2)|↓…↓⟩``
+  (CSS along +x), measurement ``Rx(π/2)`` then Jz, as
+  :func:`qclock_circuits.protocols.css` (signal ``⟨M⟩ = (N/2) sin(φ − φ*)``).
+* :func:`bdm_interrogation` — Bužek, Derka & Massar, PRL 82, 2207 (1999):
+  the state ``c_k = √(2/(N+2)) sin(π(k+1)/(N+2))`` with the canonical phase
+  measurement on N+1 outcomes ``|θ_l⟩ = (N+1)^(−1/2) Σ_k e^{−iθ_l M}|k⟩``,
+  ``θ_l = φ* + 2πl/(N+1)``; optimal for a flat prior and the periodic cost
+  ``4 sin²((φ − θ)/2)``, whose minimum is ``2 − 2 cos(π/(N+2))``.
+
+Both are covariant: shifting the measurement phase by φ* turns
+``P(l | φ)`` into ``P(l | φ − φ*)``. Estimates for a given prior are the
+posterior means (:func:`~.sdp.optimal_labels`), i.e. the Bayesian versions of
+both protocols. Conventions: Dicke basis k = 0..N, ``M = k − N/2``, imprint
+``exp(−iφ Jz)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..._validation import QClockError, check_atoms, check_finite
+from ...spin import coherent_state, rotation_matrix
+from .sdp import (
+    _complex_from_json,
+    _complex_to_json,
+    dicke_imprint,
+    optimal_labels,
+    outcome_probabilities,
+    protocol_cost,
+)
+
+__all__ = ["FixedInterrogation", "ramsey_interrogation", "bdm_interrogation", "bdm_state"]
+
+
+@dataclass(frozen=True, eq=False)
+class FixedInterrogation:
+    """A state and POVM fixed in advance (up to the measurement phase).
+
+    Attributes
+    ----------
+    name : str
+    state : ndarray, shape (N+1,)
+        Dicke-basis amplitudes.
+    povm : ndarray, shape (L, N+1, N+1)
+    nominal_labels : ndarray, shape (L,)
+        The protocol's own estimate per outcome (rad), used where an outcome
+        has zero probability under a prior: BDM ``θ_l``; Ramsey φ* for every
+        outcome (its estimates come from the prior, :meth:`labels_for`).
+    measurement_phase : float
+        φ* (rad) the measurement is referenced to.
+    """
+
+    name: str
+    state: np.ndarray
+    povm: np.ndarray
+    nominal_labels: np.ndarray
+    measurement_phase: float = 0.0
+
+    @property
+    def atoms(self) -> int:
+        return self.state.size - 1
+
+    def probabilities(self, phases) -> np.ndarray:
+        """``P(l | φ)``, shape (len(phases), L)."""
+        return outcome_probabilities(self.state, self.povm, np.atleast_1d(np.asarray(phases, float)))
+
+    def labels_for(self, phases, weights, phase_offsets=None, cost: str = "quadratic") -> np.ndarray:
+        """Bayes estimates of the outcomes under a prior grid (posterior means, appendix A)."""
+        return optimal_labels(self.probabilities(phases), phases, weights, phase_offsets,
+                              fallback=self.nominal_labels, cost=cost)
+
+    def cost_on(self, phases, weights, phase_offsets=None, cost: str = "quadratic", labels=None) -> float:
+        """Expected cost under a prior grid, with the Bayes labels unless ``labels`` is given."""
+        if labels is None:
+            labels = self.labels_for(phases, weights, phase_offsets, cost)
+        return protocol_cost(self.state, self.povm, labels, phases, weights, phase_offsets, cost)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "state": _complex_to_json(self.state), "povm": _complex_to_json(self.povm),
+                "nominal_labels": self.nominal_labels.tolist(), "measurement_phase": self.measurement_phase}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> FixedInterrogation:
+        return cls(name=str(data["name"]), state=_complex_from_json(data["state"]),
+                   povm=_complex_from_json(data["povm"]),
+                   nominal_labels=np.asarray(data["nominal_labels"], dtype=float),
+                   measurement_phase=float(data["measurement_phase"]))
+
+
+def _shift(povm: np.ndarray, phase: float) -> np.ndarray:
+    """``e^{−iφ*Jz} E e^{iφ*Jz}``: outcome probabilities become functions of φ − φ*."""
+    diagonal = dicke_imprint(povm.shape[1] - 1, [phase])[0]
+    return diagonal[None, :, None] * povm * diagonal.conj()[None, None, :]
+
+
+def ramsey_interrogation(atoms: int, measurement_phase: float = 0.0) -> FixedInterrogation:
+    """Ramsey (CSS, ``Rx(π/2)``, Jz readout) referenced to the predicted phase ``measurement_phase`` (rad)."""
+    atoms = check_atoms(atoms)
+    phase = check_finite(measurement_phase, "measurement_phase")
+    state = coherent_state(atoms, axis="x").astype(complex)
+    readout = rotation_matrix(atoms, np.pi / 2, "x")  # U: measure Jz after Rx(π/2)
+    povm = np.einsum("ka,kb->kab", readout.conj(), readout)  # E_k = U†|k⟩⟨k|U
+    return FixedInterrogation(name="ramsey", state=state, povm=_shift(povm, phase),
+                              nominal_labels=np.full(atoms + 1, phase), measurement_phase=phase)
+
+
+def bdm_state(atoms: int) -> np.ndarray:
+    """Bužek–Derka–Massar input state ``c_k = √(2/(N+2)) sin(π(k+1)/(N+2))``, k = 0..N."""
+    atoms = check_atoms(atoms)
+    k = np.arange(atoms + 1)
+    return (np.sqrt(2.0 / (atoms + 2)) * np.sin(np.pi * (k + 1) / (atoms + 2))).astype(complex)
+
+
+def bdm_interrogation(atoms: int, measurement_phase: float = 0.0) -> FixedInterrogation:
+    """Bužek–Derka–Massar state with the (N+1)-outcome canonical phase measurement around φ* (rad)."""
+    atoms = check_atoms(atoms)
+    phase = check_finite(measurement_phase, "measurement_phase")
+    offsets = 2.0 * np.pi * np.arange(atoms + 1) / (atoms + 1)
+    offsets = np.angle(np.exp(1j * offsets))  # nominal estimates within (−π, π] of φ*
+    vectors = dicke_imprint(atoms, offsets) / np.sqrt(atoms + 1)  # |θ_l⟩ components e^{−iθ_l M}
+    povm = np.einsum("la,lb->lab", vectors, vectors.conj())
+    if not np.allclose(povm.sum(axis=0), np.eye(atoms + 1), atol=1e-12):
+        raise QClockError("internal error: canonical phase POVM is not complete")
+    return FixedInterrogation(name="bdm", state=bdm_state(atoms), povm=_shift(povm, phase),
+                              nominal_labels=phase + offsets, measurement_phase=phase)
