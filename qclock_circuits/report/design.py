@@ -44,6 +44,7 @@ __all__ = ["DEFAULT_DESIGN_CLASSES", "DesignSpec", "DesignResult", "protocol_of_
 
 DEFAULT_DESIGN_CLASSES = ("css", "sss", "ghz", "1-1", "1-2")
 _BLOCK = 8  # interrogation times per sweep point: one global variational search per block
+_VALIDATION_STEPS = 6  # grid points tried per class, from T_min down, until one runs without fringe hops
 _VERSION = "design-1"
 
 
@@ -333,14 +334,14 @@ def _limit_points(spec: DesignSpec) -> list[dict]:
 
 
 def _validation_points(spec: DesignSpec, result: DesignResult) -> list[dict]:
-    """For every class: its T_min and up to two shorter T of the grid (hops push T_sim below T_min)."""
+    """For every class: its T_min and up to five shorter T of the grid (hops push T_sim below T_min)."""
     points = []
     seeds = np.random.SeedSequence([spec.seed, 1]).generate_state(len(spec.classes))
     for name, seed in zip(spec.classes, seeds):
         curve = result.curve(name)
         best = min(range(len(curve)), key=lambda i: _sigma_of(curve[i]))
         candidates = []
-        for index in range(best, max(best - 3, -1), -1):
+        for index in range(best, max(best - _VALIDATION_STEPS, -1), -1):
             stability = curve[index]
             minima = stability.parameters.get("minima")
             count = min(len(minima), 3) if minima else 1
