@@ -42,3 +42,8 @@ def test_dead_time_broadening_matches_eq_43(noise, exponent, normalisation, dead
 def test_dead_time_broadening_needs_dead_time():
     with pytest.raises(QClockError, match="dead_time"):
         dead_time_phase_width("white", 0.0)
+
+
+def test_calibration_where_every_time_hops_is_a_clear_error():
+    with pytest.raises(QClockError, match="does not fringe-hop"):
+        calibrate_prior_width(4, [1.5], "flicker", stages=0, cycles=20_000, seed=1)

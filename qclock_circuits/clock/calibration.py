@@ -76,6 +76,9 @@ class PriorWidthCalibration:
 
 def _fit(times, widths, hopped, noise, dead_time):
     keep = ~np.asarray(hopped) & np.isfinite(widths) & (np.asarray(widths) > 0)
+    if not np.any(keep):
+        raise QClockError(f"prior-width calibration needs at least one interrogation time whose loop does not "
+                          f"fringe-hop; every T/Z in {np.asarray(times).tolist()} hopped (use shorter times)")
     x = np.log(np.r_[np.asarray(times)[keep], 1.0])
     y = np.log(np.r_[np.asarray(widths)[keep], model_prior_width(1.0, noise, dead_time)])
     degree = int(min(5, max(1, x.size - 2)))
