@@ -207,3 +207,22 @@ def test_bad_long_tau_fit():
         long_tau_fit(result, min_tau=1e6)
     with pytest.raises(TypeError, match="AllanResult"):
         long_tau_fit({"tau": [1.0]})
+
+
+def test_long_tau_fit_with_a_servo_transient():
+    """σ²(τ) = a/τ + b/τ²: the white model is biased high where b/τ is not small, the transient model is not."""
+    from qclock_circuits.clock.allan import AllanResult, long_tau_fit
+
+    tau = 2.0 ** np.arange(0, 14)
+    a, b = 0.03, 2.5
+    sigma = np.sqrt(a / tau + b / tau**2)
+    edf = np.maximum(1e5 / tau, 2.0)
+    result = AllanResult(tau=tau, sigma=sigma, n_terms=(edf * 2).astype(int), ci_low=sigma, ci_high=sigma, edf=edf)
+    assert long_tau_fit(result, min_tau=16) > 1.2 * np.sqrt(a)
+    assert long_tau_fit(result, min_tau=16, model="white+transient") == pytest.approx(np.sqrt(a), rel=0.06)
+    # pure white FM: both models agree exactly
+    white = AllanResult(tau=tau, sigma=np.sqrt(a / tau), n_terms=(edf * 2).astype(int), ci_low=sigma, ci_high=sigma,
+                        edf=edf)
+    assert long_tau_fit(white, 16, model="white+transient") == pytest.approx(np.sqrt(a), rel=1e-12)
+    with pytest.raises(QClockError, match="model"):
+        long_tau_fit(white, 16, model="flicker")

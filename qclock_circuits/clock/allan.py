@@ -293,13 +293,25 @@ def _explicit_factors(taus, spacing: float, samples: int) -> np.ndarray:
     return np.unique(factors.astype(np.int64))
 
 
-def long_tau_fit(result: AllanResult, min_tau: float | None = None, max_tau: float | None = None) -> float:
+def long_tau_fit(result: AllanResult, min_tau: float | None = None, max_tau: float | None = None,
+                 model: str = "white") -> float:
     """White-FM level ``σ(τ) √τ`` at long τ, extrapolated to τ = 1.
 
-    The weighted mean of ``σ(τ_j) √τ_j`` over ``min_tau ≤ τ_j ≤ max_tau``, with
-    weights ∝ the equivalent degrees of freedom (the relative variance of each
-    estimate is ≈ 1/(2 edf); weighting by the estimates themselves would bias
-    low). In the 1/√τ regime this is ``σ(1)`` in the caller's units of τ and σ
+    ``model='white'``: the weighted mean of ``σ(τ_j) √τ_j`` over
+    ``min_tau ≤ τ_j ≤ max_tau``, with weights ∝ the equivalent degrees of
+    freedom (the relative variance of each estimate is ≈ 1/(2 edf); weighting
+    by the estimates themselves would bias low).
+
+    ``model='white+transient'``: a weighted least-squares fit of
+    ``σ²(τ) τ = a + b/τ`` (white FM plus a term falling as 1/τ², e.g. LO noise
+    that a first-order servo suppresses only slowly), returning ``√a``; the
+    variance of each ``σ²τ`` is taken as ``2 (σ²τ)²/edf``; the white level is
+    then averaged (as for ``'white'``) over the τ where ``b/τ < 0.1 a``, or,
+    with fewer than two such τ, ``√a`` is returned. When the fitted ``b`` is
+    not positive by three standard errors (no significant transient), the
+    white model is used over the whole range.
+
+    In the 1/√τ regime the result is ``σ(1)`` in the caller's units of τ and σ
     — e.g. the dimensionless stability ``σ_y ω0 √(τZ)`` for ω in rad per Z and
     τ in units of Z.
 
@@ -310,9 +322,12 @@ def long_tau_fit(result: AllanResult, min_tau: float | None = None, max_tau: flo
         Shortest τ used (default: the geometric middle of the τ range).
     max_tau : float, optional
         Longest τ used (default: all).
+    model : {'white', 'white+transient'}
     """
     if not isinstance(result, AllanResult):
         raise TypeError(f"result must be an AllanResult, got {type(result).__name__}")
+    if model not in ("white", "white+transient"):
+        raise QClockError(f"model must be 'white' or 'white+transient', got {model!r}")
     if len(result) == 0:
         raise QClockError("result holds no averaging times")
     tau = result.tau
@@ -327,4 +342,23 @@ def long_tau_fit(result: AllanResult, min_tau: float | None = None, max_tau: flo
                           f"result has tau from {tau[0]} to {tau[-1]}")
     levels = result.sigma[chosen] * np.sqrt(tau[chosen])
     weights = result.edf[chosen]
-    return float(np.sum(weights * levels) / np.sum(weights))
+    white = float(np.sum(weights * levels) / np.sum(weights))
+    if model == "white" or np.count_nonzero(chosen) < 3:
+        return white
+    scaled = levels**2
+    # first pass with the white level as the variance model, then once more with the fit itself
+    variance_model = np.full(scaled.size, white**2)
+    design = np.stack([np.ones(scaled.size), 1.0 / tau[chosen]], axis=1)
+    for _ in range(2):
+        w = weights / (2.0 * variance_model**2)
+        normal = design.T @ (w[:, None] * design)
+        a, b = np.linalg.solve(normal, design.T @ (w * scaled))
+        b_error = math.sqrt(max(np.linalg.inv(normal)[1, 1], 0.0))
+        if a <= 0 or b < 3.0 * b_error:  # no significant transient
+            return white
+        variance_model = a + b / tau[chosen]
+    # average the white level only where the transient has fallen below 10 % of it, if there is room
+    settled = tau[chosen] >= b / (0.1 * a)
+    if np.count_nonzero(settled) >= 2:
+        return float(np.sum(weights[settled] * levels[settled]) / np.sum(weights[settled]))
+    return float(math.sqrt(a))

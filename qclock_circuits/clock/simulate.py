@@ -236,7 +236,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     time_constant = loop_time_constant(protocol, servo_estimates, servo)
     fit_from = max(50.0, 20.0 * time_constant) * cycle_time if min_tau is None else min_tau
     fit_from = min(max(fit_from, cycle_time * binning), float(adev.tau[-1]))
-    sigma_scaled = long_tau_fit(adev, min_tau=fit_from)
+    sigma_scaled = long_tau_fit(adev, min_tau=fit_from, model="white+transient")
     run = ClockRun(protocol=protocol.name, atoms=protocol.atoms, interrogation_time=interrogation_time,
                    dead_time=dead_time, noise={"type": noise_name, "h": {str(k): v for k, v in lo.h.items()}},
                    estimator=estimator, prior_width=float(prior_width), servo=servo.to_dict(), cycles=int(cycles),
