@@ -45,7 +45,7 @@ __all__ = ["DEFAULT_DESIGN_CLASSES", "DesignSpec", "DesignResult", "protocol_of_
 DEFAULT_DESIGN_CLASSES = ("css", "sss", "ghz", "1-1", "1-2")
 _BLOCK = 8  # interrogation times per sweep point: one global variational search per block
 _VALIDATION_STEPS = 6  # grid points tried per class, from T_min down, until one runs without fringe hops
-_VERSION = "design-1"
+_VERSION = "design-2"
 
 
 def _check_positive_or_none(value, name: str, unit: str):
