@@ -9,9 +9,10 @@ interrogation LO phase imprint, X-basis parity readout, P(+|φ) = (1 + C cos Φ)
 report        :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction
 cascade       cascaded GHZ estimation of the centre-of-mass phase (seed 000 app. A): allocation, digits, Monte Carlo
 cascade_budget analytic error budget (A11–A41), optimal copies, Allan variance, Fig. 3 strategies
+security      sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3)
 """
 
-from . import cascade, cascade_budget
+from . import cascade, cascade_budget, security
 from .cascade import CascadeAllocation, CascadeSimulation, network_phase_measurement, simulate_cascade
 from .cascade_budget import STRATEGIES, CascadeBudget, cascade_error_budget, network_stability, optimal_copies
 from .distribution import (
@@ -41,6 +42,19 @@ from .links import (
     werner_parameter,
 )
 from .report import DistributionReport, distribution_report, ghz_decoding_circuit
+from .security import (
+    BEHAVIOURS,
+    CenterRotation,
+    EavesdroppingResult,
+    SabotageStatistics,
+    SabotageTrials,
+    center_candidates,
+    plan_center_rotation,
+    rejection_probability,
+    sabotage_statistics,
+    simulate_eavesdropping,
+    simulate_sabotage_tests,
+)
 from .topology import (
     ClockNetwork,
     chain_network,
@@ -61,4 +75,7 @@ __all__ = [
     "ParitySample", "distribution_report", "DistributionReport", "ghz_decoding_circuit",
     "cascade", "cascade_budget", "CascadeAllocation", "CascadeSimulation", "network_phase_measurement",
     "simulate_cascade", "STRATEGIES", "CascadeBudget", "cascade_error_budget", "network_stability", "optimal_copies",
+    "security", "BEHAVIOURS", "SabotageStatistics", "sabotage_statistics", "rejection_probability", "SabotageTrials",
+    "simulate_sabotage_tests", "EavesdroppingResult", "simulate_eavesdropping", "CenterRotation",
+    "center_candidates", "plan_center_rotation",
 ]
