@@ -9,10 +9,11 @@ interrogation LO phase imprint, X-basis parity readout, P(+|φ) = (1 + C cos Φ)
 report        :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction
 cascade       cascaded GHZ estimation of the centre-of-mass phase (seed 000 app. A): allocation, digits, Monte Carlo
 cascade_budget analytic error budget (A11–A41), optimal copies, Allan variance, Fig. 3 strategies
+loop          closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages
 security      sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3)
 """
 
-from . import cascade, cascade_budget, security
+from . import cascade, cascade_budget, loop, security
 from .cascade import CascadeAllocation, CascadeSimulation, network_phase_measurement, simulate_cascade
 from .cascade_budget import STRATEGIES, CascadeBudget, cascade_error_budget, network_stability, optimal_copies
 from .distribution import (
@@ -42,6 +43,7 @@ from .links import (
     werner_parameter,
 )
 from .report import DistributionReport, distribution_report, ghz_decoding_circuit
+from .loop import FEEDBACK_MODES, NetworkClockResult, Outage, local_allocation, simulate_network_clock
 from .security import (
     BEHAVIOURS,
     CenterRotation,
@@ -78,4 +80,5 @@ __all__ = [
     "security", "BEHAVIOURS", "SabotageStatistics", "sabotage_statistics", "rejection_probability", "SabotageTrials",
     "simulate_sabotage_tests", "EavesdroppingResult", "simulate_eavesdropping", "CenterRotation",
     "center_candidates", "plan_center_rotation",
+    "loop", "FEEDBACK_MODES", "NetworkClockResult", "Outage", "local_allocation", "simulate_network_clock",
 ]
