@@ -6,14 +6,38 @@ from pathlib import Path
 import pytest
 
 from qclock_circuits.cli.main import main
-from qclock_circuits.cli.network_cmd import SCHEMES
+from qclock_circuits.cli.network_cmd import FEEDBACK_MODES, SCHEMES, STRATEGIES
+from qclock_circuits.network import FEEDBACK_MODES as LIBRARY_FEEDBACK
 from qclock_circuits.network import SCHEMES as LIBRARY_SCHEMES
+from qclock_circuits.network import STRATEGIES as LIBRARY_STRATEGIES
 
 NETWORKS = Path(__file__).resolve().parent.parent / "networks"
 
 
-def test_schemes_match_the_library():
+def test_choices_match_the_library():
     assert tuple(SCHEMES) == tuple(LIBRARY_SCHEMES)
+    assert tuple(STRATEGIES) == tuple(LIBRARY_STRATEGIES)
+    assert tuple(FEEDBACK_MODES) == tuple(LIBRARY_FEEDBACK)
+
+
+def test_simulate_the_network_clock(tmp_path, capsys):
+    """Seed 000's Sr example (10 clocks × 1000 atoms, ν0 = 429 THz, γ/2π = 1 mHz, pre-narrowed lasers of the same
+    linewidth): the quantum network's white level is ≈ 2e-18 at 1 s, below the classical network."""
+    from qclock_circuits.network import star_network
+
+    path = tmp_path / "sr.graphml"
+    star_network(9, qubits=1000, transition_frequency_hz=429e12, linewidth_hz=1e-3,
+                 atom_linewidth_hz=1e-3).save_graphml(path)
+    levels = {}
+    for strategy in ("quantum_network", "classical_network"):
+        code = main(["network", "--topology", str(path), "--shots", "0", "--simulate",
+                     "--strategy", strategy, "--cycles", "8000", "--seed", "2", "--json"])
+        assert code == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["source"] == "analytic" and data["qubits"] == 10_000 and data["ghz_fidelity"] == 1.0
+        levels[strategy] = data["clock"]["white_level"]
+    assert 1e-18 < levels["quantum_network"] < 4e-18
+    assert levels["classical_network"] > 1.5 * levels["quantum_network"]
 
 
 def test_json_contract_and_agreement_with_the_prediction(tmp_path, capsys):
@@ -37,7 +61,7 @@ def test_json_contract_and_agreement_with_the_prediction(tmp_path, capsys):
 @pytest.mark.parametrize("arguments, message", [
     (["--topology", "missing.graphml"], "no topology file"),
     (["--topology", str(NETWORKS / "star-4.graphml"), "--fidelity", "1.5"], "--fidelity"),
-    (["--topology", str(NETWORKS / "star-4.graphml"), "--shots", "0"], "--shots"),
+    (["--topology", str(NETWORKS / "star-4.graphml"), "--shots", "-1"], "--shots"),
     (["--topology", str(NETWORKS / "star-4.graphml"), "--scheme", "tree"], "invalid choice"),
 ])
 def test_bad_input_is_one_line(capsys, arguments, message):

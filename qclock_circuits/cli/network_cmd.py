@@ -15,6 +15,12 @@ Examples
     qclock network --topology networks/star-4.graphml --json
     qclock network --topology networks/alplus-10x10.graphml --fidelity 0.99 --shots 4000
     qclock network --topology networks/ring-6.graphml --scheme repeater --out ring-report
+    qclock network --topology networks/sr-10x1000.graphml --simulate --strategy quantum_network --cycles 20000
+
+With ``--simulate`` the network clock also runs (seed 000 Fig. 3, appendix C):
+the nodes' lasers from the topology, one cascaded GHZ (or classical)
+estimate per cycle of ``--interrogation-time`` seconds, the chosen feedback,
+and the Allan deviation of the stabilised centre of mass.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from ._common import CLIError, format_table, integer, print_json, real
 __all__ = ["NAME", "HELP", "SCHEMES", "register", "network"]
 
 NAME = "network"
+#: Fig. 3 strategies (``qclock_circuits.network.STRATEGIES``) and feedback modes (appendix C1).
+STRATEGIES = ("quantum_network", "classical_cooperation", "independent", "classical_network", "classical_independent")
+FEEDBACK_MODES = ("full", "centre", "regional")
 #: Distribution schemes (``qclock_circuits.network.SCHEMES``; listed here so the parser does not import Qiskit).
 SCHEMES = ("star", "no-ancilla", "repeater", "flat")
 HELP = "GHZ distribution over a clock network (GraphML) on Aer: measured fidelity and parity contrast"
@@ -46,10 +55,21 @@ def register(subparsers) -> None:
                         help="distribution scheme (default: star, the center with ancillas)")
     parser.add_argument("--fidelity", type=real, default=None, metavar="F",
                         help="Werner fidelity of every link's EPR pair, in [0, 1] (default: each edge's own)")
-    parser.add_argument("--shots", type=integer, default=2000, metavar="S", help="shots per circuit (default 2000)")
+    parser.add_argument("--shots", type=integer, default=2000, metavar="S",
+                        help="shots per circuit (default 2000); 0 skips the Aer run and reports the analytic "
+                             "fidelity and contrast (for networks too large to simulate, e.g. 10 x 1000 atoms)")
     parser.add_argument("--seed", type=integer, default=0, metavar="S", help="seed (>= 0, default 0)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="write report.json and the distribution circuit (OpenQASM 3) into DIR")
+    parser.add_argument("--simulate", action="store_true", help="also run the network clock loop")
+    parser.add_argument("--strategy", choices=STRATEGIES, default="quantum_network",
+                        help="with --simulate: interrogation and cooperation (seed 000 Fig. 3; default quantum_network)")
+    parser.add_argument("--feedback", choices=("full", "centre"), default="full",
+                        help="with --simulate: feedback to the nodes (appendix C1; default full)")
+    parser.add_argument("--interrogation-time", type=real, default=1.0, metavar="T",
+                        help="with --simulate: Ramsey time per cycle in seconds (default 1)")
+    parser.add_argument("--cycles", type=integer, default=20_000, metavar="C",
+                        help="with --simulate: clock cycles (>= 3, default 20000)")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
     parser.set_defaults(handler=network)
 
@@ -61,17 +81,29 @@ def network(args: argparse.Namespace) -> int:
 
     if args.fidelity is not None and (not math.isfinite(args.fidelity) or not 0 <= args.fidelity <= 1):
         raise CLIError(f"--fidelity must be a number in [0, 1], got {args.fidelity}")
-    if args.shots < 1:
-        raise CLIError(f"--shots must be an integer >= 1, got {args.shots}")
+    if args.shots < 0:
+        raise CLIError(f"--shots must be an integer >= 0, got {args.shots}")
     if args.seed < 0:
         raise CLIError(f"--seed must be an integer >= 0, got {args.seed}")
     out = None if args.out is None else Path(args.out)
     if out is not None and out.exists() and not out.is_dir():
         raise CLIError(f"--out must be a directory, but {str(out)!r} is a file")
     topology = load_topology(args.topology)
-    report = distribution_report(topology, args.scheme, args.fidelity, shots=args.shots, seed=args.seed)
-    data = {"topology": str(args.topology), "nodes": report.nodes, **report.to_dict(),
-            "fidelity_z_score": report.fidelity_z_score, "contrast_z_score": report.contrast_z_score}
+    if args.shots == 0:
+        layout = ghz_distribution_circuit(topology, args.scheme, args.fidelity).layout
+        data = {"topology": str(args.topology), "nodes": len(layout.nodes), "scheme": args.scheme,
+                "qubits": len(layout.all_clock_qubits), "circuit_qubits": layout.num_qubits,
+                "epr_pairs": len(layout.links), "shots": 0, "source": "analytic",
+                "ghz_fidelity": layout.predicted_ghz_fidelity, "parity_contrast": layout.predicted_parity_contrast,
+                "predicted_ghz_fidelity": layout.predicted_ghz_fidelity,
+                "predicted_parity_contrast": layout.predicted_parity_contrast}
+        report = None
+    else:
+        report = distribution_report(topology, args.scheme, args.fidelity, shots=args.shots, seed=args.seed)
+        data = {"topology": str(args.topology), "nodes": report.nodes, **report.to_dict(), "source": "aer",
+                "fidelity_z_score": report.fidelity_z_score, "contrast_z_score": report.contrast_z_score}
+    if args.simulate:
+        data["clock"] = _simulate(args, topology)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "report.json").write_text(json.dumps(data, indent=1))
@@ -80,10 +112,37 @@ def network(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return 0
-    print(f"{args.topology}: {report.nodes} clocks, {report.qubits} clock qubits ({report.circuit_qubits} in the "
-          f"circuit, {report.epr_pairs} EPR pairs), scheme {args.scheme}, {report.shots} shots")
-    rows = [["GHZ fidelity", report.ghz_fidelity, report.ghz_fidelity_se, report.predicted_ghz_fidelity],
-            ["parity contrast", report.parity_contrast, report.parity_contrast_se,
-             report.predicted_parity_contrast]]
-    print(format_table(["quantity", "measured", "std. error", "predicted"], rows, "{:.4f}"))
+    print(f"{args.topology}: {data['nodes']} clocks, {data['qubits']} clock qubits ({data['circuit_qubits']} in the "
+          f"circuit, {data['epr_pairs']} EPR pairs), scheme {args.scheme}, {data['shots']} shots")
+    if report is None:
+        print(f"analytic: GHZ fidelity {data['ghz_fidelity']:.4f}, parity contrast {data['parity_contrast']:.4f}")
+    else:
+        rows = [["GHZ fidelity", report.ghz_fidelity, report.ghz_fidelity_se, report.predicted_ghz_fidelity],
+                ["parity contrast", report.parity_contrast, report.parity_contrast_se,
+                 report.predicted_parity_contrast]]
+        print(format_table(["quantity", "measured", "std. error", "predicted"], rows, "{:.4f}"))
+    if args.simulate:
+        clock = data["clock"]
+        print(f"\nnetwork clock ({clock['strategy']}, {clock['feedback']} feedback, T = {clock['interrogation_time']} s, "
+              f"{clock['cycles']} cycles): white level sigma_y(1 s) = {clock['white_level']:.3g}, "
+              f"cascade errors {clock['cascade_errors']}, phase slips {clock['phase_slips']}")
     return 0
+
+
+def _simulate(args: argparse.Namespace, topology) -> dict:
+    """Run the network clock on the topology and summarise its Allan deviation."""
+    from ..clock import long_tau_fit
+    from ..network import simulate_network_clock
+
+    if not math.isfinite(args.interrogation_time) or args.interrogation_time <= 0:
+        raise CLIError(f"--interrogation-time must be a finite number > 0 (s), got {args.interrogation_time}")
+    if args.cycles < 3:
+        raise CLIError(f"--cycles must be an integer >= 3, got {args.cycles}")
+    result = simulate_network_clock(topology, args.interrogation_time, args.cycles, strategy=args.strategy,
+                                    feedback=args.feedback, seed=args.seed)
+    adev = result.com_adev if args.strategy not in ("independent", "classical_independent") else result.node_adev[0]
+    level = long_tau_fit(adev, min_tau=min(64 * args.interrogation_time, float(adev.tau[-1])))
+    return {"strategy": args.strategy, "feedback": args.feedback, "interrogation_time": args.interrogation_time,
+            "cycles": args.cycles, "white_level": level, "adev": {"tau": adev.tau.tolist(),
+                                                                  "sigma": adev.sigma.tolist()},
+            "cascade_errors": int(result.cascade_errors), "phase_slips": int(sum(result.phase_slips))}
