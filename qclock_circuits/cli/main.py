@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "qclock_circuits.cli.evaluate_cmd",
     "qclock_circuits.cli.bounds_cmd",
     "qclock_circuits.cli.simulate_cmd",
+    "qclock_circuits.cli.adaptive_cmd",
     "qclock_circuits.cli.design_cmd",
     "qclock_circuits.cli.network_cmd",
 )

@@ -8,7 +8,9 @@
 * :mod:`.tracking` — grid posterior of the recent frequency history and the
   moments of the cumulative phase (section V, appendix C);
 * :mod:`.baselines` — Ramsey with software phase tracking and the
-  Bužek–Derka–Massar protocol (section VI, appendix D).
+  Bužek–Derka–Massar protocol (section VI, appendix D);
+* :mod:`.simulate` — the running clock of section VI: Monte-Carlo runs
+  against Ramsey and Bužek, Table 1 improvements.
 
 Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 """
@@ -45,6 +47,19 @@ from .sdp import (
     outcome_probabilities,
     protocol_cost,
 )
+from .simulate import (
+    CLOCK_PROTOCOLS,
+    SDP_PRIORS,
+    SEED_NOISE_TYPES,
+    SEED_TABLE1,
+    SLOPE_STEP,
+    WIDTH_RATIO,
+    AdaptiveClockResult,
+    compare_protocols,
+    improvement,
+    nist_spectrum,
+    simulate_adaptive_clock,
+)
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
 
 __all__ = [
@@ -56,4 +71,6 @@ __all__ = [
     "gaussian_grid", "gram_blocks", "optimal_labels", "optimize_interrogation", "outcome_probabilities",
     "protocol_cost",
     "MAX_MEMORY", "Prediction", "TrackerState", "initial_tracker", "predict", "update",
+    "CLOCK_PROTOCOLS", "SDP_PRIORS", "SEED_NOISE_TYPES", "SEED_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
+    "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
 ]

@@ -1,0 +1,625 @@
+"""The running adaptive clock of seed 003 section VI: Monte-Carlo runs, square frequency error, Allan variance.
+
+One run (constant interrogation time T, no dead time, seed procedure steps 1–6):
+
+1. the true Ramsey-window frequencies ``ω_1 … ω_M`` (rad per time unit) are drawn from
+   their exact joint Gaussian law relative to the known ``ω_0 = 0``
+   (:func:`~.covariance.clock_covariance`, eq. 1–2: one Cholesky factor per
+   configuration). This is exact for both spectra used here — the
+   window averages of a power-law Gaussian process are jointly Gaussian with
+   this covariance — whereas :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise`
+   builds flicker noise from a finite ladder of Ornstein–Uhlenbeck terms (an
+   approximation over a band); the truth here has the full, untruncated
+   memory, the clock's model only the last ``memory`` frequencies;
+2. for each interrogation: :func:`~.tracking.predict` (truncated noise model
+   :func:`~.covariance.transition_law`), the interrogation of the protocol,
+   an outcome drawn from that protocol's exact probabilities at the true
+   phase ``φ = ω_n T``, :func:`~.tracking.update` (eq. 9, eqs. 21–23);
+3. the record: the square error of the cumulative average frequency,
+   ``((E(θ_n | a_n) − θ_n) / (nT))²`` (rad² per time unit², the seed's "square
+   frequency error"), the filtered posterior means ``ω*_n = E(ω_n | a_n)`` and
+   the true ``ω_n``. The overlapping Allan variance of eq. (11) is computed
+   with :func:`~qclock_circuits.clock.allan.overlapping_adev` at every
+   averaging factor ``m = 1 … ⌊(M−1)/2⌋`` (eq. 11 with ``M − 2m + 1`` terms is
+   the NIST overlapping estimator on ``M + 1`` phase points), for the frequency
+   error ``ω_n − ω*_n`` of the clock that outputs the LO frequency corrected by
+   its estimates (``allan_variance``, used for Table 1), and for ``ω*_n``
+   alone, as eq. (11) is literally written (``estimate_allan_variance``; it
+   is dominated by the LO's own noise: ≈ 0.24 rad² averaged over m for all
+   three protocols in the Brownian row of Table 1, gains 0.7 ± 1.2 % and
+   3.7 ± 2.1 % over 200 runs, so it cannot show the seed's ≈ 50 %; the
+   corrected clock's does, see ``benchmarks/adaptive_table1.py``).
+
+Protocols: ``'adaptive'`` — the SDP of :func:`~.sdp.optimize_interrogation`
+with the eq. (7) cost from the predicted phases; ``'ramsey'`` and ``'buzek'``
+— :func:`~.baselines.ramsey_interrogation` and
+:func:`~.baselines.bdm_interrogation` referenced to the predicted mean phase
+(software phase tracking, appendix D). Every protocol is covariant (its
+outcome law depends on ``φ − φ̄``), so each is computed once around phase 0
+and evaluated at ``φ − φ̄``; the tracking is the same exact grid posterior
+for all three.
+
+SDP prior (``sdp_prior``):
+
+* ``'gaussian'`` (default): the SDP is solved for a Gaussian prior with the
+  predicted phase variance and for offsets ``m(φ) = b (φ − φ̄)`` with ``b`` the
+  least-squares slope of the predicted eq. (7) offsets; width and slope are
+  quantised (width on a logarithmic grid of ratio :data:`WIDTH_RATIO`, slope
+  in steps of :data:`SLOPE_STEP`) and the solutions cached per process. Only
+  the choice of the interrogation is approximated; outcomes and tracking use
+  the exact probabilities of the protocol applied.
+* ``'exact'``: one SDP per interrogation on the predicted grid prior itself
+  (no cache; ≈ 0.5–1 s per interrogation).
+
+Tracking grid: uniform in ω with three points per transition standard
+deviation ``√Var(ω_{n+1} | s_n)``, covering ±π/T around the current frequency
+estimate (the unambiguous phase range) plus an empty margin of
+:data:`_GRID_GUARD` transition deviations at each end. After every update
+the grid is shifted by whole steps to the new frequency mean (exact), and the
+posterior in the margin — phase-slip hypotheses beyond ±π/T — is discarded
+and renormalised (needed for the predicted prior to stay on the grid); the
+discarded probability is recorded per run (``dropped_mass``). In the Table 1
+configurations (200 runs each) its sum over a run is below 1e-10 for Ramsey
+under Brownian noise, at most 0.03 for the adaptive protocol, and up to 0.44
+for Bužek under 1/f noise — runs close to a phase slip; weak clocks (e.g.
+N = 1 under 1/f noise) drop more, and a step that would drop more than
+:data:`_MAX_DROPPED` raises.
+The joint table has ``P^(memory+1)`` entries; configurations beyond
+:data:`_MAX_TABLE` are refused.
+
+Noise strength: the seed's ``h`` is its kernel scale factor,
+``Cov(ω(s), ω(s')) = −(h/2)|s − s'|`` for Brownian (random-walk FM, NIST
+α = −2) and ``−2h ln|s − s'|`` for 1/f (flicker FM, α = −1). In the project's
+one-sided NIST spectrum ``S_ω(f) = h_α f^α`` that is ``h_{−2} = h / (2π²)`` and
+``h_{−1} = 2h`` (:func:`nist_spectrum`). Time is measured in units of the
+seed's time unit, in which ``T = 1`` (``interrogation_time``); ω in rad per
+that unit, phases in rad.
+
+Runs: run r uses child r of ``SeedSequence(seed)``, split into a noise stream
+and an outcome stream; the noise trace of run r is the same for every
+protocol (paired comparisons), and the result does not depend on ``workers``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from multiprocessing import get_context
+
+import numpy as np
+
+from ..._validation import QClockError, check_atoms, check_choice, check_finite
+from ..allan import overlapping_adev
+from .baselines import bdm_interrogation, ramsey_interrogation
+from .covariance import clock_covariance, transition_law
+from .sdp import MAX_ATOMS, gaussian_grid, optimize_interrogation, outcome_probabilities
+from .tracking import MAX_MEMORY, TrackerState, initial_tracker, predict, update
+
+__all__ = [
+    "SEED_NOISE_TYPES",
+    "CLOCK_PROTOCOLS",
+    "SDP_PRIORS",
+    "WIDTH_RATIO",
+    "SLOPE_STEP",
+    "SEED_TABLE1",
+    "nist_spectrum",
+    "AdaptiveClockResult",
+    "simulate_adaptive_clock",
+    "improvement",
+    "compare_protocols",
+]
+
+#: Noise words of the seed's section VI and their NIST exponent α.
+SEED_NOISE_TYPES = {"brownian": -2, "flicker": -1}
+#: Interrogation protocols compared in section VI.
+CLOCK_PROTOCOLS = ("adaptive", "ramsey", "buzek")
+#: How the SDP sees the predicted prior (module docstring).
+SDP_PRIORS = ("gaussian", "exact")
+#: Ratio between neighbouring quantised prior widths of the cached SDP solutions.
+WIDTH_RATIO = 1.02
+#: Step of the quantised eq. (7) offset slope b (dimensionless) of the cached SDP solutions.
+SLOPE_STEP = 0.02
+#: Seed Table 1: improvement (%) of the adaptive protocol, value and standard error.
+SEED_TABLE1 = {
+    "brownian": {"atoms": 2, "h": 0.03, "interrogations": 100, "memory": 1,
+                 "ramsey": {"square_error": (46.9, 0.51), "allan_variance": (49.3, 0.43)},
+                 "buzek": {"square_error": (51.7, 0.46), "allan_variance": (50.9, 0.42)}},
+    "flicker": {"atoms": 3, "h": 0.05, "interrogations": 100, "memory": 1,
+                "ramsey": {"square_error": (18.9, 0.40), "allan_variance": (21.6, 0.55)},
+                "buzek": {"square_error": (39.8, 0.38), "allan_variance": (33.0, 0.48)}},
+}
+
+_SDP_POINTS = 48  # canonical Gaussian grid of the cached programs (± _SDP_SIGMAS widths)
+_SDP_SIGMAS = 6.0
+_SDP_LABELS = 12
+_SDP_ITERATIONS = 6
+_GRID_STEPS_PER_SD = 3.0  # tracker grid points per transition standard deviation
+_GRID_GUARD = 7.0  # outer margin (transition sds) kept empty so that predict() loses < 1e-9 beyond the grid
+_MAX_DROPPED = 0.5  # largest posterior mass one re-centring may discard
+_MAX_TABLE = 20_000_000  # largest joint table P^(memory+1) of the tracker
+_LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
+
+
+def nist_spectrum(noise: str, h: float) -> dict[int, float]:
+    """The seed's noise strength ``h`` as the NIST one-sided spectrum ``{α: h_α}`` (module docstring).
+
+    ``'brownian'``: ``{−2: h / (2π²)}``; ``'flicker'``: ``{−1: 2h}``.
+    """
+    check_choice(noise, "noise", tuple(SEED_NOISE_TYPES))
+    h = check_finite(h, "h")
+    if h <= 0:
+        raise QClockError(f"h must be > 0 (the seed's noise strength), got {h}")
+    if noise == "brownian":
+        return {-2: h / (2.0 * math.pi**2)}
+    return {-1: 2.0 * h}
+
+
+# ----------------------------------------------------------------------------- interrogations
+@lru_cache(maxsize=4096)
+def _cached_sdp(atoms: int, width_index: int, slope_index: int) -> tuple[np.ndarray, np.ndarray]:
+    """State and POVM of the SDP for the quantised Gaussian prior around phase 0 (per-process cache)."""
+    width = WIDTH_RATIO**width_index
+    slope = SLOPE_STEP * slope_index
+    phases, weights = gaussian_grid(width, _SDP_POINTS, sigmas=_SDP_SIGMAS)
+    result = optimize_interrogation(atoms, phases, weights, phase_offsets=slope * phases,
+                                    label_count=_SDP_LABELS, max_iterations=_SDP_ITERATIONS)
+    return result.state, result.povm
+
+
+@lru_cache(maxsize=64)
+def _fixed(protocol: str, atoms: int) -> tuple[np.ndarray, np.ndarray]:
+    interrogation = ramsey_interrogation(atoms) if protocol == "ramsey" else bdm_interrogation(atoms)
+    return interrogation.state, interrogation.povm
+
+
+def _interrogation(protocol: str, atoms: int, sdp_prior: str, centred: np.ndarray, weights: np.ndarray,
+                   offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """(state, POVM, cache key) of the interrogation for a prior centred at phase 0."""
+    if protocol != "adaptive":
+        return (*_fixed(protocol, atoms), ())
+    if sdp_prior == "exact":
+        keep = weights > 1e-14 * weights.max()
+        result = optimize_interrogation(atoms, centred[keep], weights[keep], phase_offsets=offsets[keep],
+                                        label_count=_SDP_LABELS, max_iterations=_SDP_ITERATIONS)
+        return result.state, result.povm, ()
+    variance = float(weights @ centred**2)
+    width = math.sqrt(variance)
+    slope = float(weights @ (offsets * centred)) / variance
+    key = (atoms, int(round(math.log(width) / math.log(WIDTH_RATIO))), int(round(slope / SLOPE_STEP)))
+    return (*_cached_sdp(*key), key)
+
+
+# ----------------------------------------------------------------------------- one run
+@lru_cache(maxsize=32)
+def _noise_factor(noise: str, h: float, interrogations: int, period: float) -> np.ndarray:
+    """Cholesky factor of the covariance of ``ω_1 … ω_M`` relative to ``ω_0`` (eq. 1)."""
+    covariance = clock_covariance(nist_spectrum(noise, h), interrogations, period)
+    return np.linalg.cholesky(covariance)
+
+
+def _tracker_grid(offset: int, half: int, spacing: float) -> np.ndarray:
+    return (offset + np.arange(-half, half + 1)) * spacing
+
+
+def _grid_layout(law, period: float) -> tuple[float, int]:
+    """Spacing (rad per time unit) and half-size of the tracking grid for a transition law (module docstring)."""
+    spacing = math.sqrt(law.variance) / _GRID_STEPS_PER_SD
+    half = int(math.ceil(math.pi / period / spacing + _GRID_GUARD * _GRID_STEPS_PER_SD))
+    return spacing, half
+
+
+def _recentre(state: TrackerState, offset: int, half: int, spacing: float) -> tuple[TrackerState, int, float]:
+    """Shift the grid by whole steps to the latest frequency's posterior mean and empty its outer margin.
+
+    The margin of :data:`_GRID_GUARD` transition standard deviations at each end
+    is set to zero (and the posterior renormalised) so that the next
+    prediction keeps all but < 1e-9 of its mass on the grid; the discarded
+    mass is returned: the posterior of phase-slip hypotheses beyond ±π/T from
+    the mean, recorded per run (:attr:`AdaptiveClockResult.dropped_mass`); more
+    than :data:`_MAX_DROPPED` in one step raises.
+    """
+    shift = int(round(state.frequency_mean() / spacing)) - offset
+    size = 2 * half + 1
+    if abs(shift) >= size:
+        raise QClockError("the frequency posterior moved by more than the tracking grid in one step")
+    guard = int(math.ceil(_GRID_GUARD * _GRID_STEPS_PER_SD))
+    inner = slice(guard, size - guard)
+
+    def moved(array: np.ndarray, clear: bool) -> np.ndarray:
+        out = np.zeros_like(array)
+        source = [slice(max(shift, 0), size + min(shift, 0))] * array.ndim
+        target = [slice(max(-shift, 0), size + min(-shift, 0))] * array.ndim
+        out[tuple(target)] = array[tuple(source)]
+        if clear:
+            kept = np.zeros_like(out)
+            kept[(inner,) * array.ndim] = out[(inner,) * array.ndim]
+            out = kept
+        return out
+
+    posterior = moved(state.posterior, True)
+    kept = float(posterior.sum())
+    if kept < 1.0 - _MAX_DROPPED:
+        raise QClockError(f"the frequency posterior is too wide for the tracking grid: re-centring would drop "
+                          f"probability {1.0 - kept:.3g} (allowed {_MAX_DROPPED:g})")
+    offset += shift
+    return TrackerState(grid=_tracker_grid(offset, half, spacing), posterior=posterior / kept,
+                        phase_moment1=moved(state.phase_moment1, False),
+                        phase_moment2=moved(state.phase_moment2, False),
+                        step=state.step, elapsed=state.elapsed), offset, 1.0 - kept
+
+
+def _run_one(arguments: tuple) -> dict:
+    config, child = arguments
+    atoms, noise, h = config["atoms"], config["noise"], config["h"]
+    interrogations, memory, protocol = config["interrogations"], config["memory"], config["protocol"]
+    period, sdp_prior = config["interrogation_time"], config["sdp_prior"]
+    noise_seed, outcome_seed = child.spawn(2)
+    truth = _noise_factor(noise, h, interrogations, period) @ np.random.default_rng(noise_seed).standard_normal(
+        interrogations)
+    true_phase = np.cumsum(truth * period)
+    rng = np.random.default_rng(outcome_seed)
+    law = transition_law(nist_spectrum(noise, h), memory, period)
+    spacing, half = _grid_layout(law, period)
+    offset = 0
+    state = initial_tracker(_tracker_grid(offset, half, spacing), memory)
+    square_error = np.empty(interrogations)
+    estimates = np.empty(interrogations)
+    keys = set()
+    dropped = 0.0
+    for n in range(interrogations):
+        prediction = predict(state, law, period)
+        weights = prediction.frequency_weights
+        phases = prediction.phases
+        centre = float(weights @ phases)
+        centred = phases - centre
+        probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets)
+        if key:
+            keys.add(key)
+        table = outcome_probabilities(probe, povm, np.append(centred, truth[n] * period - centre))
+        chance = table[-1] / table[-1].sum()
+        outcome = int(rng.choice(chance.size, p=chance))
+        state = update(prediction, table[:-1, outcome])
+        square_error[n] = ((state.phase_mean - true_phase[n]) / ((n + 1) * period)) ** 2
+        estimates[n] = state.frequency_mean()
+        state, offset, lost = _recentre(state, offset, half, spacing)
+        dropped += lost
+    return {"square_error": square_error, "estimates": estimates, "programs": len(keys), "dropped": dropped,
+            "frequencies": truth}
+
+
+# ----------------------------------------------------------------------------- result
+#: Per-run arrays of :class:`AdaptiveClockResult` (first axis: runs).
+_RUN_ARRAYS = ("square_error", "estimates", "allan_variance", "frequencies", "estimate_allan_variance",
+               "dropped_mass")
+
+
+def _allan_factors(interrogations: int) -> np.ndarray:
+    return np.arange(1, (interrogations - 1) // 2 + 1)
+
+
+@dataclass(frozen=True, eq=False)
+class AdaptiveClockResult:
+    """Runs of the constant-T running clock (seed 003 section VI).
+
+    Attributes
+    ----------
+    atoms, noise, h, interrogations, memory, protocol, interrogation_time, sdp_prior
+        The configuration (:func:`simulate_adaptive_clock`).
+    seed : int or None
+        Entropy of the root ``SeedSequence`` (None if it was not given as an integer);
+        :func:`improvement` pairs runs of results with the same integer seed.
+    square_error : ndarray, shape (R, M)
+        Per run, ``((E(θ_n|a_n) − θ_n)/(nT))²`` after interrogation n = 1 … M (rad² per time unit²).
+    estimates : ndarray, shape (R, M)
+        Per run, the filtered posterior means ``ω*_n`` (rad per time unit).
+    frequencies : ndarray, shape (R, M)
+        Per run, the true window frequencies ``ω_n`` (rad per time unit).
+    averaging_factors : ndarray of int, shape (K,)
+        m = 1 … ⌊(M−1)/2⌋; averaging times ``mT``.
+    allan_variance : ndarray, shape (R, K)
+        Per run, the overlapping Allan variance eq. (11) of the corrected clock's
+        frequency error ``ω_n − ω*_n`` (rad² per time unit²): the stability of the
+        clock that outputs the LO frequency corrected by the estimates.
+    estimate_allan_variance : ndarray, shape (R, K)
+        Per run, eq. (11) applied to the estimates ``ω*_n`` alone (dominated by
+        the LO's own noise, the same for every protocol to first order).
+    dropped_mass : ndarray, shape (R,)
+        Per run, the posterior probability discarded beyond ±π/T of the
+        frequency mean (phase-slip tails, module docstring), summed over steps.
+    seconds : float
+        Wall time of the simulation.
+    """
+
+    atoms: int
+    noise: str
+    h: float
+    interrogations: int
+    memory: int
+    protocol: str
+    interrogation_time: float
+    sdp_prior: str
+    seed: int | None
+    square_error: np.ndarray
+    estimates: np.ndarray
+    averaging_factors: np.ndarray
+    allan_variance: np.ndarray
+    frequencies: np.ndarray
+    estimate_allan_variance: np.ndarray
+    dropped_mass: np.ndarray
+    seconds: float = 0.0
+
+    @property
+    def runs(self) -> int:
+        return int(self.square_error.shape[0])
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Interrogation index n = 1 … M."""
+        return np.arange(1, self.interrogations + 1)
+
+    @property
+    def averaging_times(self) -> np.ndarray:
+        """``mT`` (time units)."""
+        return self.averaging_factors * self.interrogation_time
+
+    @property
+    def lost_lock(self) -> np.ndarray:
+        """Per run, whether the frequency error ``|ω_n − ω*_n|`` ever exceeded π/(2T) (a phase slip)."""
+        return np.abs(self.frequencies - self.estimates).max(axis=1) > math.pi / (2.0 * self.interrogation_time)
+
+    def select(self, runs) -> AdaptiveClockResult:
+        """The result restricted to some runs (boolean mask or indices), e.g. ``~result.lost_lock``.
+
+        Select the same runs of every result you compare: :func:`improvement`
+        pairs results by seed and run count.
+        """
+        index = np.arange(self.runs)[np.asarray(runs)]
+        if index.size == 0:
+            raise QClockError("runs must select at least one run")
+        return replace(self, **{name: getattr(self, name)[index] for name in _RUN_ARRAYS})
+
+    @property
+    def mean_square_error(self) -> np.ndarray:
+        """Square frequency error vs step, averaged over the runs."""
+        return self.square_error.mean(axis=0)
+
+    @property
+    def mean_allan_variance(self) -> np.ndarray:
+        """Allan variance vs averaging time, averaged over the runs."""
+        return self.allan_variance.mean(axis=0)
+
+    def curves(self) -> dict:
+        """Run-averaged curves with their standard errors (JSON-able)."""
+        def spread(array: np.ndarray) -> list:
+            if self.runs < 2:
+                return [0.0] * array.shape[1]
+            return (array.std(axis=0, ddof=1) / math.sqrt(self.runs)).tolist()
+
+        return {"step": self.steps.tolist(), "square_error": self.mean_square_error.tolist(),
+                "square_error_se": spread(self.square_error),
+                "averaging_time": self.averaging_times.tolist(),
+                "allan_variance": self.mean_allan_variance.tolist(),
+                "allan_variance_se": spread(self.allan_variance)}
+
+    @classmethod
+    def concatenate(cls, parts) -> AdaptiveClockResult:
+        """Join results of the same configuration run by run (e.g. chunks made with ``first_run``)."""
+        parts = list(parts)
+        if not parts or not all(isinstance(p, cls) for p in parts):
+            raise QClockError("parts must be a non-empty sequence of AdaptiveClockResult")
+        fields = ("atoms", "noise", "h", "interrogations", "memory", "protocol", "interrogation_time", "sdp_prior",
+                  "seed")
+        first = parts[0]
+        for part in parts[1:]:
+            if any(getattr(part, f) != getattr(first, f) for f in fields):
+                raise QClockError("parts must share one configuration (atoms, noise, h, interrogations, memory, "
+                                  "protocol, interrogation_time, sdp_prior, seed)")
+        arrays = _RUN_ARRAYS
+        joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in arrays}
+        return cls(**{f: getattr(first, f) for f in fields}, averaging_factors=first.averaging_factors,
+                   seconds=float(sum(p.seconds for p in parts)), **joined)
+
+    def to_dict(self) -> dict:
+        return {"atoms": self.atoms, "noise": self.noise, "h": self.h, "interrogations": self.interrogations,
+                "memory": self.memory, "protocol": self.protocol, "interrogation_time": self.interrogation_time,
+                "sdp_prior": self.sdp_prior, "seed": self.seed, "square_error": self.square_error.tolist(),
+                "estimates": self.estimates.tolist(), "averaging_factors": self.averaging_factors.tolist(),
+                "allan_variance": self.allan_variance.tolist(), "dropped_mass": self.dropped_mass.tolist(),
+                "frequencies": self.frequencies.tolist(),
+                "estimate_allan_variance": self.estimate_allan_variance.tolist(),
+                "seconds": self.seconds}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
+        return cls(atoms=int(data["atoms"]), noise=str(data["noise"]), h=float(data["h"]),
+                   interrogations=int(data["interrogations"]), memory=int(data["memory"]),
+                   protocol=str(data["protocol"]), interrogation_time=float(data["interrogation_time"]),
+                   sdp_prior=str(data["sdp_prior"]), seed=None if data["seed"] is None else int(data["seed"]),
+                   square_error=np.asarray(data["square_error"], float).reshape(-1, int(data["interrogations"])),
+                   estimates=np.asarray(data["estimates"], float).reshape(-1, int(data["interrogations"])),
+                   averaging_factors=np.asarray(data["averaging_factors"], int),
+                   allan_variance=np.asarray(data["allan_variance"], float).reshape(
+                       -1, len(data["averaging_factors"])),
+                   frequencies=np.asarray(data["frequencies"], float).reshape(-1, int(data["interrogations"])),
+                   estimate_allan_variance=np.asarray(data["estimate_allan_variance"], float).reshape(
+                       -1, len(data["averaging_factors"])),
+                   dropped_mass=np.asarray(data["dropped_mass"], float), seconds=float(data.get("seconds", 0.0)))
+
+
+def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
+    """``SeedSequence`` whose children drive the runs, and the integer recorded as the result's seed."""
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.SeedSequence(seed), None if seed is None else int(seed)
+    if isinstance(seed, np.random.SeedSequence):
+        plain = not seed.spawn_key and isinstance(seed.entropy, numbers.Integral)
+        return seed, int(seed.entropy) if plain else None
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(0, 2**63))), None
+    raise QClockError(f"seed must be None, an integer >= 0, a numpy SeedSequence or a numpy Generator, got {seed!r}")
+
+
+def _check_count(value, name: str, low: int, high: int | None = None) -> int:
+    allowed = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low or \
+            (high is not None and value > high):
+        raise QClockError(f"{name} must be {allowed}, got {value!r}")
+    return int(value)
+
+
+def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03, interrogations: int = 100,
+                            runs: int = 1, memory: int = 1, protocol: str = "adaptive", seed: int | None = None,
+                            workers: int = 1, *, interrogation_time: float = 1.0,
+                            sdp_prior: str = "gaussian", first_run: int = 0) -> AdaptiveClockResult:
+    """Simulate ``runs`` independent running clocks (seed 003 section VI; module docstring).
+
+    Parameters
+    ----------
+    atoms : int
+        N, 1 … :data:`~.sdp.MAX_ATOMS` (the SDP's limit; also applied to the baselines).
+    noise : {'brownian', 'flicker'}
+        Random-walk FM (NIST α = −2) or flicker FM (α = −1).
+    h : float
+        The seed's noise strength (> 0): kernel ``−(h/2)|s−s'|`` (Brownian) or
+        ``−2h ln|s−s'|`` (flicker); :func:`nist_spectrum` gives the NIST ``h_α``.
+    interrogations : int
+        M ≥ 5, interrogations per run, each of duration ``interrogation_time``.
+    runs : int
+        R ≥ 1 independent runs.
+    memory : int
+        Frequencies the clock's noise model remembers (1 … :data:`~.tracking.MAX_MEMORY`).
+    protocol : {'adaptive', 'ramsey', 'buzek'}
+    seed : int, SeedSequence or Generator, optional
+        Root of ``SeedSequence(seed)`` (a Generator draws the root's entropy);
+        run r uses child r.
+    workers : int
+        Processes (≥ 1); the result does not depend on it.
+    interrogation_time : float
+        T (> 0) in the time unit of ``h`` (the seed uses T = 1).
+    sdp_prior : {'gaussian', 'exact'}
+        How the adaptive protocol's SDP sees the prior (module docstring).
+    first_run : int
+        Index of the first run (≥ 0): runs ``first_run … first_run + runs − 1``
+        use those children of ``SeedSequence(seed)``, so a long job split into
+        chunks and joined with :meth:`AdaptiveClockResult.concatenate` equals
+        one call.
+
+    Returns
+    -------
+    AdaptiveClockResult
+    """
+    atoms = check_atoms(atoms)
+    if atoms > MAX_ATOMS:
+        raise QClockError(f"atoms must be <= {MAX_ATOMS} (the interrogation SDP supports 1 to {MAX_ATOMS} atoms), "
+                          f"got {atoms}")
+    check_choice(noise, "noise", tuple(SEED_NOISE_TYPES))
+    nist_spectrum(noise, h)
+    interrogations = _check_count(interrogations, "interrogations", 5)
+    runs = _check_count(runs, "runs", 1)
+    memory = _check_count(memory, "memory", 1, MAX_MEMORY)
+    check_choice(protocol, "protocol", CLOCK_PROTOCOLS)
+    workers = _check_count(workers, "workers", 1)
+    check_choice(sdp_prior, "sdp_prior", SDP_PRIORS)
+    period = check_finite(interrogation_time, "interrogation_time")
+    if period <= 0:
+        raise QClockError(f"interrogation_time must be > 0, got {period}")
+    root, label = _seed_root(seed)
+    points = 2 * _grid_layout(transition_law(nist_spectrum(noise, h), memory, period), period)[1] + 1
+    if points ** (memory + 1) > _MAX_TABLE:
+        allowed = max(k for k in range(MAX_MEMORY + 1) if k == 0 or points ** (k + 1) <= _MAX_TABLE)
+        raise QClockError(f"memory must be <= {allowed} for this noise and h (the tracking grid has {points} "
+                          f"frequencies; memory {memory} needs a table of {points}^{memory + 1} > {_MAX_TABLE:.0e} "
+                          f"entries), got {memory}")
+    config = {"atoms": atoms, "noise": noise, "h": float(h), "interrogations": interrogations, "memory": memory,
+              "protocol": protocol, "interrogation_time": period, "sdp_prior": sdp_prior}
+    first_run = _check_count(first_run, "first_run", 0)
+    children = root.spawn(first_run + runs)[first_run:]
+    arguments = [(config, child) for child in children]
+    start = time.perf_counter()
+    if workers == 1 or runs == 1:
+        results = [_run_one(argument) for argument in arguments]
+    else:
+        # fresh interpreters: the SDP solver's thread pool does not survive fork (a forked worker can deadlock)
+        with ProcessPoolExecutor(max_workers=min(workers, runs), mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_run_one, arguments))
+    seconds = time.perf_counter() - start
+    factors = _allan_factors(interrogations)
+    estimates = np.array([r["estimates"] for r in results])
+    frequencies = np.array([r["frequencies"] for r in results])
+
+    def allan(rows):
+        return np.array([overlapping_adev(row, period, taus=factors * period).sigma ** 2 for row in rows])
+
+    return AdaptiveClockResult(atoms=atoms, noise=noise, h=float(h), interrogations=interrogations,
+                               memory=memory, protocol=protocol, interrogation_time=period, sdp_prior=sdp_prior,
+                               seed=label,
+                               square_error=np.array([r["square_error"] for r in results]), estimates=estimates,
+                               averaging_factors=factors, allan_variance=allan(frequencies - estimates),
+                               frequencies=frequencies, estimate_allan_variance=allan(estimates),
+                               dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds)
+
+
+# ----------------------------------------------------------------------------- comparisons
+def _gain(adaptive: np.ndarray, baseline: np.ndarray, paired: bool) -> tuple[float, float]:
+    """``100 · mean_t (1 − Ā_t / B̄_t)`` and its delta-method standard error over the runs."""
+    mean_a, mean_b = adaptive.mean(axis=0), baseline.mean(axis=0)
+    value = 100.0 * float(np.mean(1.0 - mean_a / mean_b))
+    influence_a = ((adaptive - mean_a) / mean_b).mean(axis=1)
+    influence_b = ((baseline - mean_b) * mean_a / mean_b**2).mean(axis=1)
+    if paired:
+        scores = influence_b - influence_a
+        variance = scores.var(ddof=1) / scores.size if scores.size > 1 else 0.0
+    else:
+        variance = sum(x.var(ddof=1) / x.size if x.size > 1 else 0.0 for x in (influence_a, influence_b))
+    return value, 100.0 * math.sqrt(variance)
+
+
+def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, last: int = _LAST_STEPS) -> dict:
+    """Improvement (%) of ``adaptive`` over ``baseline`` as in seed Table 1, with standard errors.
+
+    ``square_error``: ``100 · mean_n (1 − Ē_A(n)/Ē_B(n))`` over the last ``last``
+    steps; ``allan_variance``: the same over all averaging times. Ē are run
+    averages. Standard errors by the delta method over runs; the runs are
+    treated as paired (same noise traces) when both results share seed, run
+    count and noise configuration, else as independent samples.
+
+    Returns
+    -------
+    dict
+        ``{"square_error": {"value": %, "se": %}, "allan_variance": {...}}``.
+    """
+    for result, name in ((adaptive, "adaptive"), (baseline, "baseline")):
+        if not isinstance(result, AdaptiveClockResult):
+            raise TypeError(f"{name} must be an AdaptiveClockResult, got {type(result).__name__}")
+    if adaptive.interrogations != baseline.interrogations:
+        raise QClockError(f"adaptive and baseline must have the same interrogations, got "
+                          f"{adaptive.interrogations} and {baseline.interrogations}")
+    last = _check_count(last, "last", 1, adaptive.interrogations)
+    paired = (adaptive.seed is not None and adaptive.seed == baseline.seed and adaptive.runs == baseline.runs
+              and (adaptive.noise, adaptive.h, adaptive.interrogation_time)
+              == (baseline.noise, baseline.h, baseline.interrogation_time))
+    square = _gain(adaptive.square_error[:, -last:], baseline.square_error[:, -last:], paired)
+    allan = _gain(adaptive.allan_variance, baseline.allan_variance, paired)
+    return {"square_error": {"value": square[0], "se": square[1]},
+            "allan_variance": {"value": allan[0], "se": allan[1]}}
+
+
+def compare_protocols(atoms: int, noise: str = "brownian", h: float = 0.03, interrogations: int = 100,
+                      runs: int = 1, memory: int = 1, seed: int | None = 0, workers: int = 1,
+                      **options) -> dict:
+    """Run the three protocols on the same noise traces and the Table 1 improvements.
+
+    Returns
+    -------
+    dict
+        ``{"results": {protocol: AdaptiveClockResult}, "improvement": {"ramsey": …, "buzek": …}}``
+        with :func:`improvement` of the adaptive protocol over each baseline.
+    """
+    results = {name: simulate_adaptive_clock(atoms, noise, h, interrogations, runs, memory, name, seed, workers,
+                                             **options) for name in CLOCK_PROTOCOLS}
+    return {"results": results,
+            "improvement": {name: improvement(results["adaptive"], results[name]) for name in ("ramsey", "buzek")}}

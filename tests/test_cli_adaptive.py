@@ -1,0 +1,81 @@
+"""``qclock adaptive``: JSON contract, agreement with the library, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import importlib
+
+cli_main = importlib.import_module("qclock_circuits.cli.main")
+from qclock_circuits.clock.adaptive.simulate import compare_protocols
+
+COMMAND = "qclock_circuits.cli.adaptive_cmd"
+
+
+@pytest.fixture(autouse=True)
+def registered(monkeypatch):
+    """The command as the lead registers it in ``cli.main.COMMANDS``."""
+    if COMMAND not in cli_main.COMMANDS:
+        monkeypatch.setattr(cli_main, "COMMANDS", (*cli_main.COMMANDS, COMMAND))
+
+
+def run(argv, capsys):
+    code = cli_main.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+SMALL = ["adaptive", "--atoms", "2", "--noise", "flicker", "--h", "0.05", "--interrogations", "25", "--runs", "2",
+         "--seed", "5"]
+
+
+def test_json_contract_and_agreement_with_the_library(capsys):
+    code, out, err = run([*SMALL, "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data["improvement"]) == {"ramsey", "buzek"}
+    for gains in data["improvement"].values():
+        assert set(gains) == {"square_error", "allan_variance"}
+        assert all(set(g) == {"value", "se"} for g in gains.values())
+    assert set(data["protocols"]) == {"adaptive", "ramsey", "buzek"}
+    curves = data["protocols"]["ramsey"]
+    assert len(curves["square_error"]) == 25 and len(curves["allan_variance"]) == 12
+    assert curves["averaging_time"][:3] == [1.0, 2.0, 3.0]
+    assert data["nist_h"] == {"-1": pytest.approx(0.1)}
+    assert data["paper"] is None  # not a Table 1 configuration
+    library = compare_protocols(2, "flicker", 0.05, 25, runs=2, seed=5)
+    for name in ("ramsey", "buzek"):
+        for quantity in ("square_error", "allan_variance"):
+            assert data["improvement"][name][quantity]["value"] == pytest.approx(
+                library["improvement"][name][quantity]["value"], rel=1e-12)
+    for name, result in library["results"].items():
+        assert data["protocols"][name]["lost_lock_runs"] == int(result.lost_lock.sum())
+    np.testing.assert_allclose(data["protocols"]["adaptive"]["allan_variance"],
+                               library["results"]["adaptive"].mean_allan_variance, rtol=1e-12)
+
+
+def test_text_output_is_a_table(capsys):
+    code, out, err = run(SMALL, capsys)
+    assert code == 0, err
+    assert "improvement (%)" in out and "ramsey" in out and "buzek" in out
+    assert "lost lock" in out
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--h", "0"], "--h must be a finite number > 0"),
+    (["--h", "-1"], "--h must be a finite number > 0"),
+    (["--atoms", "13"], "the interrogation SDP supports at most 12 atoms"),
+    (["--noise", "white"], "invalid choice"),
+    (["--memory", "4"], "--memory must be an integer from 1 to 3"),
+    (["--runs", "1"], "--runs must be an integer >= 2"),
+    (["--memory", "3", "--noise", "brownian", "--h", "0.03"], "memory must be <= 2 for this noise"),
+    (["--interrogations", "10"], "--interrogations must be an integer >= 25"),
+])
+def test_bad_input_is_one_line(extra, message, capsys):
+    code, out, err = run([*SMALL, *extra, "--json"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("qclock: error:") and message in err
