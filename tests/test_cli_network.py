@@ -28,6 +28,12 @@ def test_simulate_the_network_clock(tmp_path, capsys):
     path = tmp_path / "sr.graphml"
     star_network(9, qubits=1000, transition_frequency_hz=429e12, linewidth_hz=1e-3,
                  atom_linewidth_hz=1e-3).save_graphml(path)
+    out = tmp_path / "report"
+    assert main(["network", "--topology", str(path), "--shots", "0", "--simulate", "--cycles", "4000",
+                 "--out", str(out), "--json"]) == 0
+    capsys.readouterr()
+    report = (out / "report.md").read_text()
+    assert "| classical_independent |" in report and (out / "strategies.png").stat().st_size > 0
     levels = {}
     for strategy in ("quantum_network", "classical_network"):
         code = main(["network", "--topology", str(path), "--shots", "0", "--simulate",

@@ -60,7 +60,9 @@ def register(subparsers) -> None:
                              "fidelity and contrast (for networks too large to simulate, e.g. 10 x 1000 atoms)")
     parser.add_argument("--seed", type=integer, default=0, metavar="S", help="seed (>= 0, default 0)")
     parser.add_argument("--out", default=None, metavar="DIR",
-                        help="write report.json and the distribution circuit (OpenQASM 3) into DIR")
+                        help="write report.md, report.json and the distribution circuit (OpenQASM 3) into DIR; with "
+                             "--simulate also the five strategies of seed 000 Fig. 3 and their Allan deviations "
+                             "(strategies.png)")
     parser.add_argument("--simulate", action="store_true", help="also run the network clock loop")
     parser.add_argument("--strategy", choices=STRATEGIES, default="quantum_network",
                         help="with --simulate: interrogation and cooperation (seed 000 Fig. 3; default quantum_network)")
@@ -104,9 +106,13 @@ def network(args: argparse.Namespace) -> int:
                 "fidelity_z_score": report.fidelity_z_score, "contrast_z_score": report.contrast_z_score}
     if args.simulate:
         data["clock"] = _simulate(args, topology)
+        if out is not None:  # the report compares all five strategies of Fig. 3
+            data["strategies"] = {name: (data["clock"] if name == args.strategy else _simulate(args, topology, name))
+                                  for name in STRATEGIES}
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "report.json").write_text(json.dumps(data, indent=1))
+        _write_report(out, data)
         circuit = ghz_distribution_circuit(topology, args.scheme, args.fidelity).circuit
         (out / "distribution.qasm").write_text(to_qasm3(circuit))
     if args.json:
@@ -129,8 +135,8 @@ def network(args: argparse.Namespace) -> int:
     return 0
 
 
-def _simulate(args: argparse.Namespace, topology) -> dict:
-    """Run the network clock on the topology and summarise its Allan deviation."""
+def _simulate(args: argparse.Namespace, topology, strategy: str | None = None) -> dict:
+    """Run the network clock on the topology with one strategy and summarise its Allan deviation."""
     from ..clock import long_tau_fit
     from ..network import simulate_network_clock
 
@@ -138,11 +144,50 @@ def _simulate(args: argparse.Namespace, topology) -> dict:
         raise CLIError(f"--interrogation-time must be a finite number > 0 (s), got {args.interrogation_time}")
     if args.cycles < 3:
         raise CLIError(f"--cycles must be an integer >= 3, got {args.cycles}")
-    result = simulate_network_clock(topology, args.interrogation_time, args.cycles, strategy=args.strategy,
+    strategy = args.strategy if strategy is None else strategy
+    result = simulate_network_clock(topology, args.interrogation_time, args.cycles, strategy=strategy,
                                     feedback=args.feedback, seed=args.seed)
-    adev = result.com_adev if args.strategy not in ("independent", "classical_independent") else result.node_adev[0]
+    adev = result.com_adev if strategy not in ("independent", "classical_independent") else result.node_adev[0]
     level = long_tau_fit(adev, min_tau=min(64 * args.interrogation_time, float(adev.tau[-1])))
-    return {"strategy": args.strategy, "feedback": args.feedback, "interrogation_time": args.interrogation_time,
+    return {"strategy": strategy, "feedback": args.feedback, "interrogation_time": args.interrogation_time,
             "cycles": args.cycles, "white_level": level, "adev": {"tau": adev.tau.tolist(),
                                                                   "sigma": adev.sigma.tolist()},
             "cascade_errors": int(result.cascade_errors), "phase_slips": int(sum(result.phase_slips))}
+
+
+def _write_report(out: Path, data: dict) -> None:
+    """report.md (state quality, and with --simulate the five strategies of seed 000 Fig. 3) and strategies.png."""
+    lines = [f"# Clock network `{data['topology']}`", "",
+             f"{data['nodes']} clocks, {data['qubits']} clock qubits, scheme `{data['scheme']}` "
+             f"({data['circuit_qubits']} qubits in the circuit, {data['epr_pairs']} EPR pairs).", "",
+             "| quantity | value | predicted |", "|---|---|---|"]
+    for key, label in (("ghz_fidelity", "GHZ fidelity"), ("parity_contrast", "parity contrast")):
+        error = data.get(f"{key}_se")
+        value = f"{data[key]:.4f}" + (f" ± {error:.4f}" if error is not None else " (analytic)")
+        lines.append(f"| {label} | {value} | {data[f'predicted_{key}']:.4f} |")
+    strategies = data.get("strategies")
+    if strategies:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        figure, axis = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
+        for name, clock in strategies.items():
+            axis.loglog(clock["adev"]["tau"], clock["adev"]["sigma"], "o-", ms=3, label=name.replace("_", " "))
+        axis.set_xlabel("averaging time τ (s)")
+        axis.set_ylabel("σ_y(τ)")
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=8)
+        figure.savefig(out / "strategies.png", dpi=120)
+        plt.close(figure)
+        lines += ["", f"## Network clock (seed 000 Fig. 3), T = {data['clock']['interrogation_time']} s, "
+                      f"{data['clock']['cycles']} cycles, {data['clock']['feedback']} feedback", "",
+                  "Centre of mass for the cooperative strategies, one node for the independent ones; the white "
+                  "level is σ_y√τ fitted from τ = 64 T on.", "",
+                  "| strategy | white level σ_y(1 s) | cascade errors | phase slips |", "|---|---|---|---|"]
+        for name, clock in strategies.items():
+            lines.append(f"| {name} | {clock['white_level']:.3g} | {clock['cascade_errors']} | "
+                         f"{clock['phase_slips']} |")
+        lines += ["", "![Allan deviations](strategies.png)"]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
