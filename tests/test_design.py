@@ -152,3 +152,18 @@ def test_cli_json_run(tmp_path):
     assert {row["class"] for row in data["summary"]} == {"css", "sss", "oqi"}
     assert data["recommendation"]["class"] in ("css", "sss")
     assert (out / "report.md").exists() and (out / "recommended.qasm").exists()
+
+
+def test_safety_margin_moves_the_recommendation_below_the_longest_hop_free_time():
+    times = tuple(np.geomspace(0.05, 1.2, 7))
+    common = dict(atoms=3, classes=("css",), interrogation_times=times, simulate=True, simulation_cycles=4000,
+                  simulation_runs=2, seed=2)
+    plain = run_design(DesignSpec(**common), backend="serial").validation["css"]
+    safe = run_design(DesignSpec(**common, safety_margin=1), backend="serial").validation["css"]
+    assert plain["chosen"] is not None and safe["chosen"] is not None
+    grid = list(times)
+    step_plain = grid.index(plain["chosen"]["interrogation_time"])
+    assert grid.index(safe["chosen"]["interrogation_time"]) == step_plain - 1
+    assert safe["chosen"]["runs_with_hops"] == 0
+    with pytest.raises(QClockError, match="safety_margin"):
+        DesignSpec(atoms=3, safety_margin=-1)

@@ -80,6 +80,9 @@ def register(subparsers) -> None:
                         help="with --simulate: loop cycles per run (>= 1000, default 100000)")
     parser.add_argument("--runs", type=integer, default=4, metavar="R",
                         help="with --simulate: runs per validated point (>= 1, default 4)")
+    parser.add_argument("--safety-margin", type=integer, default=0, metavar="K",
+                        help="with --simulate: recommend the point K grid steps below the longest T that ran "
+                             "without fringe hops (default 0)")
     parser.add_argument("--seed", type=integer, default=0, metavar="S", help="seed (>= 0, default 0)")
     parser.add_argument("--workers", type=integer, default=None, metavar="W",
                         help="local worker processes (default: all cores)")
@@ -121,15 +124,17 @@ def _spec(args: argparse.Namespace):
         if args.points < 2:
             raise CLIError(f"--points must be an integer >= 2, got {args.points}")
         times = tuple(float(t) for t in np.geomspace(0.003, 1.0, args.points))
-    for option, minimum in (("cycles", 1000), ("runs", 1), ("seed", 0)):
+    for option, minimum in (("cycles", 1000), ("runs", 1), ("seed", 0), ("safety_margin", 0)):
         if getattr(args, option) < minimum:
-            raise CLIError(f"--{option} must be an integer >= {minimum}, got {getattr(args, option)}")
+            flag = "--" + option.replace("_", "-")
+            raise CLIError(f"{flag} must be an integer >= {minimum}, got {getattr(args, option)}")
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers must be an integer >= 1, got {args.workers}")
     return DesignSpec(atoms=args.atoms, dead_time=args.dead_time * scale, noise=args.noise, classes=classes,
                       interrogation_times=times, estimator=args.estimator, coherence_time=z,
                       transition_frequency=args.transition_frequency, simulate=args.simulate,
-                      simulation_cycles=args.cycles, simulation_runs=args.runs, seed=args.seed)
+                      simulation_cycles=args.cycles, simulation_runs=args.runs, safety_margin=args.safety_margin,
+                      seed=args.seed)
 
 
 def _backend(args: argparse.Namespace) -> tuple[str, object]:

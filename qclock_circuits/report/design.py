@@ -82,6 +82,9 @@ class DesignSpec:
         Validate the best points in the closed loop.
     simulation_cycles, simulation_runs : int
         Loop cycles per run and runs per validated point.
+    safety_margin : int
+        Grid steps kept below the longest T that ran without fringe hops (seed 004 sec. IV: a margin
+        against rare hops); the recommendation is taken there.
     max_critical_atoms : int
         Largest N tried for N_crit.
     seed : int
@@ -98,6 +101,7 @@ class DesignSpec:
     simulate: bool = False
     simulation_cycles: int = 100_000
     simulation_runs: int = 4
+    safety_margin: int = 0
     max_critical_atoms: int = 1024
     seed: int = 0
 
@@ -131,7 +135,8 @@ class DesignSpec:
                            _check_positive_or_none(self.coherence_time, "coherence_time", "seconds"))
         object.__setattr__(self, "transition_frequency",
                            _check_positive_or_none(self.transition_frequency, "transition_frequency", "Hz"))
-        for name, minimum in (("simulation_cycles", 1000), ("simulation_runs", 1), ("max_critical_atoms", 1)):
+        for name, minimum in (("simulation_cycles", 1000), ("simulation_runs", 1), ("max_critical_atoms", 1),
+                              ("safety_margin", 0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
                 raise QClockError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -207,8 +212,13 @@ def validate_class(point: dict) -> dict:
 
     tried = []
     chosen = None
+    first_step = None  # grid step (0 = T_min) of the longest T without hops
+    margin = int(point.get("safety_margin", 0))
     sequence = np.random.SeedSequence(point["seed"])
     for candidate, child in zip(point["candidates"], sequence.spawn(len(point["candidates"]))):
+        step = int(candidate.get("step", 0))
+        if first_step is not None and step < first_step + margin:
+            continue  # inside the safety margin: not needed
         stability = StabilityPoint.from_dict(candidate["point"])
         protocol = protocol_of_point(point["class"], stability, candidate.get("minimum"))
         sigmas, hops = [], 0
@@ -219,13 +229,16 @@ def validate_class(point: dict) -> dict:
             hops += int(run.fringe_hops > 0 or run.lost_lock)
             sigmas.append(run.sigma_scaled)
         entry = {"interrogation_time": stability.interrogation_time, "minimum": candidate.get("minimum"),
-                 "theory_sigma": _sigma_of(stability), "runs_with_hops": hops, "runs": point["runs"],
+                 "step": step, "theory_sigma": _sigma_of(stability), "runs_with_hops": hops, "runs": point["runs"],
                  "sigma_scaled": float(np.mean(sigmas)),
                  "sigma_scaled_error": float(np.std(sigmas, ddof=1) / math.sqrt(len(sigmas)))
                  if len(sigmas) > 1 else 0.0,
                  "protocol": protocol.to_dict()}
         tried.append(entry)
-        if hops == 0 and (chosen is None or entry["sigma_scaled"] < chosen["sigma_scaled"]):
+        if hops == 0 and first_step is None:
+            first_step = step
+        if hops == 0 and step == first_step + margin and (chosen is None
+                                                          or entry["sigma_scaled"] < chosen["sigma_scaled"]):
             chosen = entry
         if chosen is not None and candidate.get("last_of_time", True):
             break
@@ -334,23 +347,24 @@ def _limit_points(spec: DesignSpec) -> list[dict]:
 
 
 def _validation_points(spec: DesignSpec, result: DesignResult) -> list[dict]:
-    """For every class: its T_min and up to five shorter T of the grid (hops push T_sim below T_min)."""
+    """For every class: its T_min and up to five (+ the safety margin) shorter T of the grid (hops push T_sim
+    below T_min)."""
     points = []
     seeds = np.random.SeedSequence([spec.seed, 1]).generate_state(len(spec.classes))
     for name, seed in zip(spec.classes, seeds):
         curve = result.curve(name)
         best = min(range(len(curve)), key=lambda i: _sigma_of(curve[i]))
         candidates = []
-        for index in range(best, max(best - _VALIDATION_STEPS, -1), -1):
+        for index in range(best, max(best - _VALIDATION_STEPS - spec.safety_margin, -1), -1):
             stability = curve[index]
             minima = stability.parameters.get("minima")
             count = min(len(minima), 3) if minima else 1
             for minimum in range(count):
                 candidates.append({"point": stability.to_dict(), "minimum": minimum if minima else None,
-                                   "last_of_time": minimum == count - 1})
+                                   "step": best - index, "last_of_time": minimum == count - 1})
         points.append({"task": "validate", "class": name, "candidates": candidates, "noise": spec.noise,
                        "estimator": spec.estimator, "cycles": spec.simulation_cycles,
-                       "runs": spec.simulation_runs, "seed": int(seed)})
+                       "runs": spec.simulation_runs, "safety_margin": spec.safety_margin, "seed": int(seed)})
     return points
 
 

@@ -127,7 +127,9 @@ def render_report(result: DesignResult, files: dict) -> str:
         lines += ["## Closed-loop check (seed 004 appendix A5C)", "",
                   f"Each candidate: {spec.simulation_runs} runs × {spec.simulation_cycles} cycles, integrator servo, "
                   "estimator built for the model prior width; a candidate is rejected when any run fringe-hops "
-                  "or loses lock.", "", "| protocol | T / Z | local minimum | theory σ | simulated σ | runs with hops |",
+                  "or loses lock."
+                  + (f" Safety margin: the protocol is taken {spec.safety_margin} grid step(s) below the longest T "
+                     "without hops." if spec.safety_margin else ""), "", "| protocol | T / Z | local minimum | theory σ | simulated σ | runs with hops |",
                   "|---|---|---|---|---|---|"]
         for name, check in result.validation.items():
             for entry in check["tried"]:
