@@ -43,16 +43,20 @@ def check_atoms(atoms, name: str = "atoms") -> int:
     return atoms
 
 
-def check_int(value, name: str, minimum: int = 1) -> int:
-    """An integer ≥ ``minimum`` (integral floats such as ``1e6`` accepted); TypeError/QClockError otherwise."""
+def check_int(value, name: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """An integer in ``[minimum, maximum]`` (integral floats such as ``1e6`` accepted; no upper limit by default).
+
+    Raises TypeError for a non-integer and QClockError for one out of range; both name the argument.
+    """
+    allowed = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
             value = int(value)
         else:
-            raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__})")
+            raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
     value = int(value)
-    if value < minimum:
-        raise QClockError(f"{name} must be an integer >= {minimum}, got {value}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise QClockError(f"{name} must be {allowed}, got {value}")
     return value
 
 

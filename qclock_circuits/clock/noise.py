@@ -128,7 +128,6 @@ def _check_nonnegative(value, name: str, unit: str = "units of Z") -> float:
     return value
 
 
-_check_count = check_int
 
 
 def _positive_array(values, name: str) -> tuple[np.ndarray, bool]:
@@ -297,7 +296,7 @@ def flicker_ladder(h: float, band: tuple[float, float], per_decade: int = 2,
     centred on the widened band in log frequency.
     """
     h = _check_nonnegative(h, "h", "flicker coefficient h_-1")
-    per_decade = _check_count(per_decade, "per_decade", 2)
+    per_decade = check_int(per_decade, "per_decade", 2)
     margin_decades = _check_nonnegative(margin_decades, "margin_decades", "decades")
     if not isinstance(band, (tuple, list, np.ndarray)) or len(band) != 2:
         raise QClockError(f"band must be a pair (f_low, f_high) in cycles per Z, got {band!r}")
@@ -652,7 +651,7 @@ class LocalOscillatorNoise:
             the default band (cycles per Z).
         """
         period, dead = self._check_times(interrogation_time, dead_time)
-        total_cycles = _check_count(total_cycles, "total_cycles")
+        total_cycles = check_int(total_cycles, "total_cycles")
         rng = make_rng(seed)
         ladder = None
         h_flicker = self._active(-1)
@@ -773,7 +772,7 @@ class LocalOscillatorNoise:
         state : NoiseState
             Pass back to continue the trace.
         """
-        cycles = _check_count(cycles, "cycles")
+        cycles = check_int(cycles, "cycles")
         period, dead = self._check_times(interrogation_time, dead_time)
         state = self._resolve_state(state, seed, period, dead, cycles if total_cycles is None else total_cycles,
                                     ladder_options)
@@ -804,8 +803,8 @@ class LocalOscillatorNoise:
         block size. The generator's return value (``StopIteration.value``) is
         the final :class:`NoiseState`.
         """
-        cycles = _check_count(cycles, "cycles")
-        block_size = _check_count(block_size, "block_size")
+        cycles = check_int(cycles, "cycles")
+        block_size = check_int(block_size, "block_size")
         period, dead = self._check_times(interrogation_time, dead_time)
         state = self._resolve_state(state, seed, period, dead, cycles, ladder_options)
         return self._iterate(state, cycles, block_size, period, dead)

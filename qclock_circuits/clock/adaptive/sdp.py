@@ -56,7 +56,6 @@ solved"), then SCS; any final status other than optimal raises
 from __future__ import annotations
 
 import math
-import numbers
 import time
 import warnings
 from collections.abc import Mapping
@@ -64,7 +63,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_finite_array
+from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_finite_array, check_int
 
 __all__ = [
     "MAX_ATOMS",
@@ -121,7 +120,7 @@ def gaussian_grid(width: float, points: int, mean: float = 0.0, *, rule: str = "
     if width <= 0:
         raise QClockError(f"width must be > 0 (rad), got {width}")
     mean = check_finite(mean, "mean")
-    points = _check_count(points, "points", 2, 10**7)
+    points = check_int(points, "points", 2, 10**7)
     check_choice(rule, "rule", ("uniform", "hermite"))
     if rule == "hermite":
         if points > 150:
@@ -136,13 +135,6 @@ def gaussian_grid(width: float, points: int, mean: float = 0.0, *, rule: str = "
     return phases, density / density.sum()
 
 
-def _check_count(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer in [{low}, {high}], got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if not low <= value <= high:
-        raise QClockError(f"{name} must be an integer in [{low}, {high}], got {value}")
-    return value
 
 
 def _check_grid(phases, weights) -> tuple[np.ndarray, np.ndarray]:
@@ -525,12 +517,12 @@ def optimize_interrogation(atoms: int, phases, weights, *, phase_offsets=None, c
     _check_cost(cost, offsets)
     if solver is not None:
         check_choice(solver, "solver", _SOLVERS)
-    max_iterations = _check_count(max_iterations, "max_iterations", 1, 1000)
+    max_iterations = check_int(max_iterations, "max_iterations", 1, 1000)
     tolerance = check_finite(tolerance, "tolerance")
     if tolerance < 0:
         raise QClockError(f"tolerance must be >= 0, got {tolerance}")
     if labels is None:
-        label_count = _check_count(label_count, "label_count", 2, MAX_LABELS)
+        label_count = check_int(label_count, "label_count", 2, MAX_LABELS)
         labels = _default_labels(phases, weights, offsets, label_count)
     else:
         labels = check_finite_array(labels, "labels", ndim=1)

@@ -93,7 +93,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from ..._validation import QClockError, check_atoms, check_choice, check_finite
+from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_int
 from ..allan import overlapping_adev
 from .baselines import bdm_interrogation, ramsey_interrogation
 from .covariance import clock_covariance, transition_law
@@ -463,12 +463,6 @@ def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
     raise QClockError(f"seed must be None, an integer >= 0, a numpy SeedSequence or a numpy Generator, got {seed!r}")
 
 
-def _check_count(value, name: str, low: int, high: int | None = None) -> int:
-    allowed = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low or \
-            (high is not None and value > high):
-        raise QClockError(f"{name} must be {allowed}, got {value!r}")
-    return int(value)
 
 
 def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03, interrogations: int = 100,
@@ -518,11 +512,11 @@ def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03
                           f"got {atoms}")
     check_choice(noise, "noise", tuple(SEED_NOISE_TYPES))
     nist_spectrum(noise, h)
-    interrogations = _check_count(interrogations, "interrogations", 5)
-    runs = _check_count(runs, "runs", 1)
-    memory = _check_count(memory, "memory", 1, MAX_MEMORY)
+    interrogations = check_int(interrogations, "interrogations", 5)
+    runs = check_int(runs, "runs", 1)
+    memory = check_int(memory, "memory", 1, MAX_MEMORY)
     check_choice(protocol, "protocol", CLOCK_PROTOCOLS)
-    workers = _check_count(workers, "workers", 1)
+    workers = check_int(workers, "workers", 1)
     check_choice(sdp_prior, "sdp_prior", SDP_PRIORS)
     period = check_finite(interrogation_time, "interrogation_time")
     if period <= 0:
@@ -536,7 +530,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03
                           f"entries), got {memory}")
     config = {"atoms": atoms, "noise": noise, "h": float(h), "interrogations": interrogations, "memory": memory,
               "protocol": protocol, "interrogation_time": period, "sdp_prior": sdp_prior}
-    first_run = _check_count(first_run, "first_run", 0)
+    first_run = check_int(first_run, "first_run", 0)
     children = root.spawn(first_run + runs)[first_run:]
     arguments = [(config, child) for child in children]
     start = time.perf_counter()
@@ -598,7 +592,7 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
     if adaptive.interrogations != baseline.interrogations:
         raise QClockError(f"adaptive and baseline must have the same interrogations, got "
                           f"{adaptive.interrogations} and {baseline.interrogations}")
-    last = _check_count(last, "last", 1, adaptive.interrogations)
+    last = check_int(last, "last", 1, adaptive.interrogations)
     paired = (adaptive.seed is not None and adaptive.seed == baseline.seed and adaptive.runs == baseline.runs
               and (adaptive.noise, adaptive.h, adaptive.interrogation_time)
               == (baseline.noise, baseline.h, baseline.interrogation_time))
