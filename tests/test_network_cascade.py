@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import numpy as np
 import pytest
@@ -513,11 +512,12 @@ def test_simulation_is_reproducible_and_serialisable():
 
 
 @pytest.mark.slow
-def test_a_million_cycles_well_under_a_minute():
+def test_a_million_cycles_meet_the_exact_budget():
+    """10⁶ cycles of K = 10, N = 10⁴ in one call (speed: benchmarks/network_cascade.py): MSE of Φ̂ = exact budget."""
     alloc = optimal_copies(10_000, 10, node_phase_width=0.3)
     phases = np.random.default_rng(0).normal(0, 0.3, (1_000_000, 10))
-    start = time.perf_counter()
     estimate = network_phase_measurement(phases, alloc, 1, node_phase_width=0.3)
-    elapsed = time.perf_counter() - start
     assert estimate.shape == (1_000_000,)
-    assert elapsed < 30.0
+    error = np.angle(np.exp(1j * (estimate - phases.mean(axis=1))))
+    budget = cascade_error_budget(alloc, node_phase_width=0.3, rounding="exact").total
+    assert 0.8 * budget < np.mean(error**2) < 1.25 * budget  # measured 0.98
