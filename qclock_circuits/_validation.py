@@ -70,6 +70,27 @@ def check_finite(value, name: str) -> float:
     return value
 
 
+def check_probability(value, name: str) -> float:
+    """Return ``value`` as a float in [0, 1], or raise naming the argument and the value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a probability (a real number in [0, 1]), got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise QClockError(f"{name} must be a probability in [0, 1], got {value}")
+    return value
+
+
+def check_readout_error(value, name: str = "readout_error") -> tuple[float, float]:
+    """``(P(read 1 | 0), P(read 0 | 1))`` from a pair of probabilities, or one symmetric probability."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != 2:
+            raise QClockError(f"{name} must be a probability or a pair (P(read 1 | 0), P(read 0 | 1)), "
+                              f"got {value!r}")
+        return (check_probability(value[0], f"{name}[0]"), check_probability(value[1], f"{name}[1]"))
+    p = check_probability(value, name)
+    return (p, p)
+
+
 def check_finite_array(values, name: str, *, ndim: int | None = None, length: int | None = None,
                        dtype=float) -> np.ndarray:
     """Return ``values`` as a NumPy array after checking shape and finiteness."""

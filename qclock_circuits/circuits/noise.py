@@ -58,7 +58,7 @@ from qiskit_aer.noise import (
     pauli_error,
 )
 
-from .._validation import QClockError, check_finite_array
+from .._validation import QClockError, check_finite_array, check_probability, check_readout_error
 from ..protocols.ramsey import RamseyProtocol
 from .builder import DEFAULT_MAX_UNITARY_QUBITS, IMPRINT_LABEL, phase_parameter, protocol_to_circuit
 from .readout import find_bit_array, outcome_counts
@@ -90,15 +90,6 @@ TWO_QUBIT_GATES = ("rzz", "rxx", "ryy", "rzx", "cx", "cz", "ecr", "swap")
 _NOISE_BASIS = sorted(set(ONE_QUBIT_GATES) | set(TWO_QUBIT_GATES) | {"id", "unitary"})
 
 
-def _check_rate(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a probability (a real number in [0, 1]), got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or not 0.0 <= value <= 1.0:
-        raise QClockError(f"{name} must be a probability in [0, 1], got {value}")
-    return value
-
-
 def _check_gate_names(names, name: str) -> list[str]:
     if isinstance(names, str) or not all(isinstance(n, str) for n in names):
         raise TypeError(f"{name} must be a sequence of gate names, got {names!r}")
@@ -111,8 +102,8 @@ def dark_time_error(dephasing: float = 0.0, amplitude_damping: float = 0.0) -> Q
     The two channels commute (amplitude damping is phase covariant). Returns
     None when both rates are zero.
     """
-    dephasing = _check_rate(dephasing, "dephasing")
-    amplitude_damping = _check_rate(amplitude_damping, "amplitude_damping")
+    dephasing = check_probability(dephasing, "dephasing")
+    amplitude_damping = check_probability(amplitude_damping, "amplitude_damping")
     error = None
     if dephasing > 0.0:
         error = pauli_error([("Z", dephasing), ("I", 1.0 - dephasing)])
@@ -152,16 +143,9 @@ def noise_model(dephasing: float = 0.0, depolarizing_1q: float = 0.0, depolarizi
         A rate outside [0, 1] or not finite.
     """
     dark = dark_time_error(dephasing, amplitude_damping)
-    depolarizing_1q = _check_rate(depolarizing_1q, "depolarizing_1q")
-    depolarizing_2q = _check_rate(depolarizing_2q, "depolarizing_2q")
-    if isinstance(readout_error, (tuple, list, np.ndarray)):
-        if len(readout_error) != 2:
-            raise QClockError(f"readout_error must be a probability or a pair (p(1|0), p(0|1)), "
-                              f"got {readout_error!r}")
-        p10 = _check_rate(readout_error[0], "readout_error[0]")
-        p01 = _check_rate(readout_error[1], "readout_error[1]")
-    else:
-        p10 = p01 = _check_rate(readout_error, "readout_error")
+    depolarizing_1q = check_probability(depolarizing_1q, "depolarizing_1q")
+    depolarizing_2q = check_probability(depolarizing_2q, "depolarizing_2q")
+    p10, p01 = check_readout_error(readout_error)
     one_qubit_gates = _check_gate_names(one_qubit_gates, "one_qubit_gates")
     two_qubit_gates = _check_gate_names(two_qubit_gates, "two_qubit_gates")
 

@@ -1,4 +1,6 @@
-"""Backend-free generalised Ramsey protocols (seed 004 sec. III, eqs. 36–39, A45–A85).
+"""Backend-free generalised Ramsey protocols, ideal or under local noise.
+
+Kielinski & Hammerer, arXiv:2505.04287 (2025), sec. III, eqs. (36)–(39), (A45)–(A85).
 
 >>> from qclock_circuits import protocols
 >>> p = protocols.css(8)
@@ -17,6 +19,7 @@ from .library import (
     variational,
     variational_parameter_names,
 )
+from .noise import AtomicDecoherence, LocalNoise, readout_matrix
 from .operations import CollectiveUnitary, PrepareState, Rotation, Twist
 from .qutip_model import QutipRamseyModel
 from .ramsey import READOUTS, RamseyProtocol
@@ -25,4 +28,5 @@ __all__ = [
     "RamseyProtocol", "READOUTS", "Rotation", "Twist", "PrepareState", "CollectiveUnitary",
     "QutipRamseyModel", "css", "sss", "ghz", "variational", "poi", "custom",
     "sss_optimal_rotation", "phase_operator_unitary", "variational_parameter_names",
+    "LocalNoise", "AtomicDecoherence", "readout_matrix",
 ]

@@ -30,6 +30,7 @@ from .._blas import small_matrix_threads
 from .._validation import QClockError, check_atoms, check_choice, check_finite_array
 from ..spin import apply_su2, apply_y_rotation, ground_state, magnetic_numbers, su2_to_zyz
 from ..spin.rotations import axis_to_angles, frame_rotation
+from .noise import LocalNoise, readout_matrix
 from .operations import (
     CollectiveUnitary,
     Operation,
@@ -149,6 +150,14 @@ class RamseyProtocol:
         The constructor that built the protocol and its free parameters, so
         that :meth:`with_parameters` can rebuild it. ``family='custom'`` has
         no free parameters.
+    noise : LocalNoise, optional
+        Local decoherence of the atoms (:class:`~.noise.LocalNoise`). With
+        noise every likelihood (:meth:`probabilities`,
+        :meth:`fourier_coefficients`) is the exact one of the noisy protocol,
+        computed in the permutation-invariant basis
+        (:mod:`~.open_system`); everything downstream (estimators, BMSE,
+        bounds, the clock loop, the optimiser) then sees the noisy protocol.
+        :meth:`input_state` and the circuits stay those of the ideal protocol.
     """
 
     atoms: int
@@ -160,6 +169,7 @@ class RamseyProtocol:
     parameters: np.ndarray = field(default_factory=lambda: np.zeros(0))
     parameter_names: tuple[str, ...] = ()
     options: dict = field(default_factory=dict)
+    noise: LocalNoise | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "atoms", check_atoms(self.atoms))
@@ -185,6 +195,16 @@ class RamseyProtocol:
             if isinstance(op, CollectiveUnitary) and op.matrix.shape[0] != self.atoms + 1:
                 raise QClockError(f"unitary {op.label!r} has dimension {op.matrix.shape[0]}, "
                                   f"expected N+1 = {self.atoms + 1}")
+        if self.noise is not None:
+            if not isinstance(self.noise, LocalNoise):
+                raise TypeError(f"noise must be a LocalNoise or None, got {type(self.noise).__name__}")
+            if self.noise.is_ideal:
+                object.__setattr__(self, "noise", None)
+            elif self.noise.is_quantum and any(isinstance(op, CollectiveUnitary) for op in self.measurement):
+                raise QClockError(f"{self.name}: local noise {self.noise.describe()} cannot act on this protocol: "
+                                  "its measurement is a collective unitary defined only on the symmetric "
+                                  "subspace (e.g. the phase-operator measurement), which local channels leave; "
+                                  "only readout_error can be applied to it")
 
     # ------------------------------------------------------------ parameters
     def with_parameters(self, parameters) -> "RamseyProtocol":
@@ -196,7 +216,14 @@ class RamseyProtocol:
                               f"got length {values.shape[0]}")
         if self.family == "custom":
             return self
-        return _FAMILIES[self.family](self.atoms, values, **self.options)
+        rebuilt = _FAMILIES[self.family](self.atoms, values, **self.options)
+        return rebuilt if self.noise is None else rebuilt.with_noise(self.noise)
+
+    def with_noise(self, noise: LocalNoise | None) -> "RamseyProtocol":
+        """The same protocol on atoms with local decoherence ``noise`` (None: ideal atoms)."""
+        from dataclasses import replace
+
+        return replace(self, noise=noise)
 
     # ------------------------------------------------------------ outcomes
     @property
@@ -246,24 +273,59 @@ class RamseyProtocol:
         return matrix
 
     def final_state(self, phase: float) -> np.ndarray:
-        """``U_meas exp(-iφJz) U_prep |↓…↓⟩``."""
+        """``U_meas exp(-iφJz) U_prep |↓…↓⟩`` (ideal protocols only)."""
+        if self.noise is not None and self.noise.is_quantum:
+            raise QClockError("a protocol with local noise has no pure final state; use mixed_input_state() "
+                              "for its (permutation-invariant) state")
         phase = float(check_finite_array([phase], "phase")[0])
         return self._amplitude_matrix @ np.exp(-1j * phase * magnetic_numbers(self.atoms))
 
+    def mixed_input_state(self) -> np.ndarray:
+        """The state entering the imprint (preparation with its noise, then the dark-time channel).
+
+        A flat permutation-invariant density matrix
+        (:mod:`qclock_circuits.spin.permutation_invariant`); for an ideal protocol
+        the projector on :attr:`input_state`.
+        """
+        from .open_system import mixed_input_state
+
+        return mixed_input_state(self, self.noise or LocalNoise())
+
     # ------------------------------------------------------------ likelihood
     def dicke_probabilities(self, phi) -> np.ndarray:
-        """P(M|φ) of the underlying Jz measurement, shape (len(phi), N+1)."""
+        """P(M|φ) of the underlying Jz measurement as detected, shape (len(phi), N+1).
+
+        With noise: the distribution of the number of atoms *read* as excited
+        (local channels and detection errors included), exact.
+        """
         phases = check_finite_array(np.atleast_1d(phi), "phi", ndim=1)
+        if self.noise is not None:
+            coefficients = self._noisy_dicke_coefficients
+            lags = np.arange(-self.atoms, self.atoms + 1)
+            values = (np.exp(1j * np.outer(phases, lags)) @ coefficients.T).real
+            return np.clip(values, 0.0, 1.0)
         imprint = _imprint_table(self.atoms, phases)
         with small_matrix_threads(self.atoms + 1):
             amplitudes = self._amplitude_matrix @ imprint
         return (amplitudes.real**2 + amplitudes.imag**2).T
 
-    def probabilities(self, phi) -> np.ndarray:
+    def probabilities(self, phi, noise: LocalNoise | None = None) -> np.ndarray:
         """Exact P(x|φ) for an array of phases (rad), shape (len(phi), len(outcomes)).
 
-        Each row sums to 1. Cost: one (N+1)×(N+1)×len(phi) complex product.
+        Each row sums to 1. Cost: one (N+1)×(N+1)×len(phi) complex product
+        for ideal atoms; with noise, the permutation-invariant engine once per
+        protocol (cached), then a (2N+1)-term sum per phase.
+
+        Parameters
+        ----------
+        phi : float or array
+            Phases (rad).
+        noise : LocalNoise, optional
+            Evaluate the protocol on atoms with this local noise instead of
+            its own (``self.with_noise(noise).probabilities(phi)``).
         """
+        if noise is not None:
+            return self.with_noise(noise).probabilities(phi)
         dicke = self.dicke_probabilities(phi)
         if self.readout == "parity":
             odd = dicke[:, 1::2].sum(axis=1)
@@ -280,7 +342,33 @@ class RamseyProtocol:
         return self._fourier_coefficients.copy()
 
     @cached_property
+    def _noisy_dicke_coefficients(self) -> np.ndarray:
+        """Fourier coefficients of the detected Dicke distribution under :attr:`noise`."""
+        noise = self.noise
+        if noise.is_quantum:
+            from .open_system import noisy_dicke_coefficients
+
+            coefficients = noisy_dicke_coefficients(self, noise)
+        else:
+            coefficients = self._dicke_fourier_coefficients
+        if noise.has_readout_error:
+            coefficients = readout_matrix(self.atoms, noise.readout_error) @ coefficients
+        coefficients.setflags(write=False)
+        return coefficients
+
+    @cached_property
     def _fourier_coefficients(self) -> np.ndarray:
+        if self.noise is None:
+            coefficients = self._dicke_fourier_coefficients
+        else:
+            coefficients = self._noisy_dicke_coefficients
+        if self.readout == "parity":
+            coefficients = np.stack([coefficients[1::2].sum(axis=0), coefficients[0::2].sum(axis=0)])
+        return coefficients
+
+    @cached_property
+    def _dicke_fourier_coefficients(self) -> np.ndarray:
+        """Fourier coefficients of the ideal Dicke-outcome distribution, shape (N+1, 2N+1)."""
         amplitudes = self._amplitude_matrix
         atoms = self.atoms
         length = 1 << int(np.ceil(np.log2(2 * atoms + 2)))
@@ -289,10 +377,7 @@ class RamseyProtocol:
         # coefficient of e^{+idφ} is r(-d) = conj(r(d)).
         correlation = np.fft.ifft(np.abs(spectrum) ** 2, axis=1)
         lags = np.arange(-atoms, atoms + 1)
-        coefficients = np.conj(correlation[:, lags % length])
-        if self.readout == "parity":
-            coefficients = np.stack([coefficients[1::2].sum(axis=0), coefficients[0::2].sum(axis=0)])
-        return coefficients
+        return np.conj(correlation[:, lags % length])
 
     def signal(self, phi) -> np.ndarray:
         """Mean outcome ⟨x⟩(φ) (the Ramsey signal)."""
@@ -320,6 +405,8 @@ class RamseyProtocol:
         if self.parameter_names:
             lines.append("  parameters: " + ", ".join(
                 f"{n}={v:.6g}" for n, v in zip(self.parameter_names, self.parameters)))
+        if self.noise is not None:
+            lines.append(f"  noise: {self.noise.describe()}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -330,21 +417,26 @@ class RamseyProtocol:
         if self.family == "custom":
             data["preparation"] = [operation_to_dict(op) for op in self.preparation]
             data["measurement"] = [operation_to_dict(op) for op in self.measurement]
+        if self.noise is not None:
+            data["noise"] = self.noise.to_dict()
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "RamseyProtocol":
         """Inverse of :meth:`to_dict`."""
         family = data.get("family", "custom")
+        noise = LocalNoise.from_dict(data["noise"]) if data.get("noise") is not None else None
         if family == "custom":
             return cls(atoms=data["atoms"],
                        preparation=tuple(operation_from_dict(d) for d in data["preparation"]),
                        measurement=tuple(operation_from_dict(d) for d in data["measurement"]),
-                       readout=data.get("readout", "jz"), name=data.get("name", "custom"))
+                       readout=data.get("readout", "jz"), name=data.get("name", "custom"), noise=noise)
         if family not in _FAMILIES:
             raise QClockError(f"family must be one of {sorted(_FAMILIES)} or 'custom', got {family!r}")
-        return _FAMILIES[family](data["atoms"], np.asarray(data["parameters"], dtype=float),
-                                 **data.get("options", {}))
+        protocol = _FAMILIES[family](data["atoms"], np.asarray(data["parameters"], dtype=float),
+                                     **data.get("options", {}))
+        return protocol if noise is None else protocol.with_noise(noise)
 
     def __repr__(self) -> str:
-        return f"RamseyProtocol(name={self.name!r}, atoms={self.atoms}, readout={self.readout!r})"
+        noise = "" if self.noise is None else f", noise={self.noise.describe()}"
+        return f"RamseyProtocol(name={self.name!r}, atoms={self.atoms}, readout={self.readout!r}{noise})"

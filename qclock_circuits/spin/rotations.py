@@ -109,7 +109,7 @@ def frame_rotation(polar: float, azimuth: float) -> np.ndarray:
     return su2_matrix(-polar, "y") @ su2_matrix(-azimuth, "z")
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=512)
 def jx_eigensystem(atoms: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact eigen-decomposition ``Jx = V diag(m) Vᵀ`` (V real orthogonal).
 

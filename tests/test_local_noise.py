@@ -1,0 +1,303 @@
+"""Exact local noise at real atom numbers: the permutation-invariant engine against independent routes.
+
+* Aer's density-matrix simulation of the project's own circuits (dark-time noise and detection errors);
+* brute-force QuTiP on the full 2^N Hilbert space (every channel, twists with dissipation);
+* ``qutip.piqs`` (twist-time dissipation at N = 20);
+* closed forms at large N (CSS binomial, GHZ parity contrast).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import qutip
+from scipy.stats import binom
+
+from qclock_circuits import bayes, circuits, protocols
+from qclock_circuits.protocols import LocalNoise, AtomicDecoherence
+from qclock_circuits.protocols.operations import Rotation, Twist
+from qclock_circuits.protocols.ramsey import compile_operations
+from qclock_circuits.protocols.open_system import _dissipative_twist
+from qclock_circuits.spin import coherent_state, su2_matrix
+from qclock_circuits.spin.permutation_invariant import (
+    from_piqs,
+    local_generator,
+    pi_apply_su2,
+    pi_basis,
+    pi_excitation_probabilities,
+    pi_from_pure,
+    pi_trace,
+    to_piqs,
+)
+
+PHASES = np.array([-2.6, -0.9, 0.0, 0.35, 1.7, 3.0])
+
+
+def _random_variational(atoms, n, m, seed):
+    names = protocols.variational_parameter_names(n, m)
+    return protocols.variational(atoms, n, m, np.random.default_rng(seed).uniform(-np.pi, np.pi, len(names)))
+
+
+# ----------------------------------------------------------------------------- Aer
+@pytest.mark.parametrize("atoms", [2, 3, 4, 5, 6, 7])
+def test_dark_time_noise_equals_aer_density_matrix(atoms):
+    cases = [protocols.css(atoms), protocols.sss(atoms, 0.4), protocols.ghz(atoms, "parity"),
+             protocols.ghz(atoms, "jz"), _random_variational(atoms, 1, 2, atoms)]
+    rates = [(0.1, 0.05, (0.02, 0.03)), (0.7, 0.3, (0.1, 0.0)), (0.0, 1.0, 0.0)]
+    for protocol in cases:
+        for dephasing, damping, readout in rates:
+            noise = LocalNoise(dephasing=dephasing, amplitude_damping=damping, readout_error=readout)
+            exact = protocol.probabilities(PHASES, noise=noise)
+            aer = circuits.noisy_probabilities(protocol, PHASES, dephasing=dephasing, amplitude_damping=damping,
+                                               readout_error=readout)
+            np.testing.assert_allclose(exact, aer, atol=1e-9, err_msg=f"{protocol.name} {noise.describe()}")
+
+
+# ----------------------------------------------------------------------------- full Hilbert space
+def _full_space_probabilities(protocol, noise: LocalNoise, phases):
+    """P(n excited | φ) by brute force on (C²)^⊗N with QuTiP (independent of the PI engine)."""
+    atoms = protocol.atoms
+    down, up = qutip.basis(2, 0), qutip.basis(2, 1)
+    sigma_minus = down * up.dag()
+    sigma_z = up * up.dag() - down * down.dag()
+
+    def local(op, i):
+        ops = [qutip.qeye(2)] * atoms
+        ops[i] = op
+        return qutip.tensor(ops)
+
+    jz = sum(local(sigma_z, i) for i in range(atoms)) / 2
+
+    def su2(matrix):
+        return qutip.tensor([qutip.Qobj(matrix)] * atoms)
+
+    def collapse(decay, dephasing, pumping):
+        ops = []
+        for i in range(atoms):
+            if decay:
+                ops.append(np.sqrt(decay) * local(sigma_minus, i))
+            if pumping:
+                ops.append(np.sqrt(pumping) * local(sigma_minus.dag(), i))
+            if dephasing:
+                ops.append(np.sqrt(dephasing / 2) * local(sigma_z, i))
+        return ops
+
+    options = {"atol": 1e-12, "rtol": 1e-12}
+
+    def run(steps, rho):
+        for kind, payload in steps:
+            if kind == "su2":
+                u = su2(payload)
+                rho = u * rho * u.dag()
+            else:
+                duration = noise.twist_time(payload)
+                if duration == 0:
+                    u = (-0.5j * payload * jz * jz).expm()
+                    rho = u * rho * u.dag()
+                else:
+                    h = 0.5 * payload / duration * jz * jz
+                    c_ops = collapse(noise.decay_rate, noise.dephasing_rate, noise.pumping_rate)
+                    rho = qutip.mesolve(h, rho, [0, duration], c_ops=c_ops, options=options).states[-1]
+        return rho
+
+    ground = qutip.tensor([down] * atoms)
+    rho = run(compile_operations(protocol.preparation), ground * ground.dag())
+    decay, dephasing, pumping, flip = noise.dark_rates()
+    if noise.has_dark_noise:
+        rho = qutip.mesolve(0 * jz, rho, [0, 1.0], c_ops=collapse(decay, dephasing, pumping),
+                            options=options).states[-1]
+    if flip:
+        u = (-1j * np.pi * jz).expm()
+        rho = u * rho * u.dag()
+    excitations = np.array([bin(i).count("1") for i in range(2**atoms)])
+    out = []
+    for phase in phases:
+        u = (-1j * phase * jz).expm()
+        final = run(compile_operations(protocol.measurement), u * rho * u.dag())
+        out.append(np.bincount(excitations, weights=np.real(final.diag()), minlength=atoms + 1))
+    out = np.array(out)
+    if noise.has_readout_error:
+        out = out @ protocols.readout_matrix(atoms, noise.readout_error).T
+    return out
+
+
+@pytest.mark.parametrize("kind", ["sss", "1-1", "1-2"])
+def test_all_channels_and_twist_dissipation_equal_full_hilbert_space(kind):
+    atoms = 3
+    noise = LocalNoise(dephasing=0.6, amplitude_damping=0.1, pumping=0.05, depolarizing=0.07,
+                       readout_error=(0.02, 0.05), decay_rate=0.3, dephasing_rate=0.2, pumping_rate=0.1,
+                       twisting_rate=0.8)
+    protocol = protocols.sss(atoms, 0.7) if kind == "sss" else _random_variational(atoms, 1, int(kind[-1]), 7)
+    exact = protocol.with_noise(noise).dicke_probabilities(PHASES)
+    brute = _full_space_probabilities(protocol, noise, PHASES)
+    np.testing.assert_allclose(exact, brute, atol=1e-8)
+
+
+def test_fixed_twist_duration_equals_full_hilbert_space():
+    noise = LocalNoise(decay_rate=0.5, dephasing_rate=0.3, twist_duration=0.4)
+    protocol = _random_variational(4, 2, 1, 3)
+    np.testing.assert_allclose(protocol.with_noise(noise).dicke_probabilities(PHASES),
+                               _full_space_probabilities(protocol, noise, PHASES), atol=1e-8)
+
+
+def test_adjoint_measurement_route_equals_forward_route():
+    """Effects pulled back through dissipative twists give the same P(n|φ) as the state pushed forward."""
+    atoms = 6
+    noise = LocalNoise(dephasing=0.1, amplitude_damping=0.05, decay_rate=0.2, dephasing_rate=0.1,
+                       pumping_rate=0.05, twisting_rate=1.5)
+    protocol = _random_variational(atoms, 1, 2, 11).with_noise(noise)
+    basis = pi_basis(atoms)
+    x = protocol.mixed_input_state()
+    forward = []
+    for phase in PHASES:
+        y = x * np.exp(1j * phase * basis.coherence_order)
+        for kind, payload in compile_operations(protocol.measurement):
+            y = pi_apply_su2(y, basis, payload) if kind == "su2" else _dissipative_twist(atoms, noise, payload, y)
+        forward.append(pi_excitation_probabilities(y, basis))
+    np.testing.assert_allclose(protocol.dicke_probabilities(PHASES), np.array(forward), atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- piqs
+def test_twist_with_dissipation_equals_qutip_piqs_at_20_atoms():
+    from qutip import piqs
+
+    atoms, twist, duration = 20, 0.3, 0.5
+    decay, dephasing, pumping = 0.2, 0.3, 0.05
+    noise = LocalNoise(decay_rate=decay, dephasing_rate=dephasing, pumping_rate=pumping, twist_duration=duration)
+    protocol = protocols.custom(atoms, [Rotation(-np.pi / 2, "y"), Twist(twist, "z")], [], readout="jz")
+    state = protocol.with_noise(noise).mixed_input_state()
+    start = pi_from_pure(coherent_state(atoms, axis="x"))
+    system = piqs.Dicke(atoms, emission=decay, dephasing=2 * dephasing, pumping=pumping)
+    jz = piqs.jspin(atoms, "z")
+    liouvillian = system.liouvillian() + qutip.liouvillian(0.5 * twist / duration * jz * jz)
+    result = qutip.mesolve(liouvillian, to_piqs(start, pi_basis(atoms)), [0, duration],
+                           options={"atol": 1e-11, "rtol": 1e-11}).states[-1]
+    np.testing.assert_allclose(state, from_piqs(result, atoms), atol=2e-8)
+    assert abs(pi_trace(state, pi_basis(atoms)) - 1) < 1e-12
+
+
+def test_generator_preserves_trace_and_matches_piqs_lindbladian():
+    from qutip import piqs
+
+    atoms = 7
+    basis = pi_basis(atoms)
+    generator = local_generator(basis, decay=0.4, dephasing=0.3, pumping=0.2).toarray()
+    diagonal_entries = basis.entry_a == basis.entry_b
+    np.testing.assert_allclose(generator[diagonal_entries].sum(axis=0), 0, atol=1e-12)  # d Tr / dt = 0
+    x = pi_apply_su2(pi_from_pure(coherent_state(atoms, axis="x")), basis, su2_matrix(0.4, (0.2, 0.9, 0.3)))
+    mine = generator @ x
+    lindbladian = piqs.Dicke(atoms, emission=0.4, dephasing=0.6, pumping=0.2).lindbladian()
+    theirs = (lindbladian * qutip.operator_to_vector(to_piqs(x, basis))).full()[:, 0]
+    theirs = from_piqs(qutip.vector_to_operator(qutip.Qobj(theirs.reshape(-1, 1),
+                                                          dims=[to_piqs(x, basis).dims, [1]])), atoms)
+    # piqs evaluates its rates in single precision (Cython ``float``): agreement to ~1e-7 relative,
+    # while the full-Hilbert-space tests above hold to 1e-8 absolute through whole protocols.
+    np.testing.assert_allclose(mine, theirs, rtol=2e-6, atol=1e-7)
+
+
+# ----------------------------------------------------------------------------- closed forms
+def _css_binomial(atoms, phases, dephasing, damping, e01, e10):
+    excited = 0.5 * (1 + (1 - 2 * dephasing) * np.sqrt(1 - damping) * np.sin(phases))
+    read = excited * (1 - e10) + (1 - excited) * e01
+    return binom.pmf(np.arange(atoms + 1)[None, :], atoms, read[:, None])
+
+
+@pytest.mark.parametrize("atoms", [60, pytest.param(200, marks=pytest.mark.slow)])
+def test_css_under_local_noise_is_binomial(atoms):
+    noise = LocalNoise(dephasing=0.1, amplitude_damping=0.05, readout_error=(0.02, 0.03))
+    np.testing.assert_allclose(protocols.css(atoms).probabilities(PHASES, noise=noise),
+                               _css_binomial(atoms, PHASES, 0.1, 0.05, 0.02, 0.03), atol=1e-12)
+
+
+@pytest.mark.parametrize("atoms", [9, 40])
+def test_ghz_parity_contrast_falls_as_one_minus_two_p_to_the_n(atoms):
+    dephasing = 0.03
+    protocol = protocols.ghz(atoms, "parity")
+    noisy = protocol.probabilities(PHASES, noise=LocalNoise(dephasing=dephasing))
+    ideal = protocol.probabilities(PHASES)
+    np.testing.assert_allclose(noisy[:, 1] - noisy[:, 0], (1 - 2 * dephasing) ** atoms * (ideal[:, 1] - ideal[:, 0]),
+                               atol=1e-12)
+    np.testing.assert_allclose(ideal[:, 1] - ideal[:, 0], (-1) ** atoms * np.sin(atoms * PHASES), atol=1e-12)
+
+
+def test_fourier_route_preserved_and_downstream_sees_noise():
+    noise = LocalNoise(dephasing=0.1, amplitude_damping=0.05, readout_error=0.02, decay_rate=0.1,
+                       dephasing_rate=0.05, twisting_rate=1.0)
+    protocol = protocols.sss(12, 0.3).with_noise(noise)
+    coefficients = protocol.fourier_coefficients()
+    lags = np.arange(-12, 13)
+    values = (np.exp(1j * np.outer(PHASES, lags)) @ coefficients.T).real
+    np.testing.assert_allclose(values, protocol.probabilities(PHASES), atol=1e-12)
+    np.testing.assert_allclose(coefficients[:, ::-1], coefficients.conj(), atol=1e-14)
+    prior = bayes.GaussianPrior(0.4)
+    ideal = bayes.bmse(protocols.sss(12, 0.3), prior)
+    noisy = bayes.bmse(protocol, prior)
+    assert noisy > 1.05 * ideal
+    # the BMSE computed from the exact likelihood on a fine grid agrees with the closed form
+    grid = np.linspace(-8 * 0.4, 8 * 0.4, 4001)
+    likelihood = protocol.probabilities(grid)
+    weights = prior.pdf(grid) * (grid[1] - grid[0])
+    evidence = weights @ likelihood
+    estimate = (weights * grid) @ likelihood / evidence
+    direct = float(weights @ grid**2 - evidence @ estimate**2)
+    assert abs(direct - noisy) < 1e-6
+
+
+# ----------------------------------------------------------------------------- API and bad input
+def test_noise_travels_with_the_protocol():
+    noise = LocalNoise(dephasing=0.05, readout_error=(0.01, 0.02), decay_rate=0.1, twisting_rate=2.0)
+    protocol = _random_variational(5, 1, 1, 2).with_noise(noise)
+    rebuilt = protocols.RamseyProtocol.from_dict(protocol.to_dict())
+    assert rebuilt.noise == noise
+    np.testing.assert_allclose(rebuilt.probabilities(PHASES), protocol.probabilities(PHASES), atol=1e-14)
+    moved = protocol.with_parameters(protocol.parameters + 0.1)
+    assert moved.noise == noise
+    assert LocalNoise.from_dict(noise.to_dict()) == noise
+    assert protocols.css(3).with_noise(LocalNoise()).noise is None  # ideal noise is no noise
+    np.testing.assert_allclose(protocols.poi(4).probabilities(PHASES, noise=LocalNoise(readout_error=0.1)).sum(axis=1),
+                               1.0, atol=1e-12)
+
+
+def test_atomic_decoherence_gives_the_dark_time_probabilities():
+    atoms = AtomicDecoherence(t1=2.0, t2=1.5, readout_error=(0.01, 0.02), twisting_rate=3.0)
+    noise = atoms.at(0.4)
+    pure_dephasing = 1 / 1.5 - 1 / 4.0
+    assert noise.amplitude_damping == pytest.approx(1 - np.exp(-0.2))
+    assert noise.dephasing == pytest.approx((1 - np.exp(-0.4 * pure_dephasing)) / 2)
+    # single-atom Ramsey contrast is exp(-T/T2)
+    assert (1 - 2 * noise.dephasing) * np.sqrt(1 - noise.amplitude_damping) == pytest.approx(np.exp(-0.4 / 1.5))
+    assert noise.decay_rate == pytest.approx(0.5) and noise.dephasing_rate == pytest.approx(pure_dephasing)
+    assert AtomicDecoherence.from_dict(atoms.to_dict()) == atoms
+    slow = atoms.scaled(2.0).at(0.8)  # every time doubled: the same probabilities, half the rates
+    assert slow.dephasing == pytest.approx(noise.dephasing) and slow.amplitude_damping == pytest.approx(
+        noise.amplitude_damping)
+    assert slow.decay_rate * slow.twist_time(0.3) == pytest.approx(noise.decay_rate * noise.twist_time(0.3))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"dephasing": -0.1}, "dephasing must be a probability in \\[0, 1\\], got -0.1"),
+    ({"amplitude_damping": 1.5}, "amplitude_damping must be a probability in \\[0, 1\\], got 1.5"),
+    ({"readout_error": (0.1, 2.0)}, "readout_error\\[1\\] must be a probability"),
+    ({"readout_error": (0.1, 0.2, 0.3)}, "readout_error must be a probability or a pair"),
+    ({"decay_rate": float("nan"), "twisting_rate": 1.0}, "decay_rate must be a finite rate >= 0"),
+    ({"dephasing_rate": 0.1}, "need their duration: give twisting_rate"),
+    ({"twist_duration": 0.3}, "without any rate acting during the twists"),
+    ({"decay_rate": 0.1, "twist_duration": 0.3, "twisting_rate": 1.0}, "not both"),
+    ({"decay_rate": 0.1, "twisting_rate": -1.0}, "twisting_rate must be a finite number > 0, got -1.0"),
+])
+def test_bad_noise_is_refused_with_a_clear_message(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        LocalNoise(**kwargs)
+
+
+def test_noise_that_the_protocol_cannot_carry_is_refused():
+    with pytest.raises(ValueError, match="phase-operator measurement"):
+        protocols.poi(4).with_noise(LocalNoise(dephasing=0.1))
+    with pytest.raises(TypeError, match="noise must be a LocalNoise"):
+        protocols.css(3).with_noise({"dephasing": 0.1})
+    with pytest.raises(ValueError, match="largest N supported is"):
+        protocols.css(500).with_noise(LocalNoise(dephasing=0.1)).probabilities([0.0])
+    with pytest.raises(ValueError, match="t2 = 5.0 exceeds 2\\*t1"):
+        AtomicDecoherence(t1=2.0, t2=5.0)
+    with pytest.raises(ValueError, match="no pure final state"):
+        protocols.css(3).with_noise(LocalNoise(dephasing=0.1)).final_state(0.1)
