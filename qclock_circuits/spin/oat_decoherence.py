@@ -232,7 +232,7 @@ def _damped_cosh_sinhc(w: complex, damping: float) -> tuple[complex, complex]:
 
 
 def _phi_psi(theta: float, time: float, decay: float, pumping: float) -> tuple[complex, complex]:
-    """Foss-Feig et al.'s ``Φ`` and ``Ψ`` at ``2J/N = theta`` (rad per time unit), atom starting in P(↑) = ½.
+    """Foss-Feig et al.'s ``Φ`` and ``Ψ`` at ``2J/N = theta`` (rad/time), for P(↑) = ½ at t = 0.
 
     ``Φ = E[exp(iθ∫s)]`` and ``Ψ = E[s(t) exp(iθ∫s)]`` for the two-state jump
     process of one atom's σz value (module docstring).
