@@ -65,6 +65,7 @@ __all__ = [
     "local_generator",
     "pi_evolve",
     "pi_symmetric_weight",
+    "pi_spin_moments",
     "pi_excitation_covectors",
     "to_piqs",
     "from_piqs",
@@ -199,6 +200,29 @@ def pi_symmetric_weight(x: np.ndarray, basis: PIBasis) -> float:
     """Largest |entry| outside the symmetric block j = N/2 (0 for a symmetric state)."""
     rest = x[int(basis.dims[0]) ** 2:]
     return float(np.abs(rest).max()) if rest.size else 0.0
+
+
+def pi_spin_moments(x: np.ndarray, basis: PIBasis) -> tuple[np.ndarray, np.ndarray]:
+    """Mean ``⟨J_k⟩`` (3,) and symmetrised second moments ``⟨{J_k, J_l}⟩/2`` (3, 3) of a flat PI state.
+
+    Every block contributes ``Tr(ρ̃_j A_j)`` with ``A_j`` the spin-j operator.
+    """
+    from .operators import collective_operators
+
+    mean = np.zeros(3)
+    second = np.zeros((3, 3))
+    for index in range(basis.blocks):
+        rho = basis.block(x, index)
+        if rho.shape[0] == 1:
+            continue
+        ops = collective_operators(int(basis.two_j[index]), dense=True)
+        for k in range(3):
+            mean[k] += np.real(np.sum(rho.T * ops[k]))
+            for l in range(k, 3):
+                product = 0.5 * (ops[k] @ ops[l] + ops[l] @ ops[k])
+                second[k, l] += np.real(np.sum(rho.T * product))
+                second[l, k] = second[k, l]
+    return mean, second
 
 
 # ------------------------------------------------------------------ collective operations
