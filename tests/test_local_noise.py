@@ -54,8 +54,11 @@ def test_dark_time_noise_equals_aer_density_matrix(atoms):
 
 
 # ----------------------------------------------------------------------------- full Hilbert space
-def _full_space_probabilities(protocol, noise: LocalNoise, phases):
-    """P(n excited | φ) by brute force on (C²)^⊗N with QuTiP (independent of the PI engine)."""
+def _full_space_probabilities(protocol, noise: LocalNoise, phases, *, state_only=False):
+    """P(n excited | φ) by brute force on (C²)^⊗N with QuTiP (independent of the PI engine).
+
+    With ``state_only`` it returns the density matrix entering the imprint and Jz instead.
+    """
     atoms = protocol.atoms
     down, up = qutip.basis(2, 0), qutip.basis(2, 1)
     sigma_minus = down * up.dag()
@@ -109,6 +112,8 @@ def _full_space_probabilities(protocol, noise: LocalNoise, phases):
     if flip:
         u = (-1j * np.pi * jz).expm()
         rho = u * rho * u.dag()
+    if state_only:
+        return rho.full(), jz.full()
     excitations = np.array([bin(i).count("1") for i in range(2**atoms)])
     out = []
     for phase in phases:
@@ -138,6 +143,31 @@ def test_fixed_twist_duration_equals_full_hilbert_space():
     protocol = _random_variational(4, 2, 1, 3)
     np.testing.assert_allclose(protocol.with_noise(noise).dicke_probabilities(PHASES),
                                _full_space_probabilities(protocol, noise, PHASES), atol=1e-8)
+
+
+def test_bqcrb_of_the_noisy_state_equals_the_full_hilbert_space_bound():
+    from scipy.linalg import eigh
+
+    atoms = 4
+    prior = bayes.GaussianPrior(0.7)
+    noise = LocalNoise(dephasing=0.15, amplitude_damping=0.1, decay_rate=0.3, dephasing_rate=0.2, twisting_rate=1.0)
+    protocol = protocols.sss(atoms, 0.5).with_noise(noise)
+    rho, jz = _full_space_probabilities(protocol, noise, [], state_only=True)
+    m = np.real(np.diag(jz))  # Jz is diagonal in the computational basis
+    lags = m[:, None] - m[None, :]
+    zeroth = np.exp(-0.5 * (0.7 * lags) ** 2)  # E[e^{-iφΔ}] for a Gaussian prior
+    first = -1j * lags * 0.7**2 * zeroth  # E[φ e^{-iφΔ}]
+    rho_bar, rho_prime = rho * zeroth, rho * first
+    values, vectors = eigh(rho_bar)
+    rotated = vectors.conj().T @ rho_prime @ vectors
+    denominator = values[:, None] + values[None, :]
+    solution = np.where(denominator > 1e-12, 2 * rotated / np.where(denominator > 1e-12, denominator, 1), 0)
+    sld = vectors @ solution @ vectors.conj().T
+    brute = 0.7**2 - np.real(np.trace(rho_prime @ sld))
+    assert bayes.bounds.bqcrb(protocol, prior) == pytest.approx(brute, abs=1e-9)
+    ideal = bayes.bounds.bqcrb(protocols.sss(atoms, 0.5), prior)
+    assert ideal < brute < bayes.bmse(protocol, prior)
+    assert bayes.bounds.bqcrb(protocols.sss(atoms, 0.5).with_noise(LocalNoise(readout_error=0.1)), prior) == ideal
 
 
 def test_adjoint_measurement_route_equals_forward_route():

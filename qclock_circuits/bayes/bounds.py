@@ -47,6 +47,7 @@ __all__ = [
     "BQCRBResult",
     "bqcrb",
     "bqcrb_result",
+    "bqcrb_mixed",
     "OQIResult",
     "oqi",
     "POIResult",
@@ -176,8 +177,42 @@ def bqcrb_result(protocol_or_state, prior) -> BQCRBResult:
 
 
 def bqcrb(protocol_or_state, prior) -> float:
-    """Bayesian quantum Cramér–Rao bound (rad²) of the protocol's input state, eqs. (12)–(14)."""
+    """Bayesian quantum Cramér–Rao bound (rad²) of the protocol's input state, eqs. (12)–(14).
+
+    For a protocol with local noise (``protocol.noise``) the bound is that of
+    the mixed state that enters the imprint (preparation with its dissipation,
+    then the dark-time channel, which commutes with the imprint): see
+    :func:`bqcrb_mixed`. Detection errors do not enter (they act after the
+    measurement that the bound optimises).
+    """
+    noise = getattr(protocol_or_state, "noise", None)
+    if noise is not None and noise.is_quantum:
+        return bqcrb_mixed(protocol_or_state, prior)
     return bqcrb_result(protocol_or_state, prior).bmse
+
+
+def bqcrb_mixed(protocol, prior) -> float:
+    """BQCRB (rad²) of a protocol's permutation-invariant mixed input state under local noise.
+
+    The averaged states ρ̄ and ρ' of Kielinski & Hammerer eqs. (12)–(14) are
+    block diagonal in the total spin j (the imprint ``exp(−iφJz)`` acts inside
+    every block), so the symmetric logarithmic derivative is solved block by
+    block and ``Tr(ρ̄L²) = Σ_j Tr(ρ̄′_j L_j)`` (blocks carry their total weight;
+    the d_j identical copies of a block share L_j).
+    """
+    from ..spin.permutation_invariant import pi_basis
+
+    basis = pi_basis(protocol.atoms)
+    state = protocol.mixed_input_state()
+    gain = 0.0
+    for index in range(basis.blocks):
+        block = basis.block(state, index)
+        if block.shape[0] == 1:
+            continue  # j = 0 does not see the phase
+        with small_matrix_threads(block.shape[0]):
+            rho_bar, rho_prime = averaged_state(block, prior)
+            gain += _optimal_observable(rho_bar, rho_prime)[1]
+    return float(max(prior.second_moment - gain, 0.0))
 
 
 # ----------------------------------------------------------------- OQI see-saw
