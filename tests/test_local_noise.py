@@ -298,6 +298,10 @@ def test_atomic_decoherence_gives_the_dark_time_probabilities():
     assert (1 - 2 * noise.dephasing) * np.sqrt(1 - noise.amplitude_damping) == pytest.approx(np.exp(-0.4 / 1.5))
     assert noise.decay_rate == pytest.approx(0.5) and noise.dephasing_rate == pytest.approx(pure_dephasing)
     assert AtomicDecoherence.from_dict(atoms.to_dict()) == atoms
+    dressed = AtomicDecoherence(t1=2.0, twisting_rate=3.0, twist_decay_rate=0.25, twist_dephasing_rate=0.1)
+    assert dressed.at(0.4).decay_rate == pytest.approx(0.75) and dressed.at(0.4).dephasing_rate == pytest.approx(0.1)
+    assert dressed.at(0.4).amplitude_damping == pytest.approx(1 - np.exp(-0.2))  # not during the dark time
+    assert AtomicDecoherence.from_dict(dressed.to_dict()) == dressed
     slow = atoms.scaled(2.0).at(0.8)  # every time doubled: the same probabilities, half the rates
     assert slow.dephasing == pytest.approx(noise.dephasing) and slow.amplitude_damping == pytest.approx(
         noise.amplitude_damping)
@@ -327,6 +331,8 @@ def test_noise_that_the_protocol_cannot_carry_is_refused():
         protocols.css(3).with_noise({"dephasing": 0.1})
     with pytest.raises(ValueError, match="largest N supported is"):
         protocols.css(500).with_noise(LocalNoise(dephasing=0.1)).probabilities([0.0])
+    with pytest.raises(ValueError, match="need their duration"):
+        AtomicDecoherence(t1=2.0, twist_decay_rate=0.1)
     with pytest.raises(ValueError, match="t2 = 5.0 exceeds 2\\*t1"):
         AtomicDecoherence(t1=2.0, t2=5.0)
     with pytest.raises(ValueError, match="no pure final state"):
@@ -352,3 +358,27 @@ def test_squeezing_under_twist_dissipation_equals_the_exact_analytic_solution_at
         pytest.approx(xi2, rel=1e-9)
     ideal = wineland_squeezing(oat_moments(atoms, twist, duration), atoms)
     assert xi2 > 1.2 * ideal  # the dissipation costs squeezing
+
+
+def test_stability_under_decoherence_and_the_noise_aware_squeezed_state():
+    from qclock_circuits.bayes.stability import best_sss, stability_point
+
+    atoms, time = 10, 0.1
+    decoherence = AtomicDecoherence(t1=4.0, t2=1.0, readout_error=0.01, twisting_rate=5.0, twist_decay_rate=0.5)
+    noise = decoherence.at(time)
+    ideal = stability_point("sss", atoms, time)
+    noisy = stability_point("sss", atoms, time, decoherence=decoherence)
+    assert noisy.sigma > ideal.sigma
+    assert noisy.parameters["local_noise"] == noise.to_dict()
+    prior = bayes.GaussianPrior(noisy.prior_width)
+    # the noise-aware optimum is a different circuit, and never worse under that noise than the ideal optimum
+    ideal_protocol, _ = best_sss(atoms, prior)
+    aware, aware_bmse = best_sss(atoms, prior, local_noise=noise)
+    assert aware.noise == noise
+    assert aware_bmse <= bayes.bmse(ideal_protocol.with_noise(noise), prior) + 1e-12
+    assert abs(aware.parameters[0] - ideal_protocol.parameters[0]) > 1e-3
+    css_point = stability_point("css", atoms, time, decoherence=decoherence)
+    direct = bayes.bmse(protocols.css(atoms).with_noise(noise), prior)
+    assert css_point.bmse == pytest.approx(direct, rel=1e-12)
+    with pytest.raises(ValueError, match="'poi' is evaluated for ideal atoms only"):
+        stability_point("poi", 4, time, decoherence=decoherence)

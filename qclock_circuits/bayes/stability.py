@@ -51,58 +51,88 @@ class StabilityPoint:
         return cls(**data)
 
 
-def best_sss(atoms: int, prior, estimator: str = "bayes", twist_grid: int = 48):
+def best_sss(atoms: int, prior, estimator: str = "bayes", twist_grid: int = 48, local_noise=None):
     """The SSS protocol with twist μ and rotation θ minimising the BMSE for ``prior``.
 
     A log-spaced scan of μ ∈ [1e-4, π] (with the variance-minimising θ) picks
     the basin; Nelder–Mead then refines (μ, θ) jointly. Returns
     ``(protocol, bmse)``.
+
+    Parameters
+    ----------
+    local_noise : LocalNoise, optional
+        Optimise on atoms with this local decoherence (the optimum moves: a
+        longer twist costs more dissipation); the protocol returned carries it.
     """
     from ..protocols import sss
 
     atoms = check_atoms(atoms)
+
+    def build(*args):
+        protocol = sss(atoms, *args)
+        return protocol if local_noise is None else protocol.with_noise(local_noise)
+
     best = None
     for twist in np.geomspace(1e-4, np.pi, twist_grid):
-        value = bmse(sss(atoms, twist), prior, estimator)
+        value = bmse(build(twist), prior, estimator)
         if best is None or value < best[0]:
             best = (value, twist)
-    start = sss(atoms, best[1])
+    start = build(best[1])
 
     def objective(x):
-        return bmse(sss(atoms, x[0], x[1]), prior, estimator)
+        return bmse(build(x[0], x[1]), prior, estimator)
 
     result = minimize(objective, start.parameters, method="Nelder-Mead",
                       options={"xatol": 1e-7, "fatol": 1e-12 * best[0], "maxiter": 400})
     if result.fun < best[0]:
-        protocol = sss(atoms, result.x[0], result.x[1])
-        return protocol, float(result.fun)
+        return build(result.x[0], result.x[1]), float(result.fun)
     return start, float(best[0])
 
 
 def stability_point(kind: str, atoms: int, interrogation_time: float, *, noise="flicker", dead_time: float = 0.0,
-                    estimator: str = "bayes", warm_state=None) -> StabilityPoint:
-    """σ of one protocol kind at one T/Z (see module docstring)."""
-    from ..protocols import css, ghz
+                    estimator: str = "bayes", warm_state=None, decoherence=None) -> StabilityPoint:
+    """σ of one protocol kind at one T/Z (see module docstring).
+
+    Parameters
+    ----------
+    noise : str
+        The laser's (LO) noise type: ``'white'``, ``'flicker'``, ``'random_walk'``.
+    decoherence : AtomicDecoherence, optional
+        The atoms' own decoherence (T1, T2, detection errors, twisting rate),
+        with times in units of Z like ``interrogation_time``: every protocol is
+        evaluated exactly under ``decoherence.at(interrogation_time)`` and the
+        SSS is optimised under it. The bounds (``'oqi'``, ``'pi_hl'``) stay
+        those of ideal atoms; ``'poi'`` refuses decoherence.
+    """
+    from ..protocols import AtomicDecoherence, css, ghz
 
     check_choice(kind, "kind", KINDS)
+    if decoherence is not None and not isinstance(decoherence, AtomicDecoherence):
+        raise TypeError(f"decoherence must be an AtomicDecoherence or None, got {type(decoherence).__name__}")
+    local_noise = None if decoherence is None or decoherence.is_ideal else decoherence.at(interrogation_time)
     check_choice(estimator, "estimator", ("bayes", "linear", "arcsin"))
     atoms = check_atoms(atoms)
     width = prior_width(interrogation_time, noise, dead_time)
     prior = GaussianPrior(width)
     parameters: dict = {}
+    if local_noise is not None:
+        parameters["local_noise"] = local_noise.to_dict()
     if kind == "css":
-        value = bmse(css(atoms), prior, estimator)
+        value = bmse(css(atoms).with_noise(local_noise), prior, estimator)
     elif kind == "ghz":
-        value = bmse(ghz(atoms), prior, estimator if estimator != "arcsin" else "linear")
+        value = bmse(ghz(atoms).with_noise(local_noise), prior, estimator if estimator != "arcsin" else "linear")
     elif kind == "sss":
-        protocol, value = best_sss(atoms, prior, estimator)
-        parameters = {"twist": float(protocol.parameters[0]), "rotation": float(protocol.parameters[1])}
+        protocol, value = best_sss(atoms, prior, estimator, local_noise=local_noise)
+        parameters.update(twist=float(protocol.parameters[0]), rotation=float(protocol.parameters[1]))
     elif kind == "oqi":
         starts = None if warm_state is None else {"warm": np.real(warm_state)}
         result = oqi(atoms, prior, starts=starts)
         value = result.bmse
-        parameters = {"state": result.state.real.tolist()}
+        parameters["state"] = result.state.real.tolist()
     elif kind == "poi":
+        if local_noise is not None:
+            raise QClockError("kind 'poi' is evaluated for ideal atoms only (its phase-operator measurement "
+                              "acts on the symmetric subspace, which local noise leaves); drop decoherence")
         value = poi_optimized(atoms, prior).bmse
     else:
         value = asymptotic_oqi(atoms, width)

@@ -279,9 +279,10 @@ class AtomicDecoherence:
     ----------
     t1 : float > 0 or inf
         Lifetime of |↑⟩ (decay to |↓⟩), in the call's time unit.
-    t2 : float > 0 or inf
+    t2 : float > 0, optional
         Transverse coherence time (Ramsey contrast ``e^{−t/T2}`` for one atom,
-        decay included): ``1/T2 = 1/(2T1) + 1/T_φ``, so ``T2 ≤ 2T1``.
+        decay included): ``1/T2 = 1/(2T1) + 1/T_φ``, so ``T2 ≤ 2T1``. Default
+        (None or inf): ``2 T1``, no pure dephasing.
     readout_error : float or (float, float)
         ``(P(read 1 | 0), P(read 0 | 1))``.
     twisting_rate : float > 0, optional
@@ -290,21 +291,32 @@ class AtomicDecoherence:
         twists are ideal and instantaneous.
     twist_duration : float > 0, optional
         Alternatively, a fixed duration of every twist.
+    twist_decay_rate, twist_dephasing_rate : float ≥ 0
+        Extra decay (|↑⟩ → |↓⟩) and pure-dephasing rates that act only while
+        the atoms are twisted, on top of 1/T1 and 1/T_φ: e.g. the photon
+        scattering of Rydberg dressing or of a cavity, or the error of a
+        Mølmer–Sørensen pulse (1/time unit).
 
     Raises
     ------
     ValueError
-        Non-positive times, ``T2 > 2 T1``, bad probabilities, or both
+        Non-positive times, ``T2 > 2 T1``, bad probabilities, negative rates,
+        twist rates without a twisting rate or duration, or both
         ``twisting_rate`` and ``twist_duration``.
     """
 
     t1: float = math.inf
-    t2: float = math.inf
+    t2: float | None = None
     readout_error: tuple[float, float] = (0.0, 0.0)
     twisting_rate: float | None = None
     twist_duration: float | None = None
+    twist_decay_rate: float = 0.0
+    twist_dephasing_rate: float = 0.0
 
     def __post_init__(self):
+        if self.t2 is None or (isinstance(self.t2, numbers.Real) and math.isinf(self.t2) and self.t2 > 0):
+            object.__setattr__(self, "t2", 2.0 * float(self.t1) if isinstance(self.t1, numbers.Real)
+                               and not isinstance(self.t1, bool) else self.t1)
         for name in ("t1", "t2"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -321,6 +333,12 @@ class AtomicDecoherence:
         object.__setattr__(self, "twist_duration", _optional_positive(self.twist_duration, "twist_duration"))
         if self.twisting_rate is not None and self.twist_duration is not None:
             raise QClockError("give twisting_rate or twist_duration, not both")
+        for name in ("twist_decay_rate", "twist_dephasing_rate"):
+            object.__setattr__(self, name, _rate(getattr(self, name), name))
+        if (self.twist_decay_rate > 0 or self.twist_dephasing_rate > 0) and self.twisting_rate is None \
+                and self.twist_duration is None:
+            raise QClockError("twist_decay_rate and twist_dephasing_rate act during the twists and need their "
+                              "duration: give twisting_rate or twist_duration")
 
     @property
     def decay_rate(self) -> float:
@@ -341,13 +359,15 @@ class AtomicDecoherence:
         if not math.isfinite(t) or t < 0:
             raise QClockError(f"interrogation_time must be a finite time >= 0, got {t}")
         timed = self.twisting_rate is not None or self.twist_duration is not None
-        twist_rates = timed and (self.decay_rate > 0 or self.dephasing_rate > 0)
+        decay = self.decay_rate + self.twist_decay_rate
+        dephasing = self.dephasing_rate + self.twist_dephasing_rate
+        twist_rates = timed and (decay > 0 or dephasing > 0)
         return LocalNoise(
             dephasing=0.5 * (-math.expm1(-t * self.dephasing_rate)),
             amplitude_damping=-math.expm1(-t * self.decay_rate),
             readout_error=self.readout_error,
-            decay_rate=self.decay_rate if twist_rates else 0.0,
-            dephasing_rate=self.dephasing_rate if twist_rates else 0.0,
+            decay_rate=decay if twist_rates else 0.0,
+            dephasing_rate=dephasing if twist_rates else 0.0,
             twisting_rate=self.twisting_rate if twist_rates else None,
             twist_duration=self.twist_duration if twist_rates else None)
 
@@ -364,13 +384,16 @@ class AtomicDecoherence:
         return AtomicDecoherence(t1=self.t1 * factor, t2=self.t2 * factor, readout_error=self.readout_error,
                                  twisting_rate=None if self.twisting_rate is None else self.twisting_rate / factor,
                                  twist_duration=None if self.twist_duration is None
-                                 else self.twist_duration * factor)
+                                 else self.twist_duration * factor,
+                                 twist_decay_rate=self.twist_decay_rate / factor,
+                                 twist_dephasing_rate=self.twist_dephasing_rate / factor)
 
     def to_dict(self) -> dict:
         """JSON-compatible form (infinite times as None)."""
         return {"t1": None if math.isinf(self.t1) else self.t1, "t2": None if math.isinf(self.t2) else self.t2,
                 "readout_error": list(self.readout_error), "twisting_rate": self.twisting_rate,
-                "twist_duration": self.twist_duration}
+                "twist_duration": self.twist_duration, "twist_decay_rate": self.twist_decay_rate,
+                "twist_dephasing_rate": self.twist_dephasing_rate}
 
     @classmethod
     def from_dict(cls, data: dict) -> "AtomicDecoherence":
@@ -378,4 +401,6 @@ class AtomicDecoherence:
         return cls(t1=math.inf if data.get("t1") is None else data["t1"],
                    t2=math.inf if data.get("t2") is None else data["t2"],
                    readout_error=tuple(data.get("readout_error", (0.0, 0.0))),
-                   twisting_rate=data.get("twisting_rate"), twist_duration=data.get("twist_duration"))
+                   twisting_rate=data.get("twisting_rate"), twist_duration=data.get("twist_duration"),
+                   twist_decay_rate=data.get("twist_decay_rate", 0.0),
+                   twist_dephasing_rate=data.get("twist_dephasing_rate", 0.0))
