@@ -163,8 +163,9 @@ def _check_clock_options(args: argparse.Namespace) -> None:
     given = [name for name in _CLOCK_OPTIONS if getattr(args, name) is not None]
     if given and not args.simulate:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
-        raise CLIError(f"{flags} only apply with --simulate (the network clock loop); add --simulate or leave "
-                       f"{'it' if len(given) == 1 else 'them'} out")
+        one = len(given) == 1
+        raise CLIError(f"{flags} only {'applies' if one else 'apply'} with --simulate (the network clock loop); add "
+                       f"--simulate or leave {'it' if one else 'them'} out")
     for name, default in _CLOCK_OPTIONS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int
+from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int, check_seed
 from ..bayes import GaussianPrior, bmse, estimator_table, prior_width as model_prior_width
 from .allan import AllanResult, long_tau_fit, overlapping_adev
 from .loop import Integrator, LinearPredictor, LoopState, run_loop_block
@@ -198,6 +198,9 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
             raise QClockError("prior_width must be given for an explicit LocalOscillatorNoise")
         prior_width = model_prior_width(interrogation_time, noise_name, dead_time)
     prior = GaussianPrior(prior_width)
+    check_seed(seed)
+    if isinstance(seed, np.random.Generator):
+        seed = np.random.SeedSequence(int(seed.integers(0, 2**63)))
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     noise_seed, outcome_seed, servo_seed = sequence.spawn(3)
     estimates = estimator_table(protocol, prior, estimator)
@@ -345,6 +348,7 @@ def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=N
     """
     runs = check_int(runs, "runs", 1)
     workers = check_int(workers, "workers", 1)
+    check_seed(seed)
     if progress is not None and not callable(progress):
         raise TypeError(f"progress must be a callable progress(done, total) or None, got {progress!r}")
     if "progress" in options or "keep_trace" in options or "seed" in options:

@@ -78,7 +78,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int
+from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int, check_seed
 from ..clock.allan import AllanResult, overlapping_adev
 from ..clock.noise import LocalOscillatorNoise
 from .cascade import CascadeAllocation, estimate_level_phase, node_shares_for
@@ -660,6 +660,7 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     """
     T, TD = check_cycle_times(interrogation_time, dead_time)
     cycles = check_int(cycles, "cycles", 3)
+    check_seed(seed)
     if cycles > MAX_NETWORK_CYCLES:
         raise QClockError(f"cycles must be <= {MAX_NETWORK_CYCLES:.0e} (about 5e5 cycles/s for 10 clocks: this run "
                           f"would take days); got {cycles}")
