@@ -121,17 +121,17 @@ def bmse(protocol, prior, estimator="bayes") -> float:
     Raises
     ------
     TypeError
-        If ``protocol`` is not a RamseyProtocol.
+        If ``protocol`` is neither a RamseyProtocol nor a tabulated likelihood.
     """
-    from ..protocols import RamseyProtocol
-
-    if not isinstance(protocol, RamseyProtocol):
-        raise TypeError(f"protocol must be a RamseyProtocol, got {protocol!r} ({type(protocol).__name__})")
+    if not hasattr(protocol, "_fourier_coefficients"):
+        raise TypeError(f"protocol must be a RamseyProtocol (or a tabulated likelihood of one), got {protocol!r} "
+                        f"({type(protocol).__name__})")
     value = _bmse(protocol, prior, estimator)
     second = float(prior.second_moment)
     if value > second * (1 + 1e-9):
         name = estimator if isinstance(estimator, str) else "given"
-        warnings.warn(EstimatorWarning(f"the {name} estimator of {protocol.name} has BMSE {value:.3g} rad², more "
+        label = getattr(protocol, "name", type(protocol).__name__)
+        warnings.warn(EstimatorWarning(f"the {name} estimator of {label} has BMSE {value:.3g} rad², more "
                                        f"than the prior's E[phi²] = {second:.3g} rad²: it does worse than not "
                                        "measuring (estimate 0); use the 'bayes' estimator"), stacklevel=2)
     return value
