@@ -21,6 +21,9 @@ __all__ = [
     "check_axis",
     "check_choice",
     "check_cycle_times",
+    "check_seed",
+    "check_dense_size",
+    "available_memory",
 ]
 
 
@@ -93,7 +96,17 @@ def check_readout_error(value, name: str = "readout_error") -> tuple[float, floa
 
 def check_finite_array(values, name: str, *, ndim: int | None = None, length: int | None = None,
                        dtype=float) -> np.ndarray:
-    """Return ``values`` as a NumPy array after checking shape and finiteness."""
+    """Return ``values`` as a NumPy array after checking shape and finiteness.
+
+    Complex input is refused for a real ``dtype`` (its imaginary part would be dropped silently).
+    """
+    if not np.issubdtype(np.dtype(dtype), np.complexfloating):
+        try:
+            complex_input = np.iscomplexobj(values)
+        except (TypeError, ValueError):
+            complex_input = False
+        if complex_input:
+            raise TypeError(f"{name} must hold real numbers, got complex values {values!r}")
     try:
         array = np.asarray(values, dtype=dtype)
     except (TypeError, ValueError) as exc:
@@ -143,3 +156,61 @@ def check_cycle_times(interrogation_time, dead_time) -> tuple[float, float]:
     if dead_time < 0:
         raise QClockError(f"dead_time must be >= 0 (units of Z), got {dead_time}")
     return interrogation_time, dead_time
+
+
+def check_seed(seed, name: str = "seed"):
+    """Return ``seed`` if it is None, an integer >= 0, a list of them, a SeedSequence or a Generator; else raise.
+
+    numpy accepts these in ``SeedSequence``/``default_rng``; a negative integer is refused here with the
+    argument's name (numpy's own message does not name it).
+    """
+    if seed is None or isinstance(seed, (np.random.SeedSequence, np.random.Generator)):
+        return seed
+    values = seed if isinstance(seed, (list, tuple)) else [seed]
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise QClockError(f"{name} must be None, an integer >= 0 (or a list of them), a numpy SeedSequence or "
+                              f"Generator, got {seed!r}")
+    return seed
+
+
+def available_memory() -> int:
+    """Bytes of physical memory of this machine (``os.sysconf``; 8 GiB where it cannot be read)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return 8 << 30
+
+
+def check_dense_size(atoms: int, name: str = "atoms", *, matrices: float = 6.0, itemsize: int = 16,
+                     what: str = "dense (N+1)x(N+1) matrices") -> int:
+    """Refuse an N whose O(N²) arrays would not fit in this machine's memory; the message gives the largest N.
+
+    Parameters
+    ----------
+    atoms : int
+        N (the arrays are (N+1) × (N+1)).
+    name : str
+        Argument name for the message.
+    matrices : float
+        How many such arrays the call holds at once (with temporaries).
+    itemsize : int
+        Bytes per element (16: complex128, 8: float64).
+    what : str
+        What is allocated, for the message.
+
+    Raises
+    ------
+    QClockError
+        If ``matrices · itemsize · (N+1)²`` exceeds half the physical memory.
+    """
+    budget = available_memory() // 2
+    need = matrices * itemsize * (atoms + 1) ** 2
+    if need > budget:
+        largest = int(math.isqrt(int(budget / (matrices * itemsize)))) - 1
+        raise QClockError(f"{name} = {atoms} needs about {need / 2**30:.3g} GiB for the {what} of this call, more "
+                          f"than half of this machine's {2 * budget / 2**30:.3g} GiB; the largest N supported here "
+                          f"is {largest}")
+    return atoms

@@ -165,12 +165,16 @@ def test_two_runs_are_averaged_and_match_simulate_clocks(capsys):
 
 
 def test_out_directory_stores_runs_and_resumes(tmp_path, capsys):
+    from qclock_circuits.runtime import SweepResult, SweepStore
+
     out = tmp_path / "runs"
     argv = [*SMALL, "--runs", "2", "--seed", "3"]
     plain = run_json(argv, capsys)
     first = run_json([*argv, "--out", str(out)], capsys)
     assert first == plain
-    assert sorted(p.name for p in out.iterdir()) == ["run_0000.json", "run_0001.json"]
+    store = SweepStore(out)
+    by_run = {store.load(key).point["run"]: key for key in store.keys()}
+    assert sorted(by_run) == [0, 1] and len(list(out.iterdir())) == 2
     stored = {p.name: p.read_bytes() for p in out.iterdir()}
 
     # a restart reuses the stored runs: identical output, files untouched
@@ -179,17 +183,17 @@ def test_out_directory_stores_runs_and_resumes(tmp_path, capsys):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == stored
 
     # an 'interrupted' job: run 1 missing, run 0 read back (not recomputed: a marker survives)
-    (out / "run_0001.json").unlink()
-    record = json.loads(stored["run_0000.json"])
-    record["run"]["sigma_scaled"] = 123.0
-    (out / "run_0000.json").write_text(json.dumps(record))
+    store.path(by_run[1]).unlink()
+    record = store.load(by_run[0])
+    record.result["sigma_scaled"] = 123.0
+    store.save(SweepResult(**{**record.__dict__, "checksum": ""}))
     resumed = run_json([*argv, "--out", str(out)], capsys)
     assert resumed["per_run"][0]["sigma_scaled"] == 123.0
     assert resumed["per_run"][1] == first["per_run"][1]
-    recomputed = json.loads((out / "run_0001.json").read_text())
-    original = json.loads(stored["run_0001.json"])
-    for record in (recomputed, original):
-        del record["run"]["wall_time"]
+    recomputed = store.load(by_run[1]).result
+    original = json.loads(stored[store.path(by_run[1]).name])["result"]
+    for data in (recomputed, original):
+        del data["wall_time"]
     assert recomputed == original
 
 

@@ -9,6 +9,7 @@ from qclock_circuits import bayes, protocols
 from qclock_circuits._validation import QClockError
 from qclock_circuits.clock import dick_deviation
 from qclock_circuits.clock.noise import LocalOscillatorNoise
+from qclock_circuits.runtime import SweepResult, SweepStore
 from qclock_circuits.clock.simulate import ClockRun, simulate_clock, simulate_clocks, summarize_runs
 
 
@@ -48,11 +49,12 @@ def test_runs_are_reproducible_serial_or_parallel_and_resume(tmp_path):
     assert len({r.sigma_scaled for r in serial}) == 3  # independent streams
     out = tmp_path / "runs"
     first = simulate_clocks(protocol, runs=2, seed=11, out=out, **options)
-    assert sorted(p.name for p in out.iterdir()) == ["run_0000.json", "run_0001.json"]
+    store = SweepStore(out)
+    assert len(store.keys()) == 2
     # a job 'interrupted' after two runs resumes: the finished runs are read back, not recomputed
-    stored = json.loads((out / "run_0000.json").read_text())
-    stored["run"]["wall_time"] = -1.0
-    (out / "run_0000.json").write_text(json.dumps(stored))
+    [record] = [store.load(key) for key in store.keys() if store.load(key).point["run"] == 0]
+    record.result["wall_time"] = -1.0
+    store.save(SweepResult(**{**record.__dict__, "checksum": ""}))
     resumed = simulate_clocks(protocol, runs=3, seed=11, out=out, **options)
     assert resumed[0].wall_time == -1.0
     assert [r.sigma_scaled for r in resumed] == [r.sigma_scaled for r in serial]

@@ -32,7 +32,7 @@ from scipy.linalg import eigh
 from scipy.special import erfc
 
 from .._blas import small_matrix_threads
-from .._validation import QClockError, check_atoms, check_finite
+from .._validation import QClockError, check_atoms, check_finite, check_int
 from ..spin import coherent_state, sine_state
 from .estimators import bmse as _bmse
 from .moments import phase_moments
@@ -369,6 +369,12 @@ def oqi(atoms: int, prior, starts: dict | None = None, max_iterations: int = 200
     atoms = check_atoms(atoms)
     if method not in ("auto", "seesaw"):
         raise QClockError(f"method must be 'auto' or 'seesaw', got {method!r}")
+    max_iterations = check_int(max_iterations, "max_iterations", 1)
+    polish_steps = check_int(polish_steps, "polish_steps", 0)
+    tolerance = check_finite(tolerance, "tolerance")
+    if tolerance <= 0:
+        raise QClockError(f"tolerance must be a finite number > 0 (relative decrease of the BMSE), got {tolerance}")
+    check_int(seed, "seed", 0)
     with small_matrix_threads(atoms + 1):
         return _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps)
 

@@ -19,6 +19,8 @@ deviation ``σ_y(τ) ω0 √(τZ) = Δφ_M √(T_C/Z) / (T/Z)`` (eq. 29).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._validation import QClockError, check_choice, check_finite_array
@@ -26,6 +28,7 @@ from .moments import OutcomeMoments, outcome_moments
 
 __all__ = [
     "ESTIMATORS",
+    "EstimatorWarning",
     "estimator_table",
     "bmse",
     "bmse_of_table",
@@ -99,12 +102,42 @@ def bmse_of_table(moments: OutcomeMoments, table) -> float:
     return float(max(value, 0.0))
 
 
+class EstimatorWarning(UserWarning):
+    """An estimator does worse than not measuring: its BMSE exceeds the prior's second moment."""
+
+
 def bmse(protocol, prior, estimator="bayes") -> float:
-    """Bayesian mean squared error (rad²) of ``protocol`` under ``prior``.
+    """Bayesian mean squared error (rad²) of ``protocol`` under ``prior`` (Kielinski & Hammerer, eq. 3).
 
     ``estimator`` is ``'bayes'``, ``'linear'``, ``'arcsin'`` or an explicit
     table of estimates aligned with ``protocol.outcomes``.
+
+    Warns
+    -----
+    EstimatorWarning
+        When the BMSE exceeds ``E[φ²]`` of the prior, the value of the estimate
+        φ̂ = 0 (not measuring); the arcsin estimator does so at narrow priors.
+
+    Raises
+    ------
+    TypeError
+        If ``protocol`` is neither a RamseyProtocol nor a tabulated likelihood.
     """
+    if not hasattr(protocol, "_fourier_coefficients"):
+        raise TypeError(f"protocol must be a RamseyProtocol (or a tabulated likelihood of one), got {protocol!r} "
+                        f"({type(protocol).__name__})")
+    value = _bmse(protocol, prior, estimator)
+    second = float(prior.second_moment)
+    if value > second * (1 + 1e-9):
+        name = estimator if isinstance(estimator, str) else "given"
+        label = getattr(protocol, "name", type(protocol).__name__)
+        warnings.warn(EstimatorWarning(f"the {name} estimator of {label} has BMSE {value:.3g} rad², more "
+                                       f"than the prior's E[phi²] = {second:.3g} rad²: it does worse than not "
+                                       "measuring (estimate 0); use the 'bayes' estimator"), stacklevel=2)
+    return value
+
+
+def _bmse(protocol, prior, estimator) -> float:
     moments = outcome_moments(protocol, prior)
     if isinstance(estimator, str):
         check_choice(estimator, "estimator", ESTIMATORS)

@@ -41,10 +41,15 @@ NOISE_TYPES = {"white": 0, "flicker": -1, "random_walk": -2}
 PRIOR_WIDTH_FACTOR = {0: 1.0, -1: 1.7, -2: 2.0}
 
 
+#: Widest Gaussian prior (rad): far wider than the 2π period of any Ramsey signal (it carries no information
+#: about φ mod 2π), and its variance stays a finite float.
+MAX_PRIOR_WIDTH = 1e6
+
+
 def _check_width(width, name: str = "width") -> float:
     width = check_finite(width, name)
-    if width <= 0:
-        raise QClockError(f"{name} must be a finite number > 0 (rad), got {width}")
+    if width <= 0 or width > MAX_PRIOR_WIDTH:
+        raise QClockError(f"{name} must be a finite number in (0, {MAX_PRIOR_WIDTH:g}] (rad), got {width}")
     return width
 
 

@@ -19,9 +19,17 @@ Units: the seed's time unit, interrogation time T = 1; ω in rad per that
 unit. ``--h`` is the seed's noise strength (kernel ``−(h/2)|s−s'|`` for
 Brownian, ``−2h ln|s−s'|`` for 1/f noise).
 
+With ``--out DIR`` every finished run (one protocol, one run index) is
+stored in ``DIR`` as soon as it finishes (validated, written atomically, keyed
+by the job's full parameters): the same command started again after an
+interruption recomputes only the runs that are missing, and gives the same
+output as an uninterrupted job. ``DIR`` is claimed for this job; another job
+pointed at it is refused.
+
 Example::
 
     qclock adaptive --atoms 2 --noise brownian --h 0.03 --interrogations 100 --runs 20 --workers 2 --json
+    qclock adaptive --atoms 3 --noise flicker --h 0.05 --runs 200 --out adaptive-n3   # resumable
 """
 
 from __future__ import annotations
@@ -67,6 +75,9 @@ def register(subparsers) -> None:
     parser.add_argument("--sdp-prior", choices=SDP_PRIORS, default="gaussian",
                         help="prior the adaptive SDP is solved for: 'gaussian' (moment-matched, quantised, cached; "
                              "default) or 'exact' (the grid prior, one program per interrogation)")
+    parser.add_argument("--out", metavar="DIR", default=None,
+                        help="store every finished run in DIR at once; the same command run again resumes, "
+                             "recomputing only what is missing")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
     parser.set_defaults(handler=adaptive)
 
@@ -102,13 +113,67 @@ def _paper(args: argparse.Namespace) -> dict | None:
             for name in ("ramsey", "buzek")}
 
 
+def adaptive_run_point(point: dict) -> dict:
+    """Run ``point['run']`` of one protocol of a ``qclock adaptive`` job (a runtime sweep function).
+
+    ``point``: the arguments of :func:`~qclock_circuits.clock.adaptive.simulate.simulate_adaptive_clock`
+    (``atoms, noise, h, interrogations, memory, protocol, seed, sdp_prior``) and ``run``; the run uses child
+    ``run`` of ``SeedSequence(seed)``, as in one call with all runs.
+    """
+    from ..clock.adaptive.simulate import simulate_adaptive_clock
+
+    return simulate_adaptive_clock(point["atoms"], point["noise"], point["h"], point["interrogations"], 1,
+                                   point["memory"], point["protocol"], point["seed"], 1, sdp_prior=point["sdp_prior"],
+                                   first_run=point["run"]).to_dict()
+
+
+def check_adaptive_run(point: dict, result: dict) -> None:
+    """Schema and range check of a stored :func:`adaptive_run_point` result."""
+    import numpy as np
+
+    from ..clock.adaptive.simulate import AdaptiveClockResult
+
+    run = AdaptiveClockResult.from_dict(result)
+    if (run.runs, run.protocol, run.atoms, run.interrogations) != (1, point["protocol"], point["atoms"],
+                                                                   point["interrogations"]):
+        raise CLIError("the stored run belongs to another configuration")
+    for name in ("square_error", "allan_variance", "estimates", "frequencies", "dropped_mass"):
+        values = getattr(run, name)
+        if not np.all(np.isfinite(values)):
+            raise CLIError(f"{name} holds non-finite values")
+    if np.any(run.square_error < 0) or np.any(run.allan_variance < 0):
+        raise CLIError("square errors and Allan variances must be >= 0")
+
+
+def _stored_comparison(args: argparse.Namespace) -> dict:
+    """The three protocols run by run through the result store in ``--out`` (resumable)."""
+    from ..clock.adaptive.simulate import CLOCK_PROTOCOLS, AdaptiveClockResult, improvement
+    from ..runtime import claim_directory, run_sweep
+
+    job = {"atoms": args.atoms, "noise": args.noise, "h": args.h, "interrogations": args.interrogations,
+           "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior}
+    claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
+    points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
+    values = run_sweep(adaptive_run_point, points, store=args.out, workers=args.workers, check=check_adaptive_run,
+                       backend="serial" if args.workers == 1 else "processes", version="adaptive-run-1")
+    results = {}
+    for index, name in enumerate(CLOCK_PROTOCOLS):
+        chunk = values[index * args.runs:(index + 1) * args.runs]
+        results[name] = AdaptiveClockResult.concatenate([AdaptiveClockResult.from_dict(v) for v in chunk])
+    return {"results": results,
+            "improvement": {name: improvement(results["adaptive"], results[name]) for name in ("ramsey", "buzek")}}
+
+
 def adaptive(args: argparse.Namespace) -> int:
     """Handler of ``qclock adaptive``."""
     from ..clock.adaptive.simulate import compare_protocols, nist_spectrum
 
     _check(args)
-    comparison = compare_protocols(args.atoms, args.noise, args.h, args.interrogations, args.runs, args.memory,
-                                   args.seed, args.workers, sdp_prior=args.sdp_prior)
+    if args.out is not None:
+        comparison = _stored_comparison(args)
+    else:
+        comparison = compare_protocols(args.atoms, args.noise, args.h, args.interrogations, args.runs, args.memory,
+                                       args.seed, args.workers, sdp_prior=args.sdp_prior)
     results = comparison["results"]
     output = {
         "atoms": args.atoms, "noise": args.noise, "h": args.h,

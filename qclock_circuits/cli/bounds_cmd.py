@@ -117,10 +117,11 @@ def _oqi(atoms: int, prior, known: dict):
 def bounds(args: argparse.Namespace) -> int:
     """Handler of ``qclock bounds``."""
     from .. import protocols
-    from .._validation import check_atoms
+    from .._validation import check_atoms, check_dense_size
     from ..bayes import bounds as bayes_bounds
 
     atoms = check_atoms(args.atoms)
+    check_dense_size(atoms, "--atoms", matrices=4, itemsize=8, what="(N+1)x(N+1) eigenvector matrices of the bounds")
     prior, info = prior_from_args(args)
     width = info["prior_width"]
 

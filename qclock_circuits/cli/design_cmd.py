@@ -110,6 +110,8 @@ def _spec(args: argparse.Namespace):
     if not math.isfinite(args.dead_time) or args.dead_time < 0:
         raise CLIError(f"--dead-time must be a finite number >= 0 ({unit}), got {args.dead_time}")
     if args.transition_frequency is not None:
+        if z is None:
+            raise CLIError("--transition-frequency needs --coherence-time (sigma_y at 1 s needs Z in seconds)")
         if not math.isfinite(args.transition_frequency) or args.transition_frequency <= 0:
             raise CLIError(f"--transition-frequency must be a finite number > 0 (Hz), got "
                            f"{args.transition_frequency}")
@@ -176,8 +178,10 @@ def design(args: argparse.Namespace) -> int:
             bars[stage] = ProgressBar(total, "points", label=f"design: {stage}")
         bars[stage].update(done)
 
+    from ..runtime import claim_directory
+
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        claim_directory(out, spec.to_dict(), what="qclock design")
         result = run_design(spec, out, backend=backend, workers=1 if backend == "serial" else args.workers,
                             scheduler=scheduler, progress=progress)
     finally:
@@ -200,6 +204,8 @@ def design(args: argparse.Namespace) -> int:
     recommendation = summary["recommendation"]
     print(f"\nrecommended: {recommendation['class']} at T/Z = {recommendation['interrogation_time']:.4g} "
           f"(sigma = {recommendation['sigma']:.4g}, {recommendation['basis']})")
+    for warning in recommendation.get("warnings", []):
+        print(f"warning: {warning}")
     print(f"report: {out / files['report']}")
     return 0
 

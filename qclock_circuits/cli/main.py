@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -54,6 +55,11 @@ def _report(message: str) -> None:
     print(f"qclock: error: {one_line(message)}", file=sys.stderr)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a warning as one line, ``qclock: warning: <message>``, on stderr (no source location)."""
+    print(f"qclock: warning: {one_line(str(message))}", file=sys.stderr if file is None else file)
+
+
 def _silence_stdout() -> None:
     """Point stdout at devnull so the interpreter's final flush does not fail again."""
     try:
@@ -80,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(None if argv is None else list(argv))
-        return int(args.handler(args) or EXIT_OK)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(args.handler(args) or EXIT_OK)
     except SystemExit as exc:  # --help and --version
         code = exc.code
         return code if isinstance(code, int) else (EXIT_OK if code is None else EXIT_USAGE)

@@ -20,7 +20,12 @@ Examples
 With ``--simulate`` the network clock also runs (seed 000 Fig. 3, appendix C):
 the nodes' lasers from the topology, one cascaded GHZ (or classical)
 estimate per cycle of ``--interrogation-time`` seconds, the chosen feedback,
-and the Allan deviation of the stabilised centre of mass.
+and the Allan deviation of the stabilised centre of mass. A run that fails
+physically (phase slips, a cascade that misses in more than 5% of the
+cycles, σ_y(τ) not averaging down, too short for the fit) is reported as
+FAILED with its reasons and without a white level, and the command exits
+with status 1. With ``--out`` every finished strategy run is stored in
+``DIR/runs`` (validated, resumable) and ``DIR`` is claimed for this job.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 from pathlib import Path
 
 from ._common import CLIError, format_table, integer, print_json, real
@@ -64,13 +70,13 @@ def register(subparsers) -> None:
                              "--simulate also the five strategies of seed 000 Fig. 3 and their Allan deviations "
                              "(strategies.png)")
     parser.add_argument("--simulate", action="store_true", help="also run the network clock loop")
-    parser.add_argument("--strategy", choices=STRATEGIES, default="quantum_network",
+    parser.add_argument("--strategy", choices=STRATEGIES, default=None,
                         help="with --simulate: interrogation and cooperation (seed 000 Fig. 3; default quantum_network)")
-    parser.add_argument("--feedback", choices=("full", "centre"), default="full",
+    parser.add_argument("--feedback", choices=("full", "centre"), default=None,
                         help="with --simulate: feedback to the nodes (appendix C1; default full)")
-    parser.add_argument("--interrogation-time", type=real, default=1.0, metavar="T",
+    parser.add_argument("--interrogation-time", type=real, default=None, metavar="T",
                         help="with --simulate: Ramsey time per cycle in seconds (default 1)")
-    parser.add_argument("--cycles", type=integer, default=20_000, metavar="C",
+    parser.add_argument("--cycles", type=integer, default=None, metavar="C",
                         help="with --simulate: clock cycles (>= 3, default 20000)")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
     parser.set_defaults(handler=network)
@@ -87,10 +93,15 @@ def network(args: argparse.Namespace) -> int:
         raise CLIError(f"--shots must be an integer >= 0, got {args.shots}")
     if args.seed < 0:
         raise CLIError(f"--seed must be an integer >= 0, got {args.seed}")
+    _check_clock_options(args)
     out = None if args.out is None else Path(args.out)
     if out is not None and out.exists() and not out.is_dir():
         raise CLIError(f"--out must be a directory, but {str(out)!r} is a file")
     topology = load_topology(args.topology)
+    if out is not None:
+        from ..runtime import claim_directory
+
+        claim_directory(out, _job(args), what="qclock network")
     if args.shots == 0:
         layout = ghz_distribution_circuit(topology, args.scheme, args.fidelity).layout
         data = {"topology": str(args.topology), "nodes": len(layout.nodes), "scheme": args.scheme,
@@ -105,19 +116,23 @@ def network(args: argparse.Namespace) -> int:
         data = {"topology": str(args.topology), "nodes": report.nodes, **report.to_dict(), "source": "aer",
                 "fidelity_z_score": report.fidelity_z_score, "contrast_z_score": report.contrast_z_score}
     if args.simulate:
-        data["clock"] = _simulate(args, topology)
-        if out is not None:  # the report compares all five strategies of Fig. 3
-            data["strategies"] = {name: (data["clock"] if name == args.strategy else _simulate(args, topology, name))
-                                  for name in STRATEGIES}
+        names = STRATEGIES if out is not None else (args.strategy,)  # the report compares all five of Fig. 3
+        clocks = _simulate_all(args, names, None if out is None else out / "runs")
+        data["clock"] = clocks[args.strategy]
+        if out is not None:
+            data["strategies"] = clocks
+            data["identical_curves"] = _identical(clocks)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "report.json").write_text(json.dumps(data, indent=1))
+        from ..runtime import write_atomic
+
+        write_atomic(out / "report.json", json.dumps(data, indent=1))
         _write_report(out, data)
         circuit = ghz_distribution_circuit(topology, args.scheme, args.fidelity).circuit
-        (out / "distribution.qasm").write_text(to_qasm3(circuit))
+        write_atomic(out / "distribution.qasm", to_qasm3(circuit))
+    failed = args.simulate and data["clock"]["failed"]
     if args.json:
         print_json(data)
-        return 0
+        return 1 if failed else 0
     print(f"{args.topology}: {data['nodes']} clocks, {data['qubits']} clock qubits ({data['circuit_qubits']} in the "
           f"circuit, {data['epr_pairs']} EPR pairs), scheme {args.scheme}, {data['shots']} shots")
     if report is None:
@@ -129,30 +144,143 @@ def network(args: argparse.Namespace) -> int:
         print(format_table(["quantity", "measured", "std. error", "predicted"], rows, "{:.4f}"))
     if args.simulate:
         clock = data["clock"]
-        print(f"\nnetwork clock ({clock['strategy']}, {clock['feedback']} feedback, T = {clock['interrogation_time']} s, "
-              f"{clock['cycles']} cycles): white level sigma_y(1 s) = {clock['white_level']:.3g}, "
-              f"cascade errors {clock['cascade_errors']}, phase slips {clock['phase_slips']}")
-    return 0
+        head = (f"\nnetwork clock ({clock['strategy']}, {clock['feedback']} feedback, "
+                f"T = {clock['interrogation_time']} s, {clock['cycles']} cycles): ")
+        if failed:
+            print(head + "FAILED: " + "; ".join(clock["problems"]) + " (no stability figure: the run did not hold "
+                  "the clock)")
+        else:
+            print(head + f"white level sigma_y(1 s) = {clock['white_level']:.3g}, cascade errors "
+                  f"{clock['cascade_errors']}, phase slips {clock['phase_slips']}")
+    return 1 if failed else 0
 
 
-def _simulate(args: argparse.Namespace, topology, strategy: str | None = None) -> dict:
-    """Run the network clock on the topology with one strategy and summarise its Allan deviation."""
-    from ..clock import long_tau_fit
-    from ..network import simulate_network_clock
+_CLOCK_OPTIONS = {"strategy": "quantum_network", "feedback": "full", "interrogation_time": 1.0, "cycles": 20_000}
 
+
+def _check_clock_options(args: argparse.Namespace) -> None:
+    """The loop options apply only with --simulate: given without it they are an error; then fill the defaults."""
+    given = [name for name in _CLOCK_OPTIONS if getattr(args, name) is not None]
+    if given and not args.simulate:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        one = len(given) == 1
+        raise CLIError(f"{flags} only {'applies' if one else 'apply'} with --simulate (the network clock loop); add "
+                       f"--simulate or leave {'it' if one else 'them'} out")
+    for name, default in _CLOCK_OPTIONS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    if not args.simulate:
+        return
     if not math.isfinite(args.interrogation_time) or args.interrogation_time <= 0:
         raise CLIError(f"--interrogation-time must be a finite number > 0 (s), got {args.interrogation_time}")
-    if args.cycles < 3:
-        raise CLIError(f"--cycles must be an integer >= 3, got {args.cycles}")
-    strategy = args.strategy if strategy is None else strategy
-    result = simulate_network_clock(topology, args.interrogation_time, args.cycles, strategy=strategy,
-                                    feedback=args.feedback, seed=args.seed)
+    from ..network.loop import MAX_NETWORK_CYCLES
+
+    if not 3 <= args.cycles <= MAX_NETWORK_CYCLES:
+        raise CLIError(f"--cycles must be an integer from 3 to {MAX_NETWORK_CYCLES:.0e} (the loop runs about 5e5 "
+                       f"cycles/s for 10 clocks), got {args.cycles}")
+
+
+def _topology_digest(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _job(args: argparse.Namespace) -> dict:
+    """Everything that determines the files a ``qclock network --out`` job writes."""
+    job = {"topology": str(args.topology), "topology_sha256": _topology_digest(args.topology), "scheme": args.scheme,
+           "fidelity": args.fidelity, "shots": args.shots, "seed": args.seed, "simulate": args.simulate}
+    if args.simulate:
+        job.update({name: getattr(args, name) for name in _CLOCK_OPTIONS})
+    return job
+
+
+def network_clock_point(point: dict) -> dict:
+    """One strategy of the network clock on a topology file, summarised (a runtime sweep function).
+
+    ``point``: ``{"topology", "topology_sha256", "strategy", "feedback", "interrogation_time", "cycles", "seed"}``.
+    Returns the Allan deviation (centre of mass for the cooperative strategies, node 0 for the independent ones),
+    cascade errors, phase slips and the :meth:`~qclock_circuits.network.NetworkClockResult.problems` of the run.
+    """
+    from ..clock import long_tau_fit
+    from ..network import load_topology, simulate_network_clock
+
+    if _topology_digest(point["topology"]) != point["topology_sha256"]:
+        raise CLIError(f"the topology file {point['topology']!r} changed while the job ran")
+    strategy = point["strategy"]
+    result = simulate_network_clock(load_topology(point["topology"]), point["interrogation_time"], point["cycles"],
+                                    strategy=strategy, feedback=point["feedback"], seed=point["seed"])
     adev = result.com_adev if strategy not in ("independent", "classical_independent") else result.node_adev[0]
-    level = long_tau_fit(adev, min_tau=min(64 * args.interrogation_time, float(adev.tau[-1])))
+    level = long_tau_fit(adev, min_tau=min(64 * point["interrogation_time"], float(adev.tau[-1])))
+    return {"adev": {"tau": adev.tau.tolist(), "sigma": adev.sigma.tolist()}, "white_level": float(level),
+            "cascade_errors": int(result.cascade_errors), "phase_slips": int(sum(result.phase_slips)),
+            "network_cycles": int(result.network_cycles), "problems": result.problems()}
+
+
+def check_network_clock_point(point: dict, result: dict) -> None:
+    """Schema and range check of a stored :func:`network_clock_point` result."""
+    tau, sigma = result["adev"]["tau"], result["adev"]["sigma"]
+    if not isinstance(tau, list) or not tau or len(tau) != len(sigma):
+        raise CLIError("the Allan deviation must have one sigma per tau")
+    if any(not isinstance(v, (int, float)) or not (math.isfinite(v) and v > 0) for v in tau + sigma):
+        raise CLIError("tau and sigma must be finite numbers > 0")
+    if not isinstance(result["white_level"], float) or not (math.isfinite(result["white_level"])
+                                                            and result["white_level"] > 0):
+        raise CLIError(f"white_level must be a finite number > 0, got {result['white_level']!r}")
+    for name in ("cascade_errors", "phase_slips", "network_cycles"):
+        if not isinstance(result[name], int) or result[name] < 0:
+            raise CLIError(f"{name} must be an integer >= 0, got {result[name]!r}")
+    if not isinstance(result["problems"], list) or not all(isinstance(v, str) for v in result["problems"]):
+        raise CLIError("problems must be a list of str")
+
+
+def _simulate_all(args: argparse.Namespace, strategies, store) -> dict:
+    """Run the network clock for each strategy (through the result store when ``store`` is a directory)."""
+    from ..runtime import run_sweep
+
+    base = {"topology": str(Path(args.topology).resolve()), "topology_sha256": _topology_digest(args.topology),
+            "feedback": args.feedback, "interrogation_time": args.interrogation_time, "cycles": args.cycles,
+            "seed": args.seed}
+    points = [{**base, "strategy": name} for name in strategies]
+    results = run_sweep(network_clock_point, points, store=store, backend="serial", version="network-clock-1",
+                        check=check_network_clock_point)
+    return {name: _summary(args, name, value) for name, value in zip(strategies, results)}
+
+
+def _summary(args: argparse.Namespace, strategy: str, value: dict) -> dict:
+    """White level of one run, or None with the reasons when the run failed physically."""
+    import numpy as np
+
+    tau, sigma = np.asarray(value["adev"]["tau"]), np.asarray(value["adev"]["sigma"])
+    fit_from = 64 * args.interrogation_time
+    problems = list(value["problems"])
+    region = tau >= fit_from * (1 - 1e-12)
+    if region.sum() < 2:
+        problems.append(f"too short for the fit: fewer than two averaging times >= 64 T = {fit_from:.3g} s "
+                        "(use more --cycles)")
+    else:
+        slope = float(np.polyfit(np.log(tau[region]), np.log(sigma[region]), 1)[0])
+        if slope > 0:
+            problems.append(f"sigma_y(tau) rises with tau beyond 64 T (log-log slope {slope:+.2f}): the loop does "
+                            "not average the frequency down")
+    level = None if problems else value["white_level"]
     return {"strategy": strategy, "feedback": args.feedback, "interrogation_time": args.interrogation_time,
-            "cycles": args.cycles, "white_level": level, "adev": {"tau": adev.tau.tolist(),
-                                                                  "sigma": adev.sigma.tolist()},
-            "cascade_errors": int(result.cascade_errors), "phase_slips": int(sum(result.phase_slips))}
+            "cycles": args.cycles, "white_level": level, "failed": bool(problems), "problems": problems,
+            "adev": value["adev"], "cascade_errors": value["cascade_errors"], "phase_slips": value["phase_slips"],
+            "network_cycles": value["network_cycles"]}
+
+
+def _identical(clocks: dict) -> list[list[str]]:
+    """Groups of strategies whose Allan deviations are identical (e.g. strategies that coincide on this network)."""
+    groups: list[list[str]] = []
+    for name, clock in clocks.items():
+        for group in groups:
+            if clocks[group[0]]["adev"] == clock["adev"]:
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    return [group for group in groups if len(group) > 1]
 
 
 def _write_report(out: Path, data: dict) -> None:
@@ -173,13 +301,23 @@ def _write_report(out: Path, data: dict) -> None:
         import matplotlib.pyplot as plt
 
         figure, axis = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
+        same = {name: group for group in data.get("identical_curves", []) for name in group}
         for name, clock in strategies.items():
-            axis.loglog(clock["adev"]["tau"], clock["adev"]["sigma"], "o-", ms=3, label=name.replace("_", " "))
+            label = name.replace("_", " ")
+            if clock["failed"]:
+                label += " (FAILED)"
+            if name in same and same[name][0] != name:
+                label += f" (= {same[name][0].replace('_', ' ')})"
+            axis.loglog(clock["adev"]["tau"], clock["adev"]["sigma"], "x--" if clock["failed"] else "o-", ms=3,
+                        alpha=0.5 if clock["failed"] else 1.0, label=label)
+        if any(clock["failed"] for clock in strategies.values()):
+            axis.set_title("dashed: FAILED runs (phase slips / cascade errors), not clock stabilities", fontsize=8)
         axis.set_xlabel("averaging time τ (s)")
         axis.set_ylabel("σ_y(τ)")
         axis.grid(True, which="both", alpha=0.3)
         axis.legend(fontsize=8)
-        figure.savefig(out / "strategies.png", dpi=120)
+        figure.savefig(out / ".strategies.partial.png", dpi=120)
+        os.replace(out / ".strategies.partial.png", out / "strategies.png")
         plt.close(figure)
         lines += ["", f"## Network clock (seed 000 Fig. 3), T = {data['clock']['interrogation_time']} s, "
                       f"{data['clock']['cycles']} cycles, {data['clock']['feedback']} feedback", "",
@@ -187,7 +325,17 @@ def _write_report(out: Path, data: dict) -> None:
                   "level is σ_y√τ fitted from τ = 64 T on.", "",
                   "| strategy | white level σ_y(1 s) | cascade errors | phase slips |", "|---|---|---|---|"]
         for name, clock in strategies.items():
-            lines.append(f"| {name} | {clock['white_level']:.3g} | {clock['cascade_errors']} | "
-                         f"{clock['phase_slips']} |")
+            level = "FAILED" if clock["failed"] else f"{clock['white_level']:.3g}"
+            lines.append(f"| {name} | {level} | {clock['cascade_errors']} | {clock['phase_slips']} |")
+        failed = {name: clock["problems"] for name, clock in strategies.items() if clock["failed"]}
+        if failed:
+            lines += ["", "**Failed runs** (no white level is given: their Allan deviation is not the stability of a "
+                          "working clock):", ""]
+            lines += [f"- {name}: {'; '.join(problems)}" for name, problems in failed.items()]
+        for group in data.get("identical_curves", []):
+            lines += ["", f"The strategies {', '.join(group)} give identical Allan deviations on this network: "
+                          "they are one curve in the figure."]
         lines += ["", "![Allan deviations](strategies.png)"]
-    (out / "report.md").write_text("\n".join(lines) + "\n")
+    from ..runtime import write_atomic
+
+    write_atomic(out / "report.md", "\n".join(lines) + "\n")

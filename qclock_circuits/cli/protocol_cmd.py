@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
@@ -58,7 +59,9 @@ def register(subparsers) -> None:
     circuit_parser.add_argument("--target", choices=("none", "ion_trap", "superconducting"),
                                 default="none", help="transpile for this hardware target (default: none)")
     circuit_parser.add_argument("--out", metavar="FILE",
-                                help="write the OpenQASM 3 text to FILE instead of stdout")
+                                help="write the OpenQASM 3 text to FILE instead of stdout (an existing FILE only "
+                                     "with --force)")
+    circuit_parser.add_argument("--force", action="store_true", help="with --out: replace an existing FILE")
     circuit_parser.set_defaults(handler=circuit)
 
 
@@ -81,6 +84,9 @@ def _outcome_label(value: float) -> str:
 
 def show(args: argparse.Namespace) -> int:
     """Handler of ``qclock protocol show``."""
+    from .._validation import check_dense_size
+
+    check_dense_size(args.atoms, "--atoms", what="(N+1)x(N+1) likelihood matrices")
     protocol = protocol_from_args(args)
     phases = _phases(args, protocol)
     probabilities = protocol.probabilities(phases)
@@ -129,6 +135,14 @@ def show(args: argparse.Namespace) -> int:
 
 def circuit(args: argparse.Namespace) -> int:
     """Handler of ``qclock protocol circuit``."""
+    if args.out:
+        out = Path(args.out)
+        if out.is_dir():
+            raise CLIError(f"--out must name a file, but {args.out!r} is a directory", exit_code=1)
+        if out.exists() and not args.force:
+            raise CLIError(f"--out {args.out!r} exists; give --force to replace it", exit_code=1)
+        if not out.parent.is_dir():
+            raise CLIError(f"--out {args.out!r}: the directory {str(out.parent)!r} does not exist", exit_code=1)
     protocol = protocol_from_args(args)
     try:
         from .. import circuits  # Qiskit is imported only for this command
@@ -146,8 +160,9 @@ def circuit(args: argparse.Namespace) -> int:
         summary.append(f"target: {args.target}, depth: {report.depth}, "
                        f"two-qubit gates: {report.two_qubit_gates}")
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as handle:
-            handle.write(qasm)
+        from ..runtime import write_atomic
+
+        write_atomic(args.out, qasm)
         print(f"wrote OpenQASM 3 to {args.out}")
         print("\n".join(summary))
     else:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -135,9 +136,11 @@ def register(subparsers) -> None:
     parser.add_argument("--workers", type=integer, default=1, metavar="W",
                         help="processes running the runs in parallel (integer >= 1, default: 1)")
     parser.add_argument("--out", metavar="DIR", default=None,
-                        help="directory where every finished run is stored at once as run_XXXX.json; runs "
-                             "already there for the same job (protocol, options, seed) are reused, so an "
-                             "interrupted job restarted with the same arguments only computes what is missing")
+                        help="directory where every finished run is stored at once (one JSON file per run, "
+                             "named by the SHA-256 of the job's full parameters and the run index, so jobs with "
+                             "other parameters never overwrite each other); runs already there for the same job are "
+                             "validated and reused, so an interrupted job restarted with the same arguments only "
+                             "computes what is missing; a damaged file is named in a warning and recomputed")
     parser.add_argument("--json", action="store_true",
                         help="print a JSON object (no progress bar); a progress bar is shown on stderr only "
                              "when it is a terminal")
@@ -145,6 +148,8 @@ def register(subparsers) -> None:
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise CLIError(f"--out must be a directory, but {args.out!r} is an existing file", exit_code=1)
     for option, allowed in _APPLIES_TO.items():
         if getattr(args, option) is not None and args.protocol not in allowed:
             raise CLIError(f"--{option} applies only to {', '.join(allowed)}, not to {args.protocol}")
@@ -303,6 +308,17 @@ def _result(args, runs, protocol, sss_parameters, theory: dict) -> dict:
     })
     if len(runs) == 1:
         data["first_hop_cycle"] = _first_hop(first)
+    data["runs_lost_lock"] = int(sum(run.lost_lock for run in runs))
+    problems = []
+    if data["runs_with_hops"]:
+        problems.append(f"fringe hops in {data['runs_with_hops']} of {len(runs)} run(s) ({data['fringe_hops']} in "
+                        "all): the phase left the fringe, sigma_scaled is not the locked clock's stability")
+    if data["runs_lost_lock"]:
+        problems.append(f"{data['runs_lost_lock']} of {len(runs)} run(s) lost lock (rms residual phase > pi/2)")
+    if data["runs_unsettled"]:
+        problems.append(f"{data['runs_unsettled']} of {len(runs)} run(s) too short for the long-tau fit (unsettled)")
+    data["problems"] = problems
+    data["failed"] = bool(data["runs_with_hops"] or data["runs_lost_lock"])
     return data
 
 
@@ -345,6 +361,8 @@ def _print_text(data: dict) -> None:
     if data.get("first_hop_cycle") is not None:
         lines[-1] += f", first at cycle {data['first_hop_cycle']}"
     lines.append(f"rms residual phase: {data['phase_rms']:.4g} rad")
+    if data["failed"]:
+        lines.append("warning: FAILED run: " + "; ".join(p for p in data["problems"] if "unsettled" not in p))
     if not data["settled"]:
         constant = data["loop_time_constant"]
         lines.append(f"warning: {data['runs_unsettled']} of {data['runs']} run(s) too short for the fit: the loop "

@@ -12,16 +12,15 @@ when the job is started again.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import math
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from .._validation import QClockError, check_choice, check_cycle_times
+from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int, check_seed
 from ..bayes import GaussianPrior, bmse, estimator_table, prior_width as model_prior_width
 from .allan import AllanResult, long_tau_fit, overlapping_adev
 from .loop import Integrator, LinearPredictor, LoopState, run_loop_block
@@ -29,9 +28,12 @@ from .noise import LocalOscillatorNoise
 from .sampling import OutcomeTable
 
 __all__ = ["ClockRun", "simulate_clock", "simulate_clocks", "summarize_runs", "predictor_for", "loop_time_constant",
-           "estimator_slope"]
+           "estimator_slope", "clock_run_point", "check_clock_run", "MAX_CYCLES"]
 
 _MAX_TRACE = 1 << 24  # stabilised-frequency samples kept for the Allan deviation
+#: Most cycles one run accepts: the loop runs about 10⁶–10⁷ cycles/s per core (benchmarks/RESULTS.md), so 10¹⁰
+#: cycles is already hours; longer runs are better split into independent runs.
+MAX_CYCLES = 10**10
 
 
 @dataclass
@@ -181,6 +183,14 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
     if isinstance(cycles, bool) or not isinstance(cycles, (int, np.integer)) or cycles < 3:
         raise QClockError(f"cycles must be an integer >= 3 (the Allan deviation needs three samples), got {cycles!r}")
+    if cycles > MAX_CYCLES:
+        raise QClockError(f"cycles must be <= {MAX_CYCLES:.0e} (the loop runs about 1e6-1e7 cycles/s per core, so "
+                          f"this run would take days); split it into independent runs, got {cycles}")
+    block_size = check_int(block_size, "block_size", 1)
+    if min_tau is not None:
+        min_tau = check_finite(min_tau, "min_tau")
+        if min_tau <= 0:
+            raise QClockError(f"min_tau must be > 0 (units of Z) or None, got {min_tau}")
     check_choice(estimator, "estimator", ("bayes", "linear", "arcsin"))
     lo, noise_name = _resolve_noise(noise, dead_time)
     if prior_width is None:
@@ -188,6 +198,9 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
             raise QClockError("prior_width must be given for an explicit LocalOscillatorNoise")
         prior_width = model_prior_width(interrogation_time, noise_name, dead_time)
     prior = GaussianPrior(prior_width)
+    check_seed(seed)
+    if isinstance(seed, np.random.Generator):
+        seed = np.random.SeedSequence(int(seed.integers(0, 2**63)))
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     noise_seed, outcome_seed, servo_seed = sequence.spawn(3)
     estimates = estimator_table(protocol, prior, estimator)
@@ -249,17 +262,49 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     return run
 
 
-def _run_one(arguments):
-    protocol_dict, options, child = arguments
+def clock_run_point(point: dict) -> dict:
+    """Run ``point['run']`` of a :func:`simulate_clocks` job; plain data in and out (a runtime sweep function).
+
+    ``point``: ``{"protocol": RamseyProtocol dict, "options": simulate_clock options, "seed": root seed (int or
+    list of int), "run": i}``; run i uses child i of ``SeedSequence(seed)``. Returns :meth:`ClockRun.to_dict`.
+    """
     from ..protocols import RamseyProtocol
 
-    return simulate_clock(RamseyProtocol.from_dict(protocol_dict), seed=child, **options).to_dict()
+    child = np.random.SeedSequence(point["seed"], spawn_key=(int(point["run"]),))
+    return simulate_clock(RamseyProtocol.from_dict(point["protocol"]), seed=child, **point["options"]).to_dict()
 
 
-def _job_key(protocol, options, seed) -> str:
-    text = json.dumps({"protocol": protocol.to_dict(), "options": options, "seed": repr(seed)}, sort_keys=True,
-                      default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def check_clock_run(point: dict, result: dict) -> None:
+    """Schema and range check of a stored :func:`clock_run_point` result.
+
+    Raises
+    ------
+    QClockError, TypeError, KeyError
+        Naming the first bad entry.
+    """
+    run = ClockRun.from_dict(result)
+    if run.cycles != point["options"]["cycles"] or run.atoms != point["protocol"]["atoms"]:
+        raise QClockError(f"the run has {run.cycles} cycles and N = {run.atoms}, the job "
+                          f"{point['options']['cycles']} and N = {point['protocol']['atoms']}")
+    if not (math.isfinite(run.sigma_scaled) and run.sigma_scaled > 0):
+        raise QClockError(f"sigma_scaled must be finite and > 0, got {run.sigma_scaled}")
+    if not (math.isfinite(run.phase_rms) and run.phase_rms >= 0) or run.fringe_hops < 0:
+        raise QClockError(f"phase_rms ({run.phase_rms}) and fringe_hops ({run.fringe_hops}) must be >= 0")
+    if run.adev.tau.shape != run.adev.sigma.shape or not np.all(run.adev.sigma > 0):
+        raise QClockError("the Allan deviation must have one sigma > 0 per tau")
+
+
+def _job_seed(seed):
+    """The root seed as JSON data (int or list of ints), for a resumable job."""
+    if isinstance(seed, np.random.SeedSequence) and not seed.spawn_key:
+        seed = seed.entropy
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+        return int(seed)
+    if (isinstance(seed, (list, tuple)) and seed
+            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 0 for v in seed)):
+        return [int(v) for v in seed]
+    raise QClockError(f"with out=, seed must be an integer >= 0 or a list of them (the same seed gives the same "
+                      f"runs, which is what lets a job resume), got {seed!r}")
 
 
 def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=None, progress=None,
@@ -267,46 +312,82 @@ def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=N
     """Run ``runs`` independent clocks (options as :func:`simulate_clock`).
 
     Run i uses child i of ``SeedSequence(seed)``: the results do not depend on
-    ``workers``. With ``out`` (a directory), every finished run is written as
-    ``run_XXXX.json`` at once; runs already on disk for the same job (same
-    protocol, options and seed) are loaded instead of recomputed, so an
-    interrupted job loses nothing it finished.
+    ``workers``. With ``out`` (a directory) the runs go through the project's
+    result store (:func:`qclock_circuits.runtime.run_sweep`): every finished
+    run is written at once, atomically, under a key made of the job's full
+    parameters (protocol, options, seed, run index), so another job in the same
+    directory never overwrites it; runs already there for this job are
+    validated and loaded instead of recomputed (a bad file is named in a
+    warning and recomputed), so an interrupted job loses nothing it finished.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+    runs : int
+        Number of runs (≥ 1).
+    seed : None, int, list of int or SeedSequence
+        Root seed; with ``out`` an integer (or list of integers) ≥ 0.
+    workers : int
+        Processes (≥ 1).
+    out : str or os.PathLike, optional
+        Result directory (created if needed).
+    progress : callable, optional
+        ``progress(done_runs, runs)``.
+    **options
+        Passed to :func:`simulate_clock` (with ``out``: plain values only, e.g. a named noise type).
+
+    Returns
+    -------
+    list of ClockRun
+        In run order.
+
+    Raises
+    ------
+    QClockError, TypeError
+        For bad arguments (the message names them).
     """
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
-        raise QClockError(f"runs must be an integer >= 1, got {runs!r}")
+    runs = check_int(runs, "runs", 1)
+    workers = check_int(workers, "workers", 1)
+    check_seed(seed)
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a callable progress(done, total) or None, got {progress!r}")
+    if "progress" in options or "keep_trace" in options or "seed" in options:
+        raise TypeError("simulate_clocks passes neither progress, keep_trace nor seed on to simulate_clock")
+    if out is not None:
+        from ..runtime import run_sweep  # the one result store; it depends on nothing but the validation helpers
+
+        root = _job_seed(seed)
+        try:
+            plain = json.loads(json.dumps(options, allow_nan=False))
+        except (TypeError, ValueError):
+            raise QClockError(f"with out=, the options must be plain finite values (a named noise type, a servo "
+                              f"name), got {options!r}") from None
+        points = [{"protocol": protocol.to_dict(), "options": plain, "seed": root, "run": i} for i in range(runs)]
+        data = run_sweep(clock_run_point, points, store=out, backend="serial" if workers == 1 else "processes",
+                         workers=workers, progress=progress, check=check_clock_run, version="clock-run-1")
+        return [ClockRun.from_dict(item) for item in data]
     children = np.random.SeedSequence(seed).spawn(runs)
-    directory = None if out is None else Path(out)
-    key = _job_key(protocol, {k: v for k, v in options.items() if k != "progress"}, seed)
-    results: dict[int, dict] = {}
-    if directory is not None:
-        directory.mkdir(parents=True, exist_ok=True)
-        for index in range(runs):
-            path = directory / f"run_{index:04d}.json"
-            if path.exists():
-                data = json.loads(path.read_text())
-                if data.get("job") == key:
-                    results[index] = data["run"]
-    pending = [i for i in range(runs) if i not in results]
-
-    def store(index, data):
-        results[index] = data
-        if directory is not None:
-            path = directory / f"run_{index:04d}.json"
-            temporary = path.with_suffix(".tmp")
-            temporary.write_text(json.dumps({"job": key, "run": data}))
-            temporary.replace(path)
-        if progress is not None:
-            progress(len(results), runs)
-
-    arguments = [(protocol.to_dict(), options, children[i]) for i in pending]
-    if workers == 1 or len(pending) <= 1:
-        for index, argument in zip(pending, arguments):
-            store(index, _run_one(argument))
+    arguments = [(protocol.to_dict(), options, child) for child in children]
+    results = []
+    if workers == 1 or runs <= 1:
+        for argument in arguments:
+            results.append(_run_one(argument))
+            if progress is not None:
+                progress(len(results), runs)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for index, data in zip(pending, pool.map(_run_one, arguments)):
-                store(index, data)
-    return [ClockRun.from_dict(results[i]) for i in range(runs)]
+            for data in pool.map(_run_one, arguments):
+                results.append(data)
+                if progress is not None:
+                    progress(len(results), runs)
+    return [ClockRun.from_dict(item) for item in results]
+
+
+def _run_one(arguments):
+    protocol_dict, options, child = arguments
+    from ..protocols import RamseyProtocol
+
+    return simulate_clock(RamseyProtocol.from_dict(protocol_dict), seed=child, **options).to_dict()
 
 
 def summarize_runs(runs: list[ClockRun]) -> dict:

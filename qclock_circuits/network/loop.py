@@ -78,7 +78,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int
+from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int, check_seed
 from ..clock.allan import AllanResult, overlapping_adev
 from ..clock.noise import LocalOscillatorNoise
 from .cascade import CascadeAllocation, estimate_level_phase, node_shares_for
@@ -174,6 +174,13 @@ def _adev_from(data):
     return None if data is None else AllanResult.from_dict(data)
 
 
+#: Largest fraction of network cycles whose cascade may miss Φ before a run counts as failed.
+MAX_CASCADE_ERROR_RATE = 0.05
+#: Most cycles one network-clock run accepts (the loop runs about 5×10⁵ cycles/s for 10 clocks,
+#: benchmarks/RESULTS.md: 10⁹ cycles is already about an hour).
+MAX_NETWORK_CYCLES = 10**9
+
+
 @dataclass(frozen=True, eq=False)
 class NetworkClockResult:
     """Outcome of :func:`simulate_network_clock`.
@@ -241,6 +248,25 @@ class NetworkClockResult:
     local_cycles: tuple = ()
     outages: tuple = ()
     allocation: CascadeAllocation | None = None
+
+    def problems(self, max_error_rate: float = MAX_CASCADE_ERROR_RATE) -> list[str]:
+        """What makes this run unusable as a stable clock (empty when nothing does).
+
+        A phase slip (``|φ_j| ≥ π`` at some node, seed 000 eq. A27) means the
+        cascade can no longer tell the LO's phase: the loop has lost lock. A
+        network cascade that misses ``Φ`` in more than ``max_error_rate`` of its
+        cycles does not stabilise the centre of mass. In either case the Allan
+        deviation of the run is not the clock's stability.
+        """
+        found = []
+        slips = int(sum(self.phase_slips))
+        if slips:
+            found.append(f"{slips} phase slips (|phi| >= pi at a node: the loop lost lock; shorten the "
+                         "interrogation time)")
+        if self.network_cycles and self.cascade_errors > max_error_rate * self.network_cycles:
+            found.append(f"cascade errors in {self.cascade_errors} of {self.network_cycles} cycles "
+                         f"(more than {100 * max_error_rate:g}%)")
+        return found
 
     def to_dict(self) -> dict:
         return {
@@ -634,6 +660,10 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     """
     T, TD = check_cycle_times(interrogation_time, dead_time)
     cycles = check_int(cycles, "cycles", 3)
+    check_seed(seed)
+    if cycles > MAX_NETWORK_CYCLES:
+        raise QClockError(f"cycles must be <= {MAX_NETWORK_CYCLES:.0e} (about 5e5 cycles/s for 10 clocks: this run "
+                          f"would take days); got {cycles}")
     check_choice(strategy, "strategy", STRATEGIES)
     check_choice(feedback, "feedback", FEEDBACK_MODES)
     for value, name in ((gain, "gain"), (local_gain, "local_gain")):

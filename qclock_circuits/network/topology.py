@@ -234,6 +234,9 @@ def load_topology(path) -> ClockNetwork:
     QClockError
         File missing, not valid GraphML/XML, or an invalid topology.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be the GraphML file's path (str or os.PathLike), got {path!r} "
+                        f"({type(path).__name__})")
     path = Path(os.fspath(path))
     try:
         text = path.read_text(encoding="utf-8")
@@ -426,9 +429,17 @@ def _clock_graph(names, qubits, node_attributes) -> nx.Graph:
     return graph
 
 
+#: Most clocks a generated network may have (building the graph is O(K) Python objects; the GHZ layouts and
+#: the network clock loop are far slower than that long before this size).
+MAX_NODES = 100_000
+
+
 def _check_size(value, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise QClockError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value > MAX_NODES:
+        raise QClockError(f"{name} must be <= {MAX_NODES} (the largest network supported: {MAX_NODES} clocks), "
+                          f"got {value}")
     return int(value)
 
 

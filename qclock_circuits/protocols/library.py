@@ -158,9 +158,17 @@ def variational_parameter_names(n: int, m: int) -> tuple[str, ...]:
     return tuple(names)
 
 
+#: Most layers n or m of a variational protocol (each layer is one twist and one rotation on (N+1)x(N+1)
+#: matrices, and the optimiser's cost grows with the 2(n+m)+2 parameters; seed 004 uses n, m <= 3).
+MAX_LAYERS = 64
+
+
 def _check_layers(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise QClockError(f"{name} must be an integer >= 0, got {value!r}")
+    if value > MAX_LAYERS:
+        raise QClockError(f"{name} must be <= {MAX_LAYERS} layers (the largest variational depth supported), "
+                          f"got {value}")
     return int(value)
 
 

@@ -27,7 +27,7 @@ from functools import cached_property
 import numpy as np
 
 from .._blas import small_matrix_threads
-from .._validation import QClockError, check_atoms, check_choice, check_finite_array
+from .._validation import QClockError, check_atoms, check_choice, check_dense_size, check_finite_array
 from ..spin import apply_su2, apply_y_rotation, ground_state, magnetic_numbers, su2_to_zyz
 from ..spin.rotations import axis_to_angles, frame_rotation
 from .noise import LocalNoise, readout_matrix
@@ -267,6 +267,7 @@ class RamseyProtocol:
     @cached_property
     def _amplitude_matrix(self) -> np.ndarray:
         """``B = U_meas diag(ψ_in)``, computed by running the steps on diag(ψ_in)."""
+        check_dense_size(self.atoms, "atoms", what="(N+1)x(N+1) measurement and likelihood matrices")
         block = np.diag(self.input_state)
         matrix = _run_steps(compile_operations(self.measurement), block)
         matrix.setflags(write=False)

@@ -40,7 +40,7 @@ from ..optimize.stability import parse_class, stability_curves
 from ..runtime import run_sweep
 
 __all__ = ["DEFAULT_DESIGN_CLASSES", "DesignSpec", "DesignResult", "protocol_of_point", "design_point",
-           "validate_class", "run_design"]
+           "check_design_result", "validate_class", "run_design"]
 
 DEFAULT_DESIGN_CLASSES = ("css", "sss", "ghz", "1-1", "1-2")
 _BLOCK = 8  # interrogation times per sweep point: one global variational search per block
@@ -127,16 +127,19 @@ class DesignSpec:
         if times is None:
             times = tuple(float(t) for t in np.geomspace(0.003, 1.0, 24))
         times = tuple(float(check_finite(t, "interrogation_times")) for t in times)
-        if not times or any(t <= 0 for t in times) or list(times) != sorted(set(times)):
-            raise QClockError("interrogation_times must be increasing values > 0 (units of Z), got "
-                              f"{list(times)}")
+        if len(times) < 2 or any(t <= 0 for t in times) or list(times) != sorted(set(times)):
+            raise QClockError("interrogation_times must be at least two increasing values > 0 (units of Z; an "
+                              f"optimum over T needs a grid), got {list(times)}")
         object.__setattr__(self, "interrogation_times", times)
         object.__setattr__(self, "coherence_time",
                            _check_positive_or_none(self.coherence_time, "coherence_time", "seconds"))
         object.__setattr__(self, "transition_frequency",
                            _check_positive_or_none(self.transition_frequency, "transition_frequency", "Hz"))
+        if self.transition_frequency is not None and self.coherence_time is None:
+            raise QClockError("transition_frequency needs coherence_time (Z in seconds): sigma_y at 1 s is "
+                              "sigma / (2 pi nu0 sqrt(Z)); without Z it would be silently unused")
         for name, minimum in (("simulation_cycles", 1000), ("simulation_runs", 1), ("max_critical_atoms", 1),
-                              ("safety_margin", 0)):
+                              ("safety_margin", 0), ("seed", 0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
                 raise QClockError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -198,6 +201,55 @@ def design_point(point: dict) -> dict:
     if task == "validate":
         return validate_class(point)
     raise QClockError(f"unknown design task {task!r}")
+
+
+def _positive(value, name: str, *, infinite: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not value > 0 or (not infinite and not math.isfinite(value)):
+        raise QClockError(f"{name} must be {'> 0' if infinite else 'finite and > 0'}, got {value!r}")
+    return float(value)
+
+
+def check_design_result(point: dict, result: dict) -> None:
+    """Schema and range check of a :func:`design_point` result (used on every stored and computed point).
+
+    Raises
+    ------
+    QClockError, TypeError, KeyError
+        Naming the first missing or out-of-range entry.
+    """
+    if not isinstance(result, dict):
+        raise TypeError(f"a design result must be a dict, got {type(result).__name__}")
+    task = point["task"]
+    if task == "curve":
+        points = result["points"]
+        if not isinstance(points, list) or len(points) != len(point["times"]):
+            raise QClockError(f"'points' must list {len(point['times'])} stability points")
+        for index, (item, time) in enumerate(zip(points, point["times"])):
+            stability = StabilityPoint.from_dict(item)
+            kinds = (point["class"], parse_class(point["class"])[0])
+            if stability.kind not in kinds or stability.atoms != point["atoms"]:
+                raise QClockError(f"points[{index}] is a {stability.kind} point of N = {stability.atoms}")
+            if not math.isclose(stability.interrogation_time, time, rel_tol=1e-12):
+                raise QClockError(f"points[{index}] is at T = {stability.interrogation_time}, expected {time}")
+            _positive(stability.sigma, f"points[{index}].sigma", infinite=True)
+            _positive(_sigma_of(stability), f"points[{index}].total_sigma", infinite=True)
+            _positive(stability.prior_width, f"points[{index}].prior_width")
+    elif task == "limit":
+        limit = result["limit"]
+        _positive(limit["sigma_lim"], "limit.sigma_lim")
+        _positive(limit["interrogation_time"], "limit.interrogation_time")
+        if result["n_crit"] is not None and (not isinstance(result["n_crit"], int) or result["n_crit"] < 1):
+            raise QClockError(f"n_crit must be None or an integer >= 1, got {result['n_crit']!r}")
+    elif task == "validate":
+        if result["class"] != point["class"] or not isinstance(result["tried"], list):
+            raise QClockError("the closed-loop check is for another class or has no list 'tried'")
+        for index, entry in enumerate(result["tried"]):
+            _positive(entry["sigma_scaled"], f"tried[{index}].sigma_scaled")
+            _positive(entry["interrogation_time"], f"tried[{index}].interrogation_time")
+        if result["chosen"] is not None and result["chosen"] not in result["tried"]:
+            raise QClockError("'chosen' is not one of the tried candidates")
 
 
 def validate_class(point: dict) -> dict:
@@ -296,8 +348,21 @@ class DesignResult:
                 out["sigma_y_1s"] = sigma / (omega0 * math.sqrt(z))
         return out
 
+    def edge_warning(self, name: str) -> str | None:
+        """A warning when the σ(T) minimum of class ``name`` lies at an end of the scanned T grid, else None."""
+        times = self.spec.interrogation_times
+        t_min = self.minimum(name).interrogation_time
+        if t_min not in (times[0], times[-1]):
+            return None
+        end = "largest" if t_min == times[-1] else "smallest"
+        return (f"the minimum of sigma(T) for {name} is at the {end} interrogation time scanned (T = {t_min:.4g} Z): "
+                f"the optimum may lie beyond the grid; extend the range of interrogation times")
+
     def recommendation(self) -> dict:
-        """The class to run: lowest simulated σ among validated classes that did not hop, else lowest theory σ."""
+        """The class to run: lowest simulated σ among validated classes that did not hop, else lowest theory σ.
+
+        ``warnings`` lists what limits the recommendation (an optimum at the edge of the scanned T range).
+        """
         rows = [row for row in self.summary() if row["class"] != "oqi"]
         if self.validation:
             validated = [row for row in rows if row.get("simulated_sigma") is not None]
@@ -305,11 +370,15 @@ class DesignResult:
                 best = min(validated, key=lambda row: row["simulated_sigma"])
                 return {"class": best["class"], "basis": "closed-loop simulation without fringe hops",
                         "interrogation_time": best["simulated_t"], "sigma": best["simulated_sigma"],
-                        "protocol": self.validation[best["class"]]["chosen"]["protocol"]}
+                        "protocol": self.validation[best["class"]]["chosen"]["protocol"],
+                        "warnings": [w for w in [self.edge_warning(best["class"])] if w]}
         best = min(rows, key=lambda row: row["sigma_min"])
         point = self.minimum(best["class"])
+        if not math.isfinite(best["sigma_min"]):
+            raise QClockError("no protocol class has a finite sigma on the scanned interrogation times")
         return {"class": best["class"], "basis": "theory (eq. 29/41)", "interrogation_time": best["t_min"],
-                "sigma": best["sigma_min"], "protocol": protocol_of_point(best["class"], point).to_dict()}
+                "sigma": best["sigma_min"], "protocol": protocol_of_point(best["class"], point).to_dict(),
+                "warnings": [w for w in [self.edge_warning(best["class"])] if w]}
 
     def to_dict(self) -> dict:
         return {"spec": self.spec.to_dict(), "curves": self.curves, "limits": self.limits,
@@ -395,7 +464,7 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
         return lambda done, total: progress(done, total, stage)
 
     results = run_sweep(design_point, theory, store=store, backend=backend, workers=workers, scheduler=scheduler,
-                        progress=report("theory"), version=_VERSION)
+                        progress=report("theory"), version=_VERSION, check=check_design_result)
     curves: dict[str, list] = {}
     limits: dict[str, dict] = {}
     for point, value in zip(theory, results):
@@ -407,7 +476,8 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
     if spec.simulate:
         checks = _validation_points(spec, result)
         values = run_sweep(design_point, checks, store=store, backend=backend, workers=workers,
-                           scheduler=scheduler, progress=report("closed loop"), version=_VERSION)
+                           scheduler=scheduler, progress=report("closed loop"), version=_VERSION,
+                           check=check_design_result)
         result.validation = {value["class"]: value for value in values}
     result.seconds = time.perf_counter() - started
     return result

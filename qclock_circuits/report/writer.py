@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from .._validation import QClockError
+from ..runtime.store import write_atomic
 from .design import DesignResult
 from .figures import signal_figure, stability_figure
 
@@ -66,6 +67,8 @@ def render_report(result: DesignResult, files: dict) -> str:
             + (f" ({rec_time * spec.coherence_time:.3g} s)" if physical else "")
             + f": σ = {recommendation['sigma']:.3g} (basis: {recommendation['basis']}).")
     lines += [text, ""]
+    for warning in recommendation.get("warnings", []):
+        lines += [f"**Warning:** {warning}.", ""]
     if not result.validation:
         lines += ["Not checked in the closed loop: fringe hops can make the theoretical optimum unusable "
                   "(seed 004 Fig. 4, appendix A5C); run the study again with `--simulate` to keep only "
@@ -159,15 +162,18 @@ def write_design(result: DesignResult, out: str | os.PathLike) -> dict:
     protocol = RamseyProtocol.from_dict(recommendation["protocol"])
     spec = result.spec
     width = prior_width(recommendation["interrogation_time"], spec.noise, spec.dead_time)
-    stability_figure(result, out / files["stability"])
-    signal_figure(protocol, width, spec.estimator, out / files["signal"])
+    for name, draw in (("stability", lambda path: stability_figure(result, path)),
+                       ("signal", lambda path: signal_figure(protocol, width, spec.estimator, path))):
+        temporary = out / f".{files[name]}.partial.png"  # figures too appear whole or not at all
+        draw(temporary)
+        os.replace(temporary, out / files[name])
     circuit = protocol.to_circuit()
-    (out / files["qasm"]).write_text(to_qasm3(circuit))
+    write_atomic(out / files["qasm"], to_qasm3(circuit))
     compiled = transpile_for(circuit, "ion_trap", optimization_level=2, seed=spec.seed)
-    (out / files["qasm_ion_trap"]).write_text(to_qasm3(compiled.circuit))
+    write_atomic(out / files["qasm_ion_trap"], to_qasm3(compiled.circuit))
     files["ion_trap"] = compiled.to_dict()
     data = result.to_dict()
     data["files"] = files
-    (out / files["results"]).write_text(json.dumps(data, indent=1, allow_nan=True))
-    (out / files["report"]).write_text(render_report(result, files))
+    write_atomic(out / files["results"], json.dumps(data, indent=1, allow_nan=True))
+    write_atomic(out / files["report"], render_report(result, files))
     return files

@@ -20,8 +20,9 @@ address from ``scheduler=`` or ``$QCLOCK_SCHEDULER``; needs
 
 from .backends import BACKENDS, SCHEDULER_ENV
 from .keys import canonical_json, function_name, point_key
-from .store import SweepResult, SweepStore
+from .store import StoreWarning, SweepResult, SweepStore, claim_directory, write_atomic
 from .sweep import run_sweep
 
-__all__ = ["run_sweep", "SweepStore", "SweepResult", "point_key", "function_name", "canonical_json", "BACKENDS",
+__all__ = ["run_sweep", "SweepStore", "SweepResult", "StoreWarning", "claim_directory", "write_atomic",
+           "point_key", "function_name", "canonical_json", "BACKENDS",
            "SCHEDULER_ENV"]

@@ -5,7 +5,9 @@ the points and the results are plain JSON data. With ``store=`` every
 finished point is written at once (:class:`~.store.SweepStore`), and points
 already there are not computed again: a job that is killed (even with
 SIGKILL) and started again ends with the same results as an uninterrupted
-one, recomputing only what had not finished.
+one, recomputing only what had not finished. Stored results are validated
+when loaded (see :mod:`.store`; ``check=`` adds the function's own schema and
+range checks): a bad file is named in a warning and its point recomputed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from .._validation import QClockError, check_choice
 from .backends import BACKENDS, check_dask_installed, run_dask, run_processes, run_serial
 from .keys import check_points, function_name, key_from_name, to_json_data
-from .store import SweepResult, SweepStore
+from .store import SweepResult, SweepStore, check_plain_data
 
 __all__ = ["run_sweep"]
 
@@ -47,7 +49,7 @@ def _check_picklable(function: Callable, name: str, backend: str) -> None:
 def run_sweep(function: Callable[[dict], dict], points: Iterable[dict], *, store: str | os.PathLike | SweepStore
               | None = None, backend: str = "processes", workers: int | None = None, scheduler: Any = None,
               progress: Callable[[int, int], Any] | None = None, retries: int = 0, version: str = "",
-              connect_timeout: float = 10.0) -> list[dict]:
+              connect_timeout: float = 10.0, check: Callable[[dict, dict], Any] | None = None) -> list[dict]:
     """Evaluate ``function`` at every point; return the results in the order of ``points``.
 
     Parameters
@@ -56,7 +58,8 @@ def run_sweep(function: Callable[[dict], dict], points: Iterable[dict], *, store
         ``f(point: dict) -> dict``. It receives the point as it reads back from
         JSON (tuples become lists, NumPy scalars Python numbers) and must
         return a JSON-serialisable dict (NumPy scalars/arrays are converted;
-        NaN/inf are kept, written as ``NaN``/``Infinity``). For the
+        ±inf is kept, written as ``Infinity``; a NaN anywhere in it is an
+        error, never stored). For the
         ``"processes"`` and ``"dask"`` backends it must be picklable by
         reference: a function defined at module level in a module the workers
         can import (not a lambda or a nested function). Stochastic functions
@@ -69,8 +72,11 @@ def run_sweep(function: Callable[[dict], dict], points: Iterable[dict], *, store
         Directory (created if missing; must not be an existing file). Each
         finished point is written at once as ``<key>.json`` with
         ``key = point_key(function, point, version)``; points already stored
-        are loaded instead of computed; unreadable files are recomputed.
-        Without a store nothing is written.
+        are loaded instead of computed. A stored file that is not a valid
+        result (truncated, edited, NaN, wrong types, too deeply nested, a
+        directory or symlink in its place, or failing ``check``) is named in a
+        :class:`~.store.StoreWarning` and its point is recomputed and the
+        file replaced. Without a store nothing is written.
     backend : {'processes', 'serial', 'dask'}
         ``'processes'`` (default): a local
         :class:`~concurrent.futures.ProcessPoolExecutor`; ``'serial'``: a loop
@@ -93,6 +99,11 @@ def run_sweep(function: Callable[[dict], dict], points: Iterable[dict], *, store
         change meaning, so that stored results are not reused.
     connect_timeout : float
         Seconds to wait for the Dask scheduler (> 0).
+    check : callable, optional
+        ``check(point, result)`` raises ValueError/TypeError/KeyError when a
+        result is not acceptable (schema, ranges). A stored result that fails
+        is recomputed (with a warning); a freshly computed one that fails is an
+        error naming the point, and is not stored.
 
     Returns
     -------
@@ -108,6 +119,8 @@ def run_sweep(function: Callable[[dict], dict], points: Iterable[dict], *, store
     Exception
         The first exception raised by ``function`` (after ``retries``), with a
         note naming the point; points finished before it are in the store.
+    QClockError
+        If ``function`` returns a result with a NaN or one that fails ``check``.
 
     Examples
     --------
@@ -126,6 +139,8 @@ def run_sweep(function: Callable[[dict], dict], points: Iterable[dict], *, store
         raise TypeError(f"progress must be a callable progress(done, total) or None, got {progress!r}")
     if not isinstance(version, str):
         raise TypeError(f"version must be a str, got {version!r} ({type(version).__name__})")
+    if check is not None and not callable(check):
+        raise TypeError(f"check must be a callable check(point, result) or None, got {check!r}")
     if (isinstance(connect_timeout, bool) or not isinstance(connect_timeout, numbers.Real)
             or not math.isfinite(connect_timeout) or connect_timeout <= 0):
         raise QClockError(f"connect_timeout must be a finite number of seconds > 0, got {connect_timeout!r}")
@@ -146,7 +161,7 @@ def run_sweep(function: Callable[[dict], dict], points: Iterable[dict], *, store
     results: dict[str, dict] = {}
     if store is not None:
         for key in unique:
-            stored = store.load(key)
+            stored = store.load(key, None if check is None else (lambda result, key=key: check(unique[key], result)))
             if stored is not None:
                 results[key] = stored.result
     total = len(points)
@@ -164,6 +179,13 @@ def run_sweep(function: Callable[[dict], dict], points: Iterable[dict], *, store
         except (TypeError, ValueError, RecursionError) as error:
             raise TypeError(f"function {name} must return a JSON-serialisable dict, got {result!r} for the point "
                             f"{point!r}: {error}") from None
+        try:
+            check_plain_data(data, "the result")
+            if check is not None:
+                check(point, data)
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise QClockError(f"function {name} returned an invalid result for the point {point!r} ({error}); "
+                              "it is not stored") from None
         if store is not None:
             store.save(SweepResult(key=key, function=name, point=point, result=data, version=version,
                                    started=float(meta["started"]), seconds=float(meta["seconds"]),
