@@ -382,3 +382,29 @@ def test_stability_under_decoherence_and_the_noise_aware_squeezed_state():
     assert css_point.bmse == pytest.approx(direct, rel=1e-12)
     with pytest.raises(ValueError, match="'poi' is evaluated for ideal atoms only"):
         stability_point("poi", 4, time, decoherence=decoherence)
+
+
+def test_running_clock_with_noisy_atoms_reaches_the_contrast_reduced_qpn_limit():
+    """The closed loop on the noisy likelihood: σ = √T_C / (T √N C (1 − 2e)) with C = (1 − 2p)√(1 − γ)."""
+    from qclock_circuits.clock.simulate import simulate_clock
+
+    atoms, time, dephasing, damping, readout = 100, 0.001, 0.1, 0.05, 0.02
+    noise = LocalNoise(dephasing=dephasing, amplitude_damping=damping, readout_error=readout)
+    run = simulate_clock(protocols.css(atoms).with_noise(noise), time, 0.0, "flicker", cycles=600_000,
+                         estimator="linear", prior_width=1 / np.sqrt(atoms), seed=3)
+    contrast = (1 - 2 * dephasing) * np.sqrt(1 - damping) * (1 - 2 * readout)
+    assert run.fringe_hops == 0
+    assert run.sigma_scaled == pytest.approx(np.sqrt(time) / (time * np.sqrt(atoms) * contrast), rel=0.05)
+
+
+def test_posterior_from_counts_of_noisy_atoms_uses_the_noisy_likelihood():
+    atoms, true_phase = 12, 0.3
+    noise = LocalNoise(dephasing=0.2, amplitude_damping=0.1, readout_error=(0.03, 0.05))
+    protocol = protocols.sss(atoms, 0.2).with_noise(noise)
+    rng = np.random.default_rng(5)
+    counts = rng.multinomial(4000, protocol.probabilities([true_phase])[0])
+    prior = bayes.GaussianPrior(1.0)
+    posterior = bayes.posterior(protocol, prior, counts)
+    assert abs(posterior.mean - true_phase) < 3 * posterior.std
+    ideal = bayes.posterior(protocols.sss(atoms, 0.2), prior, counts)  # the wrong model is biased
+    assert abs(ideal.mean - true_phase) > abs(posterior.mean - true_phase)
