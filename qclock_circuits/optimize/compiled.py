@@ -110,7 +110,7 @@ def _segments(steps: list, m: np.ndarray, count: int) -> tuple[np.ndarray, np.nd
     return np.array(constant), np.stack(linear, axis=1)
 
 
-_REAL_GEMM_FROM = 48  # from this dimension N+1 on, one real GEMM on the float view beats a complex one
+_REAL_GEMM_FROM = 16  # from this dimension N+1 on, one real GEMM on the float view beats a complex one
 
 
 class VariationalEngine:
@@ -182,15 +182,17 @@ class VariationalEngine:
                 block = self._product(self._forward[s % 2], kept[s])
         return kept[last]
 
-    def _back(self, diagonals, adjoint, adjoints: np.ndarray) -> np.ndarray:
-        """Run ``adjoint`` back through the segments, storing it after every segment in ``adjoints``."""
-        conjugates = diagonals.conj()
+    def _back(self, diagonals, adjoint_conj, adjoints_conj: np.ndarray) -> np.ndarray:
+        """Run the conjugate adjoint ``conj(X̄)`` back through the segments, storing it after every segment.
+
+        Carrying ``conj(X̄)`` (the basis changes are real) avoids conjugating the stored blocks and phases.
+        """
         for s in range(len(diagonals) - 1, -1, -1):
-            adjoints[s] = adjoint
-            adjoint = conjugates[s] * adjoint
+            adjoints_conj[s] = adjoint_conj
+            adjoint_conj = diagonals[s] * adjoint_conj
             if s > 0:
-                adjoint = self._product(self._backward[(s - 1) % 2], adjoint)
-        return adjoint
+                adjoint_conj = self._product(self._backward[(s - 1) % 2], adjoint_conj)
+        return adjoint_conj
 
     def _forward_pass(self, parameters):
         diagonals = self._phases(parameters)
@@ -242,11 +244,11 @@ class VariationalEngine:
             kernel[:, self._lags] = gradient_c[:, ::-1] + gradient_c.conj()
             adjoint = np.fft.ifft(spectrum * np.fft.fft(kernel, axis=1), axis=1)[:, : self.atoms + 1]
             adjoint_block = np.empty_like(kept_block)
-            adjoint = self._back(diagonals[split:], np.ascontiguousarray(adjoint), adjoint_block)
+            adjoint = self._back(diagonals[split:], np.conj(adjoint), adjoint_block)
             adjoint_state = np.empty_like(kept_state)
             self._back(diagonals[:split], np.diagonal(adjoint)[:, None], adjoint_state)
-            weights = np.concatenate([np.einsum("src,src->sr", adjoint_state.conj(), kept_state).imag,
-                                      np.einsum("src,src->sr", adjoint_block.conj(), kept_block).imag])
+            weights = np.concatenate([np.einsum("src,src->sr", adjoint_state, kept_state).imag,
+                                      np.einsum("src,src->sr", adjoint_block, kept_block).imag])
             return self._linear @ weights.ravel()
 
         return coefficients, vjp
