@@ -112,3 +112,20 @@ def test_bad_input_is_refused():
     _, vjp = compile_variational(3, 1, 1).coefficients_and_vjp(np.zeros(8))
     with pytest.raises(QClockError, match="gradient_c"):
         vjp(np.zeros((4, 4)))
+
+
+def test_the_whole_search_runs_with_one_blas_thread(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    import qclock_circuits.optimize.variational as variational_module
+
+    seen = set()
+
+    class Recording(CompiledCost):
+        def value_and_gradient(self, parameters):
+            seen.update(item["num_threads"] for item in threadpool_info() if item["user_api"] == "blas")
+            return super().value_and_gradient(parameters)
+
+    monkeypatch.setattr(variational_module, "CompiledCost", Recording)
+    optimize_variational(3, 1, 1, 0.4, seed=0, de_iterations=2, de_population=4, random_starts=1)
+    assert seen == {1}
