@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from functools import lru_cache
 
-__all__ = ["SMALL_DIMENSION", "small_matrix_threads"]
+__all__ = ["SMALL_DIMENSION", "small_matrix_threads", "one_blas_thread"]
 
 SMALL_DIMENSION = 400
 
@@ -29,4 +29,13 @@ def small_matrix_threads(dimension: int):
     """Context manager: one BLAS thread if ``dimension < SMALL_DIMENSION``, else no change."""
     if dimension >= SMALL_DIMENSION:
         return nullcontext()
+    return _controller().limit(limits=1, user_api="blas")
+
+
+def one_blas_thread():
+    """Context manager: one BLAS thread for everything inside, whatever the matrix size.
+
+    For a whole optimisation (many small products and the optimiser's own BLAS calls), set once
+    around the loop instead of switching the thread count at every cost call.
+    """
     return _controller().limit(limits=1, user_api="blas")

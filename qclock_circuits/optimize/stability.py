@@ -61,7 +61,8 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
                 global_search: bool = True, search: dict | None = None) -> StabilityPoint:
     """σ of one class at one T/Z; ``parameters`` holds the optimised protocol, ``dick_sigma``
     (eq. 40) and ``total_sigma`` (eq. 41). ``search`` overrides the effort options of
-    :func:`~.variational.optimize_variational` for a global search."""
+    :func:`~.variational.optimize_variational` for a global search (its ``gradient`` choice
+    applies to the warm-started points too)."""
     atoms = check_atoms(atoms)
     parsed = parse_class(name)
     if parsed[0] != "variational":
@@ -71,6 +72,8 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
         _, n, m = parsed
         width = prior_width(interrogation_time, noise, dead_time)
         options = dict(search or {}) if global_search else {"de_iterations": 0, "random_starts": 2}
+        if not global_search and search and "gradient" in search:
+            options["gradient"] = search["gradient"]
         search = optimize_variational(atoms, n, m, GaussianPrior(width), estimator, seed=seed,
                                       warm_starts=warm_starts, **options)
         dphi_m = effective_measurement_uncertainty(search.bmse, width)

@@ -1,22 +1,26 @@
-"""Global search over the variational Ramsey classes [n, m] (seed 004 sec. III B–C, appendix A5A).
+"""Global search over the variational Ramsey classes [n, m] (Kielinski & Hammerer, arXiv:2505.04287 (2025),
+sec. III B–C, appendix A5A).
 
 The cost is the exact BMSE of :func:`qclock_circuits.bayes.bmse` for a
-Gaussian prior (posterior-mean or linear estimator). The landscape has many
-local minima (seed 004 Fig. A1), and the theoretical optimum may fringe-hop
+Gaussian prior (posterior-mean or linear estimator), evaluated on the compiled
+path of :mod:`.compiled` (no protocol objects, the same value to rounding)
+with its exact adjoint gradient. The landscape has many local minima
+(Kielinski & Hammerer, Fig. A1), and the theoretical optimum may fringe-hop
 in the loop, so the search returns the best point *and* the distinct good
 local minima:
 
 1. differential evolution (SciPy, seeded) over the parameter box finds the
    global basin;
-2. local L-BFGS-B refinements start from the best DE members, from random
-   points of the box and from any warm start (e.g. the optimum at the
-   neighbouring interrogation time of a sweep);
+2. local L-BFGS-B refinements with the analytic gradient start from the best
+   DE members, from random points of the box and from any warm start (e.g.
+   the optimum at the neighbouring interrogation time of a sweep);
 3. the refined points are clustered (BMSE and wrapped parameter distance);
    minima within ``good_ratio`` of the best are kept, sorted by BMSE.
 
 Parameter order: :func:`qclock_circuits.protocols.variational_parameter_names`.
 Twist strengths are searched in ``[−π, π]``, polar angles in ``[0, π]`` and
-azimuths in ``[−π, π]``.
+azimuths in ``[−π, π]``. The whole search runs with one BLAS thread (the
+matrices are small; more threads only add synchronisation).
 """
 
 from __future__ import annotations
@@ -27,11 +31,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import differential_evolution, minimize
 
-from .._validation import QClockError, check_atoms, check_choice
-from ..bayes import GaussianPrior, bmse
+from .._blas import one_blas_thread
+from .._validation import QClockError, check_atoms, check_choice, check_finite_array
+from ..bayes import GaussianPrior
 from ..protocols import variational, variational_parameter_names
+from .compiled import CompiledCost
 
-__all__ = ["LocalMinimum", "VariationalSearch", "parameter_bounds", "optimize_variational"]
+__all__ = ["GRADIENTS", "LocalMinimum", "VariationalSearch", "parameter_bounds", "optimize_variational"]
+
+#: How the local refinements get the gradient: the exact adjoint one, or SciPy's forward differences.
+GRADIENTS = ("analytic", "finite-difference")
 
 
 @dataclass(frozen=True)
@@ -109,9 +118,45 @@ def _distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(difference)))
 
 
+def _search(cost, cost_and_gradient, bounds, starts, de_seed, start_seed, de_iterations, de_population,
+            random_starts, tolerance) -> list:
+    """Differential evolution, then L-BFGS-B from its best distinct members, the random and the warm starts.
+
+    Returns ``[(bmse, parameters), ...]`` in the order of the starts (``starts`` is extended in place).
+    """
+    low = np.array([b[0] for b in bounds])
+    high = np.array([b[1] for b in bounds])
+    if de_iterations > 0:
+        result = differential_evolution(cost, bounds, maxiter=de_iterations, popsize=de_population, tol=1e-8,
+                                        seed=np.random.default_rng(de_seed), polish=False, init="sobol")
+        population = result.population
+        energies = result.population_energies
+        order = np.argsort(energies)
+        picked = []
+        for index in order:
+            if all(_distance(population[index], other) > 0.3 for other in picked):
+                picked.append(population[index])
+            if len(picked) >= 8:
+                break
+        starts.extend(picked)
+    rng = np.random.default_rng(start_seed)
+    starts.extend(low + (high - low) * rng.random((random_starts, len(bounds))))
+    refined = []
+    options = {"ftol": tolerance, "gtol": 1e-9, "maxiter": 500}
+    for start in starts:
+        if cost_and_gradient is None:
+            result = minimize(cost, start, method="L-BFGS-B", bounds=bounds, options=options)
+        else:
+            result = minimize(cost_and_gradient, start, method="L-BFGS-B", jac=True, bounds=bounds,
+                              options=options)
+        refined.append((float(result.fun), np.asarray(result.x)))
+    return refined
+
+
 def optimize_variational(atoms: int, n: int, m: int, prior, estimator: str = "bayes", *, seed=None,
                          warm_starts=(), random_starts: int = 4, de_iterations: int = 80, de_population: int = 12,
-                         good_ratio: float = 0.25, max_minima: int = 8, tolerance: float = 1e-10) -> VariationalSearch:
+                         good_ratio: float = 0.25, max_minima: int = 8, tolerance: float = 1e-10,
+                         gradient: str = "analytic") -> VariationalSearch:
     """Minimise the BMSE of the [n, m] class for a Gaussian prior.
 
     Parameters
@@ -128,17 +173,32 @@ def optimize_variational(atoms: int, n: int, m: int, prior, estimator: str = "ba
         Search effort; ``de_iterations = 0`` skips differential evolution.
     good_ratio : float
         Keep distinct minima whose BMSE is at most ``(1 + good_ratio)`` × the best.
+    max_minima : int
+        At most this many minima are returned.
+    tolerance : float
+        ``ftol`` of the L-BFGS-B refinements.
+    gradient : {'analytic', 'finite-difference'}
+        Exact adjoint gradient (:class:`.compiled.CompiledCost`, the default) or SciPy's finite
+        differences of the same cost (for comparison).
 
     Returns
     -------
     VariationalSearch
-        ``minima[0]`` is the best; every minimum carries its BMSE and parameters.
+        ``minima[0]`` is the best; every minimum carries its BMSE (rad²) and parameters;
+        ``evaluations`` counts cost calls (a value with its gradient counts once).
+
+    Raises
+    ------
+    QClockError
+        For a bad atom number, class, estimator, gradient choice or warm start.
     """
     started = time.perf_counter()
     atoms = check_atoms(atoms)
     check_choice(estimator, "estimator", ("bayes", "linear"))
+    check_choice(gradient, "gradient", GRADIENTS)
     if not isinstance(prior, GaussianPrior):
         prior = GaussianPrior(prior)
+    compiled = CompiledCost(atoms, n, m, prior, estimator)
     names = variational_parameter_names(n, m)
     bounds = parameter_bounds(n, m)
     low = np.array([b[0] for b in bounds])
@@ -150,35 +210,23 @@ def optimize_variational(atoms: int, n: int, m: int, prior, estimator: str = "ba
     def cost(values):
         nonlocal evaluations
         evaluations += 1
-        return bmse(variational(atoms, n, m, values), prior, estimator)
+        return compiled(values)
+
+    def cost_and_gradient(values):
+        nonlocal evaluations
+        evaluations += 1
+        return compiled.value_and_gradient(values)
 
     starts = []
     for start in warm_starts:
-        start = np.asarray(start, dtype=float)
+        start = check_finite_array(start, "warm start", ndim=1)
         if start.shape != (len(names),):
             raise QClockError(f"warm start must have {len(names)} parameters for the [{n},{m}] class, "
                               f"got shape {start.shape}")
         starts.append(np.clip(start, low, high))
-    if de_iterations > 0:
-        result = differential_evolution(cost, bounds, maxiter=de_iterations, popsize=de_population, tol=1e-8,
-                                        seed=np.random.default_rng(de_seed), polish=False, init="sobol")
-        population = result.population
-        energies = result.population_energies
-        order = np.argsort(energies)
-        picked = []
-        for index in order:
-            if all(_distance(population[index], other) > 0.3 for other in picked):
-                picked.append(population[index])
-            if len(picked) >= 8:
-                break
-        starts.extend(picked)
-    rng = np.random.default_rng(start_seed)
-    starts.extend(low + (high - low) * rng.random((random_starts, len(names))))
-    refined = []
-    for start in starts:
-        result = minimize(cost, start, method="L-BFGS-B", bounds=bounds,
-                          options={"ftol": tolerance, "gtol": 1e-9, "maxiter": 500})
-        refined.append((float(result.fun), np.asarray(result.x)))
+    with one_blas_thread():
+        refined = _search(cost, cost_and_gradient if gradient == "analytic" else None, bounds, starts,
+                          de_seed, start_seed, de_iterations, de_population, random_starts, tolerance)
     refined.sort(key=lambda item: item[0])
     best = refined[0][0]
     minima: list[LocalMinimum] = []
