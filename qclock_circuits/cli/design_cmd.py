@@ -83,6 +83,27 @@ def register(subparsers) -> None:
     parser.add_argument("--safety-margin", type=integer, default=0, metavar="K",
                         help="with --simulate: recommend the point K grid steps below the longest T that ran "
                              "without fringe hops (default 0)")
+    atoms = parser.add_argument_group(
+        "the atoms' decoherence (exact, permutation-invariant engine; seconds with --coherence-time, else units "
+        "of Z; rates per second or per Z)")
+    atoms.add_argument("--t1", type=real, default=None, metavar="T1",
+                       help="lifetime of the upper clock state (decay to the ground state)")
+    atoms.add_argument("--t2", type=real, default=None, metavar="T2",
+                       help="transverse coherence time (single-atom Ramsey contrast exp(-t/T2), T2 <= 2 T1)")
+    atoms.add_argument("--readout-error", type=real_list, default=None, metavar="E01[,E10]",
+                       help="detection errors P(read 1 | 0), P(read 0 | 1) per atom (one value: symmetric)")
+    atoms.add_argument("--twisting-rate", type=real, default=None, metavar="CHI",
+                       help="one-axis-twisting rate chi: a twist of strength mu lasts |mu|/(2 chi), with T1, T2 "
+                            "acting during it")
+    atoms.add_argument("--twist-duration", type=real, default=None, metavar="TAU",
+                       help="alternatively a fixed duration of every twist")
+    atoms.add_argument("--twist-decay-rate", type=real, default=0.0, metavar="RATE",
+                       help="extra decay rate while twisting (e.g. Rydberg-dressing scattering)")
+    atoms.add_argument("--twist-dephasing-rate", type=real, default=0.0, metavar="RATE",
+                       help="extra dephasing rate while twisting (e.g. a Moelmer-Soerensen pulse's error)")
+    atoms.add_argument("--advantage-atoms", type=real_list, default=None, metavar="LIST",
+                       help="atom numbers at which the noisy squeezing gain over CSS is followed (default N/4, "
+                            "N/2, N, 2N up to 48)")
     parser.add_argument("--seed", type=integer, default=0, metavar="S", help="seed (>= 0, default 0)")
     parser.add_argument("--workers", type=integer, default=None, metavar="W",
                         help="local worker processes (default: all cores)")
@@ -132,11 +153,57 @@ def _spec(args: argparse.Namespace):
             raise CLIError(f"{flag} must be an integer >= {minimum}, got {getattr(args, option)}")
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers must be an integer >= 1, got {args.workers}")
+    decoherence, ladder = _decoherence(args, scale, unit)
     return DesignSpec(atoms=args.atoms, dead_time=args.dead_time * scale, noise=args.noise, classes=classes,
                       interrogation_times=times, estimator=args.estimator, coherence_time=z,
                       transition_frequency=args.transition_frequency, simulate=args.simulate,
                       simulation_cycles=args.cycles, simulation_runs=args.runs, safety_margin=args.safety_margin,
-                      seed=args.seed)
+                      seed=args.seed, decoherence=decoherence, advantage_atoms=ladder)
+
+
+def _decoherence(args: argparse.Namespace, scale: float, unit: str):
+    """The atoms' decoherence in units of Z (None for ideal atoms) and the squeezing-gain atom numbers."""
+    from ..protocols import AtomicDecoherence
+
+    given = {name: getattr(args, name) for name in ("t1", "t2", "readout_error", "twisting_rate", "twist_duration")
+             if getattr(args, name) is not None}
+    for name in ("twist_decay_rate", "twist_dephasing_rate"):
+        if getattr(args, name):
+            given[name] = getattr(args, name)
+    if not given:
+        if args.advantage_atoms is not None:
+            raise CLIError("--advantage-atoms needs the atoms' decoherence (--t1, --t2, --readout-error, ...)")
+        return None, None
+    for name in ("t1", "t2", "twist_duration"):
+        if name in given and (not math.isfinite(given[name]) or given[name] <= 0):
+            raise CLIError(f"--{name.replace('_', '-')} must be a finite time > 0 ({unit}), got {given[name]}")
+    rate_unit = "per second" if unit == "seconds" else "per unit of Z"
+    for name in ("twisting_rate", "twist_decay_rate", "twist_dephasing_rate"):
+        if name in given and (not math.isfinite(given[name]) or given[name] < 0
+                              or (name == "twisting_rate" and given[name] == 0)):
+            raise CLIError(f"--{name.replace('_', '-')} must be a finite rate {'> 0' if name == 'twisting_rate' else '>= 0'} "
+                           f"({rate_unit}), got {given[name]}")
+    readout = given.get("readout_error", [0.0])
+    if len(readout) not in (1, 2):
+        raise CLIError(f"--readout-error takes one or two probabilities, got {len(readout)} values")
+    try:
+        atoms = AtomicDecoherence(
+            t1=given.get("t1", math.inf), t2=given.get("t2"),
+            readout_error=readout[0] if len(readout) == 1 else tuple(readout),
+            twisting_rate=given.get("twisting_rate"), twist_duration=given.get("twist_duration"),
+            twist_decay_rate=given.get("twist_decay_rate", 0.0),
+            twist_dephasing_rate=given.get("twist_dephasing_rate", 0.0)).scaled(scale)
+    except (ValueError, TypeError) as error:
+        message = str(error)
+        for name in ("twist_decay_rate", "twist_dephasing_rate", "twisting_rate", "twist_duration"):
+            message = message.replace(name, "--" + name.replace("_", "-"))
+        raise CLIError(message.replace("t2 =", "--t2 =")) from None
+    ladder = None
+    if args.advantage_atoms is not None:
+        if any(not float(n).is_integer() or n < 2 for n in args.advantage_atoms):
+            raise CLIError(f"--advantage-atoms must be integers >= 2, got {args.advantage_atoms}")
+        ladder = tuple(int(n) for n in args.advantage_atoms)
+    return atoms, ladder
 
 
 def _backend(args: argparse.Namespace) -> tuple[str, object]:

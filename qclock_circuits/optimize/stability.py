@@ -20,12 +20,12 @@ import numpy as np
 
 from .._validation import QClockError, check_atoms, check_cycle_times
 from ..bayes import GaussianPrior, allan_deviation, effective_measurement_uncertainty, prior_width
-from ..bayes.stability import StabilityPoint, stability_point
+from ..bayes.stability import StabilityPoint, best_sss, stability_point
 from ..clock.dick import dick_deviation
 from ..clock.noise import LocalOscillatorNoise
-from .variational import optimize_variational
+from .variational import optimize_variational, refine_under_noise
 
-__all__ = ["STANDARD_CLASSES", "DEFAULT_CLASSES", "parse_class", "class_point", "stability_curves",
+__all__ = ["squeezed_start", "STANDARD_CLASSES", "DEFAULT_CLASSES", "parse_class", "class_point", "stability_curves",
            "curve_minimum", "dick_sigma", "gain_over_css"]
 
 STANDARD_CLASSES = ("css", "sss", "ghz", "oqi")
@@ -58,24 +58,42 @@ def dick_sigma(noise: str, interrogation_time: float, dead_time: float) -> float
 
 def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str = "flicker",
                 dead_time: float = 0.0, estimator: str = "bayes", seed=None, warm_starts=(),
-                global_search: bool = True, search: dict | None = None) -> StabilityPoint:
+                global_search: bool = True, search: dict | None = None, decoherence=None) -> StabilityPoint:
     """σ of one class at one T/Z; ``parameters`` holds the optimised protocol, ``dick_sigma``
     (eq. 40) and ``total_sigma`` (eq. 41). ``search`` overrides the effort options of
     :func:`~.variational.optimize_variational` for a global search (its ``gradient`` choice
-    applies to the warm-started points too)."""
+    applies to the warm-started points too).
+
+    With ``decoherence`` (an :class:`~qclock_circuits.protocols.AtomicDecoherence`, times in
+    units of Z) every class is evaluated under ``decoherence.at(T)``; a variational class is
+    first searched for ideal atoms (exact gradients) and then refined under the noise from
+    the best ideal minima and the warm starts (:func:`~.variational.refine_under_noise`);
+    ``parameters['ideal_bmse']`` keeps the ideal optimum's BMSE."""
     atoms = check_atoms(atoms)
     parsed = parse_class(name)
+    local_noise = None if decoherence is None or decoherence.is_ideal else decoherence.at(interrogation_time)
     if parsed[0] != "variational":
         point = stability_point(parsed[0], atoms, interrogation_time, noise=noise, dead_time=dead_time,
-                                estimator=estimator)
+                                estimator=estimator, decoherence=None if local_noise is None else decoherence)
     else:
         _, n, m = parsed
         width = prior_width(interrogation_time, noise, dead_time)
         options = dict(search or {}) if global_search else {"de_iterations": 0, "random_starts": 2}
         if not global_search and search and "gradient" in search:
             options["gradient"] = search["gradient"]
+        # the class contains the SSS: its optimum, embedded, is one more start, so that the search never
+        # returns a point worse than the squeezed state (with noise: the noise-aware squeezed state)
+        squeezed, _ = best_sss(atoms, GaussianPrior(width), estimator, twist_grid=24)
+        squeezed_ideal = squeezed_start(atoms, n, m, *squeezed.parameters)
         search = optimize_variational(atoms, n, m, GaussianPrior(width), estimator, seed=seed,
-                                      warm_starts=warm_starts, **options)
+                                      warm_starts=[*warm_starts, squeezed_ideal], **options)
+        ideal_bmse = search.bmse
+        if local_noise is not None:
+            # the ideal optimum may sit in a strongly twisted basin that noise makes useless
+            squeezed, _ = best_sss(atoms, GaussianPrior(width), estimator, twist_grid=24, local_noise=local_noise)
+            starts = [squeezed_start(atoms, n, m, *squeezed.parameters), search.minima[0].parameters,
+                      *list(warm_starts)[:1]]
+            search = refine_under_noise(atoms, n, m, GaussianPrior(width), local_noise, estimator, starts=starts)
         dphi_m = effective_measurement_uncertainty(search.bmse, width)
         point = StabilityPoint(kind=name, atoms=atoms, estimator=estimator,
                                interrogation_time=float(interrogation_time), dead_time=float(dead_time),
@@ -83,16 +101,65 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
                                sigma=float(allan_deviation(dphi_m, interrogation_time, dead_time)),
                                parameters={"parameters": list(search.best.parameters),
                                            "minima": [minimum.to_dict() for minimum in search.minima]})
+        if local_noise is not None:
+            point.parameters["local_noise"] = local_noise.to_dict()
+            point.parameters["ideal_bmse"] = float(ideal_bmse)
     dick = dick_sigma(noise, interrogation_time, dead_time)
     point.parameters["dick_sigma"] = dick
     point.parameters["total_sigma"] = float(np.hypot(point.sigma, dick))
     return point
 
 
+def squeezed_start(atoms: int, n: int, m: int, twist: float, rotation: float) -> np.ndarray:
+    """Parameters of the [n, m] class that reproduce the SSS protocol ``sss(atoms, twist, rotation)``.
+
+    The first twist is the SSS twist, every further twist is zero, and the four frame angles
+    (phase and measurement axes) are fitted so that the outcome distributions agree at a set of
+    phases (least squares from a few starts; the fit is exact up to the optimiser's tolerance).
+    Used to start the noise-aware search of a variational class in the basin of the noise-aware
+    SSS, which the class contains.
+    """
+    from scipy.optimize import least_squares
+
+    from ..protocols import sss, variational
+    from ..spin import angles_to_axis, axis_to_angles
+
+    if n < 1:
+        raise QClockError("squeezed_start needs n >= 1 (the SSS twist is the first preparation twist)")
+    phases = np.linspace(-1.5, 1.5, 7)
+    target = sss(atoms, twist, rotation).probabilities(phases).ravel()
+    names = variational(atoms, n, m).parameter_names
+    base = np.array(variational(atoms, n, m).parameters)
+    base[0] = twist
+    frame = [names.index(name) for name in ("phase_axis_polar", "phase_axis_azimuth", "measure_axis_polar",
+                                             "measure_axis_azimuth")]
+
+    def residual(angles):
+        values = base.copy()
+        values[frame] = angles
+        return variational(atoms, n, m, values).probabilities(phases).ravel() - target
+
+    best = None
+    for guess in ([np.pi / 2, -np.pi / 2, np.pi / 2, np.pi / 2], [np.pi / 2 - rotation, -np.pi / 2, np.pi / 2, 0.0],
+                  [np.pi / 2 + rotation, np.pi / 2, np.pi / 2, np.pi], [rotation % np.pi, 0.0, np.pi / 2, np.pi / 2]):
+        fit = least_squares(residual, guess, xtol=1e-12, ftol=1e-12)
+        if best is None or fit.cost < best.cost:
+            best = fit
+    # the same axes with polar angles in [0, π] and azimuths in (−π, π] (the search box): a frame
+    # (θ, ϕ) and (−θ, ϕ + π) differ by a rotation about z that cancels between preparation and measurement
+    for polar_index, azimuth_index in ((0, 1), (2, 3)):
+        polar, azimuth = axis_to_angles(angles_to_axis(best.x[polar_index], best.x[azimuth_index]))
+        base[frame[polar_index]], base[frame[azimuth_index]] = polar, azimuth
+    return base
+
+
 def stability_curves(atoms: int, interrogation_times, classes=DEFAULT_CLASSES, *, noise: str = "flicker",
                      dead_time: float = 0.0, estimator: str = "bayes", seed=0, global_every: int = 8,
-                     search: dict | None = None, progress=None) -> dict:
+                     search: dict | None = None, progress=None, decoherence=None) -> dict:
     """σ(T) of every class over the T/Z grid (variational classes warm-started along T).
+
+    ``decoherence``: the atoms' :class:`~qclock_circuits.protocols.AtomicDecoherence`
+    (units of Z), see :func:`class_point`; the OQI stays the bound of ideal atoms.
 
     Returns ``{class: [StabilityPoint, ...]}``.
     """
@@ -111,7 +178,8 @@ def stability_curves(atoms: int, interrogation_times, classes=DEFAULT_CLASSES, *
         for index, (time_value, point_seed) in enumerate(zip(times, child.spawn(times.size))):
             point = class_point(name, atoms, float(time_value), noise=noise, dead_time=dead_time,
                                 estimator=estimator, seed=point_seed, warm_starts=warm,
-                                global_search=(index % global_every == 0), search=search)
+                                global_search=(index % global_every == 0), search=search,
+                                decoherence=None if name == "oqi" else decoherence)
             if "minima" in point.parameters:
                 warm = [np.asarray(item["parameters"]) for item in point.parameters["minima"][:4]]
             points.append(point)

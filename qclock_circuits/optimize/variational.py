@@ -33,11 +33,11 @@ from scipy.optimize import differential_evolution, minimize
 
 from .._blas import one_blas_thread
 from .._validation import QClockError, check_atoms, check_choice, check_finite_array
-from ..bayes import GaussianPrior
+from ..bayes import GaussianPrior, bmse
 from ..protocols import variational, variational_parameter_names
 from .compiled import CompiledCost
 
-__all__ = ["GRADIENTS", "LocalMinimum", "VariationalSearch", "parameter_bounds", "optimize_variational"]
+__all__ = ["refine_under_noise", "GRADIENTS", "LocalMinimum", "VariationalSearch", "parameter_bounds", "optimize_variational"]
 
 #: How the local refinements get the gradient: the exact adjoint one, or SciPy's forward differences.
 GRADIENTS = ("analytic", "finite-difference")
@@ -228,6 +228,13 @@ def optimize_variational(atoms: int, n: int, m: int, prior, estimator: str = "ba
         refined = _search(cost, cost_and_gradient if gradient == "analytic" else None, bounds, starts,
                           de_seed, start_seed, de_iterations, de_population, random_starts, tolerance)
     refined.sort(key=lambda item: item[0])
+    return VariationalSearch(atoms=atoms, n=n, m=m, prior_width=float(prior.width), estimator=estimator,
+                             minima=_distinct_minima(refined, good_ratio, max_minima), evaluations=evaluations,
+                             seconds=time.perf_counter() - started, seed=repr(sequence.entropy))
+
+
+def _distinct_minima(refined, good_ratio: float, max_minima: int) -> list[LocalMinimum]:
+    """Distinct minima (wrapped distance ≥ 0.05) within ``good_ratio`` of the best of sorted ``refined``."""
     best = refined[0][0]
     minima: list[LocalMinimum] = []
     kept: list[np.ndarray] = []
@@ -240,6 +247,82 @@ def optimize_variational(atoms: int, n: int, m: int, prior, estimator: str = "ba
         minima.append(LocalMinimum(bmse=value, parameters=tuple(float(v) for v in point)))
         if len(minima) >= max_minima:
             break
+    return minima
+
+
+def refine_under_noise(atoms: int, n: int, m: int, prior, local_noise, estimator: str = "bayes", *, starts=(),
+                       max_iterations: int = 60, tolerance: float = 1e-8, good_ratio: float = 0.25,
+                       max_minima: int = 4) -> VariationalSearch:
+    """Local optimisation of the [n, m] class on atoms with local decoherence, from given starts.
+
+    The optimum under noise is a different circuit: the noisy BMSE (exact,
+    :class:`~qclock_circuits.protocols.LocalNoise` through the
+    permutation-invariant engine) is minimised by L-BFGS-B with finite-difference
+    gradients from ``starts`` — typically the minima of the ideal search at the
+    same T and the noisy optimum at the neighbouring T, since the noise moves
+    the optimum continuously.
+
+    Parameters
+    ----------
+    atoms, n, m : int
+    prior : GaussianPrior or float
+    local_noise : LocalNoise
+        The atoms' noise for this interrogation.
+    estimator : {'bayes', 'linear'}
+    starts : iterable of parameter vectors
+        At least one start.
+    max_iterations, tolerance
+        L-BFGS-B effort (iterations per start, ``ftol``).
+    good_ratio, max_minima
+        As in :func:`optimize_variational`.
+
+    Returns
+    -------
+    VariationalSearch
+        Minima under the noise, best first (BMSE in rad²).
+
+    Raises
+    ------
+    QClockError
+        No start, a start of the wrong length, or an ideal ``local_noise``.
+    """
+    from ..protocols import LocalNoise
+
+    started = time.perf_counter()
+    atoms = check_atoms(atoms)
+    check_choice(estimator, "estimator", ("bayes", "linear"))
+    if not isinstance(local_noise, LocalNoise):
+        raise TypeError(f"local_noise must be a LocalNoise, got {type(local_noise).__name__}")
+    if not isinstance(prior, GaussianPrior):
+        prior = GaussianPrior(prior)
+    bounds = parameter_bounds(n, m)
+    low = np.array([b[0] for b in bounds])
+    high = np.array([b[1] for b in bounds])
+    points = []
+    for start in starts:
+        start = np.asarray(start, dtype=float)
+        if start.shape != (len(bounds),):
+            raise QClockError(f"start must have {len(bounds)} parameters for the [{n},{m}] class, got shape "
+                              f"{start.shape}")
+        if not any(_distance(start, other) < 1e-6 for other in points):
+            points.append(np.clip(start, low, high))
+    if not points:
+        raise QClockError("refine_under_noise needs at least one start (e.g. the ideal optimum)")
+    evaluations = 0
+
+    def cost(values):
+        nonlocal evaluations
+        evaluations += 1
+        return bmse(variational(atoms, n, m, values).with_noise(local_noise), prior, estimator)
+
+    refined = []
+    with one_blas_thread():
+        for start in points:
+            result = minimize(cost, start, method="L-BFGS-B", bounds=bounds,
+                              options={"ftol": tolerance, "gtol": 1e-8, "maxiter": max_iterations})
+            refined.append((float(result.fun), np.asarray(result.x)))
+    refined.sort(key=lambda item: item[0])
+    minima = _distinct_minima(refined, good_ratio, max_minima)
     return VariationalSearch(atoms=atoms, n=n, m=m, prior_width=float(prior.width), estimator=estimator,
                              minima=minima, evaluations=evaluations, seconds=time.perf_counter() - started,
-                             seed=repr(sequence.entropy))
+                             seed="")

@@ -373,8 +373,9 @@ class AtomicDecoherence:
 
     @property
     def is_ideal(self) -> bool:
-        """True for perfect atoms (infinite T1 and T2, perfect detection)."""
-        return math.isinf(self.t1) and math.isinf(self.t2) and self.readout_error == (0.0, 0.0)
+        """True for perfect atoms (infinite T1 and T2, perfect detection, no extra twist-time rates)."""
+        return (math.isinf(self.t1) and math.isinf(self.t2) and self.readout_error == (0.0, 0.0)
+                and self.twist_decay_rate == 0 and self.twist_dephasing_rate == 0)
 
     def scaled(self, factor: float) -> "AtomicDecoherence":
         """The same atoms with every time multiplied by ``factor`` (e.g. seconds → units of Z: 1/Z)."""

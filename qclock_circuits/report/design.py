@@ -32,20 +32,25 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import QClockError, check_atoms, check_choice, check_finite
+from .._validation import QClockError, check_atoms, check_choice, check_finite, check_int
 from ..bayes.priors import NOISE_TYPES
+from ..bayes.stability import stability_point
+from ..protocols import AtomicDecoherence, LocalNoise
+from ..spin.permutation_invariant import MAX_PI_ATOMS
 from ..bayes.stability import StabilityPoint
 from ..optimize.limits import critical_atoms, dead_time_limit
 from ..optimize.stability import parse_class, stability_curves
 from ..runtime import run_sweep
 
 __all__ = ["DEFAULT_DESIGN_CLASSES", "DesignSpec", "DesignResult", "protocol_of_point", "design_point",
-           "check_design_result", "validate_class", "run_design"]
+           "check_design_result", "validate_class", "run_design", "squeezing_advantage", "ADVANTAGE_THRESHOLD"]
 
 DEFAULT_DESIGN_CLASSES = ("css", "sss", "ghz", "1-1", "1-2")
 _BLOCK = 8  # interrogation times per sweep point: one global variational search per block
 _VALIDATION_STEPS = 6  # grid points tried per class, from T_min down, until one runs without fringe hops
-_VERSION = "design-2"
+_VERSION = "design-3"
+#: The squeezing advantage counts as gone when σ_min(CSS)/σ_min(SSS) falls below 1 + this.
+ADVANTAGE_THRESHOLD = 0.05
 
 
 def _check_positive_or_none(value, name: str, unit: str):
@@ -88,6 +93,17 @@ class DesignSpec:
     max_critical_atoms : int
         Largest N tried for N_crit.
     seed : int
+    decoherence : AtomicDecoherence, optional
+        The atoms' own decoherence (T1, T2, detection errors, twisting rate),
+        with every time in units of Z. With it every class is evaluated and
+        optimised exactly under :meth:`AtomicDecoherence.at` of each T (the
+        OQI stays the bound of ideal atoms), the ideal curves are computed too
+        for comparison, and the gain of the squeezed state over the CSS is
+        followed over ``advantage_atoms``.
+    advantage_atoms : tuple of int, optional
+        Atom numbers at which the noisy SSS/CSS gain is computed (default with
+        decoherence: N/4, N/2, N, 2N, capped at 48 — the exact noisy engine
+        costs ≈ N³ per evaluation).
     """
 
     atoms: int
@@ -104,6 +120,8 @@ class DesignSpec:
     safety_margin: int = 0
     max_critical_atoms: int = 1024
     seed: int = 0
+    decoherence: AtomicDecoherence | None = None
+    advantage_atoms: tuple | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "atoms", check_atoms(self.atoms))
@@ -143,11 +161,29 @@ class DesignSpec:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
                 raise QClockError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        decoherence = self.decoherence
+        if decoherence is not None and not isinstance(decoherence, AtomicDecoherence):
+            raise TypeError(f"decoherence must be an AtomicDecoherence or None, got {type(decoherence).__name__}")
+        if decoherence is not None and decoherence.is_ideal:
+            object.__setattr__(self, "decoherence", None)
+        ladder = self.advantage_atoms
+        if ladder is not None and self.decoherence is None:
+            raise QClockError("advantage_atoms needs decoherence: with ideal atoms there is no noisy gain to follow")
+        if ladder is None and self.decoherence is not None:
+            ladder = sorted({max(4, self.atoms // 2), min(self.atoms, 48), min(2 * self.atoms, 48),
+                             min(4 * self.atoms, 48)})
+        if ladder is not None:
+            ladder = tuple(int(check_int(n, "advantage_atoms", 2, MAX_PI_ATOMS)) for n in ladder)
+            if list(ladder) != sorted(set(ladder)):
+                raise QClockError(f"advantage_atoms must be increasing atom numbers, got {list(ladder)}")
+        object.__setattr__(self, "advantage_atoms", ladder)
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
         data["classes"] = list(self.classes)
         data["interrogation_times"] = list(self.interrogation_times)
+        data["decoherence"] = None if self.decoherence is None else self.decoherence.to_dict()
+        data["advantage_atoms"] = None if self.advantage_atoms is None else list(self.advantage_atoms)
         return data
 
     @classmethod
@@ -155,6 +191,10 @@ class DesignSpec:
         data = dict(data)
         data["classes"] = tuple(data["classes"])
         data["interrogation_times"] = tuple(data["interrogation_times"])
+        if data.get("decoherence") is not None:
+            data["decoherence"] = AtomicDecoherence.from_dict(data["decoherence"])
+        if data.get("advantage_atoms") is not None:
+            data["advantage_atoms"] = tuple(data["advantage_atoms"])
         return cls(**data)
 
 
@@ -168,17 +208,21 @@ def protocol_of_point(name: str, point: StabilityPoint, minimum: int | None = No
 
     parsed = parse_class(name)
     atoms = point.atoms
+    noise = point.parameters.get("local_noise")
+    noise = None if noise is None else LocalNoise.from_dict(noise)
     if parsed[0] == "css":
-        return css(atoms)
-    if parsed[0] == "ghz":
-        return ghz(atoms)
-    if parsed[0] == "sss":
-        return sss(atoms, point.parameters["twist"], point.parameters["rotation"])
-    if parsed[0] == "variational":
+        protocol = css(atoms)
+    elif parsed[0] == "ghz":
+        protocol = ghz(atoms)
+    elif parsed[0] == "sss":
+        protocol = sss(atoms, point.parameters["twist"], point.parameters["rotation"])
+    elif parsed[0] == "variational":
         parameters = (point.parameters["parameters"] if minimum is None
                       else point.parameters["minima"][minimum]["parameters"])
-        return variational(atoms, parsed[1], parsed[2], np.asarray(parameters))
-    raise QClockError(f"class {name!r} is a bound, not a runnable protocol")
+        protocol = variational(atoms, parsed[1], parsed[2], np.asarray(parameters))
+    else:
+        raise QClockError(f"class {name!r} is a bound, not a runnable protocol")
+    return protocol.with_noise(noise)
 
 
 # ----------------------------------------------------------------------------- sweep functions
@@ -188,11 +232,16 @@ def design_point(point: dict) -> dict:
     Module-level, plain-data in and out, so that every runtime backend can run it.
     """
     task = point["task"]
+    decoherence = point.get("decoherence")
+    decoherence = None if decoherence is None else AtomicDecoherence.from_dict(decoherence)
     if task == "curve":
         curves = stability_curves(point["atoms"], point["times"], (point["class"],), noise=point["noise"],
                                   dead_time=point["dead_time"], estimator=point["estimator"], seed=point["seed"],
-                                  global_every=_BLOCK)
+                                  global_every=_BLOCK, decoherence=decoherence)
         return {"points": [p.to_dict() for p in curves[point["class"]]]}
+    if task == "advantage":
+        return squeezing_advantage(point["atoms"], point["times"], decoherence, noise=point["noise"],
+                                   dead_time=point["dead_time"], estimator=point["estimator"])
     if task == "limit":
         limit = dead_time_limit(point["kind"], point["estimator"], point["dead_time"], point["noise"])
         critical = critical_atoms(point["kind"], point["estimator"], point["dead_time"], point["noise"],
@@ -201,6 +250,29 @@ def design_point(point: dict) -> dict:
     if task == "validate":
         return validate_class(point)
     raise QClockError(f"unknown design task {task!r}")
+
+
+def squeezing_advantage(atoms: int, interrogation_times, decoherence: AtomicDecoherence, *, noise: str = "flicker",
+                        dead_time: float = 0.0, estimator: str = "bayes") -> dict:
+    """σ_min of the CSS and of the noise-aware SSS on the given T/Z grid, ideal and with ``decoherence``.
+
+    Returns
+    -------
+    dict
+        ``{'atoms', 'css', 'sss', 'gain', 'css_ideal', 'sss_ideal', 'gain_ideal', 't_min'}``: σ_min
+        (dimensionless, eq. 29) and the gain σ_min(CSS)/σ_min(SSS) with and without the atoms' noise.
+    """
+    out = {"atoms": int(atoms)}
+    for suffix, atoms_noise in (("", decoherence), ("_ideal", None)):
+        for kind in ("css", "sss"):
+            points = [stability_point(kind, atoms, float(t), noise=noise, dead_time=dead_time, estimator=estimator,
+                                      decoherence=atoms_noise) for t in interrogation_times]
+            best = min(points, key=lambda p: p.sigma)
+            out[kind + suffix] = float(best.sigma)
+            if kind == "sss" and suffix == "":
+                out["t_min"] = best.interrogation_time
+        out["gain" + suffix] = out["css" + suffix] / out["sss" + suffix]
+    return out
 
 
 def _positive(value, name: str, *, infinite: bool = False) -> float:
@@ -236,6 +308,11 @@ def check_design_result(point: dict, result: dict) -> None:
             _positive(stability.sigma, f"points[{index}].sigma", infinite=True)
             _positive(_sigma_of(stability), f"points[{index}].total_sigma", infinite=True)
             _positive(stability.prior_width, f"points[{index}].prior_width")
+    elif task == "advantage":
+        for key in ("css", "sss", "gain", "css_ideal", "sss_ideal", "gain_ideal", "t_min"):
+            _positive(result[key], key)
+        if result["atoms"] != point["atoms"]:
+            raise QClockError(f"the squeezing-advantage point is for N = {result['atoms']}, expected {point['atoms']}")
     elif task == "limit":
         limit = result["limit"]
         _positive(limit["sigma_lim"], "limit.sigma_lim")
@@ -307,6 +384,35 @@ class DesignResult:
     limits: dict = field(default_factory=dict)
     validation: dict = field(default_factory=dict)
     seconds: float = 0.0
+    ideal_curves: dict = field(default_factory=dict)
+    advantage: list = field(default_factory=list)
+
+    def ideal_minimum(self, name: str) -> StabilityPoint:
+        """σ_min point of class ``name`` for ideal atoms (the main curves when there is no decoherence)."""
+        curves = self.ideal_curves if name in self.ideal_curves else self.curves
+        return min((StabilityPoint.from_dict(item) for item in curves[name]), key=_sigma_of)
+
+    def decoherence_summary(self) -> dict | None:
+        """Ideal against noisy σ_min per class, the winners of both, and where the squeezing gain goes."""
+        if self.spec.decoherence is None:
+            return None
+        rows = []
+        for name in self.spec.classes:
+            ideal, noisy = self.ideal_minimum(name), self.minimum(name)
+            rows.append({"class": name, "sigma_ideal": _sigma_of(ideal), "t_ideal": ideal.interrogation_time,
+                         "sigma_noisy": _sigma_of(noisy), "t_noisy": noisy.interrogation_time,
+                         "cost": _sigma_of(noisy) / _sigma_of(ideal)})
+        winner_noisy = min(rows, key=lambda row: row["sigma_noisy"])["class"]
+        winner_ideal = min(rows, key=lambda row: row["sigma_ideal"])["class"]
+        gains = [row["gain"] for row in self.advantage]
+        peak = int(np.argmax(gains)) if gains else 0
+        # the advantage is gone at the first N beyond the gain's peak where it falls below the threshold
+        vanishes = next((row["atoms"] for row in self.advantage[peak:] if row["gain"] < 1 + ADVANTAGE_THRESHOLD),
+                        None)
+        return {"rows": rows, "winner_noisy": winner_noisy, "winner_ideal": winner_ideal,
+                "advantage": self.advantage, "advantage_threshold": ADVANTAGE_THRESHOLD,
+                "advantage_vanishes_at": vanishes,
+                "advantage_peak_atoms": self.advantage[peak]["atoms"] if gains else None}
 
     def curve(self, name: str) -> list[StabilityPoint]:
         return [StabilityPoint.from_dict(item) for item in self.curves[name]]
@@ -383,12 +489,14 @@ class DesignResult:
     def to_dict(self) -> dict:
         return {"spec": self.spec.to_dict(), "curves": self.curves, "limits": self.limits,
                 "validation": self.validation, "seconds": self.seconds, "summary": self.summary(),
-                "recommendation": self.recommendation()}
+                "recommendation": self.recommendation(), "ideal_curves": self.ideal_curves,
+                "advantage": self.advantage, "decoherence_summary": self.decoherence_summary()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "DesignResult":
         return cls(spec=DesignSpec.from_dict(data["spec"]), curves=data["curves"], limits=data.get("limits", {}),
-                   validation=data.get("validation", {}), seconds=float(data.get("seconds", 0.0)))
+                   validation=data.get("validation", {}), seconds=float(data.get("seconds", 0.0)),
+                   ideal_curves=data.get("ideal_curves", {}), advantage=data.get("advantage", []))
 
 
 # ----------------------------------------------------------------------------- the job
@@ -398,13 +506,27 @@ def _curve_points(spec: DesignSpec) -> list[dict]:
     seeds = np.random.SeedSequence(spec.seed).generate_state(len(blocks) * (len(spec.classes) + 1))
     points = []
     index = 0
+    decoherence = None if spec.decoherence is None else spec.decoherence.to_dict()
     for name in [*spec.classes, "oqi"]:
         for block in blocks:
-            points.append({"task": "curve", "class": name, "atoms": spec.atoms, "times": block,
-                           "noise": spec.noise, "dead_time": spec.dead_time, "estimator": spec.estimator,
-                           "seed": int(seeds[index])})
+            point = {"task": "curve", "class": name, "atoms": spec.atoms, "times": block, "noise": spec.noise,
+                     "dead_time": spec.dead_time, "estimator": spec.estimator, "seed": int(seeds[index])}
+            if decoherence is not None and name != "oqi":  # the OQI is the bound of ideal atoms
+                points.append({**point, "ideal": True})
+                point["decoherence"] = decoherence
+            points.append(point)
             index += 1
     return points
+
+
+def _advantage_points(spec: DesignSpec) -> list[dict]:
+    """Noisy SSS/CSS gain at every N of ``spec.advantage_atoms`` (7 log-spaced T over the scanned range)."""
+    if spec.decoherence is None:
+        return []
+    times = np.geomspace(spec.interrogation_times[0], spec.interrogation_times[-1], 7)
+    return [{"task": "advantage", "atoms": atoms, "times": [float(t) for t in times], "noise": spec.noise,
+             "dead_time": spec.dead_time, "estimator": spec.estimator, "decoherence": spec.decoherence.to_dict()}
+            for atoms in spec.advantage_atoms]
 
 
 def _limit_points(spec: DesignSpec) -> list[dict]:
@@ -456,7 +578,7 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
     if not isinstance(spec, DesignSpec):
         raise TypeError(f"spec must be a DesignSpec, got {type(spec).__name__}")
     store = None if out is None else Path(out) / "points"
-    theory = _curve_points(spec) + _limit_points(spec)
+    theory = _curve_points(spec) + _limit_points(spec) + _advantage_points(spec)
 
     def report(stage):
         if progress is None:
@@ -466,13 +588,17 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
     results = run_sweep(design_point, theory, store=store, backend=backend, workers=workers, scheduler=scheduler,
                         progress=report("theory"), version=_VERSION, check=check_design_result)
     curves: dict[str, list] = {}
+    ideal_curves: dict[str, list] = {}
     limits: dict[str, dict] = {}
+    advantage: list[dict] = []
     for point, value in zip(theory, results):
         if point["task"] == "curve":
-            curves.setdefault(point["class"], []).extend(value["points"])
+            (ideal_curves if point.get("ideal") else curves).setdefault(point["class"], []).extend(value["points"])
+        elif point["task"] == "advantage":
+            advantage.append(value)
         else:
             limits[f"{point['kind']}-{point['estimator']}"] = value
-    result = DesignResult(spec=spec, curves=curves, limits=limits)
+    result = DesignResult(spec=spec, curves=curves, limits=limits, ideal_curves=ideal_curves, advantage=advantage)
     if spec.simulate:
         checks = _validation_points(spec, result)
         values = run_sweep(design_point, checks, store=store, backend=backend, workers=workers,

@@ -13,6 +13,8 @@ import os
 
 import numpy as np
 
+from ..bayes.stability import StabilityPoint
+
 __all__ = ["stability_figure", "signal_figure"]
 
 _COLOURS = {"css": "tab:orange", "sss": "tab:red", "ghz": "tab:green", "oqi": "black"}
@@ -41,6 +43,12 @@ def stability_figure(result, path: str | os.PathLike) -> None:
         label = "OQI (bound)" if name == "oqi" else name.upper() if name in _COLOURS else f"[{name.replace('-', ',')}]"
         finite = np.isfinite(sigmas)
         axis.plot(times[finite], sigmas[finite], "-" if name != "oqi" else "--", color=colour, label=label)
+        if name in result.ideal_curves:  # the same class for ideal atoms, thin and dotted
+            ideal = [StabilityPoint.from_dict(item) for item in result.ideal_curves[name]]
+            ideal_sigmas = np.array([p.parameters.get("total_sigma", p.sigma) for p in ideal])
+            keep = np.isfinite(ideal_sigmas)
+            axis.plot(np.array([p.interrogation_time for p in ideal])[keep], ideal_sigmas[keep], ":", lw=1,
+                      color=colour, label=f"{label}, ideal atoms")
         if name == "oqi":
             axis.fill_between(times[finite], 1e-9, sigmas[finite], color="0.85", zorder=0)
         check = result.validation.get(name)

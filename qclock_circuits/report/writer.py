@@ -55,6 +55,30 @@ def render_report(result: DesignResult, files: dict) -> str:
     platform.append(dead)
     if spec.transition_frequency is not None:
         platform.append(f"- transition frequency ν0 = {spec.transition_frequency:.6g} Hz")
+    if spec.decoherence is not None:
+        atoms = spec.decoherence
+        unit = "Z"
+        scale = spec.coherence_time if physical else None
+
+        def timed(value):
+            if not math.isfinite(value):
+                return "∞"
+            return f"{value:.4g} Z" + (f" = {value * scale:.4g} s" if scale else "")
+
+        def rate(value):
+            return f"{value:.4g} /Z" + (f" = {value / scale:.4g} /s" if scale else "")
+
+        text = f"- atoms: T1 = {timed(atoms.t1)}, T2 = {timed(atoms.t2)}"
+        text += f", detection errors P(1|0) = {atoms.readout_error[0]:g}, P(0|1) = {atoms.readout_error[1]:g}"
+        if atoms.twisting_rate is not None:
+            text += f", twisting rate χ = {rate(atoms.twisting_rate)} (a twist μ lasts |μ|/2χ)"
+        if atoms.twist_duration is not None:
+            text += f", every twist lasts {timed(atoms.twist_duration)}"
+        if atoms.twist_decay_rate:
+            text += f", extra decay {rate(atoms.twist_decay_rate)} while twisting"
+        if atoms.twist_dephasing_rate:
+            text += f", extra dephasing {rate(atoms.twist_dephasing_rate)} while twisting"
+        platform.append(text + f" (unit {unit})")
     platform.append(f"- estimator: {spec.estimator}; interrogation times T/Z from "
                     f"{spec.interrogation_times[0]:g} to {spec.interrogation_times[-1]:g} "
                     f"({len(spec.interrogation_times)} points)")
@@ -111,6 +135,44 @@ def render_report(result: DesignResult, files: dict) -> str:
                              f"({row['simulated_t']:.3g})")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"![σ(T)]({files['stability']})", ""]
+
+    summary = result.decoherence_summary()
+    if summary is not None:
+        lines += ["## Ideal against decohering atoms", "",
+                  "Every class evaluated and optimised exactly under the atoms' decoherence (permutation-invariant "
+                  "engine; the optimum under noise is a different circuit) and for ideal atoms. The OQI above is "
+                  "the bound of ideal atoms.", "",
+                  "| protocol | σ_min ideal | T_min / Z ideal | σ_min noisy | T_min / Z noisy | noisy / ideal |",
+                  "|---|---|---|---|---|---|"]
+        for row in summary["rows"]:
+            lines.append(f"| {_label(row['class'])} | {_fmt(row['sigma_ideal'])} | {_fmt(row['t_ideal'])} | "
+                         f"{_fmt(row['sigma_noisy'])} | {_fmt(row['t_noisy'])} | {_fmt(row['cost'])} |")
+        verdict = f"Under the stated decoherence **{_label(summary['winner_noisy'])}** wins"
+        verdict += ("; with ideal atoms it would too." if summary["winner_noisy"] == summary["winner_ideal"]
+                    else f"; with ideal atoms {_label(summary['winner_ideal'])} would.")
+        lines += ["", verdict, ""]
+        if summary["advantage"]:
+            lines += ["Squeezing advantage against the atom number (noise-aware SSS against CSS, σ_min over "
+                      "7 interrogation times across the scanned range; kept = share of the ideal advantage "
+                      "that survives the noise):", "",
+                      "| N | gain ideal atoms | gain with decoherence | kept | SSS T_min / Z |", "|---|---|---|---|---|"]
+            for row in summary["advantage"]:
+                kept = (row["gain"] - 1) / (row["gain_ideal"] - 1) if row["gain_ideal"] > 1 else float("nan")
+                lines.append(f"| {row['atoms']} | {row['gain_ideal']:.3f} | {row['gain']:.3f} | {_fmt(kept, 2)} | "
+                             f"{row['t_min']:.3g} |")
+            threshold = summary["advantage_threshold"]
+            last = summary["advantage"][-1]
+            if summary["advantage_vanishes_at"] is not None:
+                lines += ["", f"The squeezing gain peaks at N = {summary['advantage_peak_atoms']} and falls below "
+                              f"{1 + threshold:.2f} at **N = {summary['advantage_vanishes_at']}**: beyond it the "
+                              "squeezed clock no longer beats the CSS on these atoms.", ""]
+            elif summary["advantage_peak_atoms"] == last["atoms"]:
+                lines += ["", f"The squeezing gain still grows at the largest N computed (N = {last['atoms']}, gain "
+                              f"{last['gain']:.3f}): the advantage does not disappear in this range.", ""]
+            else:
+                lines += ["", f"The squeezing gain peaks at N = {summary['advantage_peak_atoms']} and is "
+                              f"{last['gain']:.3f} at N = {last['atoms']}; it stays above {1 + threshold:.2f} in "
+                              "this range.", ""]
 
     if result.limits:
         lines += ["## Dead-time limits (seed 004 Fig. 6)", "",
