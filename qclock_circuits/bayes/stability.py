@@ -122,7 +122,9 @@ def stability_point(kind: str, atoms: int, interrogation_time: float, *, noise="
     elif kind == "ghz":
         value = bmse(ghz(atoms).with_noise(local_noise), prior, estimator if estimator != "arcsin" else "linear")
     elif kind == "sss":
-        protocol, value = best_sss(atoms, prior, estimator, local_noise=local_noise)
+        # under noise every evaluation costs ≈ N³ (permutation-invariant engine): a coarser twist scan
+        protocol, value = best_sss(atoms, prior, estimator, twist_grid=48 if local_noise is None else 20,
+                                   local_noise=local_noise)
         parameters.update(twist=float(protocol.parameters[0]), rotation=float(protocol.parameters[1]))
     elif kind == "oqi":
         starts = None if warm_state is None else {"warm": np.real(warm_state)}
