@@ -25,7 +25,7 @@ def test_squeezed_start_embeds_the_sss_in_the_variational_class(atoms, n, m):
     assert np.all((values >= bounds[:, 0]) & (values <= bounds[:, 1]))
     phases = np.linspace(-3, 3, 13)
     np.testing.assert_allclose(protocols.variational(atoms, n, m, values).probabilities(phases),
-                               squeezed.probabilities(phases), atol=2e-6)
+                               squeezed.probabilities(phases), atol=1e-12)
 
 
 def test_noise_aware_variational_point_is_never_worse_than_the_noise_aware_squeezed_state():

@@ -83,10 +83,13 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
             options["gradient"] = search["gradient"]
         # the class contains the SSS: its optimum, embedded, is one more start, so that the search never
         # returns a point worse than the squeezed state (with noise: the noise-aware squeezed state)
-        squeezed, _ = best_sss(atoms, GaussianPrior(width), estimator, twist_grid=24)
-        squeezed_ideal = squeezed_start(atoms, n, m, *squeezed.parameters)
+        # (on the global-search points; the warm starts carry that basin along T)
+        starts = list(warm_starts)
+        if global_search:
+            squeezed, _ = best_sss(atoms, GaussianPrior(width), estimator, twist_grid=24)
+            starts.append(squeezed_start(atoms, n, m, *squeezed.parameters))
         search = optimize_variational(atoms, n, m, GaussianPrior(width), estimator, seed=seed,
-                                      warm_starts=[*warm_starts, squeezed_ideal], **options)
+                                      warm_starts=starts, **options)
         ideal_bmse = search.bmse
         if local_noise is not None:
             # the ideal optimum may sit in a strongly twisted basin that noise makes useless
@@ -111,46 +114,28 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
 
 
 def squeezed_start(atoms: int, n: int, m: int, twist: float, rotation: float) -> np.ndarray:
-    """Parameters of the [n, m] class that reproduce the SSS protocol ``sss(atoms, twist, rotation)``.
+    """Parameters of the [n, m] class that reproduce the SSS protocol ``sss(atoms, twist, rotation)`` exactly.
 
-    The first twist is the SSS twist, every further twist is zero, and the four frame angles
-    (phase and measurement axes) are fitted so that the outcome distributions agree at a set of
-    phases (least squares from a few starts; the fit is exact up to the optimiser's tolerance).
-    Used to start the noise-aware search of a variational class in the basin of the noise-aware
-    SSS, which the class contains.
+    The first twist is the SSS twist μ and every further twist is zero. The SSS applies ``Rx(θ)`` to
+    ``T_z(μ)|+x⟩``, imprints about z and measures ``Jy``; in the frame of ``T_z(μ)|+x⟩`` that is an
+    imprint about the phase axis ``a = (0, −sin θ, −cos θ)`` and a measurement of ``m·J`` with
+    ``m = (0, −cos θ, sin θ)`` (the class of Kielinski & Hammerer eq. (39) imprints about a and
+    measures m·J; flipping both axes together leaves the distributions unchanged). Used to start the searches
+    of a variational class in the basin of the squeezed state, which the class contains.
     """
-    from scipy.optimize import least_squares
-
-    from ..protocols import sss, variational
-    from ..spin import angles_to_axis, axis_to_angles
+    from ..protocols import variational
+    from ..spin import axis_to_angles
 
     if n < 1:
         raise QClockError("squeezed_start needs n >= 1 (the SSS twist is the first preparation twist)")
-    phases = np.linspace(-1.5, 1.5, 7)
-    target = sss(atoms, twist, rotation).probabilities(phases).ravel()
+    values = np.array(variational(atoms, n, m).parameters)
     names = variational(atoms, n, m).parameter_names
-    base = np.array(variational(atoms, n, m).parameters)
-    base[0] = twist
-    frame = [names.index(name) for name in ("phase_axis_polar", "phase_axis_azimuth", "measure_axis_polar",
-                                             "measure_axis_azimuth")]
-
-    def residual(angles):
-        values = base.copy()
-        values[frame] = angles
-        return variational(atoms, n, m, values).probabilities(phases).ravel() - target
-
-    best = None
-    for guess in ([np.pi / 2, -np.pi / 2, np.pi / 2, np.pi / 2], [np.pi / 2 - rotation, -np.pi / 2, np.pi / 2, 0.0],
-                  [np.pi / 2 + rotation, np.pi / 2, np.pi / 2, np.pi], [rotation % np.pi, 0.0, np.pi / 2, np.pi / 2]):
-        fit = least_squares(residual, guess, xtol=1e-12, ftol=1e-12)
-        if best is None or fit.cost < best.cost:
-            best = fit
-    # the same axes with polar angles in [0, π] and azimuths in (−π, π] (the search box): a frame
-    # (θ, ϕ) and (−θ, ϕ + π) differ by a rotation about z that cancels between preparation and measurement
-    for polar_index, azimuth_index in ((0, 1), (2, 3)):
-        polar, azimuth = axis_to_angles(angles_to_axis(best.x[polar_index], best.x[azimuth_index]))
-        base[frame[polar_index]], base[frame[azimuth_index]] = polar, azimuth
-    return base
+    values[0] = twist
+    phase = axis_to_angles((0.0, -np.sin(rotation), -np.cos(rotation)))
+    measure = axis_to_angles((0.0, -np.cos(rotation), np.sin(rotation)))
+    values[names.index("phase_axis_polar")], values[names.index("phase_axis_azimuth")] = phase
+    values[names.index("measure_axis_polar")], values[names.index("measure_axis_azimuth")] = measure
+    return values
 
 
 def stability_curves(atoms: int, interrogation_times, classes=DEFAULT_CLASSES, *, noise: str = "flicker",
