@@ -78,16 +78,14 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
     else:
         _, n, m = parsed
         width = prior_width(interrogation_time, noise, dead_time)
-        options = dict(search or {}) if global_search else {"de_iterations": 0, "random_starts": 2}
+        options = dict(search or {}) if global_search else {"de_iterations": 0, "random_starts": 4}
         if not global_search and search and "gradient" in search:
             options["gradient"] = search["gradient"]
         # the class contains the SSS: its optimum, embedded, is one more start, so that the search never
         # returns a point worse than the squeezed state (with noise: the noise-aware squeezed state)
-        # (on the global-search points; the warm starts carry that basin along T)
-        starts = list(warm_starts)
-        if global_search:
-            squeezed, _ = best_sss(atoms, GaussianPrior(width), estimator, twist_grid=24)
-            starts.append(squeezed_start(atoms, n, m, *squeezed.parameters))
+        # (at every T: warm starts alone can drift into a worse basin along the grid)
+        squeezed, _ = best_sss(atoms, GaussianPrior(width), estimator, twist_grid=12)
+        starts = [*warm_starts, squeezed_start(atoms, n, m, *squeezed.parameters)]
         search = optimize_variational(atoms, n, m, GaussianPrior(width), estimator, seed=seed,
                                       warm_starts=starts, **options)
         ideal_bmse = search.bmse
