@@ -104,3 +104,12 @@ def test_design_command_refuses_bad_decoherence(argv, message, tmp_path, capsys)
     assert main(["design", "--atoms", "3", "--out", str(tmp_path / "x"), *argv]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1  # one line
+
+
+def test_design_on_decohering_atoms_refuses_what_would_take_hours():
+    with pytest.raises(ValueError, match="class 1-2 on decohering atoms: N = 16 is too large .* the largest N "
+                                         "supported is 12"):
+        DesignSpec(atoms=16, classes=("css", "1-2"), decoherence=ATOMS)
+    DesignSpec(atoms=16, classes=("css", "1-2"), decoherence=AtomicDecoherence(t2=1.0))  # dark-time noise only
+    with pytest.raises(ValueError, match="class sss on decohering atoms: N = 60 .* largest N supported is 48"):
+        DesignSpec(atoms=60, classes=("css", "sss"), decoherence=ATOMS)

@@ -94,7 +94,8 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
             squeezed, _ = best_sss(atoms, GaussianPrior(width), estimator, twist_grid=24, local_noise=local_noise)
             starts = [squeezed_start(atoms, n, m, *squeezed.parameters), search.minima[0].parameters,
                       *list(warm_starts)[:1]]
-            search = refine_under_noise(atoms, n, m, GaussianPrior(width), local_noise, estimator, starts=starts)
+            search = refine_under_noise(atoms, n, m, GaussianPrior(width), local_noise, estimator, starts=starts,
+                                        max_iterations=30)
         dphi_m = effective_measurement_uncertainty(search.bmse, width)
         point = StabilityPoint(kind=name, atoms=atoms, estimator=estimator,
                                interrogation_time=float(interrogation_time), dead_time=float(dead_time),

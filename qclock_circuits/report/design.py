@@ -42,7 +42,7 @@ from ..optimize.limits import critical_atoms, dead_time_limit
 from ..optimize.stability import parse_class, stability_curves
 from ..runtime import run_sweep
 
-__all__ = ["DEFAULT_DESIGN_CLASSES", "DesignSpec", "DesignResult", "protocol_of_point", "design_point",
+__all__ = ["DECOHERENCE_LIMITS", "DEFAULT_DESIGN_CLASSES", "DesignSpec", "DesignResult", "protocol_of_point", "design_point",
            "check_design_result", "validate_class", "run_design", "squeezing_advantage", "ADVANTAGE_THRESHOLD"]
 
 DEFAULT_DESIGN_CLASSES = ("css", "sss", "ghz", "1-1", "1-2")
@@ -166,6 +166,8 @@ class DesignSpec:
             raise TypeError(f"decoherence must be an AtomicDecoherence or None, got {type(decoherence).__name__}")
         if decoherence is not None and decoherence.is_ideal:
             object.__setattr__(self, "decoherence", None)
+        if self.decoherence is not None:
+            _check_decoherence_cost(self.atoms, self.classes, self.decoherence)
         ladder = self.advantage_atoms
         if ladder is not None and self.decoherence is None:
             raise QClockError("advantage_atoms needs decoherence: with ideal atoms there is no noisy gain to follow")
@@ -196,6 +198,32 @@ class DesignSpec:
         if data.get("advantage_atoms") is not None:
             data["advantage_atoms"] = tuple(data["advantage_atoms"])
         return cls(**data)
+
+
+#: Largest N of a design study on decohering atoms, per kind of class: the exact noisy likelihood costs
+#: ≈ N³ (dark-time channel) to ≈ N⁴ (N+1 effects pulled back through dissipative measurement twists) per
+#: call, and the noise-aware optimisation of an SSS takes ≈ 10² calls, of a variational class ≈ 10³, per T.
+DECOHERENCE_LIMITS = {"fixed": 100, "sss": 48, "variational": 24, "variational_twist_noise": 12}
+
+
+def _check_decoherence_cost(atoms: int, classes, decoherence: AtomicDecoherence) -> None:
+    twist_noise = decoherence.at(1.0).has_twist_noise
+    for name in classes:
+        kind = parse_class(name)[0]
+        key = {"css": "fixed", "ghz": "fixed", "sss": "sss"}.get(kind, "variational")
+        if key == "variational" and twist_noise:
+            key = "variational_twist_noise"
+        limit = DECOHERENCE_LIMITS[key]
+        if atoms > limit:
+            why = {"fixed": "one exact noisy evaluation per T",
+                   "sss": "a noise-aware twist optimisation (~10^2 exact noisy evaluations) per T",
+                   "variational": "a noise-aware search (~10^3 exact noisy evaluations) per T",
+                   "variational_twist_noise": "a noise-aware search (~10^3 evaluations, each pulling N+1 effects "
+                                              "back through the dissipative measurement twists) per T"}[key]
+            raise QClockError(f"class {name} on decohering atoms: N = {atoms} is too large for a design study "
+                              f"({why}); the largest N supported is {limit}. Drop the class, use fewer atoms, or "
+                              + ("give the twists no dissipation (no --twisting-rate/--twist-duration)"
+                                 if key == "variational_twist_noise" else "study ideal atoms"))
 
 
 def _sigma_of(point: StabilityPoint) -> float:
