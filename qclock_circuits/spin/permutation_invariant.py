@@ -236,22 +236,27 @@ def _rotate_blocks(blocks: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return right.reshape(d, count, d).transpose(1, 2, 0).conj()  # (U ρ_k U†)
 
 
-def pi_apply_su2(x: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> np.ndarray:
-    """State(s) after the collective rotation given by the spin-1/2 matrix ``matrix`` (every block).
-
-    ``x`` has shape (size,) or (K, size) (K states at once).
-    """
+def _map_blocks(x: np.ndarray, basis: PIBasis, transform) -> np.ndarray:
+    """Apply ``transform(stack (K, d, d)) -> (K, d, d)`` to every block of ``x`` ((size,) or (K, size))."""
     rows = x[None, :] if x.ndim == 1 else x
     out = np.empty_like(rows, dtype=complex)
     for index in range(basis.blocks):
         d = int(basis.dims[index])
         start = int(basis.offsets[index])
         stop = start + d * d
-        if d == 1:
+        if d == 1:  # j = 0: rotations act trivially
             out[:, start:stop] = rows[:, start:stop]
         else:
-            out[:, start:stop] = _rotate_blocks(rows[:, start:stop].reshape(-1, d, d), matrix).reshape(-1, d * d)
+            out[:, start:stop] = transform(rows[:, start:stop].reshape(-1, d, d)).reshape(-1, d * d)
     return out[0] if x.ndim == 1 else out
+
+
+def pi_apply_su2(x: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> np.ndarray:
+    """State(s) after the collective rotation given by the spin-1/2 matrix ``matrix`` (every block).
+
+    ``x`` has shape (size,) or (K, size) (K states at once).
+    """
+    return _map_blocks(x, basis, lambda blocks: _rotate_blocks(blocks, matrix))
 
 
 def pi_covector_apply_su2(f: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> np.ndarray:
@@ -261,19 +266,9 @@ def pi_covector_apply_su2(f: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> 
     the pulled-back block is ``Dᵀ F D* = (D† Fᵀ D)ᵀ``: the transposed block
     rotated by the inverse matrix, transposed back.
     """
-    rows = f[None, :] if f.ndim == 1 else f
-    out = np.empty_like(rows, dtype=complex)
     inverse = np.ascontiguousarray(matrix.conj().T)
-    for index in range(basis.blocks):
-        d = int(basis.dims[index])
-        start = int(basis.offsets[index])
-        stop = start + d * d
-        if d == 1:
-            out[:, start:stop] = rows[:, start:stop]
-            continue
-        transposed = rows[:, start:stop].reshape(-1, d, d).transpose(0, 2, 1)
-        out[:, start:stop] = _rotate_blocks(transposed, inverse).transpose(0, 2, 1).reshape(-1, d * d)
-    return out[0] if f.ndim == 1 else out
+    return _map_blocks(f, basis, lambda blocks: _rotate_blocks(blocks.transpose(0, 2, 1), inverse)
+                       .transpose(0, 2, 1))
 
 
 def pi_twist_phases(basis: PIBasis, strength: float) -> np.ndarray:
