@@ -245,6 +245,125 @@ def test_posterior_with_extremely_narrow_prior():
     assert post.std == pytest.approx(1e-9, rel=1e-3)
 
 
+def _dense_posterior(protocol, log_prior, support, counts):
+    """The posterior by the plain route: ``protocol.probabilities`` of every outcome on a linspace grid,
+    refined around the support exactly as bayes.posterior does (the implementation before the FFT route)."""
+    from qclock_circuits.bayes.posterior import _LOG_FLOOR, _grid_points
+
+    vector = bayes.outcome_count_vector(protocol, counts)
+    low, high = support
+    points = _grid_points(high - low, protocol.atoms, int(vector.sum()))
+    observed = np.flatnonzero(vector)
+    for _ in range(6):
+        phi = np.linspace(low, high, points)
+        with np.errstate(divide="ignore"):
+            log_post = log_prior(phi) + np.log(protocol.probabilities(phi)[:, observed]) @ vector[observed]
+        log_post -= log_post.max()
+        keep = np.flatnonzero(log_post > _LOG_FLOOR)
+        first, last = max(keep[0] - 1, 0), min(keep[-1] + 1, points - 1)
+        if (last - first) >= 0.2 * points or points < 50:
+            break
+        low, high, points = phi[first], phi[last], 4001
+    return bayes.Posterior(phi, log_post - np.log(np.trapezoid(np.exp(log_post), phi)))
+
+
+_POSTERIOR_CASES = [  # (protocol, prior width, prior mean, shots): wide priors span several 2π periods
+    (protocols.css(8), 1.0, 0.1, 1), (protocols.css(31), 2.5, 0.0, 30), (protocols.sss(8, 0.2), 0.05, 0.3, 1000),
+    (protocols.sss(31, 0.1), 0.5, -0.2, 30), (protocols.ghz(8), 1.0, 0.0, 30), (protocols.ghz(31), 0.05, 0.1, 1000),
+    (protocols.ghz(8, readout="jz"), 2.5, 0.0, 1), (protocols.poi(8), 0.5, 0.2, 30),
+    (protocols.variational(31, 1, 2, np.random.default_rng(4).uniform(-3, 3, 11)), 1.0, 0.0, 1000),
+]
+
+
+@pytest.mark.parametrize("protocol, width, mean, shots", _POSTERIOR_CASES,
+                         ids=[f"{c[0].name}-N{c[0].atoms}-w{c[1]}-S{c[3]}" for c in _POSTERIOR_CASES])
+def test_posterior_fft_route_matches_the_dense_grid_route(protocol, width, mean, shots):
+    rng = np.random.default_rng(shots)
+    prior = bayes.GaussianPrior(width, mean)
+    likelihood = protocol.probabilities([rng.normal(mean, width)])[0]
+    counts = rng.multinomial(shots, likelihood / likelihood.sum())
+    fast = bayes.posterior(protocol, prior, counts)
+    dense = _dense_posterior(protocol, prior.log_pdf, prior.support(12.0), counts)
+    assert fast.mean == pytest.approx(dense.mean, abs=1e-10 * dense.std)
+    assert fast.variance == pytest.approx(dense.variance, rel=1e-10)
+    # the interval interpolates a cumulative sum: first order in the grid spacing
+    assert fast.credible_interval() == pytest.approx(dense.credible_interval(), abs=dense.spacing)
+    # the grid spacing divides 2π (the likelihood is computed on one period and repeated)
+    period = 2 * np.pi / fast.spacing
+    assert period == pytest.approx(round(period), abs=1e-6)
+
+
+@pytest.mark.parametrize("protocol", [protocols.sss(12, 0.2), protocols.ghz(12), protocols.poi(12)],
+                         ids=["jz", "parity", "phase"])
+@pytest.mark.parametrize("low, period, count", [
+    (-7.3, 96, 400),      # several periods: FFT of one period, repeated
+    (0.4, 1000, 900),     # less than a period: FFT, truncated
+    (2.1, 10**9, 57),     # a narrow window: Bluestein chirp transform
+    (-0.05, 7919, 301),   # a prime period: Bluestein
+])
+def test_likelihood_on_a_grid_matches_probabilities(protocol, low, period, count):
+    from qclock_circuits.bayes.posterior import _likelihood_rows, _log_likelihood
+
+    phi = low + 2 * np.pi / period * np.arange(count)
+    outcomes = np.arange(len(protocol.outcomes))
+    direct = protocol.probabilities(phi).T
+    length = min(count, period)  # rows are computed on one period at most
+    assert np.abs(_likelihood_rows(protocol, outcomes, low, period, length) - direct[:, :length]).max() < 1e-12
+    counts = np.zeros(len(outcomes), dtype=np.int64)
+    counts[[0, len(outcomes) // 2]] = [3, 5]
+    with np.errstate(divide="ignore"):
+        expected = np.log(direct[counts > 0]).T @ counts[counts > 0]
+    finite = np.isfinite(expected)
+    got = _log_likelihood(protocol, counts, low, period, count)
+    assert np.array_equal(np.isfinite(got), finite)
+    # near a zero of P the Fourier route (parity) is accurate in absolute, not relative, terms
+    assert np.abs(np.exp(got) - np.exp(expected)).max() < 1e-10 * np.exp(expected).max()
+
+
+def test_posterior_of_tabulated_and_duck_typed_likelihoods():
+    """The Fourier-coefficient route (noisy likelihoods) and the plain ``probabilities`` fallback."""
+
+    class Plain:  # only what the fallback needs
+        def __init__(self, protocol):
+            self.atoms, self.outcomes, self.name = protocol.atoms, protocol.outcomes, protocol.name
+            self.probabilities = protocol.probabilities
+
+    p = protocols.sss(10, 0.2)
+    prior = bayes.GaussianPrior(0.8)
+    counts = np.random.default_rng(2).multinomial(40, p.probabilities([0.4])[0])
+    tabulated = bayes.TabulatedLikelihood(p, p.fourier_coefficients())
+    reference = bayes.posterior(p, prior, counts)
+    for other in (tabulated, Plain(p)):
+        post = bayes.posterior(other, prior, counts)
+        assert post.mean == pytest.approx(reference.mean, abs=1e-10 * reference.std)
+        assert post.variance == pytest.approx(reference.variance, rel=1e-9)
+
+
+def test_posterior_with_a_grid_prior_and_update_match_the_dense_route():
+    p = protocols.sss(16, 0.15)
+    grid = bayes.GaussianPrior(1.2, 0.2).to_grid(3001)
+    counts = np.random.default_rng(8).multinomial(25, p.probabilities([0.5])[0])
+    fast = bayes.posterior(p, grid, counts)
+    dense = _dense_posterior(p, grid.log_pdf, (grid.phi[0], grid.phi[-1]), counts)
+    assert fast.mean == pytest.approx(dense.mean, abs=1e-9 * dense.std)
+    assert fast.variance == pytest.approx(dense.variance, rel=1e-8)
+    more = np.random.default_rng(9).multinomial(25, p.probabilities([0.5])[0])
+    updated = fast.update(p, more)
+    dense_updated = _dense_posterior(p, dense.log_pdf, (dense.phi[0], dense.phi[-1]), more)
+    assert updated.mean == pytest.approx(dense_updated.mean, abs=1e-8 * dense_updated.std)
+    assert updated.variance == pytest.approx(dense_updated.variance, rel=1e-7)
+
+
+def test_single_shot_posterior_at_n1000_and_a_wide_prior_is_the_bayes_estimator():
+    """N = 1000, δφ = 1 rad: the posterior grid spans ~4 periods of the likelihood; its mean for one
+    shot must equal the closed-form posterior-mean estimator (exact Fourier moments)."""
+    p, prior = protocols.css(1000), bayes.GaussianPrior(1.0)
+    table = bayes.estimator_table(p, prior, "bayes")
+    for index in (480, 500, 515, 530):
+        post = bayes.posterior(p, prior, {p.outcomes[index]: 1})
+        assert post.mean == pytest.approx(table[index], abs=1e-9)
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda: bayes.GaussianPrior(0.0), "width"),
     (lambda: bayes.GaussianPrior(-1.0), "width"),
