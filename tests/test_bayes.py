@@ -155,6 +155,60 @@ def test_oqi_quasi_newton_and_seesaw_agree():
     assert bayes.bmse(custom, prior, bayes.GaussianPrior(0.6) and fast.estimator) == pytest.approx(fast.bmse, rel=1e-8)
 
 
+def _bqcrb_by_dense_eigendecomposition(state, prior):
+    """Independent route: ρ̄, ρ' as dense complex matrices, SLD solved in numpy's eigenbasis of ρ̄."""
+    rho = np.outer(state, state.conj())
+    lag = np.subtract.outer(np.arange(state.shape[0]), np.arange(state.shape[0]))
+    kernel = np.exp(-1j * prior.mean * lag - 0.5 * (lag * prior.width) ** 2)  # E[e^{-iφ(k-l)}]
+    rho_bar, rho_prime = rho * kernel, rho * kernel * (prior.mean - 1j * lag * prior.variance)
+    values, vectors = np.linalg.eigh(rho_bar)
+    rotated = vectors.conj().T @ rho_prime @ vectors
+    denominator = np.add.outer(values, values)
+    mask = denominator > 1e-13 * values.max()
+    gain = np.sum(np.where(mask, 2 * np.abs(rotated) ** 2 / np.where(mask, denominator, 1), 0))
+    return prior.second_moment - gain
+
+
+@pytest.mark.parametrize("atoms", [1, 4, 13, 60])
+@pytest.mark.parametrize("width, mean", [(0.05, 0.0), (0.3, 0.7), (1.0, 0.0), (2.5, -0.4)])
+def test_bqcrb_real_route_matches_the_complex_routes(atoms, width, mean):
+    rng = np.random.default_rng(atoms)
+    prior = bayes.GaussianPrior(width, mean)
+    random = rng.normal(size=atoms + 1) + 1j * rng.normal(size=atoms + 1)
+    states = [protocols.css(atoms).input_state, protocols.sss(atoms, 0.3).input_state,
+              protocols.ghz(atoms).input_state, spin.sine_state(atoms), random / np.linalg.norm(random)]
+    for state in states:
+        dense = _bqcrb_by_dense_eigendecomposition(state, prior)
+        value = bounds.bqcrb(state, prior)
+        # the density-matrix input takes the general complex route of bqcrb_result
+        assert value == pytest.approx(dense, rel=1e-11)
+        assert bounds.bqcrb(np.outer(state, state.conj()), prior) == pytest.approx(dense, rel=1e-11)
+        result = bounds.bqcrb_result(state, prior)
+        assert result.bmse == value
+        # the returned measurement and estimator attain the bound: E[φ²] − 2Tr(ρ'L) + Tr(ρ̄L²)
+        rho_bar, rho_prime = bounds.averaged_state(state, prior)
+        observable = (result.measurement * result.estimator) @ result.measurement.conj().T
+        assert np.allclose(observable, result.observable, atol=1e-9)
+        attained = prior.second_moment - 2 * np.trace(rho_prime @ observable).real \
+            + np.trace(rho_bar @ observable @ observable).real
+        assert attained == pytest.approx(dense, rel=1e-10)
+        assert np.allclose(result.measurement.conj().T @ result.measurement, np.eye(atoms + 1), atol=1e-10)
+
+
+def test_bqcrb_of_a_css_at_n1000_drops_only_negligible_dicke_tails():
+    """N = 1000, δφ = 1: the CSS occupies ~360 of 1001 Dicke states above 1e-14 of its peak amplitude;
+    dropping the rest changes the bound at the round-off level (checked against the kept-everything route)."""
+    prior = bayes.GaussianPrior(1.0)
+    state = protocols.css(1000).input_state
+    from qclock_circuits._blas import one_blas_thread
+
+    with one_blas_thread():
+        full, _ = bounds._pure_state_solution(state.astype(complex), prior, observable=False, floor=0.0)
+    assert bounds.bqcrb(state, prior) == pytest.approx(prior.second_moment - full, rel=1e-12)
+    # eq. (15): the optimal measurement does at least as well as the Jz readout with the Bayes estimator
+    assert bounds.bqcrb(state, prior) <= bounds.bcrb(protocols.css(1000), prior)
+
+
 def test_oqi_approaches_pi_heisenberg_limit_and_ctl():
     # eq. (19): at large N the OQI tends to π²/N² + CTL; at N = 60 and δφ = 0.5 within ~30 %
     prior = bayes.GaussianPrior(0.5)

@@ -31,7 +31,7 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.special import erfc
 
-from .._blas import small_matrix_threads
+from .._blas import one_blas_thread, small_matrix_threads
 from .._validation import QClockError, check_atoms, check_finite
 from ..spin import coherent_state, sine_state
 from .estimators import bmse as _bmse
@@ -164,20 +164,142 @@ def _optimal_observable(rho_bar: np.ndarray, rho_prime: np.ndarray) -> tuple[np.
     return observable, float(np.real(np.vdot(observable.conj().T, rho_prime)))
 
 
+#: Dicke amplitudes below this fraction of the largest are dropped by the pure-state route (e.g. the
+#: tails of a CSS at N = 1000: 363 of 1001 states kept). Measured effect on the BQCRB: ≤ 5e-14 relative,
+#: the size of the round-off of the eigendecomposition itself.
+_AMPLITUDE_FLOOR = 1e-14
+
+
+def _pure_state_solution(state: np.ndarray, prior: GaussianPrior, observable: bool, floor: float | None = None):
+    """SLD problem of a pure state under a Gaussian prior, in real arithmetic.
+
+    With ``ψ_k = a_k e^{iθ_k}`` (a_k ≥ 0) and ``E[e^{−iφΔ}] = e^{−iμΔ} g(Δ)``,
+    ``g(Δ) = e^{−Δ²δφ²/2}``, both averaged states share one diagonal unitary
+    ``U = diag(e^{i(θ_k − μk)})``: ``ρ̄ = U R U†`` and ``ρ' = U (μR + iQ) U†`` with
+    the real matrices ``R_kl = a_k a_l g(k−l)`` (symmetric) and
+    ``Q_kl = −(k−l) δφ² R_kl`` (antisymmetric). The SLD is then
+    ``L = U (μΠ + iS) U†`` with ``RS + SR = 2Q`` solved in the eigenbasis of R
+    (Π: the projector on its non-null eigenvectors), and
+    ``Tr(ρ'L) = μ² Tr(RΠ) + Σ_ij 2 X_ij²/(λ_i + λ_j)``, ``X = VᵀQV``: one real
+    symmetric eigendecomposition instead of a complex one, on the Dicke
+    states the input occupies. Same pseudo-inverse cut as :func:`_optimal_observable`.
+
+    Dicke states whose amplitude is at most ``floor`` (default
+    :data:`_AMPLITUDE_FLOOR`) times the largest are left out.
+    Returns ``(gain, observable)``, ``observable`` None unless asked for.
+    """
+    amplitude = np.abs(state)
+    kept = _occupied(amplitude, _AMPLITUDE_FLOOR if floor is None else floor)
+    weights = amplitude[kept]
+    lag = (kept[:, None] - kept[None, :]).astype(float)
+    reduced = np.outer(weights, weights) * np.exp(-0.5 * (lag * prior.width) ** 2)
+    values, vectors = eigh(reduced, driver="evd")
+    values = np.clip(values, 0.0, None)
+    rotated = vectors.T @ ((-prior.variance * lag * reduced) @ vectors)
+    denominator = values[:, None] + values[None, :]
+    cut = 1e-13 * max(values.max(), 1e-300)
+    mask = denominator > cut
+    solution = np.where(mask, 2.0 * rotated / np.where(mask, denominator, 1.0), 0.0)
+    support = 2.0 * values > cut
+    gain = float(prior.mean**2 * values[support].sum() + np.sum(rotated * solution))
+    if not observable:
+        return gain, None
+    antisymmetric = vectors @ solution @ vectors.T
+    block = 0.5j * (antisymmetric - antisymmetric.T)
+    if prior.mean != 0.0:
+        block = block + prior.mean * (vectors[:, support] @ vectors[:, support].T)
+    frame = np.exp(1j * (np.angle(state[kept]) - prior.mean * kept))
+    full = np.zeros((state.shape[0], state.shape[0]), dtype=complex)
+    full[np.ix_(kept, kept)] = frame[:, None] * block * frame.conj()[None, :]
+    return gain, full
+
+
+def _occupied(amplitude: np.ndarray, floor: float) -> np.ndarray:
+    return np.flatnonzero(amplitude > floor * amplitude.max())
+
+
+def _eigh_on_block(observable: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``eigh`` of a Hermitian matrix that vanishes outside the rows and columns ``kept``."""
+    size = observable.shape[0]
+    if kept.shape[0] == size:
+        return eigh(observable)
+    values, block = eigh(observable[np.ix_(kept, kept)])
+    estimator = np.concatenate([values, np.zeros(size - kept.shape[0])])
+    measurement = np.zeros((size, size), dtype=complex)
+    measurement[kept, :kept.shape[0]] = block
+    dropped = np.setdiff1d(np.arange(size), kept)
+    measurement[dropped, kept.shape[0] + np.arange(dropped.shape[0])] = 1.0
+    order = np.argsort(estimator, kind="stable")
+    return estimator[order], measurement[:, order]
+
+
+def _is_pure_gaussian_case(state: np.ndarray, prior) -> bool:
+    return state.ndim == 1 and isinstance(prior, GaussianPrior)
+
+
 def bqcrb_result(protocol_or_state, prior) -> BQCRBResult:
-    """BQCRB of an input state (or of a protocol's input state) with the optimal measurement."""
-    state = getattr(protocol_or_state, "input_state", protocol_or_state)
-    with small_matrix_threads(len(state)):
-        rho_bar, rho_prime = averaged_state(state, prior)
-        observable, gain = _optimal_observable(rho_bar, rho_prime)
-        estimator, measurement = eigh(observable)
+    """BQCRB of an input state (or of a protocol's input state) with the optimal measurement.
+
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (12)–(14): solves
+    ``ρ' = (ρ̄L + Lρ̄)/2`` for the optimal observable L, whose eigenvectors are
+    the optimal measurement and whose eigenvalues the estimates.
+
+    Parameters
+    ----------
+    protocol_or_state : RamseyProtocol or array
+        A protocol (its ``input_state`` is used), a Dicke-basis ket (N+1,) or
+        a density matrix (N+1, N+1).
+    prior : GaussianPrior or GridPrior
+        Prior of the phase φ (rad).
+
+    Returns
+    -------
+    BQCRBResult
+        ``bmse`` in rad²; ``measurement``, ``estimator`` (rad), ``observable``.
+
+    Notes
+    -----
+    A ket under a Gaussian prior takes the real route of
+    :func:`_pure_state_solution` (one real eigendecomposition on the occupied
+    Dicke states); density matrices and grid priors the general complex one.
+    """
+    state = np.asarray(getattr(protocol_or_state, "input_state", protocol_or_state))
+    with one_blas_thread():
+        if _is_pure_gaussian_case(state, prior):
+            gain, observable = _pure_state_solution(state.astype(complex), prior, observable=True)
+            estimator, measurement = _eigh_on_block(observable, _occupied(np.abs(state), _AMPLITUDE_FLOOR))
+        else:
+            rho_bar, rho_prime = averaged_state(state, prior)
+            observable, gain = _optimal_observable(rho_bar, rho_prime)
+            estimator, measurement = eigh(observable)
     return BQCRBResult(bmse=float(max(prior.second_moment - gain, 0.0)), observable=observable,
                        measurement=measurement, estimator=estimator)
 
 
 def bqcrb(protocol_or_state, prior) -> float:
-    """Bayesian quantum Cramér–Rao bound (rad²) of the protocol's input state, eqs. (12)–(14)."""
-    return bqcrb_result(protocol_or_state, prior).bmse
+    """Bayesian quantum Cramér–Rao bound (rad²) of an input state, Kielinski & Hammerer eqs. (12)–(14).
+
+    ``E[φ²] − Tr(ρ̄L²)`` with the optimal observable L of :func:`bqcrb_result`;
+    for a ket under a Gaussian prior only the value is computed (no
+    measurement), by the real route of :func:`_pure_state_solution`.
+
+    Parameters
+    ----------
+    protocol_or_state : RamseyProtocol or array
+        A protocol, a Dicke-basis ket (N+1,) or a density matrix (N+1, N+1).
+    prior : GaussianPrior or GridPrior
+
+    Returns
+    -------
+    float
+        The bound in rad².
+    """
+    state = np.asarray(getattr(protocol_or_state, "input_state", protocol_or_state))
+    if not _is_pure_gaussian_case(state, prior):
+        return bqcrb_result(state, prior).bmse
+    with one_blas_thread():
+        gain, _ = _pure_state_solution(state.astype(complex), prior, observable=False)
+    return float(max(prior.second_moment - gain, 0.0))
 
 
 # ----------------------------------------------------------------- OQI see-saw
