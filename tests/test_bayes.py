@@ -209,6 +209,34 @@ def test_bqcrb_of_a_css_at_n1000_drops_only_negligible_dicke_tails():
     assert bounds.bqcrb(state, prior) <= bounds.bcrb(protocols.css(1000), prior)
 
 
+@pytest.mark.parametrize("width, reference, seesaw_only", [
+    # OQI BMSE at N = 30 from the L-BFGS-first implementation (before the see-saw-first strategy)
+    (0.1, 2.759522641972e-03, False),   # narrow: the see-saw stalls, L-BFGS takes over
+    (1.0, 6.115073227765e-02, True),    # wide: the see-saw converges within its budget
+    (1.5, 1.091656893021e+00, True),
+])
+def test_oqi_seesaw_first_keeps_the_result(width, reference, seesaw_only):
+    prior = bayes.GaussianPrior(width)
+    result = bounds.oqi(30, prior)
+    assert result.bmse == pytest.approx(reference, rel=1e-9)
+    assert result.converged
+    # the best start's step count shows which route ran: see-saw steps only, or budget + L-BFGS + polish
+    assert (result.iterations <= 30) == seesaw_only
+    # an independent check: the returned state's BQCRB is the reported value
+    assert bounds.bqcrb(result.state, prior) == pytest.approx(result.bmse, rel=1e-12)
+
+
+def test_seesaw_stall_prediction():
+    from qclock_circuits.bayes.bounds import _predicted_steps
+
+    # decreases halving each step: from 1e-3 to 1e-10 needs log2(1e7) ≈ 23.3 more steps
+    assert _predicted_steps(5, 1e-3, 2e-3, 1e-10) == pytest.approx(5 + np.log2(1e7))
+    assert _predicted_steps(2, 1e-3, 2e-3, 1e-10) == 2          # too early to judge
+    assert _predicted_steps(6, 3e-3, 2e-3, 1e-10) == 6          # erratic (ratio > 1): budget only
+    with pytest.raises(QClockError, match="seesaw_budget"):
+        bounds.oqi(4, bayes.GaussianPrior(0.5), seesaw_budget=0)
+
+
 def test_oqi_approaches_pi_heisenberg_limit_and_ctl():
     # eq. (19): at large N the OQI tends to π²/N² + CTL; at N = 60 and δφ = 0.5 within ~30 %
     prior = bayes.GaussianPrior(0.5)

@@ -32,7 +32,7 @@ from scipy.linalg import eigh
 from scipy.special import erfc
 
 from .._blas import one_blas_thread, small_matrix_threads
-from .._validation import QClockError, check_atoms, check_finite
+from .._validation import QClockError, check_atoms, check_finite, check_int
 from ..spin import coherent_state, sine_state
 from .estimators import bmse as _bmse
 from .moments import phase_moments
@@ -372,12 +372,18 @@ def _default_starts(atoms: int, rng) -> dict:
     return starts
 
 
-def _seesaw(state, prior, second_moment, kernels, real_kernels, max_iterations, tolerance):
-    """Run see-saw steps from ``state``; return (state, iterations, converged, history)."""
+def _seesaw(state, prior, second_moment, kernels, real_kernels, max_iterations, tolerance, stall_after=None):
+    """Run see-saw steps from ``state``; return (state, iterations, converged, history).
+
+    With ``stall_after`` the run stops early, unconverged, once the linear rate
+    of the last two decreases predicts convergence only after more than
+    ``stall_after`` steps in all (or that many steps have been taken).
+    """
     zeroth, first, index = kernels
     use_real = real_kernels is not None and np.isrealobj(state)
     history = []
     previous = np.inf
+    last_decrease = np.inf
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):
@@ -392,11 +398,28 @@ def _seesaw(state, prior, second_moment, kernels, real_kernels, max_iterations, 
         values, vectors = eigh(operator, subset_by_index=[0, 0])
         state = vectors[:, 0]
         value = second_moment + values[0]
-        if previous - value <= tolerance * max(abs(value), 1e-300):
+        decrease = previous - value
+        target = tolerance * max(abs(value), 1e-300)
+        if decrease <= target:
             converged = True
             break
-        previous = value
+        if stall_after is not None and _predicted_steps(iteration, decrease, last_decrease, target) > stall_after:
+            break
+        previous, last_decrease = value, decrease
     return state, iteration, converged, history
+
+
+def _predicted_steps(iteration: int, decrease: float, last_decrease: float, target: float) -> float:
+    """Steps until a see-saw with linear convergence (ratio of the last two decreases) reaches ``target``.
+
+    Early steps are erratic (the ratio can exceed 1): no prediction then, only the step budget applies.
+    """
+    if iteration < 3:
+        return iteration
+    rate = decrease / last_decrease
+    if not 0.0 < rate < 1.0:
+        return iteration
+    return iteration + np.log(target / decrease) / np.log(rate)
 
 
 def _quasi_newton(state, second_moment, real_kernels, max_iterations, tolerance):
@@ -427,40 +450,68 @@ def _quasi_newton(state, second_moment, real_kernels, max_iterations, tolerance)
 
 
 def oqi(atoms: int, prior, starts: dict | None = None, max_iterations: int = 2000,
-        tolerance: float = 1e-10, seed: int = 0, method: str = "auto", polish_steps: int = 200) -> OQIResult:
-    """Optimal quantum interferometer, seed 004 appendix A1C.
+        tolerance: float = 1e-10, seed: int = 0, method: str = "auto", polish_steps: int = 200,
+        seesaw_budget: int = 30) -> OQIResult:
+    """Optimal quantum interferometer (Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A1C).
 
     The OQI is ``min_ψ BQCRB(ψ)``. The see-saw of the appendix alternates
     (i) the optimal measurement and estimator for the current state (the
     BQCRB solution) and (ii) the optimal state for that measurement (lowest
-    eigenvector of eq. A39's operator); each step cannot increase the BMSE,
-    but convergence is linear and slow (hundreds of steps at N ≳ 30).
-    ``method='auto'`` therefore first minimises ``BQCRB(ψ)`` over real states
-    by L-BFGS with the exact gradient (valid for a zero-mean Gaussian prior,
-    where the optimum can be taken real) and then polishes with see-saw
-    steps (at most ``polish_steps``) until their relative decrease is below
-    ``tolerance``; ``method='seesaw'`` runs the see-saw alone (up to
-    ``max_iterations`` steps). ``converged`` reports whether the last
-    see-saw step met the tolerance. Several starts (sine state; CSS for
-    N ≤ 200; a random state for N ≤ 16; GHZ is a stationary point and is not used)
-    guard against stalls; the best is returned. Pass ``starts`` (e.g. the
-    optimum at a neighbouring prior width) to warm-start a sweep.
+    eigenvector of eq. (A39)'s operator); each step cannot increase the BMSE.
+    Its convergence is linear: a handful of steps at wide priors, hundreds at
+    narrow ones (N ≳ 30). ``method='auto'`` therefore runs the see-saw first
+    and, when the ratio of its last two decreases predicts convergence only
+    after more than ``seesaw_budget`` steps, switches to minimising
+    ``BQCRB(ψ)`` over real states by L-BFGS with the exact gradient (valid for
+    a zero-mean Gaussian prior, where the optimum can be taken real) from the
+    same start, then polishes with see-saw steps (at most
+    ``polish_steps``) until their relative decrease is below ``tolerance``.
+    ``method='seesaw'`` runs the see-saw alone (up to ``max_iterations``
+    steps). ``converged`` reports whether the last see-saw step met the
+    tolerance. Several starts (sine state; CSS for N ≤ 200; a random state for
+    N ≤ 16; GHZ is a stationary point and is not used) guard against stalls;
+    the best is returned. Pass ``starts`` (e.g. the optimum at a neighbouring
+    prior width) to warm-start a sweep.
 
     Parameters
     ----------
     atoms : int
+        Number of atoms N (≥ 1).
     prior : GaussianPrior or GridPrior
+        Prior of the phase (rad).
     starts : dict of name -> Dicke-basis state, optional
+        Initial states (N+1,); default as above.
+    max_iterations : int
+        See-saw steps of ``method='seesaw'`` (and of 'auto' where L-BFGS does not apply).
+    tolerance : float
+        Relative decrease of the BMSE per see-saw step that counts as converged.
+    seed : int
+        Seed of the random start (N ≤ 16).
     method : {'auto', 'seesaw'}
+    polish_steps : int
+        See-saw steps after L-BFGS ('auto').
+    seesaw_budget : int
+        See-saw steps that 'auto' allows before switching to L-BFGS (≥ 1).
+
+    Returns
+    -------
+    OQIResult
+        BMSE in rad², optimal state, measurement and estimator.
+
+    Raises
+    ------
+    QClockError
+        For a bad ``atoms``, ``method`` or ``seesaw_budget``.
     """
     atoms = check_atoms(atoms)
     if method not in ("auto", "seesaw"):
         raise QClockError(f"method must be 'auto' or 'seesaw', got {method!r}")
+    seesaw_budget = check_int(seesaw_budget, "seesaw_budget", minimum=1)
     with small_matrix_threads(atoms + 1):
-        return _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps)
+        return _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps, seesaw_budget)
 
 
-def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps) -> OQIResult:
+def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps, seesaw_budget) -> OQIResult:
     rng = np.random.default_rng(seed)
     if starts is None:
         starts = _default_starts(atoms, rng)
@@ -480,18 +531,26 @@ def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_s
         else:
             state = state.astype(complex)
         state = state / np.linalg.norm(state)
-        quasi_newton_steps = 0
-        seesaw_steps = max_iterations
         if method == "auto" and np.isrealobj(state) and real_kernels is not None:
-            state, quasi_newton_steps = _quasi_newton(state, second_moment, real_kernels,
-                                                      min(max_iterations, 500), tolerance * 1e-2)
-            seesaw_steps = polish_steps
-        state, iterations, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
-                                                        seesaw_steps, tolerance)
+            trial, iterations, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
+                                                            min(seesaw_budget, max_iterations), tolerance,
+                                                            stall_after=seesaw_budget)
+            if converged:
+                state = trial
+            else:  # slow or erratic see-saw: L-BFGS from the start, then polish (the trial is discarded:
+                # from the see-saw's intermediate states L-BFGS can be slow and end at a worse stationary point)
+                state, quasi_newton_steps = _quasi_newton(state, second_moment, real_kernels,
+                                                          min(max_iterations, 500), tolerance * 1e-2)
+                state, polish, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
+                                                            polish_steps, tolerance)
+                iterations += quasi_newton_steps + polish
+        else:
+            state, iterations, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
+                                                            max_iterations, tolerance)
         final = bqcrb_result(state, prior)
         start_bmse[name] = final.bmse
         if best is None or final.bmse < best[0].bmse:
-            best = (final, state, iterations + quasi_newton_steps, converged, name, tuple(history))
+            best = (final, state, iterations, converged, name, tuple(history))
     final, state, iterations, converged, name, history = best
     return OQIResult(bmse=final.bmse, state=np.asarray(state, dtype=complex), measurement=final.measurement,
                      estimator=final.estimator, iterations=iterations, converged=converged, start=name,
