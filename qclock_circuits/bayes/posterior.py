@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.fft import fft, ifft, next_fast_len
 
+from .._blas import one_blas_thread
 from .._validation import QClockError
 from .priors import GaussianPrior, GridPrior, UniformGridDensity
 
@@ -153,11 +154,12 @@ def _log_likelihood(protocol, counts: np.ndarray, low: float, period: int, count
     length = min(count, period)
     total = np.zeros(length)
     block = max(1, _BLOCK_ELEMENTS // (2 * length + protocol.atoms))  # Bluestein works on ~length + N columns
-    for start in range(0, observed.shape[0], block):
-        chosen = observed[start:start + block]
-        values = _likelihood_rows(protocol, chosen, low, period, length)
-        with np.errstate(divide="ignore"):
-            total += counts[chosen] @ np.log(values)
+    with one_blas_thread():  # a few-row product per block: threads only contend (see qclock_circuits._blas)
+        for start in range(0, observed.shape[0], block):
+            chosen = observed[start:start + block]
+            values = _likelihood_rows(protocol, chosen, low, period, length)
+            with np.errstate(divide="ignore"):
+                total += counts[chosen].astype(float) @ np.log(values)
     return np.resize(total, count) if count > length else total
 
 
