@@ -5,6 +5,7 @@ Run from the repository root, with the machine otherwise idle::
     python benchmarks/bounds_speed.py                  # full run (N = 1000 cold start: many minutes)
     python benchmarks/bounds_speed.py --quick          # no N = 1000, fewer repeats (~1 min)
     python benchmarks/bounds_speed.py --blas-threads 1 --out benchmarks/output/bounds_speed.json
+    python benchmarks/bounds_speed.py --sections posterior,bqcrb,strategy   # sections 4-6 only
 
 Timed (median and best of the repeats, wall clock, after one untimed warm-up
 call for the small cases):
@@ -25,6 +26,16 @@ call for the small cases):
    cost function: ``bmse(variational(32, 1, 2, params), prior, 'bayes')``
    (construction from the 11 parameters + exact Fourier moments + BMSE),
    and the same with the linear estimator. Target: under 2 ms.
+
+4. ``bayes.posterior`` at N = 1000 and a prior of width 1 rad (the grid spans
+   ~4 periods of the likelihood): CSS and the [1,2] protocol of 3., counts of
+   1, 100 and 1000 shots drawn at φ = 0.3. Target: under 1 s.
+5. ``bqcrb`` and ``bqcrb_result`` at N = 1000, δφ = 1 rad for the CSS, the
+   sine state and the [1,2] input state. Target: ``bqcrb`` under 1 s.
+6. The OQI strategy: ``oqi(N, prior)`` (see-saw first) against the
+   L-BFGS-first route (``seesaw_budget=1``) in the same run, N = 100 and 300,
+   δφ = 0.1, 0.548 (N = 1000's T_min width), 1.0, 1.5 rad; speed-up and the
+   relative difference of the BMSE.
 
 T_min defaults are those found by ``benchmarks/fig2_stability.py`` (read from
 its ``fig2_summary.json`` if present, else the recorded values below).
@@ -72,7 +83,8 @@ __all__ = ["main", "time_calls", "variational_parameters"]
 
 #: OQI T_min/Z recorded by fig2_stability.py (flicker FM, no dead time); overridden by its summary if present.
 RECORDED_T_MIN = {100: 0.495, 1000: 0.42}
-TARGETS_S = {"oqi_n100": 5.0, "oqi_n1000": 180.0, "bmse_n32": 2e-3}
+TARGETS_S = {"oqi_n100": 5.0, "oqi_n1000": 180.0, "bmse_n32": 2e-3, "posterior_n1000": 1.0, "bqcrb_n1000": 1.0}
+SECTIONS = ("bmse", "oqi100", "oqi1000", "posterior", "bqcrb", "strategy")
 
 
 def variational_parameters(seed: int = 2024) -> np.ndarray:
@@ -209,6 +221,89 @@ def bench_bmse(repeats: int) -> list[dict]:
     return rows
 
 
+def _supports(function, keyword: str) -> bool:
+    import inspect
+
+    return keyword in inspect.signature(function).parameters
+
+
+def bench_posterior(repeats: int, atoms: int = 1000, width: float = 1.0) -> list[dict]:
+    """``bayes.posterior`` at N = 1000, δφ = 1 rad: CSS and a variational [1,2] protocol, 1–1000 shots at φ = 0.3."""
+    from qclock_circuits import bayes, protocols
+
+    prior = bayes.GaussianPrior(width)
+    rows = []
+    for protocol in (protocols.css(atoms), protocols.variational(atoms, 1, 2, variational_parameters())):
+        probabilities = protocol.probabilities([0.3])[0]
+        protocol.fourier_coefficients()  # build the cached tables outside the timing
+        for shots in (1, 100, 1000):
+            counts = np.random.default_rng(shots).multinomial(shots, probabilities / probabilities.sum())
+            timing = time_calls(lambda: bayes.posterior(protocol, prior, counts), repeats, warmup=False)
+            post = timing.pop("value")
+            row = {"atoms": atoms, "width": width, "protocol": protocol.name, "shots": shots,
+                   "distinct_outcomes": int(np.count_nonzero(counts)), "grid_points": int(post.phi.shape[0]),
+                   "mean": post.mean, "std": post.std, **timing}
+            rows.append(row)
+            print(f"  N={atoms} {protocol.name:<6s} {shots:5d} shots ({row['distinct_outcomes']:4d} outcomes): median "
+                  f"{row['median_s']:8.3f} s (best {row['best_s']:.3f}, {repeats}x)  mean={post.mean:+.6f} "
+                  f"std={post.std:.3e}  {row['grid_points']} grid points", flush=True)
+    return rows
+
+
+def bench_bqcrb(repeats: int, atoms: int = 1000, width: float = 1.0) -> list[dict]:
+    """``bqcrb`` (value) and ``bqcrb_result`` (with the measurement) at N = 1000, δφ = 1 rad."""
+    from qclock_circuits import bayes, protocols
+    from qclock_circuits.spin import sine_state
+
+    prior = bayes.GaussianPrior(width)
+    states = {"css": protocols.css(atoms).input_state, "sine": sine_state(atoms),
+              "variational [1,2]": protocols.variational(atoms, 1, 2, variational_parameters()).input_state}
+    rows = []
+    for name, state in states.items():
+        for label, function in (("bqcrb", bayes.bounds.bqcrb), ("bqcrb_result", bayes.bounds.bqcrb_result)):
+            timing = time_calls(lambda: function(state, prior), repeats, warmup=False)
+            value = timing.pop("value")
+            value = value if label == "bqcrb" else value.bmse
+            rows.append({"atoms": atoms, "width": width, "state": name, "call": label, "bmse": value, **timing})
+            print(f"  N={atoms} {name:<18s} {label:<13s}: median {timing['median_s']:7.3f} s "
+                  f"(best {timing['best_s']:.3f}, {repeats}x)  BQCRB={value:.12e}", flush=True)
+    return rows
+
+
+def bench_oqi_strategy(repeats: int, sizes=(100, 300), widths=(0.1, 0.548, 1.0, 1.5)) -> list[dict]:
+    """The OQI with the default strategy against the L-BFGS-first route, same call, same run.
+
+    The L-BFGS-first route is ``seesaw_budget=1`` (one see-saw step, then L-BFGS from the start),
+    the route ``method='auto'`` took before the see-saw-first strategy.
+    """
+    from qclock_circuits import bayes
+
+    oqi = bayes.bounds.oqi
+    routes = {"default": {}}
+    if _supports(oqi, "seesaw_budget"):
+        routes["L-BFGS first"] = {"seesaw_budget": 1}
+    rows = []
+    for atoms in sizes:
+        for width in widths:
+            prior = bayes.GaussianPrior(width)
+            row = {"atoms": atoms, "width": width}
+            for label, options in routes.items():
+                timing = time_calls(lambda: oqi(atoms, prior, **options), repeats, warmup=False)
+                result = timing.pop("value")
+                row[label] = {"median_s": timing["median_s"], "best_s": timing["best_s"], "bmse": result.bmse,
+                              "iterations": result.iterations, "start": result.start}
+            if len(routes) > 1:
+                row["speedup"] = row["L-BFGS first"]["median_s"] / row["default"]["median_s"]
+                row["relative_difference"] = row["default"]["bmse"] / row["L-BFGS first"]["bmse"] - 1
+            rows.append(row)
+            text = "  ".join(f"{label}: {row[label]['median_s']:7.3f} s ({row[label]['iterations']} it.) "
+                             f"BMSE={row[label]['bmse']:.12e}" for label in routes)
+            extra = (f"  speed-up {row['speedup']:.1f}x, rel. diff {row['relative_difference']:+.1e}"
+                     if "speedup" in row else "")
+            print(f"  N={atoms:4d} δφ={width:5.3f}  {text}{extra}", flush=True)
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -217,29 +312,57 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats-1000", type=int, default=1, help="repeats of the warm N = 1000 OQI (default 1)")
     parser.add_argument("--repeats-bmse", type=int, default=300, help="repeats of the BMSE (default 300)")
     parser.add_argument("--no-cold-1000", action="store_true", help="skip the N = 1000 OQI from the default starts")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"comma-separated subset of {','.join(SECTIONS)} (default: all; --quick drops oqi1000)")
+    parser.add_argument("--repeats-large", type=int, default=3,
+                        help="repeats of each N = 1000 posterior/BQCRB and of each strategy case (default 3)")
     parser.add_argument("--blas-threads", type=int, metavar="N", help="OpenBLAS threads (set before NumPy loads)")
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
+    sections = [name.strip() for name in args.sections.split(",") if name.strip()]
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        parser.error(f"--sections: unknown {unknown}; choose from {', '.join(SECTIONS)}")
+    if args.quick and "oqi1000" in sections:
+        sections.remove("oqi1000")
 
     info = machine_info()
     started = datetime.datetime.now(datetime.timezone.utc)
     wall = time.perf_counter()
     print(f"machine: {info['cpu']}, {info['usable_cpus']} usable CPUs, load {info['load_average_1min']:.2f}, "
           f"OPENBLAS_NUM_THREADS={info['OPENBLAS_NUM_THREADS']}")
-    print("\n3. BMSE of variational(32, 1, 2, params) from its parameters (cost function)")
-    bmse_rows = bench_bmse(args.repeats_bmse if not args.quick else 100)
-    print("\n1. OQI, N = 100, default starts")
-    rows_100 = bench_oqi_100(args.repeats if not args.quick else 2)
-    rows_1000 = []
-    if not args.quick:
+    bmse_rows, rows_100, rows_1000, posterior_rows, bqcrb_rows, strategy_rows = [], [], [], [], [], []
+    if "bmse" in sections:
+        print("\n3. BMSE of variational(32, 1, 2, params) from its parameters (cost function)")
+        bmse_rows = bench_bmse(args.repeats_bmse if not args.quick else 100)
+    if "oqi100" in sections:
+        print("\n1. OQI, N = 100, default starts")
+        rows_100 = bench_oqi_100(args.repeats if not args.quick else 2)
+    if "oqi1000" in sections:
         print("\n2. OQI, N = 1000, at the T_min width")
         rows_1000 = bench_oqi_1000(args.repeats_1000, cold=not args.no_cold_1000)
-    targets = {
-        "OQI N=100 < 5 s (each width)": all(r["median_s"] < TARGETS_S["oqi_n100"] for r in rows_100),
-        "BMSE [1,2] N=32 < 2 ms (bayes)": bmse_rows[0]["median_s"] < TARGETS_S["bmse_n32"],
-    }
+    if "posterior" in sections:
+        print("\n4. bayes.posterior, N = 1000, δφ = 1 rad")
+        posterior_rows = bench_posterior(args.repeats_large)
+    if "bqcrb" in sections:
+        print("\n5. BQCRB, N = 1000, δφ = 1 rad")
+        bqcrb_rows = bench_bqcrb(args.repeats_large)
+    if "strategy" in sections:
+        print("\n6. OQI: see-saw first (default) vs L-BFGS first")
+        strategy_rows = bench_oqi_strategy(args.repeats_large if not args.quick else 1)
+    targets = {}
+    if rows_100:
+        targets["OQI N=100 < 5 s (each width)"] = all(r["median_s"] < TARGETS_S["oqi_n100"] for r in rows_100)
+    if bmse_rows:
+        targets["BMSE [1,2] N=32 < 2 ms (bayes)"] = bmse_rows[0]["median_s"] < TARGETS_S["bmse_n32"]
     for row in rows_1000:
         targets[f"OQI N=1000 < 3 min ({row['label']})"] = row["median_s"] < TARGETS_S["oqi_n1000"]
+    for row in posterior_rows:
+        targets[f"posterior N=1000 < 1 s ({row['protocol']}, {row['shots']} shots)"] = \
+            row["median_s"] < TARGETS_S["posterior_n1000"]
+    for row in bqcrb_rows:
+        if row["call"] == "bqcrb":
+            targets[f"bqcrb N=1000 < 1 s ({row['state']})"] = row["median_s"] < TARGETS_S["bqcrb_n1000"]
     print("\ntargets:")
     for label, met in targets.items():
         print(f"  {'met    ' if met else 'NOT met'}  {label}")
@@ -248,7 +371,8 @@ def main(argv=None) -> int:
                "command": " ".join(["python", "benchmarks/bounds_speed.py",
                                     *(argv if argv is not None else sys.argv[1:])]),
                "wall_s": time.perf_counter() - wall, "machine": info, "bmse": bmse_rows, "oqi_100": rows_100,
-               "oqi_1000": rows_1000, "targets": targets}
+               "oqi_1000": rows_1000, "posterior_1000": posterior_rows, "bqcrb_1000": bqcrb_rows,
+               "oqi_strategy": strategy_rows, "targets": targets}
     print(f"\nwall time {results['wall_s']:.1f} s")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -155,6 +155,88 @@ def test_oqi_quasi_newton_and_seesaw_agree():
     assert bayes.bmse(custom, prior, bayes.GaussianPrior(0.6) and fast.estimator) == pytest.approx(fast.bmse, rel=1e-8)
 
 
+def _bqcrb_by_dense_eigendecomposition(state, prior):
+    """Independent route: ρ̄, ρ' as dense complex matrices, SLD solved in numpy's eigenbasis of ρ̄."""
+    rho = np.outer(state, state.conj())
+    lag = np.subtract.outer(np.arange(state.shape[0]), np.arange(state.shape[0]))
+    kernel = np.exp(-1j * prior.mean * lag - 0.5 * (lag * prior.width) ** 2)  # E[e^{-iφ(k-l)}]
+    rho_bar, rho_prime = rho * kernel, rho * kernel * (prior.mean - 1j * lag * prior.variance)
+    values, vectors = np.linalg.eigh(rho_bar)
+    rotated = vectors.conj().T @ rho_prime @ vectors
+    denominator = np.add.outer(values, values)
+    mask = denominator > 1e-13 * values.max()
+    gain = np.sum(np.where(mask, 2 * np.abs(rotated) ** 2 / np.where(mask, denominator, 1), 0))
+    return prior.second_moment - gain
+
+
+@pytest.mark.parametrize("atoms", [1, 4, 13, 60])
+@pytest.mark.parametrize("width, mean", [(0.05, 0.0), (0.3, 0.7), (1.0, 0.0), (2.5, -0.4)])
+def test_bqcrb_real_route_matches_the_complex_routes(atoms, width, mean):
+    rng = np.random.default_rng(atoms)
+    prior = bayes.GaussianPrior(width, mean)
+    random = rng.normal(size=atoms + 1) + 1j * rng.normal(size=atoms + 1)
+    states = [protocols.css(atoms).input_state, protocols.sss(atoms, 0.3).input_state,
+              protocols.ghz(atoms).input_state, spin.sine_state(atoms), random / np.linalg.norm(random)]
+    for state in states:
+        dense = _bqcrb_by_dense_eigendecomposition(state, prior)
+        value = bounds.bqcrb(state, prior)
+        # the density-matrix input takes the general complex route of bqcrb_result
+        assert value == pytest.approx(dense, rel=1e-11)
+        assert bounds.bqcrb(np.outer(state, state.conj()), prior) == pytest.approx(dense, rel=1e-11)
+        result = bounds.bqcrb_result(state, prior)
+        assert result.bmse == value
+        # the returned measurement and estimator attain the bound: E[φ²] − 2Tr(ρ'L) + Tr(ρ̄L²)
+        rho_bar, rho_prime = bounds.averaged_state(state, prior)
+        observable = (result.measurement * result.estimator) @ result.measurement.conj().T
+        assert np.allclose(observable, result.observable, atol=1e-9)
+        attained = prior.second_moment - 2 * np.trace(rho_prime @ observable).real \
+            + np.trace(rho_bar @ observable @ observable).real
+        assert attained == pytest.approx(dense, rel=1e-10)
+        assert np.allclose(result.measurement.conj().T @ result.measurement, np.eye(atoms + 1), atol=1e-10)
+
+
+def test_bqcrb_of_a_css_at_n1000_drops_only_negligible_dicke_tails():
+    """N = 1000, δφ = 1: the CSS occupies ~360 of 1001 Dicke states above 1e-14 of its peak amplitude;
+    dropping the rest changes the bound at the round-off level (checked against the kept-everything route)."""
+    prior = bayes.GaussianPrior(1.0)
+    state = protocols.css(1000).input_state
+    from qclock_circuits._blas import one_blas_thread
+
+    with one_blas_thread():
+        full, _ = bounds._pure_state_solution(state.astype(complex), prior, observable=False, floor=0.0)
+    assert bounds.bqcrb(state, prior) == pytest.approx(prior.second_moment - full, rel=1e-12)
+    # eq. (15): the optimal measurement does at least as well as the Jz readout with the Bayes estimator
+    assert bounds.bqcrb(state, prior) <= bounds.bcrb(protocols.css(1000), prior)
+
+
+@pytest.mark.parametrize("width, reference, seesaw_only", [
+    # OQI BMSE at N = 30 from the L-BFGS-first implementation (before the see-saw-first strategy)
+    (0.1, 2.759522641972e-03, False),   # narrow: the see-saw stalls, L-BFGS takes over
+    (1.0, 6.115073227765e-02, True),    # wide: the see-saw converges within its budget
+    (1.5, 1.091656893021e+00, True),
+])
+def test_oqi_seesaw_first_keeps_the_result(width, reference, seesaw_only):
+    prior = bayes.GaussianPrior(width)
+    result = bounds.oqi(30, prior)
+    assert result.bmse == pytest.approx(reference, rel=1e-9)
+    assert result.converged
+    # the best start's step count shows which route ran: see-saw steps only, or budget + L-BFGS + polish
+    assert (result.iterations <= 30) == seesaw_only
+    # an independent check: the returned state's BQCRB is the reported value
+    assert bounds.bqcrb(result.state, prior) == pytest.approx(result.bmse, rel=1e-12)
+
+
+def test_seesaw_stall_prediction():
+    from qclock_circuits.bayes.bounds import _predicted_steps
+
+    # decreases halving each step: from 1e-3 to 1e-10 needs log2(1e7) ≈ 23.3 more steps
+    assert _predicted_steps(5, 1e-3, 2e-3, 1e-10) == pytest.approx(5 + np.log2(1e7))
+    assert _predicted_steps(2, 1e-3, 2e-3, 1e-10) == 2          # too early to judge
+    assert _predicted_steps(6, 3e-3, 2e-3, 1e-10) == 6          # erratic (ratio > 1): budget only
+    with pytest.raises(QClockError, match="seesaw_budget"):
+        bounds.oqi(4, bayes.GaussianPrior(0.5), seesaw_budget=0)
+
+
 def test_oqi_approaches_pi_heisenberg_limit_and_ctl():
     # eq. (19): at large N the OQI tends to π²/N² + CTL; at N = 60 and δφ = 0.5 within ~30 %
     prior = bayes.GaussianPrior(0.5)
@@ -243,6 +325,125 @@ def test_posterior_with_extremely_narrow_prior():
     post = bayes.posterior(p, bayes.GaussianPrior(1e-9, mean=0.1), np.array([0, 0, 1, 10, 100, 300, 400, 180, 9]))
     assert post.mean == pytest.approx(0.1, abs=1e-12)
     assert post.std == pytest.approx(1e-9, rel=1e-3)
+
+
+def _dense_posterior(protocol, log_prior, support, counts):
+    """The posterior by the plain route: ``protocol.probabilities`` of every outcome on a linspace grid,
+    refined around the support exactly as bayes.posterior does (the implementation before the FFT route)."""
+    from qclock_circuits.bayes.posterior import _LOG_FLOOR, _grid_points
+
+    vector = bayes.outcome_count_vector(protocol, counts)
+    low, high = support
+    points = _grid_points(high - low, protocol.atoms, int(vector.sum()))
+    observed = np.flatnonzero(vector)
+    for _ in range(6):
+        phi = np.linspace(low, high, points)
+        with np.errstate(divide="ignore"):
+            log_post = log_prior(phi) + np.log(protocol.probabilities(phi)[:, observed]) @ vector[observed]
+        log_post -= log_post.max()
+        keep = np.flatnonzero(log_post > _LOG_FLOOR)
+        first, last = max(keep[0] - 1, 0), min(keep[-1] + 1, points - 1)
+        if (last - first) >= 0.2 * points or points < 50:
+            break
+        low, high, points = phi[first], phi[last], 4001
+    return bayes.Posterior(phi, log_post - np.log(np.trapezoid(np.exp(log_post), phi)))
+
+
+_POSTERIOR_CASES = [  # (protocol, prior width, prior mean, shots): wide priors span several 2π periods
+    (protocols.css(8), 1.0, 0.1, 1), (protocols.css(31), 2.5, 0.0, 30), (protocols.sss(8, 0.2), 0.05, 0.3, 1000),
+    (protocols.sss(31, 0.1), 0.5, -0.2, 30), (protocols.ghz(8), 1.0, 0.0, 30), (protocols.ghz(31), 0.05, 0.1, 1000),
+    (protocols.ghz(8, readout="jz"), 2.5, 0.0, 1), (protocols.poi(8), 0.5, 0.2, 30),
+    (protocols.variational(31, 1, 2, np.random.default_rng(4).uniform(-3, 3, 11)), 1.0, 0.0, 1000),
+]
+
+
+@pytest.mark.parametrize("protocol, width, mean, shots", _POSTERIOR_CASES,
+                         ids=[f"{c[0].name}-N{c[0].atoms}-w{c[1]}-S{c[3]}" for c in _POSTERIOR_CASES])
+def test_posterior_fft_route_matches_the_dense_grid_route(protocol, width, mean, shots):
+    rng = np.random.default_rng(shots)
+    prior = bayes.GaussianPrior(width, mean)
+    likelihood = protocol.probabilities([rng.normal(mean, width)])[0]
+    counts = rng.multinomial(shots, likelihood / likelihood.sum())
+    fast = bayes.posterior(protocol, prior, counts)
+    dense = _dense_posterior(protocol, prior.log_pdf, prior.support(12.0), counts)
+    assert fast.mean == pytest.approx(dense.mean, abs=1e-10 * dense.std)
+    assert fast.variance == pytest.approx(dense.variance, rel=1e-10)
+    # the interval interpolates a cumulative sum: first order in the grid spacing
+    assert fast.credible_interval() == pytest.approx(dense.credible_interval(), abs=dense.spacing)
+    # the grid spacing divides 2π (the likelihood is computed on one period and repeated)
+    period = 2 * np.pi / fast.spacing
+    assert period == pytest.approx(round(period), abs=1e-6)
+
+
+@pytest.mark.parametrize("protocol", [protocols.sss(12, 0.2), protocols.ghz(12), protocols.poi(12)],
+                         ids=["jz", "parity", "phase"])
+@pytest.mark.parametrize("low, period, count", [
+    (-7.3, 96, 400),      # several periods: FFT of one period, repeated
+    (0.4, 1000, 900),     # less than a period: FFT, truncated
+    (2.1, 10**9, 57),     # a narrow window: Bluestein chirp transform
+    (-0.05, 7919, 301),   # a prime period: Bluestein
+])
+def test_likelihood_on_a_grid_matches_probabilities(protocol, low, period, count):
+    from qclock_circuits.bayes.posterior import _likelihood_rows, _log_likelihood
+
+    phi = low + 2 * np.pi / period * np.arange(count)
+    outcomes = np.arange(len(protocol.outcomes))
+    direct = protocol.probabilities(phi).T
+    length = min(count, period)  # rows are computed on one period at most
+    assert np.abs(_likelihood_rows(protocol, outcomes, low, period, length) - direct[:, :length]).max() < 1e-12
+    counts = np.zeros(len(outcomes), dtype=np.int64)
+    counts[[0, len(outcomes) // 2]] = [3, 5]
+    with np.errstate(divide="ignore"):
+        expected = np.log(direct[counts > 0]).T @ counts[counts > 0]
+    finite = np.isfinite(expected)
+    got = _log_likelihood(protocol, counts, low, period, count)
+    assert np.array_equal(np.isfinite(got), finite)
+    # near a zero of P the Fourier route (parity) is accurate in absolute, not relative, terms
+    assert np.abs(np.exp(got) - np.exp(expected)).max() < 1e-10 * np.exp(expected).max()
+
+
+def test_posterior_of_tabulated_and_duck_typed_likelihoods():
+    """The Fourier-coefficient route (noisy likelihoods) and the plain ``probabilities`` fallback."""
+
+    class Plain:  # only what the fallback needs
+        def __init__(self, protocol):
+            self.atoms, self.outcomes, self.name = protocol.atoms, protocol.outcomes, protocol.name
+            self.probabilities = protocol.probabilities
+
+    p = protocols.sss(10, 0.2)
+    prior = bayes.GaussianPrior(0.8)
+    counts = np.random.default_rng(2).multinomial(40, p.probabilities([0.4])[0])
+    tabulated = bayes.TabulatedLikelihood(p, p.fourier_coefficients())
+    reference = bayes.posterior(p, prior, counts)
+    for other in (tabulated, Plain(p)):
+        post = bayes.posterior(other, prior, counts)
+        assert post.mean == pytest.approx(reference.mean, abs=1e-10 * reference.std)
+        assert post.variance == pytest.approx(reference.variance, rel=1e-9)
+
+
+def test_posterior_with_a_grid_prior_and_update_match_the_dense_route():
+    p = protocols.sss(16, 0.15)
+    grid = bayes.GaussianPrior(1.2, 0.2).to_grid(3001)
+    counts = np.random.default_rng(8).multinomial(25, p.probabilities([0.5])[0])
+    fast = bayes.posterior(p, grid, counts)
+    dense = _dense_posterior(p, grid.log_pdf, (grid.phi[0], grid.phi[-1]), counts)
+    assert fast.mean == pytest.approx(dense.mean, abs=1e-9 * dense.std)
+    assert fast.variance == pytest.approx(dense.variance, rel=1e-8)
+    more = np.random.default_rng(9).multinomial(25, p.probabilities([0.5])[0])
+    updated = fast.update(p, more)
+    dense_updated = _dense_posterior(p, dense.log_pdf, (dense.phi[0], dense.phi[-1]), more)
+    assert updated.mean == pytest.approx(dense_updated.mean, abs=1e-8 * dense_updated.std)
+    assert updated.variance == pytest.approx(dense_updated.variance, rel=1e-7)
+
+
+def test_single_shot_posterior_at_n1000_and_a_wide_prior_is_the_bayes_estimator():
+    """N = 1000, δφ = 1 rad: the posterior grid spans ~4 periods of the likelihood; its mean for one
+    shot must equal the closed-form posterior-mean estimator (exact Fourier moments)."""
+    p, prior = protocols.css(1000), bayes.GaussianPrior(1.0)
+    table = bayes.estimator_table(p, prior, "bayes")
+    for index in (480, 500, 515, 530):
+        post = bayes.posterior(p, prior, {p.outcomes[index]: 1})
+        assert post.mean == pytest.approx(table[index], abs=1e-9)
 
 
 @pytest.mark.parametrize("call, message", [

@@ -31,7 +31,7 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.special import erfc
 
-from .._blas import small_matrix_threads
+from .._blas import one_blas_thread, small_matrix_threads
 from .._validation import QClockError, check_atoms, check_finite, check_int
 from ..spin import coherent_state, sine_state
 from .estimators import bmse as _bmse
@@ -165,30 +165,150 @@ def _optimal_observable(rho_bar: np.ndarray, rho_prime: np.ndarray) -> tuple[np.
     return observable, float(np.real(np.vdot(observable.conj().T, rho_prime)))
 
 
+#: Dicke amplitudes below this fraction of the largest are dropped by the pure-state route (e.g. the
+#: tails of a CSS at N = 1000: 363 of 1001 states kept). Measured effect on the BQCRB: ≤ 5e-14 relative,
+#: the size of the round-off of the eigendecomposition itself.
+_AMPLITUDE_FLOOR = 1e-14
+
+
+def _pure_state_solution(state: np.ndarray, prior: GaussianPrior, observable: bool, floor: float | None = None):
+    """SLD problem of a pure state under a Gaussian prior, in real arithmetic.
+
+    With ``ψ_k = a_k e^{iθ_k}`` (a_k ≥ 0) and ``E[e^{−iφΔ}] = e^{−iμΔ} g(Δ)``,
+    ``g(Δ) = e^{−Δ²δφ²/2}``, both averaged states share one diagonal unitary
+    ``U = diag(e^{i(θ_k − μk)})``: ``ρ̄ = U R U†`` and ``ρ' = U (μR + iQ) U†`` with
+    the real matrices ``R_kl = a_k a_l g(k−l)`` (symmetric) and
+    ``Q_kl = −(k−l) δφ² R_kl`` (antisymmetric). The SLD is then
+    ``L = U (μΠ + iS) U†`` with ``RS + SR = 2Q`` solved in the eigenbasis of R
+    (Π: the projector on its non-null eigenvectors), and
+    ``Tr(ρ'L) = μ² Tr(RΠ) + Σ_ij 2 X_ij²/(λ_i + λ_j)``, ``X = VᵀQV``: one real
+    symmetric eigendecomposition instead of a complex one, on the Dicke
+    states the input occupies. Same pseudo-inverse cut as :func:`_optimal_observable`.
+
+    Dicke states whose amplitude is at most ``floor`` (default
+    :data:`_AMPLITUDE_FLOOR`) times the largest are left out.
+    Returns ``(gain, observable)``, ``observable`` None unless asked for.
+    """
+    amplitude = np.abs(state)
+    kept = _occupied(amplitude, _AMPLITUDE_FLOOR if floor is None else floor)
+    weights = amplitude[kept]
+    lag = (kept[:, None] - kept[None, :]).astype(float)
+    reduced = np.outer(weights, weights) * np.exp(-0.5 * (lag * prior.width) ** 2)
+    values, vectors = eigh(reduced, driver="evd")
+    values = np.clip(values, 0.0, None)
+    rotated = vectors.T @ ((-prior.variance * lag * reduced) @ vectors)
+    denominator = values[:, None] + values[None, :]
+    cut = 1e-13 * max(values.max(), 1e-300)
+    mask = denominator > cut
+    solution = np.where(mask, 2.0 * rotated / np.where(mask, denominator, 1.0), 0.0)
+    support = 2.0 * values > cut
+    gain = float(prior.mean**2 * values[support].sum() + np.sum(rotated * solution))
+    if not observable:
+        return gain, None
+    antisymmetric = vectors @ solution @ vectors.T
+    block = 0.5j * (antisymmetric - antisymmetric.T)
+    if prior.mean != 0.0:
+        block = block + prior.mean * (vectors[:, support] @ vectors[:, support].T)
+    frame = np.exp(1j * (np.angle(state[kept]) - prior.mean * kept))
+    full = np.zeros((state.shape[0], state.shape[0]), dtype=complex)
+    full[np.ix_(kept, kept)] = frame[:, None] * block * frame.conj()[None, :]
+    return gain, full
+
+
+def _occupied(amplitude: np.ndarray, floor: float) -> np.ndarray:
+    return np.flatnonzero(amplitude > floor * amplitude.max())
+
+
+def _eigh_on_block(observable: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``eigh`` of a Hermitian matrix that vanishes outside the rows and columns ``kept``."""
+    size = observable.shape[0]
+    if kept.shape[0] == size:
+        return eigh(observable)
+    values, block = eigh(observable[np.ix_(kept, kept)])
+    estimator = np.concatenate([values, np.zeros(size - kept.shape[0])])
+    measurement = np.zeros((size, size), dtype=complex)
+    measurement[kept, :kept.shape[0]] = block
+    dropped = np.setdiff1d(np.arange(size), kept)
+    measurement[dropped, kept.shape[0] + np.arange(dropped.shape[0])] = 1.0
+    order = np.argsort(estimator, kind="stable")
+    return estimator[order], measurement[:, order]
+
+
+def _is_pure_gaussian_case(state: np.ndarray, prior) -> bool:
+    return state.ndim == 1 and isinstance(prior, GaussianPrior)
+
+
 def bqcrb_result(protocol_or_state, prior) -> BQCRBResult:
-    """BQCRB of an input state (or of a protocol's input state) with the optimal measurement."""
-    state = getattr(protocol_or_state, "input_state", protocol_or_state)
-    with small_matrix_threads(len(state)):
-        rho_bar, rho_prime = averaged_state(state, prior)
-        observable, gain = _optimal_observable(rho_bar, rho_prime)
-        estimator, measurement = eigh(observable)
+    """BQCRB of an input state (or of a protocol's input state) with the optimal measurement.
+
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (12)–(14): solves
+    ``ρ' = (ρ̄L + Lρ̄)/2`` for the optimal observable L, whose eigenvectors are
+    the optimal measurement and whose eigenvalues the estimates.
+
+    Parameters
+    ----------
+    protocol_or_state : RamseyProtocol or array
+        A protocol (its ``input_state`` is used), a Dicke-basis ket (N+1,) or
+        a density matrix (N+1, N+1).
+    prior : GaussianPrior or GridPrior
+        Prior of the phase φ (rad).
+
+    Returns
+    -------
+    BQCRBResult
+        ``bmse`` in rad²; ``measurement``, ``estimator`` (rad), ``observable``.
+
+    Notes
+    -----
+    A ket under a Gaussian prior takes the real route of
+    :func:`_pure_state_solution` (one real eigendecomposition on the occupied
+    Dicke states); density matrices and grid priors the general complex one.
+    """
+    state = np.asarray(getattr(protocol_or_state, "input_state", protocol_or_state))
+    with one_blas_thread():
+        if _is_pure_gaussian_case(state, prior):
+            gain, observable = _pure_state_solution(state.astype(complex), prior, observable=True)
+            estimator, measurement = _eigh_on_block(observable, _occupied(np.abs(state), _AMPLITUDE_FLOOR))
+        else:
+            rho_bar, rho_prime = averaged_state(state, prior)
+            observable, gain = _optimal_observable(rho_bar, rho_prime)
+            estimator, measurement = eigh(observable)
     return BQCRBResult(bmse=float(max(prior.second_moment - gain, 0.0)), observable=observable,
                        measurement=measurement, estimator=estimator)
 
 
 def bqcrb(protocol_or_state, prior) -> float:
-    """Bayesian quantum Cramér–Rao bound (rad²) of the protocol's input state, eqs. (12)–(14).
+    """Bayesian quantum Cramér–Rao bound (rad²) of an input state, Kielinski & Hammerer eqs. (12)–(14).
 
-    For a protocol with local noise (``protocol.noise``) the bound is that of
-    the mixed state that enters the imprint (preparation with its dissipation,
-    then the dark-time channel, which commutes with the imprint): see
+    ``E[φ²] − Tr(ρ̄L²)`` with the optimal observable L of :func:`bqcrb_result`;
+    for a ket under a Gaussian prior only the value is computed (no
+    measurement), by the real route of :func:`_pure_state_solution`. For a
+    protocol with local noise (``protocol.noise``) the bound is that of the
+    mixed state that enters the imprint (preparation with its dissipation, then
+    the dark-time channel, which commutes with the imprint): see
     :func:`bqcrb_mixed`. Detection errors do not enter (they act after the
     measurement that the bound optimises).
+
+    Parameters
+    ----------
+    protocol_or_state : RamseyProtocol or array
+        A protocol, a Dicke-basis ket (N+1,) or a density matrix (N+1, N+1).
+    prior : GaussianPrior or GridPrior
+
+    Returns
+    -------
+    float
+        The bound in rad².
     """
     noise = getattr(protocol_or_state, "noise", None)
     if noise is not None and noise.is_quantum:
         return bqcrb_mixed(protocol_or_state, prior)
-    return bqcrb_result(protocol_or_state, prior).bmse
+    state = np.asarray(getattr(protocol_or_state, "input_state", protocol_or_state))
+    if not _is_pure_gaussian_case(state, prior):
+        return bqcrb_result(state, prior).bmse
+    with one_blas_thread():
+        gain, _ = _pure_state_solution(state.astype(complex), prior, observable=False)
+    return float(max(prior.second_moment - gain, 0.0))
 
 
 def bqcrb_mixed(protocol, prior) -> float:
@@ -285,12 +405,18 @@ def _default_starts(atoms: int, rng) -> dict:
     return starts
 
 
-def _seesaw(state, prior, second_moment, kernels, real_kernels, max_iterations, tolerance):
-    """Run see-saw steps from ``state``; return (state, iterations, converged, history)."""
+def _seesaw(state, prior, second_moment, kernels, real_kernels, max_iterations, tolerance, stall_after=None):
+    """Run see-saw steps from ``state``; return (state, iterations, converged, history).
+
+    With ``stall_after`` the run stops early, unconverged, once the linear rate
+    of the last two decreases predicts convergence only after more than
+    ``stall_after`` steps in all (or that many steps have been taken).
+    """
     zeroth, first, index = kernels
     use_real = real_kernels is not None and np.isrealobj(state)
     history = []
     previous = np.inf
+    last_decrease = np.inf
     converged = False
     iteration = 0
     for iteration in range(1, max_iterations + 1):
@@ -305,11 +431,28 @@ def _seesaw(state, prior, second_moment, kernels, real_kernels, max_iterations, 
         values, vectors = eigh(operator, subset_by_index=[0, 0])
         state = vectors[:, 0]
         value = second_moment + values[0]
-        if previous - value <= tolerance * max(abs(value), 1e-300):
+        decrease = previous - value
+        target = tolerance * max(abs(value), 1e-300)
+        if decrease <= target:
             converged = True
             break
-        previous = value
+        if stall_after is not None and _predicted_steps(iteration, decrease, last_decrease, target) > stall_after:
+            break
+        previous, last_decrease = value, decrease
     return state, iteration, converged, history
+
+
+def _predicted_steps(iteration: int, decrease: float, last_decrease: float, target: float) -> float:
+    """Steps until a see-saw with linear convergence (ratio of the last two decreases) reaches ``target``.
+
+    Early steps are erratic (the ratio can exceed 1): no prediction then, only the step budget applies.
+    """
+    if iteration < 3:
+        return iteration
+    rate = decrease / last_decrease
+    if not 0.0 < rate < 1.0:
+        return iteration
+    return iteration + np.log(target / decrease) / np.log(rate)
 
 
 def _quasi_newton(state, second_moment, real_kernels, max_iterations, tolerance):
@@ -340,31 +483,58 @@ def _quasi_newton(state, second_moment, real_kernels, max_iterations, tolerance)
 
 
 def oqi(atoms: int, prior, starts: dict | None = None, max_iterations: int = 2000,
-        tolerance: float = 1e-10, seed: int = 0, method: str = "auto", polish_steps: int = 200) -> OQIResult:
-    """Optimal quantum interferometer, seed 004 appendix A1C.
+        tolerance: float = 1e-10, seed: int = 0, method: str = "auto", polish_steps: int = 200,
+        seesaw_budget: int = 30) -> OQIResult:
+    """Optimal quantum interferometer (Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A1C).
 
     The OQI is ``min_ψ BQCRB(ψ)``. The see-saw of the appendix alternates
     (i) the optimal measurement and estimator for the current state (the
     BQCRB solution) and (ii) the optimal state for that measurement (lowest
-    eigenvector of eq. A39's operator); each step cannot increase the BMSE,
-    but convergence is linear and slow (hundreds of steps at N ≳ 30).
-    ``method='auto'`` therefore first minimises ``BQCRB(ψ)`` over real states
-    by L-BFGS with the exact gradient (valid for a zero-mean Gaussian prior,
-    where the optimum can be taken real) and then polishes with see-saw
-    steps (at most ``polish_steps``) until their relative decrease is below
-    ``tolerance``; ``method='seesaw'`` runs the see-saw alone (up to
-    ``max_iterations`` steps). ``converged`` reports whether the last
-    see-saw step met the tolerance. Several starts (sine state; CSS for
-    N ≤ 200; a random state for N ≤ 16; GHZ is a stationary point and is not used)
-    guard against stalls; the best is returned. Pass ``starts`` (e.g. the
-    optimum at a neighbouring prior width) to warm-start a sweep.
+    eigenvector of eq. (A39)'s operator); each step cannot increase the BMSE.
+    Its convergence is linear: a handful of steps at wide priors, hundreds at
+    narrow ones (N ≳ 30). ``method='auto'`` therefore runs the see-saw first
+    and, when the ratio of its last two decreases predicts convergence only
+    after more than ``seesaw_budget`` steps, switches to minimising
+    ``BQCRB(ψ)`` over real states by L-BFGS with the exact gradient (valid for
+    a zero-mean Gaussian prior, where the optimum can be taken real) from the
+    same start, then polishes with see-saw steps (at most
+    ``polish_steps``) until their relative decrease is below ``tolerance``.
+    ``method='seesaw'`` runs the see-saw alone (up to ``max_iterations``
+    steps). ``converged`` reports whether the last see-saw step met the
+    tolerance. Several starts (sine state; CSS for N ≤ 200; a random state for
+    N ≤ 16; GHZ is a stationary point and is not used) guard against stalls;
+    the best is returned. Pass ``starts`` (e.g. the optimum at a neighbouring
+    prior width) to warm-start a sweep.
 
     Parameters
     ----------
     atoms : int
+        Number of atoms N (≥ 1).
     prior : GaussianPrior or GridPrior
+        Prior of the phase (rad).
     starts : dict of name -> Dicke-basis state, optional
+        Initial states (N+1,); default as above.
+    max_iterations : int
+        See-saw steps of ``method='seesaw'`` (and of 'auto' where L-BFGS does not apply).
+    tolerance : float
+        Relative decrease of the BMSE per see-saw step that counts as converged.
+    seed : int
+        Seed of the random start (N ≤ 16).
     method : {'auto', 'seesaw'}
+    polish_steps : int
+        See-saw steps after L-BFGS ('auto').
+    seesaw_budget : int
+        See-saw steps that 'auto' allows before switching to L-BFGS (≥ 1).
+
+    Returns
+    -------
+    OQIResult
+        BMSE in rad², optimal state, measurement and estimator.
+
+    Raises
+    ------
+    QClockError
+        For a bad ``atoms``, ``method`` or ``seesaw_budget``.
     """
     atoms = check_atoms(atoms)
     if method not in ("auto", "seesaw"):
@@ -375,11 +545,13 @@ def oqi(atoms: int, prior, starts: dict | None = None, max_iterations: int = 200
     if tolerance <= 0:
         raise QClockError(f"tolerance must be a finite number > 0 (relative decrease of the BMSE), got {tolerance}")
     check_int(seed, "seed", 0)
-    with small_matrix_threads(atoms + 1):
-        return _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps)
+    seesaw_budget = check_int(seesaw_budget, "seesaw_budget", minimum=1)
+    # one BLAS thread at every N: at N = 1000 a see-saw step took 1 s on one thread, 3-14 s on two (load ~8)
+    with one_blas_thread():
+        return _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps, seesaw_budget)
 
 
-def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps) -> OQIResult:
+def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_steps, seesaw_budget) -> OQIResult:
     rng = np.random.default_rng(seed)
     if starts is None:
         starts = _default_starts(atoms, rng)
@@ -399,18 +571,26 @@ def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_s
         else:
             state = state.astype(complex)
         state = state / np.linalg.norm(state)
-        quasi_newton_steps = 0
-        seesaw_steps = max_iterations
         if method == "auto" and np.isrealobj(state) and real_kernels is not None:
-            state, quasi_newton_steps = _quasi_newton(state, second_moment, real_kernels,
-                                                      min(max_iterations, 500), tolerance * 1e-2)
-            seesaw_steps = polish_steps
-        state, iterations, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
-                                                        seesaw_steps, tolerance)
+            trial, iterations, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
+                                                            min(seesaw_budget, max_iterations), tolerance,
+                                                            stall_after=seesaw_budget)
+            if converged:
+                state = trial
+            else:  # slow or erratic see-saw: L-BFGS from the start, then polish (the trial is discarded:
+                # from the see-saw's intermediate states L-BFGS can be slow and end at a worse stationary point)
+                state, quasi_newton_steps = _quasi_newton(state, second_moment, real_kernels,
+                                                          min(max_iterations, 500), tolerance * 1e-2)
+                state, polish, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
+                                                            polish_steps, tolerance)
+                iterations += quasi_newton_steps + polish
+        else:
+            state, iterations, converged, history = _seesaw(state, prior, second_moment, kernels, real_kernels,
+                                                            max_iterations, tolerance)
         final = bqcrb_result(state, prior)
         start_bmse[name] = final.bmse
         if best is None or final.bmse < best[0].bmse:
-            best = (final, state, iterations + quasi_newton_steps, converged, name, tuple(history))
+            best = (final, state, iterations, converged, name, tuple(history))
     final, state, iterations, converged, name, history = best
     return OQIResult(bmse=final.bmse, state=np.asarray(state, dtype=complex), measurement=final.measurement,
                      estimator=final.estimator, iterations=iterations, converged=converged, start=name,

@@ -1,4 +1,5 @@
-"""From outcome counts to a posterior over the phase (seed 004 eq. 2), in the log domain.
+"""From outcome counts to a posterior over the phase (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (2)),
+in the log domain.
 
 ``log P(φ|data) = log P(φ) + Σ_x n_x log P(x|φ) + const`` is evaluated on a
 uniform phase grid that is refined around the posterior's support until the
@@ -6,6 +7,13 @@ posterior is resolved, so that a thousand shots or a prior of width 1e-9 rad
 neither underflows nor returns NaN. Counts may be given as ``{outcome: n}``,
 as an array aligned with ``protocol.outcomes``, or as anything the circuits
 readout map accepts (a SamplerV2 ``BitArray``, ``{bitstring: n}``).
+
+Cost. The grid spacing is chosen as ``2π/K`` for an integer K, so the
+likelihood (2π-periodic, a trigonometric polynomial of degree N) repeats every
+K points: it is computed for the observed outcomes only, on one period at
+most, by one FFT per outcome (Bluestein's chirp transform for grids narrower
+than a period). The cost is O(observed outcomes × K log K) instead of the
+(N+1)² × grid points of evaluating every outcome by a matrix product.
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.fft import fft, ifft, next_fast_len
 
+from .._blas import one_blas_thread
 from .._validation import QClockError
 from .priors import GaussianPrior, GridPrior, UniformGridDensity
 
@@ -21,6 +31,7 @@ __all__ = ["Posterior", "posterior", "outcome_count_vector"]
 
 _LOG_FLOOR = -60.0  # posterior mass below e^-60 of the peak is treated as zero support
 _MAX_POINTS = 400_000
+_BLOCK_ELEMENTS = 1 << 21  # complex entries per block of outcomes (32 MiB)
 
 
 def outcome_count_vector(protocol, counts) -> np.ndarray:
@@ -62,14 +73,95 @@ def outcome_count_vector(protocol, counts) -> np.ndarray:
     return np.asarray(outcome_counts(protocol, counts), dtype=np.int64)
 
 
-def _log_likelihood(protocol, counts: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def _phase_grid(low: float, high: float, points: int) -> tuple[np.ndarray, int]:
+    """A uniform grid from ``low`` past ``high`` whose spacing ``2π/period`` is at most ``(high − low)/(points − 1)``.
+
+    The spacing divides 2π, so the likelihood (2π-periodic in φ) repeats every
+    ``period`` grid points and is computed on one period at most.
+    """
+    span = high - low
+    period = int(np.ceil(2.0 * np.pi * (points - 1) / span))
+    if period <= 4 * points:  # one FFT of this length will be taken: make it a fast length
+        period = next_fast_len(period)
+    step = 2.0 * np.pi / period
+    count = int(np.ceil(span / step - 1e-9)) + 1
+    return low + step * np.arange(count), period
+
+
+def _chirp(n: np.ndarray, period: int) -> np.ndarray:
+    """``exp(−iπ n²/period)`` with ``n² mod 2·period`` taken in integers (no phase round-off for large n)."""
+    squares = n.astype(np.int64) ** 2
+    if squares[-1] >= 2 * period:
+        squares %= 2 * period
+    return np.exp(-1j * np.pi * (squares / period))
+
+
+def _uniform_dft(rows: np.ndarray, period: int, count: int) -> np.ndarray:
+    """``y[:, j] = Σ_m rows[:, m] e^{−2πi jm/period}`` for ``j < count ≤ period``.
+
+    A plain FFT of length ``period`` when the grid covers a good part of it,
+    else Bluestein's chirp transform (cost ∝ (columns + count) log), exact for
+    any ``period`` since the chirp phases are reduced in integers.
+    """
+    length = rows.shape[1]
+    size = next_fast_len(length + count - 1)
+    if period <= 2 * size:
+        if length > period:  # e^{−2πi jm/period} is periodic in m: fold the columns
+            padded = np.zeros((rows.shape[0], -(-length // period) * period), dtype=complex)
+            padded[:, :length] = rows
+            rows = padded.reshape(rows.shape[0], -1, period).sum(axis=1)
+        return fft(rows, n=period, axis=1)[:, :count]
+    chirp = _chirp(np.arange(max(length, count)), period)
+    kernel = np.zeros(size, dtype=complex)
+    kernel[:count] = chirp[:count].conj()
+    kernel[size - length + 1:] = chirp[1:length][::-1].conj()
+    convolved = ifft(fft(rows * chirp[:length], n=size, axis=1) * fft(kernel), axis=1)
+    return convolved[:, :count] * chirp[:count]
+
+
+def _likelihood_rows(protocol, outcomes: np.ndarray, low: float, period: int, count: int) -> np.ndarray:
+    """``P(x|low + 2πj/period)`` for the given outcome columns and ``j < count``, shape (len(outcomes), count).
+
+    Dicke-basis readouts of ideal atoms: ``|Σ_m B[x,m] e^{−iφm}|²`` from the rows of the
+    amplitude matrix ``B = U_meas diag(ψ_in)`` (as ``probabilities`` computes
+    it, but by FFT); parity, noisy protocols and tabulated likelihoods: the real trigonometric
+    polynomial ``Σ_d c_x(d) e^{idφ}`` from the Fourier coefficients; anything
+    else through ``protocol.probabilities``.
+    """
+    # a protocol on decohering atoms has no amplitude matrix of its likelihood: its Fourier route below
+    amplitudes = None if getattr(protocol, "noise", None) is not None else getattr(protocol, "_amplitude_matrix", None)
+    if amplitudes is not None and getattr(protocol, "readout", None) != "parity":
+        shift = np.exp(-1j * low * np.arange(amplitudes.shape[1]))
+        values = _uniform_dft(amplitudes[outcomes] * shift, period, count)
+        return values.real**2 + values.imag**2
+    coefficients = getattr(protocol, "_fourier_coefficients", None)
+    if coefficients is not None:
+        atoms = (coefficients.shape[1] - 1) // 2
+        # P = c_0 + 2 Re Σ_{d≥1} c_d e^{idφ} = 2 Re Σ_{d≥0} r_d e^{−2πi dj/period}, r_d = conj(c_d) e^{−id·low}
+        rows = np.conj(coefficients[outcomes, atoms:]) * np.exp(-1j * low * np.arange(atoms + 1))
+        rows[:, 0] *= 0.5
+        return np.clip(2.0 * _uniform_dft(rows, period, count).real, 0.0, None)
+    phases = low + 2.0 * np.pi / period * np.arange(count)
+    return protocol.probabilities(phases)[:, outcomes].T
+
+
+def _log_likelihood(protocol, counts: np.ndarray, low: float, period: int, count: int) -> np.ndarray:
+    """``Σ_x n_x log P(x|φ_j)`` on the grid ``φ_j = low + 2πj/period``, ``j < count``.
+
+    Only observed outcomes are evaluated, on one period of the grid at most
+    (the likelihood is 2π-periodic); the period is then repeated.
+    """
     observed = np.flatnonzero(counts)
-    total = np.zeros(phi.shape[0])
-    for start in range(0, phi.shape[0], 8192):
-        block = protocol.probabilities(phi[start:start + 8192])[:, observed]
-        with np.errstate(divide="ignore"):
-            total[start:start + 8192] = np.log(block) @ counts[observed]
-    return total
+    length = min(count, period)
+    total = np.zeros(length)
+    block = max(1, _BLOCK_ELEMENTS // (2 * length + protocol.atoms))  # Bluestein works on ~length + N columns
+    with one_blas_thread():  # a few-row product per block: threads only contend (see qclock_circuits._blas)
+        for start in range(0, observed.shape[0], block):
+            chosen = observed[start:start + block]
+            values = _likelihood_rows(protocol, chosen, low, period, length)
+            with np.errstate(divide="ignore"):
+                total += counts[chosen].astype(float) @ np.log(values)
+    return np.resize(total, count) if count > length else total
 
 
 def _grid_points(width: float, atoms: int, shots: int) -> int:
@@ -131,15 +223,15 @@ def _infer(protocol, log_prior, support, counts) -> Posterior:
     low, high = support
     points = _grid_points(high - low, protocol.atoms, shots)
     for _ in range(6):
-        phi = np.linspace(low, high, points)
-        log_post = log_prior(phi) + _log_likelihood(protocol, vector, phi)
+        phi, period = _phase_grid(low, high, points)
+        log_post = log_prior(phi) + _log_likelihood(protocol, vector, low, period, phi.shape[0])
         peak = np.max(log_post)
         if not np.isfinite(peak):
             raise QClockError(f"the counts {dict(zip(protocol.outcomes.tolist(), vector.tolist()))} are impossible "
                               f"under {protocol.name} for every phase allowed by the prior")
         log_post = log_post - peak
         keep = np.flatnonzero(log_post > _LOG_FLOOR)
-        first, last = max(keep[0] - 1, 0), min(keep[-1] + 1, points - 1)
+        first, last = max(keep[0] - 1, 0), min(keep[-1] + 1, phi.shape[0] - 1)
         if (last - first) >= 0.2 * points or points < 50:
             break
         low, high = phi[first], phi[last]
@@ -150,13 +242,29 @@ def _infer(protocol, log_prior, support, counts) -> Posterior:
 
 
 def posterior(protocol, prior, counts) -> Posterior:
-    """Posterior over φ after observing ``counts`` of ``protocol``'s outcomes.
+    """Posterior over φ after observing ``counts`` of ``protocol``'s outcomes (Bayes' rule, eq. (2)).
 
     Parameters
     ----------
-    protocol : RamseyProtocol
+    protocol : RamseyProtocol or TabulatedLikelihood
+        Anything with ``atoms``, ``outcomes`` and ``probabilities`` (faster with
+        the amplitude matrix or the Fourier coefficients of a protocol).
     prior : GaussianPrior, GridPrior or Posterior
+        Prior of φ (rad); a Posterior is updated sequentially.
     counts : dict, array, BitArray or SamplerV2 pub result
+        Outcome counts (see :func:`outcome_count_vector`).
+
+    Returns
+    -------
+    Posterior
+        The normalised posterior density on a uniform grid (rad).
+
+    Raises
+    ------
+    QClockError
+        Counts that are malformed, or impossible for every phase the prior allows.
+    TypeError
+        A prior of another type.
     """
     if isinstance(prior, Posterior):
         return prior.update(protocol, counts)
