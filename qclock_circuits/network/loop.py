@@ -252,7 +252,7 @@ class NetworkClockResult:
     def problems(self, max_error_rate: float = MAX_CASCADE_ERROR_RATE) -> list[str]:
         """What makes this run unusable as a stable clock (empty when nothing does).
 
-        A phase slip (``|φ_j| ≥ π`` at some node, seed 000 eq. A27) means the
+        A phase slip (``|φ_j| ≥ π`` at some node, Kómár et al., Nature Physics 10, 582 (2014), eq. (A27)) means the
         cascade can no longer tell the LO's phase: the loop has lost lock. A
         network cascade that misses ``Φ`` in more than ``max_error_rate`` of its
         cycles does not stabilise the centre of mass. In either case the Allan

@@ -159,7 +159,7 @@ def variational_parameter_names(n: int, m: int) -> tuple[str, ...]:
 
 
 #: Most layers n or m of a variational protocol (each layer is one twist and one rotation on (N+1)x(N+1)
-#: matrices, and the optimiser's cost grows with the 2(n+m)+2 parameters; seed 004 uses n, m <= 3).
+#: matrices, and the optimiser's cost grows with the 2(n+m)+2 parameters; Kielinski & Hammerer use n, m <= 3).
 MAX_LAYERS = 64
 
 
