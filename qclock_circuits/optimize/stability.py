@@ -84,7 +84,7 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
         # the class contains the SSS: its optimum, embedded, is one more start, so that the search never
         # returns a point worse than the squeezed state (with noise: the noise-aware squeezed state)
         # (at every T: warm starts alone can drift into a worse basin along the grid)
-        squeezed, _ = best_sss(atoms, GaussianPrior(width), estimator, twist_grid=12)
+        squeezed = _scanned_sss(atoms, GaussianPrior(width), estimator)
         starts = [*warm_starts, squeezed_start(atoms, n, m, *squeezed.parameters)]
         search = optimize_variational(atoms, n, m, GaussianPrior(width), estimator, seed=seed,
                                       warm_starts=starts, **options)
@@ -110,6 +110,15 @@ def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str 
     point.parameters["dick_sigma"] = dick
     point.parameters["total_sigma"] = float(np.hypot(point.sigma, dick))
     return point
+
+
+def _scanned_sss(atoms: int, prior, estimator: str, points: int = 16):
+    """The SSS of lowest BMSE on a log scan of the twist (variance-minimising rotation): a start, not an optimum."""
+    from ..bayes import bmse
+    from ..protocols import sss
+
+    candidates = [sss(atoms, twist) for twist in np.geomspace(1e-3, np.pi, points)]
+    return min(candidates, key=lambda protocol: bmse(protocol, prior, estimator))
 
 
 def squeezed_start(atoms: int, n: int, m: int, twist: float, rotation: float) -> np.ndarray:
