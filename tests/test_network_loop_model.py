@@ -9,6 +9,7 @@ import pytest
 from qclock_circuits._validation import QClockError
 from qclock_circuits.clock import LocalOscillatorNoise
 from qclock_circuits.network import CascadeAllocation, network_phase_measurement, star_network
+from qclock_circuits.network.cascade import node_shares_for
 from qclock_circuits.network.cascade_budget import (level_contrasts, loop_error_budget, loop_optimal_allocation,
                                                     optimal_copies)
 from qclock_circuits.network.loop import feedback_delay_cycles, node_latencies, simulate_network_clock
@@ -98,7 +99,9 @@ def test_a_node_without_room_for_its_level0_qubits_is_named():
 
 # ----------------------------------------------------------------------------- loop-optimal allocation
 def _check_never_worse(counts, width, dephasing):
-    reference = optimal_copies(sum(counts), len(counts))
+    shares = node_shares_for(counts)
+    unit = min(q // c for q, c in zip(counts, shares))
+    reference = optimal_copies(unit * sum(shares), len(counts), node_shares=shares)  # the loop's default
     found = loop_optimal_allocation(counts, node_phase_width=width, individual_dephasing=dephasing,
                                     reference=reference)
     assert all(a <= q for a, q in zip(found.node_qubits, counts))

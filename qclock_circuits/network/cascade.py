@@ -274,17 +274,18 @@ def sample_parities(level_phase, copies: int, rng, contrast: float = 1.0) -> tup
     return rng.binomial(n_cos, p_cos), rng.binomial(n_sin, p_sin)
 
 
-@functools.lru_cache(maxsize=64)
-def _estimate_table(n_cos: int, n_sin: int, contrast: float) -> np.ndarray:
+@functools.lru_cache(maxsize=256)
+def _estimate_table(n_cos: int, n_sin: int, contrast: float, points: int = _GRID) -> np.ndarray:
     """Phase estimate in ``[−π, π)`` for every count pair, shape ``(n_cos+1, n_sin+1)``.
 
     The estimate is the circular posterior mean under a flat prior,
     ``arg ∫ e^{iθ} L(θ) dθ`` with the likelihood
     ``L = (1+V cos θ)^{k_c} (1−V cos θ)^{n_c−k_c} (1+V sin θ)^{k_s} (1−V sin θ)^{n_s−k_s}``,
-    integrated on 4096 equally spaced phases (exact for these trigonometric
-    polynomials of degree ≤ n_c + n_s < 2048).
+    integrated on ``points`` (default 4096) equally spaced phases, exact for
+    these trigonometric polynomials while their degree ``n_c + n_s + 1`` is
+    below ``points``.
     """
-    grid = -math.pi + _TWO_PI * np.arange(_GRID) / _GRID
+    grid = -math.pi + _TWO_PI * np.arange(points) / points
     tiny = 1e-300
     cos, sin = contrast * np.cos(grid), contrast * np.sin(grid)
     logs = np.stack([np.log(np.maximum(1 + cos, tiny)), np.log(np.maximum(1 - cos, tiny)),
@@ -321,6 +322,11 @@ def estimate_level_phase(cos_counts, sin_counts, copies: int, contrast: float = 
     return wrap_phase(np.arctan2(2.0 * ks / n_sin - 1.0, 2.0 * kc / n_cos - 1.0))
 
 
+def _budget_grid(copies: int) -> int:
+    """Fewest equally spaced phases (a power of 2, ≥ 64) that integrate a table's likelihoods exactly."""
+    return max(64, 1 << int(math.ceil(math.log2(2 * (copies + 2)))))
+
+
 def _estimate_distribution(copies: int, theta: float, contrast: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Support (estimation errors, wrapped to ``[−π, π)``) and probabilities of one level at phase θ."""
     from scipy.stats import binom
@@ -329,6 +335,10 @@ def _estimate_distribution(copies: int, theta: float, contrast: float = 1.0) -> 
     p_cos, p_sin = parity_probabilities(theta, contrast)
     prob = np.outer(binom.pmf(np.arange(n_cos + 1), n_cos, float(np.clip(p_cos, 0, 1))),
                     binom.pmf(np.arange(n_sin + 1), n_sin, float(np.clip(p_sin, 0, 1))))
+    if (n_cos + 1) * (n_sin + 1) <= _TABLE_LIMIT:  # the same table, on the smallest exact grid
+        table = _estimate_table(n_cos, n_sin, _check_contrast(contrast), _budget_grid(copies))
+        errors = wrap_phase(table - theta)
+        return errors.ravel(), prob.ravel()
     kc, ks = np.meshgrid(np.arange(n_cos + 1), np.arange(n_sin + 1), indexing="ij")
     errors = wrap_phase(estimate_level_phase(kc, ks, copies, contrast) - theta)
     return errors.ravel(), prob.ravel()

@@ -70,6 +70,7 @@ network's states.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -533,8 +534,13 @@ class _Tables:
         return np.ascontiguousarray(np.concatenate(self.parts)) if self.parts else np.zeros(1)
 
 
-def local_allocation(qubits: int, strategy: str = "independent") -> CascadeAllocation | None:
+def local_allocation(qubits: int, strategy: str = "independent", *, individual_dephasing=None,
+                     node_phase_width=None) -> CascadeAllocation | None:
     """The cascade a single node runs on its own ``qubits`` (from ``optimal_copies(qubits, 1)``).
+
+    With ``individual_dephasing`` (``γ T``, dimensionless) the cascade comes
+    from :func:`~.cascade_budget.loop_optimal_allocation` for that dephasing
+    and ``node_phase_width`` (rad, or a callable of the level-0 qubits) instead.
 
     With one node the first level of ``optimal_copies`` holds single qubits,
     which read ``φ_j`` exactly as level 0 does; they are merged into level 0
@@ -548,7 +554,11 @@ def local_allocation(qubits: int, strategy: str = "independent") -> CascadeAlloc
     if strategy in ("classical_network", "classical_independent") or qubits < 2:
         return None
     try:
-        found = optimal_copies(qubits, 1)
+        if individual_dephasing is None:
+            found = optimal_copies(qubits, 1)
+        else:
+            found = loop_optimal_allocation([qubits], individual_dephasing=individual_dephasing,
+                                            node_phase_width=node_phase_width)
     except QClockError:
         return None
     # on one node the first "GHZ" level holds single qubits: they read φ_j like level 0, so they join it
@@ -556,6 +566,41 @@ def local_allocation(qubits: int, strategy: str = "independent") -> CascadeAlloc
     if found.levels == 1:
         return None
     return CascadeAllocation((found.base,), (uncorrelated,), found.copies[1:], found.base, qubits)
+
+
+def _prior_specs(node_phase_width, los, period_units) -> tuple:
+    """Hashable description of each node's prior: ``("auto", LO part)``, ``("fixed", width)`` or ``None``."""
+    if isinstance(node_phase_width, str) and node_phase_width == "auto":
+        return tuple(("auto", 2.0 * float(lo.analytic_avar(T)) * T ** 2) for lo, T in zip(los, period_units))
+    widths = _widths(node_phase_width, los, period_units, [1] * len(los))
+    return tuple(None if w is None else ("fixed", w) for w in widths)
+
+
+def _width_of(spec, level0: int):
+    """The prior width a node with ``level0`` uncorrelated qubits has (rule of ``_widths``)."""
+    if spec is None:
+        return None
+    if spec[0] == "fixed":
+        return spec[1]
+    return math.sqrt(spec[1] + 1.0 / max(level0, 1))
+
+
+@functools.lru_cache(maxsize=256)
+def _local_loop_optimal(qubits: int, strategy: str, dephasing: float, spec) -> CascadeAllocation | None:
+    return local_allocation(qubits, strategy, individual_dephasing=dephasing,
+                            node_phase_width=None if spec is None else (lambda level0: _width_of(spec, level0[0])))
+
+
+@functools.lru_cache(maxsize=64)
+def _network_loop_optimal(counts: tuple, shares: tuple, dephasing: tuple, specs: tuple) -> CascadeAllocation:
+    reference = optimal_copies(sum(counts), len(counts), node_shares=shares)
+
+    def prior(level0):
+        widths = [_width_of(spec, u) for spec, u in zip(specs, level0)]
+        return None if widths[0] is None else widths
+
+    return loop_optimal_allocation(counts, node_phase_width=prior, node_shares=shares, individual_dephasing=dephasing,
+                                   reference=reference)
 
 
 def _shrink(qubits: int, width: float | None, contrast: float) -> float:
@@ -831,18 +876,14 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     delay = feedback_delay_cycles(latencies, T + TD_run) if cooperative else 0
     ghz_time = T + wait
     period_units = [T / s for s in scales]
+    loop_chosen = False
     if kind == _QUANTUM:
         if isinstance(allocation, str):
+            loop_chosen = True
             check_choice(allocation, "allocation", ("loop_optimal",))
-            guess = optimal_copies(sum(counts), K, node_shares=shares)
-
-            def prior(level0):
-                widths = _widths(node_phase_width, los, period_units, level0)
-                return None if widths[0] is None else widths
-
-            allocation = loop_optimal_allocation(counts, node_phase_width=prior, node_shares=shares,
-                                                 individual_dephasing=[g * ghz_time for g in gammas],
-                                                 reference=guess)
+            specs = _prior_specs(node_phase_width, los, period_units)
+            allocation = _network_loop_optimal(tuple(counts), tuple(shares),
+                                               tuple(float(g * ghz_time) for g in gammas), specs)
         elif allocation is None:
             allocation = optimal_copies(sum(counts), K, node_shares=shares)
         elif not isinstance(allocation, CascadeAllocation):
@@ -857,8 +898,9 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
                                   f"({u} on level 0; all nodes: {list(counts)} available, "
                                   f"{list(allocation.node_qubits)} allocated)")
         shares = allocation.node_shares
-    elif allocation is not None:
-        raise QClockError(f"allocation only applies to strategy 'quantum_network', got strategy {strategy!r}")
+    elif allocation is not None and allocation != "loop_optimal":
+        raise QClockError(f"a CascadeAllocation only applies to strategy 'quantum_network', got strategy "
+                          f"{strategy!r} (allocation='loop_optimal' applies to the nodes' own cascades)")
     weights = np.asarray(shares, dtype=float) / sum(shares)
     contrasts0 = [math.exp(-0.5 * g * T) for g in gammas]
     gamma_ghz = gamma if uniform_gamma else float(np.dot(shares, gammas)) / sum(shares)
@@ -866,7 +908,12 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     # local measurements (strategies b–e and the fall-back)
     tables = _Tables()
     local_strategy = strategy if kind != _QUANTUM else "independent"
-    locals_ = [local_allocation(n, local_strategy) for n in counts]
+    if isinstance(allocation, str) or (allocation is not None and kind != _QUANTUM):
+        check_choice(allocation, "allocation", ("loop_optimal",))
+    optimise_local = allocation == "loop_optimal" or (kind == _QUANTUM and loop_chosen)
+    specs = _prior_specs(node_phase_width, los, period_units)
+    locals_ = [_local_loop_optimal(n, local_strategy, float(g * T), spec) if optimise_local
+               else local_allocation(n, local_strategy) for n, g, spec in zip(counts, gammas, specs)]
     l0_qubits = [n if a is None else a.uncorrelated[0] for n, a in zip(counts, locals_)]
     widths_local = _widths(node_phase_width, los, period_units, l0_qubits)
     l0 = [tables.add(u, c0) for u, c0 in zip(l0_qubits, contrasts0)]
