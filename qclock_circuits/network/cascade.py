@@ -327,14 +327,25 @@ def _budget_grid(copies: int) -> int:
     return max(64, 1 << int(math.ceil(math.log2(2 * (copies + 2)))))
 
 
+def _binomial_pmf(n: int, p: float) -> np.ndarray:
+    """``P(k)`` for ``k = 0..n`` successes in ``n`` trials of probability ``p`` (log-gamma form)."""
+    from scipy.special import gammaln
+
+    k = np.arange(n + 1)
+    if p <= 0.0 or p >= 1.0:
+        out = np.zeros(n + 1)
+        out[0 if p <= 0.0 else n] = 1.0
+        return out
+    log = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
+    return np.exp(log)
+
+
 def _estimate_distribution(copies: int, theta: float, contrast: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Support (estimation errors, wrapped to ``[−π, π)``) and probabilities of one level at phase θ."""
-    from scipy.stats import binom
-
     n_cos, n_sin = _quadrature_split(copies)
     p_cos, p_sin = parity_probabilities(theta, contrast)
-    prob = np.outer(binom.pmf(np.arange(n_cos + 1), n_cos, float(np.clip(p_cos, 0, 1))),
-                    binom.pmf(np.arange(n_sin + 1), n_sin, float(np.clip(p_sin, 0, 1))))
+    prob = np.outer(_binomial_pmf(n_cos, float(np.clip(p_cos, 0, 1))),
+                    _binomial_pmf(n_sin, float(np.clip(p_sin, 0, 1))))
     if (n_cos + 1) * (n_sin + 1) <= _TABLE_LIMIT:  # the same table, on the smallest exact grid
         table = _estimate_table(n_cos, n_sin, _check_contrast(contrast), _budget_grid(copies))
         errors = wrap_phase(table - theta)

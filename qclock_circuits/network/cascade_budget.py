@@ -917,10 +917,7 @@ def loop_optimal_allocation(node_qubits, *, node_phase_width=None, individual_de
         floor = min(c[0] for c in candidates)
         candidates = [c for c in candidates if c[0] <= _SCREEN_MARGIN * floor]
     if reference is None:
-        try:
-            reference = optimal_copies(sum(c * Q for c in shares), K, node_shares=shares, base=base)
-        except QClockError:
-            reference = None
+        reference = _default_reference(sum(c * Q for c in shares), K, shares, base)
     elif not isinstance(reference, CascadeAllocation):
         raise TypeError(f"reference must be a CascadeAllocation, got {type(reference).__name__}")
     best = None
@@ -943,3 +940,12 @@ def loop_optimal_allocation(node_qubits, *, node_phase_width=None, individual_de
     if best is None:
         raise QClockError(f"no cascade fits nodes with {list(counts)} qubits and shares {list(shares)}")
     return best[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _default_reference(total_qubits: int, nodes: int, shares: tuple, base: int) -> CascadeAllocation | None:
+    """``optimal_copies`` for these nodes (cached: the search repeats it for every T), or None if none fits."""
+    try:
+        return optimal_copies(total_qubits, nodes, node_shares=shares, base=base)
+    except QClockError:
+        return None

@@ -593,7 +593,9 @@ def _local_loop_optimal(qubits: int, strategy: str, dephasing: float, spec) -> C
 
 @functools.lru_cache(maxsize=64)
 def _network_loop_optimal(counts: tuple, shares: tuple, dephasing: tuple, specs: tuple) -> CascadeAllocation:
-    reference = optimal_copies(sum(counts), len(counts), node_shares=shares)
+    from .cascade_budget import _default_reference
+
+    reference = _default_reference(sum(counts), len(counts), tuple(shares), 2)
 
     def prior(level0):
         widths = [_width_of(spec, u) for spec, u in zip(specs, level0)]
