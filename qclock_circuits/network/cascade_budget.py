@@ -796,6 +796,8 @@ def _screen_value(u: int, copies: int, last: int, levels: int, shares, weights, 
     C = sum(shares)
     per_share = float(np.dot(shares, rates))
     vis = [math.exp(-0.5 * per_share * base ** i) for i in range(levels)]
+    if vis[-1] < _MIN_CONTRAST:  # a level this dephased carries no information
+        return math.inf
     v0 = np.exp(-0.5 * rates)
     info = u * np.asarray(shares, dtype=float) * v0 ** 2 + prior_info
     if np.any(info <= 0):

@@ -62,10 +62,21 @@ the network for those cycles and runs its own cascade on all its qubits with
 its local loop; a region or the centre-of-mass output then follows the mean
 of the local estimates it still has.
 
-Individual-qubit dephasing (seed eq. A39): with single-qubit linewidth
-``γ_i`` (rad/s) a GHZ state of ``S`` qubits keeps the parity contrast
-``exp(−S γ_i T/2)``; the estimate tables assume the contrast of the full
-network's states.
+Individual-qubit dephasing (Kómár et al., Nature Physics 10, 582 (2014),
+eq. A39, with the unequal nodes of appendix C3): node ``j``'s qubits have
+linewidth ``γ_j`` (rad/s); a GHZ state holding ``c_j D^(i−1)`` qubits of each
+node keeps the parity contrast ``exp(−D^(i−1) T Σ_j c_j γ_j / 2)``, a
+level-0 qubit ``exp(−γ_j T/2)``; the estimate tables assume the contrast of
+the full network's states.
+
+Latency (appendix C2): with one-way delays ``L_j`` the GHZ qubits of the
+quantum network wait ``max L_j`` for the teleportation outcomes (echo pulses
+cancel the LO phase over this known wait, the qubits keep dephasing, and the
+wait adds to the dead time), every qubit is read exactly ``T`` after its
+Ramsey pulse, and the corrections of the cooperative strategies act
+``⌈2 max L_j / T_C⌉`` cycles late; each servo then subtracts the corrections
+it has issued that have not yet taken effect (a Smith predictor), which is
+the plain integrator when there is no delay.
 """
 
 from __future__ import annotations
