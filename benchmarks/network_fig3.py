@@ -51,101 +51,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if (_ROOT / "qclock_circuits").is_dir() and str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))  # benchmark this checkout's package
 
-__all__ = ["main", "fig3_point", "curves", "fit_scalings"]
-
-LABELS = {"quantum_network": "(a) quantum network", "classical_cooperation": "(b) classical cooperation",
-          "independent": "(c) independent", "classical_network": "(d) classical local, cooperating",
-          "classical_independent": "(e) classical, no cooperation"}
-COOPERATIVE = ("quantum_network", "classical_cooperation", "classical_network")
-
-
-def fig3_point(point: dict) -> dict:
-    """One closed-loop run: strategy, T (s), K, atoms per node, γ/2π, ν0, LO phase spread, cycles, seed."""
-    from qclock_circuits.network import star_network
-    from qclock_circuits.network.loop import simulate_network_clock
-
-    T = float(point["T"])
-    linewidth_hz = point["lo_phase"] ** 2 / (2 * math.pi * T)  # white FM: phase variance 2π Δν T per cycle
-    network = star_network(point["K"] - 1, qubits=point["n"], transition_frequency_hz=point["nu0"],
-                           linewidth_hz=linewidth_hz, atom_linewidth_hz=point["atom_hz"])
-    start = time.perf_counter()
-    result = simulate_network_clock(network, T, point["cycles"], strategy=point["strategy"],
-                                    allocation="loop_optimal", seed=point["seed"])
-    cooperative = point["strategy"] in COOPERATIVE
-    mse = result.network_mse if cooperative else result.local_mse[0]
-    cycles = result.network_cycles if cooperative else result.local_cycles[0]
-    return {"mse": float(mse), "slips": int(sum(result.phase_slips)), "cascade_errors": int(result.cascade_errors),
-            "local_errors": int(sum(result.local_errors)), "cycles": int(cycles), "problems": result.problems(),
-            "allocation": None if result.allocation is None else result.allocation.to_dict(),
-            "seconds": time.perf_counter() - start}
-
-
-def curves(points, results, taus, omega0):
-    """σ_y(τ) per strategy: the best valid T ≤ τ of eq. A20; invalid points are skipped."""
-    out = {}
-    for strategy in LABELS:
-        rows = [(p["T"], r["mse"]) for p, r in zip(points, results) if p["strategy"] == strategy and not r["problems"]]
-        sigma = []
-        for tau in taus:
-            values = [math.sqrt(mse / (T * tau)) / omega0 for T, mse in rows if T <= tau * (1 + 1e-9)]
-            sigma.append(min(values) if values else math.nan)
-        out[strategy] = np.asarray(sigma)
-    return out
-
-
-def _crossing(taus, sigma, floor_level, factor=math.sqrt(2.0)):
-    """First τ at which σ_y√τ comes within ``factor`` of the floor level (log interpolation)."""
-    level = sigma * np.sqrt(taus)
-    for i in range(1, len(taus)):
-        if level[i] <= factor * floor_level and np.isfinite(level[i - 1]):
-            a, b = math.log(level[i - 1]), math.log(level[i])
-            x = (math.log(factor * floor_level) - a) / (b - a) if b != a else 1.0
-            return float(math.exp(math.log(taus[i - 1]) + x * (math.log(taus[i]) - math.log(taus[i - 1]))))
-    return math.nan
-
-
-def fit_scalings(taus, sig, K, N, gamma, omega0):
-    """The paper's statements, fitted from the simulated curves."""
-    short = taus <= 0.1
-    a = sig["quantum_network"]
-    ok = short & np.isfinite(a)
-    slope = float(np.polyfit(np.log(taus[ok]), np.log(a[ok]), 1)[0])
-    ratio_ba = float(np.exp(np.nanmean(np.log(sig["classical_cooperation"][short] / a[short]))))
-    ratio_cb = float(np.exp(np.nanmean(np.log(sig["independent"][short] / sig["classical_cooperation"][short]))))
-    ratio_da = float(np.exp(np.nanmean(np.log(sig["classical_network"][short] / a[short]))))
-    longest = taus >= 300
-    floors = {s: float(np.nanmean(sig[s][longest] * np.sqrt(taus[longest]))) for s in LABELS}
-    eq4 = math.sqrt(2 * gamma / N) / omega0  # the floor of network_stability, eq. (4) with its factor 2
-    floor = min(floors[s] for s in COOPERATIVE)
-    reach = {s: _crossing(taus, sig[s], floor) for s in COOPERATIVE}
-    return {
-        "slope_a_short": slope, "paper_slope_a": -1.0,
-        "ratio_b_over_a_short": ratio_ba, "ratio_c_over_b_short": ratio_cb, "paper_sqrt_K": math.sqrt(K),
-        "ratio_d_over_a_short": ratio_da, "paper_sqrt_N_up_to_log": math.sqrt(N / math.log(N / K)),
-        "floor_sigma_sqrt_tau": floors, "eq4_floor_sigma_sqrt_tau": eq4,
-        "tau_within_sqrt2_of_floor": reach,
-        "later_b_over_a": reach["classical_cooperation"] / reach["quantum_network"], "paper_later_b": K,
-        "later_d_over_a": reach["classical_network"] / reach["quantum_network"], "paper_later_d": N,
-    }
-
-
-def figure(taus, sig, analytic, path):
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.6), constrained_layout=True)
-    for (strategy, label), colour in zip(LABELS.items(), ("C3", "C0", "C2", "C1", "C7")):
-        ax.loglog(taus, sig[strategy], "o-", color=colour, ms=3.5, label=label + " (loop)")
-        ax.loglog(taus, analytic[strategy], ":", color=colour, lw=1)
-    ax.set_xlabel("averaging time τ (s)")
-    ax.set_ylabel("Allan deviation σ_y(τ)")
-    ax.set_title("Network of 10 Sr clocks × 1000 atoms (dotted: closed forms)", fontsize=9)
-    ax.legend(fontsize=7)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
+__all__ = ["main"]
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -159,22 +65,18 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/output/fig3"))
     parser.add_argument("--figure", type=Path, default=Path("benchmarks/figures/network_fig3.png"))
     args = parser.parse_args(argv)
-    from qclock_circuits.network import network_stability
+    from qclock_circuits.network.figure3 import LABELS, assemble_fig3, fig3_point, fig3_points, figure
     from qclock_circuits.runtime import run_sweep
 
-    Ts = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
-    points = [{"strategy": s, "T": T, "K": args.K, "n": args.n, "atom_hz": args.atom_hz, "nu0": args.nu0,
-               "lo_phase": args.lo_phase, "cycles": args.cycles, "seed": 11} for s in LABELS for T in Ts]
+    points = fig3_points(args.K, args.n, args.atom_hz, args.nu0, cycles=args.cycles, lo_phase=args.lo_phase)
     start = time.perf_counter()
     results = run_sweep(fig3_point, points, store=args.out / "points", workers=args.workers)
     wall = time.perf_counter() - start
-    omega0 = 2 * math.pi * args.nu0
-    gamma = 2 * math.pi * args.atom_hz
-    N = args.K * args.n
-    taus = np.geomspace(0.01, 1e4, 19)
-    sig = curves(points, results, taus, omega0)
-    analytic = {s: network_stability(s, N, args.K, taus, gamma, omega0=omega0) for s in LABELS}
-    fits = fit_scalings(taus, sig, args.K, N, gamma, omega0)
+    fig = assemble_fig3(points, results)
+    taus = np.asarray(fig.taus)
+    sig = {s: np.asarray(v) for s, v in fig.sigma.items()}
+    analytic = {s: np.asarray(v) for s, v in fig.analytic.items()}
+    fits = fig.fits
     for p, r in zip(points, results):
         if r["problems"]:
             print(f"invalid: {p['strategy']} T = {p['T']} s: {'; '.join(r['problems'])}")
@@ -184,14 +86,11 @@ def main(argv=None) -> int:
     print(json.dumps(fits, indent=1))
     print(f"wall time {wall:.0f} s with {args.workers} workers; load {os.getloadavg()}")
     args.figure.parent.mkdir(parents=True, exist_ok=True)
-    figure(taus, sig, analytic, args.figure)
+    figure(taus, sig, analytic, args.figure,
+           f"Network of {args.K} clocks x {args.n} atoms, γ/2π = {args.atom_hz * 1e3:g} mHz (dotted: closed forms)")
     args.out.mkdir(parents=True, exist_ok=True)
     machine = {"platform": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()}
-    (args.out / "fig3.json").write_text(json.dumps({
-        "machine": machine, "wall_s": wall, "taus": taus.tolist(),
-        "sigma": {s: [None if not math.isfinite(v) else v for v in sig[s]] for s in LABELS},
-        "analytic": {s: analytic[s].tolist() for s in LABELS}, "fits": fits,
-        "points": [dict(p, **r) for p, r in zip(points, results)]}, indent=1))
+    (args.out / "fig3.json").write_text(json.dumps({"machine": machine, "wall_s": wall, **fig.to_dict()}, indent=1))
     return 0
 
 

@@ -107,3 +107,18 @@ def test_bad_latency_option(capsys, arguments, message):
                  *arguments])
     assert code != 0
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_fig3_in_the_report(tmp_path, capsys):
+    from qclock_circuits.network import star_network
+
+    path = tmp_path / "small.graphml"
+    star_network(2, qubits=12, transition_frequency_hz=4.29e14, linewidth_hz=1e-2,
+                 atom_linewidth_hz=1e-2).save_graphml(path)
+    out = tmp_path / "report"
+    assert main(["network", "--topology", str(path), "--shots", "0", "--fig3", "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert -1.2 < data["fig3"]["fits"]["slope_a_short"] < -0.8
+    assert data["fig3"]["fits"]["ratio_c_over_b_short"] == pytest.approx(3 ** 0.5, rel=0.2)
+    assert "## Fig. 3" in (out / "report.md").read_text() and (out / "fig3.png").stat().st_size > 0

@@ -1,6 +1,7 @@
 """Latency, unequal nodes and the loop-optimal allocation of the network clock (Kómár et al., Nature Physics
 10, 582 (2014), appendices A, C2, C3)."""
 
+import json
 import math
 
 import numpy as np
@@ -136,3 +137,30 @@ def test_loop_optimal_allocation_never_worse_on_a_grid(counts, width, dephasing)
     if width is None and counts == [12, 36]:
         width = 1.0
     _check_never_worse(counts, width, dephasing)
+
+
+# ----------------------------------------------------------------------------- Fig. 3 from the loop
+def test_fig3_fits_recover_the_closed_forms():
+    """Feeding the closed forms' per-cycle errors through the Fig. 3 pipeline returns their own scalings."""
+    from qclock_circuits.network import network_stability
+    from qclock_circuits.network.figure3 import assemble_fig3, fig3_points
+
+    K, n, atom_hz, nu0 = 10, 1000, 1e-3, 4.29e14
+    omega0, gamma = 2 * math.pi * nu0, 2 * math.pi * atom_hz
+    points = fig3_points(K, n, atom_hz, nu0, interrogation_times=np.geomspace(0.01, 1e4, 19))
+    results = []
+    for p in points:  # σ_y(τ = T) of one cycle -> MSE = (σ ω0 T)²
+        sigma = network_stability(p["strategy"], K * n, K, p["T"], gamma, omega0=omega0)
+        results.append({"mse": (sigma * omega0 * p["T"]) ** 2, "problems": []})
+    fig = assemble_fig3(points, results)
+    for strategy, values in fig.sigma.items():
+        np.testing.assert_allclose(values, fig.analytic[strategy], rtol=1e-9)
+    short = network_stability("classical_cooperation", K * n, K, 0.01, gamma) / \
+        network_stability("quantum_network", K * n, K, 0.01, gamma)
+    assert fig.fits["ratio_b_over_a_short"] == pytest.approx(short, rel=0.05)
+    assert fig.fits["ratio_c_over_b_short"] == pytest.approx(math.sqrt(K), rel=1e-6)
+    assert -1.1 < fig.fits["slope_a_short"] < -0.9
+    again = type(fig).from_dict(json.loads(json.dumps(fig.to_dict())))
+    assert again.fits["slope_a_short"] == fig.fits["slope_a_short"] and again.taus == fig.taus
+    with pytest.raises(QClockError, match="interrogation_times must be finite and > 0"):
+        fig3_points(K, n, atom_hz, nu0, interrogation_times=[0.1, -1.0])

@@ -13,10 +13,11 @@ cascade_budget analytic error budget (A11–A41), optimal copies, the loop-optim
               each level's dephased visibility), Allan variance, Fig. 3 strategies
 loop          closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
               latency (appendix C2) and unequal nodes (appendix C3)
+figure3       Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings, figure
 security      sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3)
 """
 
-from . import cascade, cascade_budget, loop, security
+from . import cascade, cascade_budget, figure3, loop, security
 from .cascade import CascadeAllocation, CascadeSimulation, network_phase_measurement, simulate_cascade
 from .cascade_budget import (STRATEGIES, CascadeBudget, cascade_error_budget, level_contrasts, loop_error_budget,
                              loop_optimal_allocation, network_stability, optimal_copies)
@@ -86,6 +87,6 @@ __all__ = [
     "security", "BEHAVIOURS", "SabotageStatistics", "sabotage_statistics", "rejection_probability", "SabotageTrials",
     "simulate_sabotage_tests", "EavesdroppingResult", "simulate_eavesdropping", "CenterRotation",
     "center_candidates", "plan_center_rotation",
-    "loop", "FEEDBACK_MODES", "NetworkClockResult", "Outage", "local_allocation", "simulate_network_clock",
+    "figure3", "loop", "FEEDBACK_MODES", "NetworkClockResult", "Outage", "local_allocation", "simulate_network_clock",
     "node_latencies", "feedback_delay_cycles",
 ]
