@@ -42,7 +42,24 @@ COOPERATIVE = ("quantum_network", "classical_cooperation", "classical_network")
 
 
 def fig3_point(point: dict) -> dict:
-    """One closed-loop run: strategy, T (s), K, atoms per node, γ/2π, ν0, LO phase spread, cycles, seed."""
+    """One closed-loop run of Fig. 3 (a runtime sweep function).
+
+    Parameters
+    ----------
+    point : dict
+        ``strategy``, ``T`` (s), ``K``, ``n`` (atoms per clock), ``atom_hz``
+        (γ_i/2π, Hz), ``nu0`` (Hz), ``lo_phase`` (rad, one cycle's LO phase
+        spread: the LOs' white-FM linewidth is ``lo_phase²/(2πT)`` Hz),
+        ``cycles``, ``seed`` — as :func:`fig3_points` makes them.
+
+    Returns
+    -------
+    dict
+        ``mse`` (rad², per cycle, of the network estimate or of node 0's own),
+        ``slips``, ``cascade_errors``, ``local_errors``, ``cycles``,
+        ``problems`` (:meth:`NetworkClockResult.problems`), ``allocation`` and
+        ``seconds``.
+    """
     from .loop import simulate_network_clock
     from .topology import star_network
 

@@ -687,12 +687,29 @@ def _node_linewidths(atom_linewidth, names, from_network) -> tuple[float, ...]:
 
 
 def node_latencies(clocks, names, centre, latency) -> tuple[float, ...]:
-    """One-way delay (s) between the centre and each node.
+    """One-way delay (s) between the centre and each node (Kómár et al., Nature Physics 10, 582 (2014), app. C2).
 
-    ``latency=None``: from a :class:`ClockNetwork`, the smallest sum of the
-    edges' ``latency_s`` on a path from the centre (0 for explicit LOs); a
-    number: the same for every node but the centre; a sequence: one per node.
-    Negative or non-finite values raise naming the node.
+    Parameters
+    ----------
+    clocks : ClockNetwork or sequence of LocalOscillatorNoise
+    names : sequence of str
+        Node names, in the loop's order.
+    centre : str
+        The centre node.
+    latency : None, float or sequence of float
+        ``None``: from a :class:`ClockNetwork`, the smallest sum of the
+        edges' ``latency_s`` on a path from the centre (0 for explicit LOs); a
+        number: the same for every node but the centre; a sequence: one per node.
+
+    Returns
+    -------
+    tuple of float
+        ``L_j`` (s) per node.
+
+    Raises
+    ------
+    QClockError
+        A negative or non-finite delay (the node is named), or a sequence of the wrong length.
     """
     if latency is None:
         if not isinstance(clocks, ClockNetwork):
@@ -724,6 +741,18 @@ def feedback_delay_cycles(latencies, cycle_time: float) -> int:
     correction returns after another ``L_j`` (Kómár et al., Nature Physics 10,
     582 (2014), appendix C2): the loop's corrections act ``⌈2 max L_j / T_C⌉``
     cycles late (0 without latency: the next cycle).
+
+    Parameters
+    ----------
+    latencies : sequence of float
+        ``L_j`` (s), each ≥ 0 (see :func:`node_latencies`).
+    cycle_time : float
+        ``T_C`` (s), > 0.
+
+    Returns
+    -------
+    int
+        The delay in cycles.
     """
     longest = 2.0 * max(latencies, default=0.0)
     return 0 if longest <= 0 else int(math.ceil(longest / cycle_time - 1e-12))
