@@ -952,7 +952,8 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     local_strategy = strategy if kind != _QUANTUM else "independent"
     if isinstance(allocation, str) or (allocation is not None and kind != _QUANTUM):
         check_choice(allocation, "allocation", ("loop_optimal",))
-    optimise_local = allocation == "loop_optimal" or (kind == _QUANTUM and loop_chosen)
+    # the quantum network's nodes run their own cascades only while cut off (outages)
+    optimise_local = allocation == "loop_optimal" or (kind == _QUANTUM and loop_chosen and bool(outage_list))
     specs = _prior_specs(node_phase_width, los, period_units)
     locals_ = [_local_loop_optimal(n, local_strategy, float(g * T), spec) if optimise_local
                else local_allocation(n, local_strategy) for n, g, spec in zip(counts, gammas, specs)]
