@@ -82,3 +82,43 @@ def test_malformed_topology_file(tmp_path, capsys):
     assert main(["network", "--topology", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "XML" in err and err.count("\n") == 1
+
+
+def test_security_studies_in_the_report(tmp_path, capsys):
+    """--security: sabotage rates agree with the closed forms (appendix B1) and the key hides the feedback (B2)."""
+    out = tmp_path / "report"
+    assert main(["network", "--topology", str(NETWORKS / "star-4.graphml"), "--shots", "0", "--security",
+                 "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = {row["behaviour"]: row for row in data["security"]["sabotage"]}
+    for row in rows.values():
+        assert abs(row["rate"] - row["analytic"]) < 5 * row["rate_se"] + 1e-4
+    assert rows["honest"]["rate"] < 1e-3 < rows["flipped_bits"]["rate"]
+    assert abs(data["security"]["eavesdropping"]["key_correlation"]) < 0.1
+    assert "## Security" in (out / "report.md").read_text()
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--latency", "-1"], "--latency must be a delay in seconds"),
+    (["--latency", "soon"], "--latency must be a delay in seconds"),
+])
+def test_bad_latency_option(capsys, arguments, message):
+    code = main(["network", "--topology", str(NETWORKS / "star-4.graphml"), "--shots", "0", "--simulate",
+                 *arguments])
+    assert code != 0
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_fig3_in_the_report(tmp_path, capsys):
+    from qclock_circuits.network import star_network
+
+    path = tmp_path / "small.graphml"
+    star_network(2, qubits=12, transition_frequency_hz=4.29e14, linewidth_hz=1e-2,
+                 atom_linewidth_hz=1e-2).save_graphml(path)
+    out = tmp_path / "report"
+    assert main(["network", "--topology", str(path), "--shots", "0", "--fig3", "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert -1.2 < data["fig3"]["fits"]["slope_a_short"] < -0.8
+    assert data["fig3"]["fits"]["ratio_c_over_b_short"] == pytest.approx(3 ** 0.5, rel=0.2)
+    assert "## Fig. 3" in (out / "report.md").read_text() and (out / "fig3.png").stat().st_size > 0

@@ -46,6 +46,8 @@ STRATEGIES = ("quantum_network", "classical_cooperation", "independent", "classi
 FEEDBACK_MODES = ("full", "centre", "regional")
 #: Distribution schemes (``qclock_circuits.network.SCHEMES``; listed here so the parser does not import Qiskit).
 SCHEMES = ("star", "no-ancilla", "repeater", "flat")
+#: ``--allocation`` choices: the loop's default (``optimal_copies``) or ``"loop_optimal"``.
+ALLOCATIONS = ("paper", "loop_optimal")
 HELP = "GHZ distribution over a clock network (GraphML) on Aer: measured fidelity and parity contrast"
 
 
@@ -78,6 +80,23 @@ def register(subparsers) -> None:
                         help="with --simulate: Ramsey time per cycle in seconds (default 1)")
     parser.add_argument("--cycles", type=integer, default=None, metavar="C",
                         help="with --simulate: clock cycles (>= 3, default 20000)")
+    parser.add_argument("--allocation", choices=ALLOCATIONS, default=None,
+                        help="with --simulate: the cascade's allocation — 'paper' (Kómár et al. appendix A with exact "
+                             "digit errors, default) or 'loop_optimal' (chosen by exact error budget for the loop's "
+                             "prior width, each node's dephasing and qubits)")
+    parser.add_argument("--latency", default=None, metavar="S|topology",
+                        help="with --simulate: one-way delay between the centre and each node, in seconds, or "
+                             "'topology' for the edges' latency_s (appendix C2: distribution wait, delayed "
+                             "feedback; default 0)")
+    parser.add_argument("--security", action="store_true",
+                        help="add the security studies (Kómár et al. appendix B): sabotage-test false-positive and "
+                             "detection rates for this network's N and K, and what an eavesdropper rebuilds from "
+                             "the intercepted LO signals")
+    parser.add_argument("--fig3", action="store_true",
+                        help="add Fig. 3 of Kómár et al. (2014) for this network's K, qubits per node (the smallest), "
+                             "atomic linewidth and ν0: the five strategies in the closed loop over T = 0.01-100 s "
+                             "(2000 cycles each, loop-optimal allocations, pre-narrowed lasers), σ_y(τ) with the "
+                             "paper's scalings fitted (fig3.png with --out; minutes for 10 x 1000 atoms)")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
     parser.set_defaults(handler=network)
 
@@ -122,6 +141,10 @@ def network(args: argparse.Namespace) -> int:
         if out is not None:
             data["strategies"] = clocks
             data["identical_curves"] = _identical(clocks)
+    if args.security:
+        data["security"] = security_study(topology, args)
+    if args.fig3:
+        data["fig3"] = fig3_study(topology, None if out is None else out / "fig3")
     if out is not None:
         from ..runtime import write_atomic
 
@@ -142,6 +165,10 @@ def network(args: argparse.Namespace) -> int:
                 ["parity contrast", report.parity_contrast, report.parity_contrast_se,
                  report.predicted_parity_contrast]]
         print(format_table(["quantity", "measured", "std. error", "predicted"], rows, "{:.4f}"))
+    if args.security:
+        print(_security_text(data["security"]))
+    if args.fig3:
+        print(_fig3_text(data["fig3"]))
     if args.simulate:
         clock = data["clock"]
         head = (f"\nnetwork clock ({clock['strategy']}, {clock['feedback']} feedback, "
@@ -155,7 +182,8 @@ def network(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-_CLOCK_OPTIONS = {"strategy": "quantum_network", "feedback": "full", "interrogation_time": 1.0, "cycles": 20_000}
+_CLOCK_OPTIONS = {"strategy": "quantum_network", "feedback": "full", "interrogation_time": 1.0, "cycles": 20_000,
+                  "allocation": "paper", "latency": "0"}
 
 
 def _check_clock_options(args: argparse.Namespace) -> None:
@@ -175,6 +203,13 @@ def _check_clock_options(args: argparse.Namespace) -> None:
         raise CLIError(f"--interrogation-time must be a finite number > 0 (s), got {args.interrogation_time}")
     from ..network.loop import MAX_NETWORK_CYCLES
 
+    if args.latency != "topology":
+        try:
+            value = float(args.latency)
+        except ValueError:
+            raise CLIError(f"--latency must be a delay in seconds (>= 0) or 'topology', got {args.latency!r}") from None
+        if not math.isfinite(value) or value < 0:
+            raise CLIError(f"--latency must be a delay in seconds (>= 0) or 'topology', got {args.latency!r}")
     if not 3 <= args.cycles <= MAX_NETWORK_CYCLES:
         raise CLIError(f"--cycles must be an integer from 3 to {MAX_NETWORK_CYCLES:.0e} (the loop runs about 5e5 "
                        f"cycles/s for 10 clocks), got {args.cycles}")
@@ -189,7 +224,8 @@ def _topology_digest(path) -> str:
 def _job(args: argparse.Namespace) -> dict:
     """Everything that determines the files a ``qclock network --out`` job writes."""
     job = {"topology": str(args.topology), "topology_sha256": _topology_digest(args.topology), "scheme": args.scheme,
-           "fidelity": args.fidelity, "shots": args.shots, "seed": args.seed, "simulate": args.simulate}
+           "fidelity": args.fidelity, "shots": args.shots, "seed": args.seed, "simulate": args.simulate,
+           "security": args.security, "fig3": args.fig3}
     if args.simulate:
         job.update({name: getattr(args, name) for name in _CLOCK_OPTIONS})
     return job
@@ -208,13 +244,18 @@ def network_clock_point(point: dict) -> dict:
     if _topology_digest(point["topology"]) != point["topology_sha256"]:
         raise CLIError(f"the topology file {point['topology']!r} changed while the job ran")
     strategy = point["strategy"]
+    allocation = point.get("allocation", "paper")
+    latency = point.get("latency", "0")
     result = simulate_network_clock(load_topology(point["topology"]), point["interrogation_time"], point["cycles"],
-                                    strategy=strategy, feedback=point["feedback"], seed=point["seed"])
+                                    strategy=strategy, feedback=point["feedback"], seed=point["seed"],
+                                    allocation=None if allocation == "paper" else allocation,
+                                    latency=None if latency == "topology" else float(latency))
     adev = result.com_adev if strategy not in ("independent", "classical_independent") else result.node_adev[0]
     level = long_tau_fit(adev, min_tau=min(64 * point["interrogation_time"], float(adev.tau[-1])))
     return {"adev": {"tau": adev.tau.tolist(), "sigma": adev.sigma.tolist()}, "white_level": float(level),
             "cascade_errors": int(result.cascade_errors), "phase_slips": int(sum(result.phase_slips)),
-            "network_cycles": int(result.network_cycles), "problems": result.problems()}
+            "network_cycles": int(result.network_cycles), "problems": result.problems(),
+            "local_errors": int(sum(result.local_errors)), "feedback_delay": int(result.feedback_delay)}
 
 
 def check_network_clock_point(point: dict, result: dict) -> None:
@@ -240,9 +281,9 @@ def _simulate_all(args: argparse.Namespace, strategies, store) -> dict:
 
     base = {"topology": str(Path(args.topology).resolve()), "topology_sha256": _topology_digest(args.topology),
             "feedback": args.feedback, "interrogation_time": args.interrogation_time, "cycles": args.cycles,
-            "seed": args.seed}
+            "seed": args.seed, "allocation": args.allocation, "latency": args.latency}
     points = [{**base, "strategy": name} for name in strategies]
-    results = run_sweep(network_clock_point, points, store=store, backend="serial", version="network-clock-1",
+    results = run_sweep(network_clock_point, points, store=store, backend="serial", version="network-clock-2",
                         check=check_network_clock_point)
     return {name: _summary(args, name, value) for name, value in zip(strategies, results)}
 
@@ -268,6 +309,98 @@ def _summary(args: argparse.Namespace, strategy: str, value: dict) -> dict:
             "cycles": args.cycles, "white_level": level, "failed": bool(problems), "problems": problems,
             "adev": value["adev"], "cascade_errors": value["cascade_errors"], "phase_slips": value["phase_slips"],
             "network_cycles": value["network_cycles"]}
+
+
+#: Acceptance half-width Λ of the sabotage test (Kómár et al. appendix B1 use Λ = 4).
+SABOTAGE_WINDOW = 4.0
+
+
+def security_study(topology, args: argparse.Namespace) -> dict:
+    """Sabotage-test rates (analytic and Monte Carlo) and the eavesdropper's view for this network (appendix B).
+
+    Sabotage (B1): one node tested per round with acceptance half-width
+    Λ = 4 in units of √(K/N); false positives of an honest node and detection
+    rates of a node reporting random bits, flipped bits or an LO offset of
+    0.3 rad. Eavesdropping (B2): the members' stabilised centre of mass
+    against the free-running one an eavesdropper rebuilds from every
+    intercepted LO signal (σ ratio per τ), and the correlation of the
+    key-modulated feedback with the feedback itself.
+    """
+    from ..network import rejection_probability, simulate_eavesdropping, simulate_sabotage_tests
+
+    K, N = len(topology.nodes), topology.total_qubits
+    sabotage = []
+    for behaviour, extra in (("honest", {}), ("random_bits", {}), ("flipped_bits", {}),
+                             ("lo_offset", {"lo_offset": 0.3})):
+        trials = simulate_sabotage_tests(behaviour, SABOTAGE_WINDOW, N, K, trials=100_000, seed=args.seed, **extra)
+        sabotage.append({"behaviour": behaviour, "rate": trials.rejections / trials.trials,
+                         "rate_se": math.sqrt(max(trials.rejections, 1)) / trials.trials,
+                         "analytic": rejection_probability(behaviour, SABOTAGE_WINDOW, N, K, **extra), **extra})
+    los = [topology.local_oscillator(n) for n in topology.nodes]
+    interrogation = getattr(args, "interrogation_time", None) or 1.0
+    eaves = simulate_eavesdropping(los, 4096, interrogation, seed=args.seed)
+    ratio = eaves.ratio()
+    return {"window": SABOTAGE_WINDOW, "nodes": K, "total_qubits": N, "sabotage": sabotage,
+            "eavesdropping": {"tau": eaves.stabilised.tau.tolist(), "members_sigma": eaves.stabilised.sigma.tolist(),
+                              "eavesdropper_sigma": eaves.eavesdropper.sigma.tolist(),
+                              "ratio": ratio.tolist(), "key_correlation": eaves.key_correlation}}
+
+
+def fig3_study(topology, store) -> dict:
+    """Fig. 3 from the closed loop for this network (:mod:`qclock_circuits.network.figure3`), as plain data."""
+    from ..network.figure3 import assemble_fig3, fig3_point, fig3_points
+    from ..runtime import run_sweep
+
+    names = topology.nodes
+    linewidths = {topology.graph.nodes[n].get("atom_linewidth_hz") for n in names}
+    if None in linewidths:
+        raise CLIError("--fig3 needs every node's atom_linewidth_hz (the qubits' dephasing sets the floor of eq. 4); "
+                       f"nodes without it: {[n for n in names if topology.graph.nodes[n].get('atom_linewidth_hz') is None]}")
+    qubits = min(topology.qubits(n) for n in names)
+    if qubits < 2:
+        raise CLIError(f"--fig3 needs at least 2 qubits per node, the smallest node has {qubits}")
+    nu0 = float(topology.graph.nodes[names[0]]["transition_frequency_hz"])
+    points = fig3_points(len(names), qubits, float(max(linewidths)), nu0)
+    results = run_sweep(fig3_point, points, store=store, workers=2, version="fig3-1")
+    fig = assemble_fig3(points, results)
+    if store is not None:
+        from ..network.figure3 import figure
+
+        figure(fig.taus, {k: list(v) for k, v in fig.sigma.items()}, fig.analytic, store.parent / "fig3.png",
+               f"{len(names)} clocks x {qubits} atoms (loop; dotted: closed forms)")
+    out = fig.to_dict()
+    out.update({"nodes": len(names), "qubits_per_node": qubits, "atom_linewidth_hz": float(max(linewidths)),
+                "invalid": fig.invalid()})
+    out.pop("points")
+    return out
+
+
+def _factor(value: float) -> str:
+    return "not reached in τ ≤ 10⁴ s" if value is None or not math.isfinite(value) else f"{value:.3g}×"
+
+
+def _fig3_text(fig3: dict) -> str:
+    fits = fig3["fits"]
+    lines = [f"\nFig. 3 (Kómár et al. 2014) from the loop, {fig3['nodes']} clocks x {fig3['qubits_per_node']} atoms:",
+             f"  (a) short-tau slope {fits['slope_a_short']:+.2f} (paper -1); (b)/(a) {fits['ratio_b_over_a_short']:.2f}, "
+             f"(c)/(b) {fits['ratio_c_over_b_short']:.2f} (paper sqrt K = {fits['paper_sqrt_K']:.2f}); "
+             f"(b) reaches the floor {_factor(fits['later_b_over_a'])} later than (a) (paper K)"]
+    lines += [f"  left out: {item}" for item in fig3["invalid"]]
+    return "\n".join(lines)
+
+
+def _security_text(security: dict) -> str:
+    lines = [f"\nsecurity (Kómár et al. appendix B), K = {security['nodes']}, N = {security['total_qubits']}:",
+             f"  sabotage test, window {security['window']:g} sqrt(K/N), rejection rate per test "
+             "(Monte Carlo ± SE [analytic]):"]
+    for row in security["sabotage"]:
+        what = "false positive" if row["behaviour"] == "honest" else f"{row['behaviour']} caught"
+        lines.append(f"    {what:>20}: {row['rate']:.3g} ± {row['rate_se']:.1g} [{row['analytic']:.3g}]")
+    eaves = security["eavesdropping"]
+    lines.append(f"  eavesdropper: sigma(intercepted COM)/sigma(members) = {eaves['ratio'][0]:.3g} at tau = "
+                 f"{eaves['tau'][0]:.3g} s ... {eaves['ratio'][-1]:.3g} at {eaves['tau'][-1]:.3g} s; key-modulated "
+                 f"feedback vs feedback correlation {eaves['key_correlation']:+.3f}")
+    return "\n".join(lines)
 
 
 def _identical(clocks: dict) -> list[list[str]]:
@@ -336,6 +469,41 @@ def _write_report(out: Path, data: dict) -> None:
             lines += ["", f"The strategies {', '.join(group)} give identical Allan deviations on this network: "
                           "they are one curve in the figure."]
         lines += ["", "![Allan deviations](strategies.png)"]
+    fig3 = data.get("fig3")
+    if fig3:
+        fits = fig3["fits"]
+        lines += ["", "## Fig. 3 (Kómár et al., Nature Physics 10, 582 (2014)) from the closed loop", "",
+                  f"{fig3['nodes']} clocks × {fig3['qubits_per_node']} atoms, γ_i/2π = "
+                  f"{fig3['atom_linewidth_hz'] * 1e3:g} mHz; each strategy at T = 0.01–100 s, σ_y(τ) = min over "
+                  "T ≤ τ of √(MSE(T)/(Tτ))/ω0 (eq. A20); runs with phase slips or > 5 % cascade errors are left out.",
+                  "", "| statement | paper | fitted |", "|---|---|---|",
+                  f"| (a) slope at short τ | −1 | {fits['slope_a_short']:.2f} |",
+                  f"| (b)/(a) at short τ | √K = {fits['paper_sqrt_K']:.2f} | {fits['ratio_b_over_a_short']:.2f} |",
+                  f"| (c)/(b) at short τ | √K = {fits['paper_sqrt_K']:.2f} | {fits['ratio_c_over_b_short']:.2f} |",
+                  f"| (b) reaches the floor later than (a) by | K = {fits['paper_later_b']} | "
+                  f"{_factor(fits['later_b_over_a'])} |",
+                  f"| (d) reaches the floor later than (a) by | ~N = {fits['paper_later_d']} | "
+                  f"{_factor(fits['later_d_over_a'])} |"]
+        lines += [f"- left out: {item}" for item in fig3["invalid"]]
+        lines += ["", "![Fig. 3](fig3.png)"]
+    security = data.get("security")
+    if security:
+        lines += ["", "## Security (Kómár et al., Nature Physics 10, 582 (2014), appendix B)", "",
+                  f"Sabotage test, acceptance half-width Λ = {security['window']:g} in units of √(K/N), one node "
+                  "tested per round; rejection rate per test round (Monte Carlo of 10⁵ rounds ± SE; analytic).", "",
+                  "| node behaviour | rejection rate | analytic |", "|---|---|---|"]
+        for row in security["sabotage"]:
+            what = "honest (false positive)" if row["behaviour"] == "honest" else row["behaviour"].replace("_", " ")
+            lines.append(f"| {what} | {row['rate']:.3g} ± {row['rate_se']:.1g} | {row['analytic']:.3g} |")
+        eaves = security["eavesdropping"]
+        lines += ["", "Eavesdropper (B2): Allan deviation of the centre-of-mass frequency (in the LOs' frequency "
+                      "unit) that an eavesdropper rebuilds from every intercepted LO signal, against the members' "
+                      "stabilised signal:", "",
+                  "| τ (s) | members | eavesdropper | ratio |", "|---|---|---|---|"]
+        for tau, m, e, r in zip(eaves["tau"], eaves["members_sigma"], eaves["eavesdropper_sigma"], eaves["ratio"]):
+            lines.append(f"| {tau:.4g} | {m:.3g} | {e:.3g} | {r:.3g} |")
+        lines += ["", f"Correlation of the key-modulated feedback with the feedback: {eaves['key_correlation']:+.3f} "
+                      "(without the key it reveals nothing)."]
     from ..runtime import write_atomic
 
     write_atomic(out / "report.md", "\n".join(lines) + "\n")

@@ -7,15 +7,20 @@ links         Werner EPR links (Aer noise), swapping, analytic GHZ fidelity and 
 distribution  :func:`ghz_distribution_circuit` (schemes 'star', 'no-ancilla', 'repeater', 'flat')
 interrogation LO phase imprint, X-basis parity readout, P(+|φ) = (1 + C cos Φ)/2 and its Aer sampling
 report        :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction
-cascade       cascaded GHZ estimation of the centre-of-mass phase (seed 000 app. A): allocation, digits, Monte Carlo
-cascade_budget analytic error budget (A11–A41), optimal copies, Allan variance, Fig. 3 strategies
-loop          closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages
+cascade       cascaded GHZ estimation of the centre-of-mass phase (Kómár et al., Nature Physics 10, 582 (2014),
+              appendix A): allocation, digits, Monte Carlo
+cascade_budget analytic error budget (A11–A41), optimal copies, the loop-optimal allocation (exact budget with
+              each level's dephased visibility), Allan variance, Fig. 3 strategies
+loop          closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
+              latency (appendix C2) and unequal nodes (appendix C3)
+figure3       Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings, figure
 security      sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3)
 """
 
-from . import cascade, cascade_budget, loop, security
+from . import cascade, cascade_budget, figure3, loop, security
 from .cascade import CascadeAllocation, CascadeSimulation, network_phase_measurement, simulate_cascade
-from .cascade_budget import STRATEGIES, CascadeBudget, cascade_error_budget, network_stability, optimal_copies
+from .cascade_budget import (STRATEGIES, CascadeBudget, cascade_error_budget, level_contrasts, loop_error_budget,
+                             loop_optimal_allocation, network_stability, optimal_copies)
 from .distribution import (
     SCHEMES,
     DistributionLink,
@@ -43,7 +48,8 @@ from .links import (
     werner_parameter,
 )
 from .report import DistributionReport, distribution_report, ghz_decoding_circuit
-from .loop import FEEDBACK_MODES, NetworkClockResult, Outage, local_allocation, simulate_network_clock
+from .loop import (FEEDBACK_MODES, NetworkClockResult, Outage, feedback_delay_cycles, local_allocation,
+                   node_latencies, simulate_network_clock)
 from .security import (
     BEHAVIOURS,
     CenterRotation,
@@ -77,8 +83,10 @@ __all__ = [
     "ParitySample", "distribution_report", "DistributionReport", "ghz_decoding_circuit",
     "cascade", "cascade_budget", "CascadeAllocation", "CascadeSimulation", "network_phase_measurement",
     "simulate_cascade", "STRATEGIES", "CascadeBudget", "cascade_error_budget", "network_stability", "optimal_copies",
+    "level_contrasts", "loop_error_budget", "loop_optimal_allocation",
     "security", "BEHAVIOURS", "SabotageStatistics", "sabotage_statistics", "rejection_probability", "SabotageTrials",
     "simulate_sabotage_tests", "EavesdroppingResult", "simulate_eavesdropping", "CenterRotation",
     "center_candidates", "plan_center_rotation",
-    "loop", "FEEDBACK_MODES", "NetworkClockResult", "Outage", "local_allocation", "simulate_network_clock",
+    "figure3", "loop", "FEEDBACK_MODES", "NetworkClockResult", "Outage", "local_allocation", "simulate_network_clock",
+    "node_latencies", "feedback_delay_cycles",
 ]

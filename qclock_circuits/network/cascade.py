@@ -274,17 +274,18 @@ def sample_parities(level_phase, copies: int, rng, contrast: float = 1.0) -> tup
     return rng.binomial(n_cos, p_cos), rng.binomial(n_sin, p_sin)
 
 
-@functools.lru_cache(maxsize=64)
-def _estimate_table(n_cos: int, n_sin: int, contrast: float) -> np.ndarray:
+@functools.lru_cache(maxsize=256)
+def _estimate_table(n_cos: int, n_sin: int, contrast: float, points: int = _GRID) -> np.ndarray:
     """Phase estimate in ``[−π, π)`` for every count pair, shape ``(n_cos+1, n_sin+1)``.
 
     The estimate is the circular posterior mean under a flat prior,
     ``arg ∫ e^{iθ} L(θ) dθ`` with the likelihood
     ``L = (1+V cos θ)^{k_c} (1−V cos θ)^{n_c−k_c} (1+V sin θ)^{k_s} (1−V sin θ)^{n_s−k_s}``,
-    integrated on 4096 equally spaced phases (exact for these trigonometric
-    polynomials of degree ≤ n_c + n_s < 2048).
+    integrated on ``points`` (default 4096) equally spaced phases, exact for
+    these trigonometric polynomials while their degree ``n_c + n_s + 1`` is
+    below ``points``.
     """
-    grid = -math.pi + _TWO_PI * np.arange(_GRID) / _GRID
+    grid = -math.pi + _TWO_PI * np.arange(points) / points
     tiny = 1e-300
     cos, sin = contrast * np.cos(grid), contrast * np.sin(grid)
     logs = np.stack([np.log(np.maximum(1 + cos, tiny)), np.log(np.maximum(1 - cos, tiny)),
@@ -321,14 +322,34 @@ def estimate_level_phase(cos_counts, sin_counts, copies: int, contrast: float = 
     return wrap_phase(np.arctan2(2.0 * ks / n_sin - 1.0, 2.0 * kc / n_cos - 1.0))
 
 
+def _budget_grid(copies: int) -> int:
+    """Fewest equally spaced phases (a power of 2, ≥ 64) that integrate a table's likelihoods exactly."""
+    return max(64, 1 << int(math.ceil(math.log2(2 * (copies + 2)))))
+
+
+def _binomial_pmf(n: int, p: float) -> np.ndarray:
+    """``P(k)`` for ``k = 0..n`` successes in ``n`` trials of probability ``p`` (log-gamma form)."""
+    from scipy.special import gammaln
+
+    k = np.arange(n + 1)
+    if p <= 0.0 or p >= 1.0:
+        out = np.zeros(n + 1)
+        out[0 if p <= 0.0 else n] = 1.0
+        return out
+    log = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
+    return np.exp(log)
+
+
 def _estimate_distribution(copies: int, theta: float, contrast: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Support (estimation errors, wrapped to ``[−π, π)``) and probabilities of one level at phase θ."""
-    from scipy.stats import binom
-
     n_cos, n_sin = _quadrature_split(copies)
     p_cos, p_sin = parity_probabilities(theta, contrast)
-    prob = np.outer(binom.pmf(np.arange(n_cos + 1), n_cos, float(np.clip(p_cos, 0, 1))),
-                    binom.pmf(np.arange(n_sin + 1), n_sin, float(np.clip(p_sin, 0, 1))))
+    prob = np.outer(_binomial_pmf(n_cos, float(np.clip(p_cos, 0, 1))),
+                    _binomial_pmf(n_sin, float(np.clip(p_sin, 0, 1))))
+    if (n_cos + 1) * (n_sin + 1) <= _TABLE_LIMIT:  # the same table, on the smallest exact grid
+        table = _estimate_table(n_cos, n_sin, _check_contrast(contrast), _budget_grid(copies))
+        errors = wrap_phase(table - theta)
+        return errors.ravel(), prob.ravel()
     kc, ks = np.meshgrid(np.arange(n_cos + 1), np.arange(n_sin + 1), indexing="ij")
     errors = wrap_phase(estimate_level_phase(kc, ks, copies, contrast) - theta)
     return errors.ravel(), prob.ravel()
@@ -358,7 +379,8 @@ _TIES = ("half", "error", "correct")
 
 
 def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int, *,
-                               phase_points: int = 256, moment: int = 0, ties: str = "half") -> float:
+                               phase_points: int = 256, moment: int = 0, ties: str = "half",
+                               coarse_contrast: float = 1.0, fine_contrast: float = 1.0) -> float:
     """Probability that the digit read from a coarse level with the next level is wrong.
 
     With level errors ``ε_c`` (coarse, phase ``θ``) and ``ε_f`` (fine, phase
@@ -383,7 +405,13 @@ def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int,
         copies; both branches are then equally likely and the Monte Carlo
         resolves them by floating-point rounding. "error" and "correct" bound
         the probability from above and below.
+    coarse_contrast, fine_contrast : float
+        Parity fringe visibilities ``V`` in (0, 1] of the two levels (GHZ
+        dephasing, Kómár et al., Nature Physics 10, 582 (2014), eq. A39); each
+        level is estimated with the table for its own visibility.
     """
+    coarse_contrast = _check_contrast(coarse_contrast, "coarse_contrast")
+    fine_contrast = _check_contrast(fine_contrast, "fine_contrast")
     coarse_copies = _check_int(coarse_copies, "coarse_copies", 1)
     fine_copies = _check_int(fine_copies, "fine_copies", 1)
     tie_weight = {"half": 0.5, "error": 1.0, "correct": 0.0}[check_choice(ties, "ties", _TIES)]
@@ -394,8 +422,8 @@ def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int,
     total = 0.0
     max_k = ratio // 2 + 2
     for theta in thetas:
-        coarse_err, coarse_p = _estimate_distribution(coarse_copies, theta)
-        fine_err, fine_p = _estimate_distribution(fine_copies, float(wrap_phase(ratio * theta)))
+        coarse_err, coarse_p = _estimate_distribution(coarse_copies, theta, coarse_contrast)
+        fine_err, fine_p = _estimate_distribution(fine_copies, float(wrap_phase(ratio * theta)), fine_contrast)
         order = np.argsort(fine_err)
         support = fine_err[order]
         cdf = np.concatenate([[0.0], np.cumsum(fine_p[order])])
@@ -419,10 +447,10 @@ def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int,
 
 
 @functools.lru_cache(maxsize=256)
-def _pooled_errors(copies: int, phase_points: int) -> tuple[np.ndarray, np.ndarray]:
+def _pooled_errors(copies: int, phase_points: int, contrast: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Estimation errors of one level and their probabilities, pooled over a uniform θ grid."""
     thetas = -math.pi + _TWO_PI * (np.arange(phase_points) + 0.5) / phase_points
-    parts = [_estimate_distribution(copies, theta) for theta in thetas]
+    parts = [_estimate_distribution(copies, theta, contrast) for theta in thetas]
     errors = np.concatenate([e for e, _ in parts])
     probs = np.concatenate([p for _, p in parts]) / phase_points
     return errors, probs
@@ -435,7 +463,8 @@ def _histogram(values: np.ndarray, probs: np.ndarray, step: float, half_bins: in
 
 
 @functools.lru_cache(maxsize=256)
-def _node_errors(qubits: int, prior: str, width: float, phase_points: int) -> tuple[np.ndarray, np.ndarray]:
+def _node_errors(qubits: int, prior: str, width: float, phase_points: int,
+                 contrast: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Error of one node's level-0 estimate of ``φ_j`` (as used by the cascade), pooled over its prior.
 
     The estimate is the branch in ``[−π, π)`` (shrunk towards 0 by
@@ -452,12 +481,12 @@ def _node_errors(qubits: int, prior: str, width: float, phase_points: int) -> tu
         phases = -reach + 2.0 * reach * (np.arange(phase_points) + 0.5) / phase_points
         weights = np.exp(-0.5 * (phases / width) ** 2)
         weights /= weights.sum()
-        shrink = qubits / (qubits + width ** -2)
+        shrink = qubits * contrast ** 2 / (qubits * contrast ** 2 + width ** -2)
     if qubits == 0:  # no level-0 qubits: the estimate is the prior mean
         return -phases, weights
     errors, probs = [], []
     for phase, weight in zip(phases, weights):
-        err, prob = _estimate_distribution(qubits, float(phase))
+        err, prob = _estimate_distribution(qubits, float(phase), contrast)
         errors.append(shrink * wrap_phase(phase + err) - phase)
         probs.append(weight * prob)
     return np.concatenate(errors), np.concatenate(probs)
@@ -465,7 +494,8 @@ def _node_errors(qubits: int, prior: str, width: float, phase_points: int) -> tu
 
 def level0_rounding_moments(uncorrelated, node_shares, first_copies: int, *, prior: str = "uniform",
                             prior_width: float = math.pi, bins_per_turn: int = 1024,
-                            phase_points: int = 64) -> tuple[float, float]:
+                            phase_points: int = 64, contrast: float = 1.0,
+                            first_contrast: float = 1.0) -> tuple[float, float]:
     """``P(k₀ ≠ 0)`` and ``E[k₀²]`` of the first digit (``Y1``), read from level 0 with level 1.
 
     ``k₀ = round((C ε₀ − ε₁)/2π)`` with ``C ε₀ = Σ_j c_j ε_j`` the weighted sum
@@ -476,8 +506,13 @@ def level0_rounding_moments(uncorrelated, node_shares, first_copies: int, *, pri
     left out), including estimates that cross ±π; the level-1
     error is pooled over a uniform phase. The distributions are binned on
     ``bins_per_turn`` bins per 2π and convolved, treating the node phases and
-    the level-1 phase as independent.
+    the level-1 phase as independent. ``contrast`` and ``first_contrast`` are
+    the fringe visibilities of the level-0 qubits and of the level-1 GHZ
+    states (dephasing, Kómár et al., Nature Physics 10, 582 (2014), eq. A39);
+    a Gaussian prior's shrinkage uses ``u V²``, as the network clock loop does.
     """
+    contrast = _check_contrast(contrast)
+    first_contrast = _check_contrast(first_contrast, "first_contrast")
     uncorrelated = _check_int_tuple(uncorrelated, "uncorrelated", 0)
     node_shares = _check_int_tuple(node_shares, "node_shares", 1)
     if len(uncorrelated) != len(node_shares):
@@ -495,10 +530,10 @@ def level0_rounding_moments(uncorrelated, node_shares, first_copies: int, *, pri
     half = int(math.ceil((total_share * 3 + 1) * math.pi / step)) + 2
     density = None
     for qubits, share, width in zip(uncorrelated, node_shares, widths):
-        errors, probs = _node_errors(qubits, prior, float(width), phase_points)
+        errors, probs = _node_errors(qubits, prior, float(width), phase_points, contrast)
         node = _histogram(share * errors, probs, step, half)
         density = node if density is None else np.clip(fftconvolve(density, node)[half:3 * half + 1], 0, None)
-    errors, probs = _pooled_errors(_check_int(first_copies, "first_copies", 1), phase_points)
+    errors, probs = _pooled_errors(_check_int(first_copies, "first_copies", 1), phase_points, first_contrast)
     fine = _histogram(-errors, probs, step, half)
     density = np.clip(fftconvolve(density, fine)[half:3 * half + 1], 0, None)
     density /= density.sum()

@@ -62,14 +62,26 @@ the network for those cycles and runs its own cascade on all its qubits with
 its local loop; a region or the centre-of-mass output then follows the mean
 of the local estimates it still has.
 
-Individual-qubit dephasing (seed eq. A39): with single-qubit linewidth
-``γ_i`` (rad/s) a GHZ state of ``S`` qubits keeps the parity contrast
-``exp(−S γ_i T/2)``; the estimate tables assume the contrast of the full
-network's states.
+Individual-qubit dephasing (Kómár et al., Nature Physics 10, 582 (2014),
+eq. A39, with the unequal nodes of appendix C3): node ``j``'s qubits have
+linewidth ``γ_j`` (rad/s); a GHZ state holding ``c_j D^(i−1)`` qubits of each
+node keeps the parity contrast ``exp(−D^(i−1) T Σ_j c_j γ_j / 2)``, a
+level-0 qubit ``exp(−γ_j T/2)``; the estimate tables assume the contrast of
+the full network's states.
+
+Latency (appendix C2): with one-way delays ``L_j`` the GHZ qubits of the
+quantum network wait ``max L_j`` for the teleportation outcomes (echo pulses
+cancel the LO phase over this known wait, the qubits keep dephasing, and the
+wait adds to the dead time), every qubit is read exactly ``T`` after its
+Ramsey pulse, and the corrections of the cooperative strategies act
+``⌈2 max L_j / T_C⌉`` cycles late; each servo then subtracts the corrections
+it has issued that have not yet taken effect (a Smith predictor), which is
+the plain integrator when there is no delay.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -82,7 +94,7 @@ from .._validation import QClockError, check_choice, check_cycle_times, check_fi
 from ..clock.allan import AllanResult, overlapping_adev
 from ..clock.noise import LocalOscillatorNoise
 from .cascade import CascadeAllocation, estimate_level_phase, node_shares_for
-from .cascade_budget import STRATEGIES, optimal_copies
+from .cascade_budget import STRATEGIES, loop_optimal_allocation, optimal_copies
 from .topology import ClockNetwork
 
 __all__ = [
@@ -91,6 +103,8 @@ __all__ = [
     "NetworkClockResult",
     "simulate_network_clock",
     "local_allocation",
+    "node_latencies",
+    "feedback_delay_cycles",
 ]
 
 #: Degrees of feedback of seed appendix C1.
@@ -224,6 +238,10 @@ class NetworkClockResult:
     outages : tuple of Outage
     allocation : CascadeAllocation or None
         The network cascade (quantum network only).
+    wait_time : float
+        Distribution wait added to each cycle's dead time (s; ``max L_j``, quantum network only).
+    feedback_delay : int
+        Cycles by which corrections act late (:func:`feedback_delay_cycles`).
     """
 
     strategy: str
@@ -248,6 +266,8 @@ class NetworkClockResult:
     local_cycles: tuple = ()
     outages: tuple = ()
     allocation: CascadeAllocation | None = None
+    wait_time: float = 0.0
+    feedback_delay: int = 0
 
     def problems(self, max_error_rate: float = MAX_CASCADE_ERROR_RATE) -> list[str]:
         """What makes this run unusable as a stable clock (empty when nothing does).
@@ -281,6 +301,7 @@ class NetworkClockResult:
             "local_cycles": list(self.local_cycles),
             "outages": [o.to_dict() for o in self.outages],
             "allocation": None if self.allocation is None else self.allocation.to_dict(),
+            "wait_time": self.wait_time, "feedback_delay": self.feedback_delay,
         }
 
     @classmethod
@@ -301,6 +322,7 @@ class NetworkClockResult:
             local_cycles=tuple(int(v) for v in data.get("local_cycles", ())),
             outages=tuple(Outage.from_dict(o) for o in data.get("outages", ())),
             allocation=None if data.get("allocation") is None else CascadeAllocation.from_dict(data["allocation"]),
+            wait_time=float(data.get("wait_time", 0.0)), feedback_delay=int(data.get("feedback_delay", 0)),
         )
 
 
@@ -335,22 +357,30 @@ def _local_estimate(rng, phase, j, contrast0, tables, l0_off, l0_cos, l0_sin, l0
 
 @numba.njit(cache=True)
 def _network_kernel(rng, ramsey, dead, active, interrogation_time, dead_time, kind, cooperative, feedback,
-                    gain, local_gain, local_loop, weights, shares, region_of, gamma_ind, tables,
+                    gain, local_gain, local_loop, weights, shares, region_of, gammas, uniform_gamma, ghz_time,
+                    tables,
                     n0_off, n0_cos, n0_sin, n0_shrink, nv_off, nv_cos, nv_sin, net_base,
                     l0_off, l0_cos, l0_sin, l0_shrink, lv_first, lv_count, lv_off, lv_cos, lv_sin, lv_contrast,
                     loc_base, correction, com_correction, region_correction, slips, local_errors, local_sq,
-                    local_count, totals, out_node, out_com):
+                    local_count, totals, out_node, out_com, pending_node, pending_com, pending_region, ring):
     """Run one block of cycles (module docstring, steps 1–4); state arrays are updated in place.
 
     ``kind``: 0 network cascade, 1 local cascades, 2 uncorrelated readings;
     ``feedback``: index into :data:`FEEDBACK_MODES`; ``totals``: network
-    cycles, cascade errors, sum of ``(Φ̂ − Φ)²``.
+    cycles, cascade errors, sum of ``(Φ̂ − Φ)²``. ``gammas``: single-qubit
+    linewidth per node; ``ghz_time``: how long the network's GHZ qubits
+    dephase (``T`` plus the distribution wait). ``pending_*``: corrections
+    issued but not yet applied (feedback delay = their first dimension; the
+    servos subtract them, a Smith predictor), ``ring[0]`` the slot of the oldest.
     """
     cycles, nodes = ramsey.shape
     regions = region_correction.shape[0]
     cycle_time = interrogation_time + dead_time
     T = interrogation_time
-    contrast0 = np.exp(-0.5 * gamma_ind * T)
+    contrast0 = np.exp(-0.5 * gammas * T)
+    delay = pending_node.shape[0]
+    inc_node = np.zeros(nodes)
+    inc_region = np.zeros(regions)
     phase = np.empty(nodes)
     local = np.empty(nodes)
     best = np.empty(nodes)
@@ -367,10 +397,14 @@ def _network_kernel(rng, ramsey, dead, active, interrogation_time, dead_time, ki
         # which nodes form the network this cycle
         wsum = 0.0
         csum = 0.0
+        gsum = 0.0
         for j in range(nodes):
             if cooperative and active[k, j]:
                 wsum += weights[j]
                 csum += shares[j]
+                gsum += shares[j] * gammas[j]
+        # linewidth of one share of a GHZ state: Σ c_j γ_j / Σ c_j (Kómár et al. appendix C3)
+        gamma_ghz = gammas[0] if uniform_gamma else (gsum / csum if csum > 0 else 0.0)
         network = cooperative and wsum > 0.0
         com_true = 0.0
         com_coarse = 0.0
@@ -378,9 +412,9 @@ def _network_kernel(rng, ramsey, dead, active, interrogation_time, dead_time, ki
             in_net = network and active[k, j]
             if in_net and kind == 0:
                 # level 0 of the network cascade: this node's uncorrelated qubits
-                local[j] = _read(rng, phase[j], n0_cos[j], n0_sin[j], contrast0, tables, n0_off[j]) * n0_shrink[j]
+                local[j] = _read(rng, phase[j], n0_cos[j], n0_sin[j], contrast0[j], tables, n0_off[j]) * n0_shrink[j]
             else:
-                local[j], finest = _local_estimate(rng, phase[j], j, contrast0, tables, l0_off, l0_cos, l0_sin,
+                local[j], finest = _local_estimate(rng, phase[j], j, contrast0[j], tables, l0_off, l0_cos, l0_sin,
                                                    l0_shrink, lv_first, lv_count, lv_off, lv_cos, lv_sin,
                                                    lv_contrast, loc_base)
                 error = local[j] - phase[j]
@@ -397,7 +431,7 @@ def _network_kernel(rng, ramsey, dead, active, interrogation_time, dead_time, ki
                 size = csum
                 for i in range(levels):
                     # the GHZ states of the nodes connected now (the tables assume the full network's)
-                    contrast = np.exp(-0.5 * gamma_ind * T * size)
+                    contrast = np.exp(-0.5 * gamma_ghz * ghz_time * size)
                     theta = _read(rng, size * com_true, nv_cos[i], nv_sin[i], contrast, tables, nv_off[i])
                     estimate += _wrap(theta - size * estimate) / size
                     size *= net_base
@@ -440,16 +474,50 @@ def _network_kernel(rng, ramsey, dead, active, interrogation_time, dead_time, ki
                     out_node[k, j] = region_free[r] / region_size[r] - region_correction[r]
         # servos
         com_error = com_best + (com_corr - com_correction[0]) * T
-        com_correction[0] += gain * com_error / T
+        if delay == 0:
+            com_correction[0] += gain * com_error / T
+            for r in range(regions):
+                if region_size[r] > 0:
+                    region_error = (region_est[r] + region_corr_mean[r] * T) / region_size[r] \
+                        - region_correction[r] * T
+                    region_correction[r] += gain * region_error / T
+            for j in range(nodes):
+                if feedback == 0 or not cooperative:
+                    correction[j] += gain * best[j] / T
+                elif local_loop:
+                    correction[j] += local_gain * local[j] / T
+            continue
+        # delayed feedback: each servo subtracts what it has issued and not yet seen take effect
+        inc_com = gain * com_error / T
+        for s in range(delay):
+            inc_com -= pending_com[s]
         for r in range(regions):
+            inc_region[r] = 0.0
             if region_size[r] > 0:
                 region_error = (region_est[r] + region_corr_mean[r] * T) / region_size[r] - region_correction[r] * T
-                region_correction[r] += gain * region_error / T
+                inc_region[r] = gain * region_error / T
+                for s in range(delay):
+                    inc_region[r] -= pending_region[s, r]
         for j in range(nodes):
+            inc_node[j] = 0.0
             if feedback == 0 or not cooperative:
-                correction[j] += gain * best[j] / T
+                inc_node[j] = gain * best[j] / T
             elif local_loop:
-                correction[j] += local_gain * local[j] / T
+                inc_node[j] = local_gain * local[j] / T
+            else:
+                continue
+            for s in range(delay):
+                inc_node[j] -= pending_node[s, j]
+        oldest = ring[0]
+        com_correction[0] += pending_com[oldest]
+        pending_com[oldest] = inc_com
+        for r in range(regions):
+            region_correction[r] += pending_region[oldest, r]
+            pending_region[oldest, r] = inc_region[r]
+        for j in range(nodes):
+            correction[j] += pending_node[oldest, j]
+            pending_node[oldest, j] = inc_node[j]
+        ring[0] = (oldest + 1) % delay
 
 
 # ----------------------------------------------------------------------------- set-up helpers
@@ -477,8 +545,13 @@ class _Tables:
         return np.ascontiguousarray(np.concatenate(self.parts)) if self.parts else np.zeros(1)
 
 
-def local_allocation(qubits: int, strategy: str = "independent") -> CascadeAllocation | None:
+def local_allocation(qubits: int, strategy: str = "independent", *, individual_dephasing=None,
+                     node_phase_width=None) -> CascadeAllocation | None:
     """The cascade a single node runs on its own ``qubits`` (from ``optimal_copies(qubits, 1)``).
+
+    With ``individual_dephasing`` (``γ T``, dimensionless) the cascade comes
+    from :func:`~.cascade_budget.loop_optimal_allocation` for that dephasing
+    and ``node_phase_width`` (rad, or a callable of the level-0 qubits) instead.
 
     With one node the first level of ``optimal_copies`` holds single qubits,
     which read ``φ_j`` exactly as level 0 does; they are merged into level 0
@@ -492,7 +565,11 @@ def local_allocation(qubits: int, strategy: str = "independent") -> CascadeAlloc
     if strategy in ("classical_network", "classical_independent") or qubits < 2:
         return None
     try:
-        found = optimal_copies(qubits, 1)
+        if individual_dephasing is None:
+            found = optimal_copies(qubits, 1)
+        else:
+            found = loop_optimal_allocation([qubits], individual_dephasing=individual_dephasing,
+                                            node_phase_width=node_phase_width)
     except QClockError:
         return None
     # on one node the first "GHZ" level holds single qubits: they read φ_j like level 0, so they join it
@@ -500,6 +577,43 @@ def local_allocation(qubits: int, strategy: str = "independent") -> CascadeAlloc
     if found.levels == 1:
         return None
     return CascadeAllocation((found.base,), (uncorrelated,), found.copies[1:], found.base, qubits)
+
+
+def _prior_specs(node_phase_width, los, period_units) -> tuple:
+    """Hashable description of each node's prior: ``("auto", LO part)``, ``("fixed", width)`` or ``None``."""
+    if isinstance(node_phase_width, str) and node_phase_width == "auto":
+        return tuple(("auto", 2.0 * float(lo.analytic_avar(T)) * T ** 2) for lo, T in zip(los, period_units))
+    widths = _widths(node_phase_width, los, period_units, [1] * len(los))
+    return tuple(None if w is None else ("fixed", w) for w in widths)
+
+
+def _width_of(spec, level0: int):
+    """The prior width a node with ``level0`` uncorrelated qubits has (rule of ``_widths``)."""
+    if spec is None:
+        return None
+    if spec[0] == "fixed":
+        return spec[1]
+    return math.sqrt(spec[1] + 1.0 / max(level0, 1))
+
+
+@functools.lru_cache(maxsize=256)
+def _local_loop_optimal(qubits: int, strategy: str, dephasing: float, spec) -> CascadeAllocation | None:
+    return local_allocation(qubits, strategy, individual_dephasing=dephasing,
+                            node_phase_width=None if spec is None else (lambda level0: _width_of(spec, level0[0])))
+
+
+@functools.lru_cache(maxsize=64)
+def _network_loop_optimal(counts: tuple, shares: tuple, dephasing: tuple, specs: tuple) -> CascadeAllocation:
+    from .cascade_budget import _default_reference
+
+    reference = _default_reference(sum(counts), len(counts), tuple(shares), 2)
+
+    def prior(level0):
+        widths = [_width_of(spec, u) for spec, u in zip(specs, level0)]
+        return None if widths[0] is None else widths
+
+    return loop_optimal_allocation(counts, node_phase_width=prior, node_shares=shares, individual_dephasing=dephasing,
+                                   reference=reference)
 
 
 def _shrink(qubits: int, width: float | None, contrast: float) -> float:
@@ -523,8 +637,8 @@ def _resolve_nodes(clocks, qubits, node_names, dead_time_s):
         if len(freqs) != 1:
             raise QClockError(f"all clocks must share one transition frequency (one atomic species), got {sorted(freqs)}")
         linewidths = [clocks.graph.nodes[n].get("atom_linewidth_hz") for n in names]
-        gamma = max((_TWO_PI * w for w in linewidths if w is not None), default=0.0)
-        return names, los, counts, centre, float(next(iter(freqs))), gamma
+        gammas = tuple(0.0 if w is None else _TWO_PI * float(w) for w in linewidths)
+        return names, los, counts, centre, float(next(iter(freqs))), gammas
     if isinstance(clocks, LocalOscillatorNoise) or not isinstance(clocks, Sequence) or len(clocks) == 0:
         raise TypeError("clocks must be a ClockNetwork or a non-empty sequence of LocalOscillatorNoise, "
                         f"got {type(clocks).__name__}")
@@ -546,8 +660,102 @@ def _resolve_nodes(clocks, qubits, node_names, dead_time_s):
     freqs = {lo.transition_frequency for lo in clocks}
     if len(freqs) != 1:
         raise QClockError(f"all clocks must share one transition frequency, got {sorted(map(str, freqs))}")
-    return names, tuple(clocks), counts, names[0], next(iter(freqs)), 0.0
+    return names, tuple(clocks), counts, names[0], next(iter(freqs)), (0.0,) * len(clocks)
 
+
+def _node_linewidths(atom_linewidth, names, from_network) -> tuple[float, ...]:
+    """``γ_j`` (rad/s) per node: a scalar ``≥ 0`` for all, one ``> 0`` per node, or the network's."""
+    if atom_linewidth is None:
+        return tuple(float(g) for g in from_network)
+    if isinstance(atom_linewidth, numbers.Real) and not isinstance(atom_linewidth, bool):
+        gamma = check_finite(atom_linewidth, "atom_linewidth")
+        if gamma < 0:
+            raise QClockError(f"atom_linewidth must be >= 0 (rad/s), got {gamma}")
+        return (gamma,) * len(names)
+    if isinstance(atom_linewidth, str) or not isinstance(atom_linewidth, Sequence | np.ndarray):
+        raise TypeError(f"atom_linewidth must be a number or one per node, got {type(atom_linewidth).__name__}")
+    if len(atom_linewidth) != len(names):
+        raise QClockError(f"atom_linewidth must have one entry per node ({len(names)}), got {len(atom_linewidth)}")
+    out = []
+    for name, value in zip(names, atom_linewidth):
+        value = check_finite(value, f"atom_linewidth of node {name!r}")
+        if value <= 0:
+            raise QClockError(f"atom_linewidth of node {name!r} must be > 0 (rad/s; give one number, 0, for "
+                              f"no dephasing), got {value}")
+        out.append(value)
+    return tuple(out)
+
+
+def node_latencies(clocks, names, centre, latency) -> tuple[float, ...]:
+    """One-way delay (s) between the centre and each node (Kómár et al., Nature Physics 10, 582 (2014), app. C2).
+
+    Parameters
+    ----------
+    clocks : ClockNetwork or sequence of LocalOscillatorNoise
+    names : sequence of str
+        Node names, in the loop's order.
+    centre : str
+        The centre node.
+    latency : None, float or sequence of float
+        ``None``: from a :class:`ClockNetwork`, the smallest sum of the
+        edges' ``latency_s`` on a path from the centre (0 for explicit LOs); a
+        number: the same for every node but the centre; a sequence: one per node.
+
+    Returns
+    -------
+    tuple of float
+        ``L_j`` (s) per node.
+
+    Raises
+    ------
+    QClockError
+        A negative or non-finite delay (the node is named), or a sequence of the wrong length.
+    """
+    if latency is None:
+        if not isinstance(clocks, ClockNetwork):
+            return (0.0,) * len(names)
+        import networkx as nx
+
+        lengths = nx.single_source_dijkstra_path_length(clocks.graph, centre, weight="latency_s")
+        return tuple(float(lengths[n]) for n in names)
+    if isinstance(latency, numbers.Real) and not isinstance(latency, bool):
+        value = check_finite(latency, "latency")
+        if value < 0:
+            raise QClockError(f"latency must be >= 0 (s, one way between the centre and a node), got {value}")
+        return tuple(0.0 if n == centre else value for n in names)
+    if isinstance(latency, str) or not isinstance(latency, Sequence | np.ndarray) or len(latency) != len(names):
+        raise QClockError(f"latency must be None, a delay (s) or one delay per node ({len(names)}), got {latency!r}")
+    out = []
+    for name, value in zip(names, latency):
+        value = check_finite(value, f"latency of node {name!r}")
+        if value < 0:
+            raise QClockError(f"latency of node {name!r} must be >= 0 (s), got {value}")
+        out.append(value)
+    return tuple(out)
+
+
+def feedback_delay_cycles(latencies, cycle_time: float) -> int:
+    """Cycles between a measurement and the cycle its correction first acts in, minus one.
+
+    The parities of node ``j`` reach the centre after ``L_j`` and the
+    correction returns after another ``L_j`` (Kómár et al., Nature Physics 10,
+    582 (2014), appendix C2): the loop's corrections act ``⌈2 max L_j / T_C⌉``
+    cycles late (0 without latency: the next cycle).
+
+    Parameters
+    ----------
+    latencies : sequence of float
+        ``L_j`` (s), each ≥ 0 (see :func:`node_latencies`).
+    cycle_time : float
+        ``T_C`` (s), > 0.
+
+    Returns
+    -------
+    int
+        The delay in cycles.
+    """
+    longest = 2.0 * max(latencies, default=0.0)
+    return 0 if longest <= 0 else int(math.ceil(longest / cycle_time - 1e-12))
 
 def _regions(regions, names, feedback) -> np.ndarray:
     region_of = np.full(len(names), -1, dtype=np.int64)
@@ -595,9 +803,9 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
                            strategy: str = "quantum_network", feedback: str = "full", regions=None,
                            dead_time: float = 0.0, gain: float = 1.0, local_gain: float = 1.0,
                            local_loop: bool = True, allocation: CascadeAllocation | None = None,
-                           node_phase_width="auto", atom_linewidth: float | None = None, outages=(),
+                           node_phase_width="auto", atom_linewidth=None, outages=(),
                            node_names=None, bin_size: int = 1, block_size: int = 1 << 16,
-                           seed=None) -> NetworkClockResult:
+                           latency=0.0, seed=None) -> NetworkClockResult:
     """Run the network clock loop for ``cycles`` cycles (seed 000 eqs. 1–4, Fig. 3, appendix C).
 
     Parameters
@@ -630,18 +838,23 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
         In ``"centre"``/``"regional"`` feedback, whether the LOs keep their own
         loops (seed appendix C1) or free-run (their phases then wander off
         ``[−π, π)`` and the cascade's level 0 fails, eq. A27).
-    allocation : CascadeAllocation, optional
-        The network cascade; default ``optimal_copies(Σn_j, K, node_shares=...)``.
-        Its node qubits must fit each node's ``n_j``.
+    allocation : CascadeAllocation or "loop_optimal", optional
+        The network cascade; default ``optimal_copies(Σn_j, K, node_shares=...)``
+        (the allocation of Kómár et al. appendix A with exact digit errors).
+        ``"loop_optimal"``: :func:`~.cascade_budget.loop_optimal_allocation`
+        for this loop's prior widths, each node's ``γ_j T`` and qubits. Its
+        node qubits must fit each node's ``n_j``.
     node_phase_width : "auto", None, float or sequence
         Prior width (rad) of each ``φ_j`` used to shrink level-0 estimates
         (posterior mean, as ``network_phase_measurement``). ``"auto"``: what
         the previous cycle leaves, ``√(2σ_ω(T)²T² + 1/u_j)`` — one cycle's LO
         increment (``σ_ω`` the LO's Allan deviation at τ = T) plus the error of a
         correction made from ``u_j`` uncorrelated qubits; ``None``: flat prior.
-    atom_linewidth : float, optional
+    atom_linewidth : float or sequence of float, optional
         Single-qubit linewidth ``γ_i`` (rad/s, or per LO time unit) for the
-        dephasing of the parities (default: from a network's ``atom_linewidth_hz``, else 0).
+        dephasing of the parities: one ``≥ 0`` for all nodes or one ``> 0`` per
+        node (Kómár et al. appendix C3: a GHZ share of node ``j`` dephases at
+        ``γ_j``). Default: each node's ``atom_linewidth_hz`` (×2π), else 0.
     outages : sequence
         :class:`Outage` items or ``(target, start[, stop])`` tuples, ``target``
         a node name or ``"centre"``.
@@ -651,6 +864,17 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
         Cycles averaged per recorded sample (the Allan deviations use every cycle).
     block_size : int
         Cycles generated and run per block (bounds memory; results do not depend on it).
+    latency : float, sequence or None
+        One-way delay ``L_j`` (s) between the centre and each node
+        (:func:`node_latencies`; ``None``: from the topology's ``latency_s``).
+        Kómár et al. appendix C2: in the quantum network the GHZ qubits wait
+        ``max L_j`` for the teleportation outcomes (echo pulses remove the LO
+        phase over this known wait, the qubits still dephase; the LO is not
+        interrogated then, so the wait adds to the dead time); every
+        measurement is read exactly ``T`` after its Ramsey start; the
+        cooperative strategies' corrections act
+        :func:`feedback_delay_cycles` cycles late, with servos that subtract
+        the corrections still in flight. 0 (default) is the loop without latency.
     seed : None, int, SeedSequence or Generator
         One child SeedSequence per LO and one for the measurements.
 
@@ -674,9 +898,10 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     block_size = check_int(block_size, "block_size", 1)
     names, los, counts, centre, nu0, gamma_net = _resolve_nodes(clocks, qubits, node_names, TD)
     K = len(names)
-    gamma = gamma_net if atom_linewidth is None else check_finite(atom_linewidth, "atom_linewidth")
-    if gamma < 0:
-        raise QClockError(f"atom_linewidth must be >= 0 (rad/s), got {gamma}")
+    gammas = _node_linewidths(atom_linewidth, names, gamma_net)
+    uniform_gamma = len(set(gammas)) == 1
+    gamma = gammas[0]
+    latencies = node_latencies(clocks, names, centre, latency)
     cooperative = strategy in ("quantum_network", "classical_cooperation", "classical_network")
     if not cooperative and feedback != "full":
         raise QClockError(f"feedback={feedback!r} needs a cooperating network; strategy {strategy!r} runs "
@@ -688,39 +913,61 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     shares = node_shares_for(counts)
     kind = {"quantum_network": _QUANTUM, "classical_cooperation": _CASCADE, "independent": _CASCADE,
             "classical_network": _CLASSICAL, "classical_independent": _CLASSICAL}[strategy]
+    wait = max(latencies) if kind == _QUANTUM else 0.0
+    TD_run = TD + wait
+    delay = feedback_delay_cycles(latencies, T + TD_run) if cooperative else 0
+    ghz_time = T + wait
+    period_units = [T / s for s in scales]
+    loop_chosen = False
     if kind == _QUANTUM:
-        if allocation is None:
+        if isinstance(allocation, str):
+            loop_chosen = True
+            check_choice(allocation, "allocation", ("loop_optimal",))
+            specs = _prior_specs(node_phase_width, los, period_units)
+            allocation = _network_loop_optimal(tuple(counts), tuple(shares),
+                                               tuple(float(g * ghz_time) for g in gammas), specs)
+        elif allocation is None:
             allocation = optimal_copies(sum(counts), K, node_shares=shares)
         elif not isinstance(allocation, CascadeAllocation):
             raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")
         if allocation.nodes != K:
             raise QClockError(f"allocation has {allocation.nodes} nodes, the network {K}")
-        over = [n for n, a, q in zip(names, allocation.node_qubits, counts) if a > q]
-        if over:
-            raise QClockError(f"allocation uses more qubits than nodes {over} have ({list(counts)} available, "
-                              f"{list(allocation.node_qubits)} allocated)")
+        for n, u, a, q in zip(names, allocation.uncorrelated, allocation.node_qubits, counts):
+            if u > q:
+                raise QClockError(f"node {n!r} has {q} qubits, fewer than its {u} level-0 qubits in the allocation")
+            if a > q:
+                raise QClockError(f"node {n!r} has {q} qubits, fewer than the {a} the allocation uses there "
+                                  f"({u} on level 0; all nodes: {list(counts)} available, "
+                                  f"{list(allocation.node_qubits)} allocated)")
         shares = allocation.node_shares
-    elif allocation is not None:
-        raise QClockError(f"allocation only applies to strategy 'quantum_network', got strategy {strategy!r}")
+    elif allocation is not None and allocation != "loop_optimal":
+        raise QClockError(f"a CascadeAllocation only applies to strategy 'quantum_network', got strategy "
+                          f"{strategy!r} (allocation='loop_optimal' applies to the nodes' own cascades)")
     weights = np.asarray(shares, dtype=float) / sum(shares)
-    period_units = [T / s for s in scales]
-    contrast0 = math.exp(-0.5 * gamma * T)
+    contrasts0 = [math.exp(-0.5 * g * T) for g in gammas]
+    gamma_ghz = gamma if uniform_gamma else float(np.dot(shares, gammas)) / sum(shares)
 
     # local measurements (strategies b–e and the fall-back)
     tables = _Tables()
     local_strategy = strategy if kind != _QUANTUM else "independent"
-    locals_ = [local_allocation(n, local_strategy) for n in counts]
+    if isinstance(allocation, str) or (allocation is not None and kind != _QUANTUM):
+        check_choice(allocation, "allocation", ("loop_optimal",))
+    # the quantum network's nodes run their own cascades only while cut off (outages)
+    optimise_local = allocation == "loop_optimal" or (kind == _QUANTUM and loop_chosen and bool(outage_list))
+    specs = _prior_specs(node_phase_width, los, period_units)
+    locals_ = [_local_loop_optimal(n, local_strategy, float(g * T), spec) if optimise_local
+               else local_allocation(n, local_strategy) for n, g, spec in zip(counts, gammas, specs)]
     l0_qubits = [n if a is None else a.uncorrelated[0] for n, a in zip(counts, locals_)]
     widths_local = _widths(node_phase_width, los, period_units, l0_qubits)
-    l0 = [tables.add(u, contrast0) for u in l0_qubits]
-    l0_shrink = [_shrink(u, w, contrast0) for u, w in zip(l0_qubits, widths_local)]
+    l0 = [tables.add(u, c0) for u, c0 in zip(l0_qubits, contrasts0)]
+    l0_shrink = [_shrink(u, w, c0) for u, w, c0 in zip(l0_qubits, widths_local, contrasts0)]
     lv_first, lv_count, lv = [], [], []
-    for a in locals_:
+    for a, g in zip(locals_, gammas):
         lv_first.append(len(lv))
         lv_count.append(0 if a is None else a.levels)
         if a is not None:
             for i, copies in enumerate(a.copies):
-                contrast = math.exp(-0.5 * gamma * T * a.ghz_sizes[i])
+                contrast = math.exp(-0.5 * g * T * a.ghz_sizes[i])
                 lv.append(tables.add(copies, contrast) + (contrast,))
     loc_base = 2
     if any(a is not None for a in locals_):
@@ -731,11 +978,11 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
         widths_net = _widths(node_phase_width, los, period_units, u_net)
         if any(u == 0 and w is None for u, w in zip(u_net, widths_net)):
             raise QClockError("the allocation has nodes without level-0 qubits; give node_phase_width")
-        n0 = [tables.add(u, contrast0) if u > 0 else (0, 0, 0) for u in u_net]
-        n0_shrink = [_shrink(u, w, contrast0) if u > 0 else 0.0 for u, w in zip(u_net, widths_net)]
+        n0 = [tables.add(u, c0) if u > 0 else (0, 0, 0) for u, c0 in zip(u_net, contrasts0)]
+        n0_shrink = [_shrink(u, w, c0) if u > 0 else 0.0 for u, w, c0 in zip(u_net, widths_net, contrasts0)]
         nv = []
         for i, (copies, size) in enumerate(zip(allocation.copies, allocation.ghz_sizes)):
-            contrast = math.exp(-0.5 * gamma * T * size)
+            contrast = math.exp(-0.5 * gamma_ghz * ghz_time * size)
             nv.append(tables.add(copies, contrast) + (contrast,))
         net_base = allocation.base
     else:
@@ -771,7 +1018,7 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
             raise TypeError(f"seed must be None, a non-negative int, a SeedSequence or a Generator, got {seed!r}")
         seed = np.random.SeedSequence(seed)
     children = seed.spawn(K + 1)
-    streams = [lo.iter_blocks(cycles, block_size, T / s, TD / s, seed=child)
+    streams = [lo.iter_blocks(cycles, block_size, T / s, TD_run / s, seed=child)
                for lo, s, child in zip(los, scales, children[:K])]
     rng = np.random.default_rng(children[K])
 
@@ -784,6 +1031,10 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     local_sq = np.zeros(K)
     local_count = np.zeros(K, dtype=np.int64)
     totals = np.zeros(3)
+    pending_node = np.zeros((delay, K))
+    pending_com = np.zeros(delay)
+    pending_region = np.zeros((delay, max(n_regions, 0)))
+    ring = np.zeros(1, dtype=np.int64)
     out_node = np.empty((cycles, K))
     out_com = np.empty(cycles)
     mode = FEEDBACK_MODES.index(feedback)
@@ -794,19 +1045,21 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
         ramsey = np.ascontiguousarray(np.stack([b[0] / s for b, s in zip(blocks, scales)], axis=1))
         dead = np.ascontiguousarray(np.stack([b[1] / s for b, s in zip(blocks, scales)], axis=1))
         active = _active_block(outage_list, names, centre, done, count)
-        _network_kernel(rng, ramsey, dead, active, T, TD, kind, cooperative, mode, float(gain),
-                        float(local_gain), bool(local_loop), weights, floats(shares), region_of, float(gamma),
-                        table_array, correction=correction, com_correction=com_correction,
+        _network_kernel(rng, ramsey, dead, active, T, TD_run, kind, cooperative, mode, float(gain),
+                        float(local_gain), bool(local_loop), weights, floats(shares), region_of, floats(gammas),
+                        uniform_gamma, float(ghz_time), table_array, correction=correction, com_correction=com_correction,
                         region_correction=region_correction, slips=slips, local_errors=local_errors,
                         local_sq=local_sq, local_count=local_count, totals=totals,
-                        out_node=out_node[done:done + count], out_com=out_com[done:done + count], **static)
+                        out_node=out_node[done:done + count], out_com=out_com[done:done + count],
+                        pending_node=pending_node, pending_com=pending_com, pending_region=pending_region,
+                        ring=ring, **static)
         done += count
 
     omega0 = None if nu0 is None else _TWO_PI * nu0
     if omega0 is not None:
         out_node /= omega0
         out_com /= omega0
-    cycle_time = T + TD
+    cycle_time = T + TD_run
     com_adev = overlapping_adev(out_com, tau0=cycle_time)
     node_adev = tuple(overlapping_adev(out_node[:, j], tau0=cycle_time) for j in range(K))
     network_cycles = int(totals[0])
@@ -819,7 +1072,8 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
         network_cycles=network_cycles, network_mse=float(totals[2] / network_cycles) if network_cycles else None,
         local_mse=tuple(float(s / c) if c else None for s, c in zip(local_sq, local_count)),
         local_cycles=tuple(int(c) for c in local_count),
-        outages=outage_list, allocation=allocation if kind == _QUANTUM else None)
+        outages=outage_list, allocation=allocation if kind == _QUANTUM else None,
+        wait_time=wait, feedback_delay=delay)
 
 
 def _binned(values: np.ndarray, bin_size: int) -> np.ndarray:
