@@ -107,11 +107,14 @@ __all__ = [
     "WIDTH_RATIO",
     "SLOPE_STEP",
     "SEED_TABLE1",
+    "SLIP_WEIGHT",
     "nist_spectrum",
+    "slip_robust_prior",
     "AdaptiveClockResult",
     "simulate_adaptive_clock",
     "improvement",
     "compare_protocols",
+    "summarise_protocols",
 ]
 
 #: Noise words of the seed's section VI and their NIST exponent α.
@@ -120,6 +123,8 @@ SEED_NOISE_TYPES = {"brownian": -2, "flicker": -1}
 CLOCK_PROTOCOLS = ("adaptive", "ramsey", "buzek")
 #: How the SDP sees the predicted prior (module docstring).
 SDP_PRIORS = ("gaussian", "exact")
+#: Default phase-slip weight ε of the adaptive protocol's SDP prior (:func:`slip_robust_prior`).
+SLIP_WEIGHT = 1e-2
 #: Ratio between neighbouring quantised prior widths of the cached SDP solutions.
 WIDTH_RATIO = 1.02
 #: Step of the quantised eq. (7) offset slope b (dimensionless) of the cached SDP solutions.
@@ -141,6 +146,8 @@ _SDP_ITERATIONS = 6
 _GRID_STEPS_PER_SD = 3.0  # tracker grid points per transition standard deviation
 _GRID_GUARD = 7.0  # outer margin (transition sds) kept empty so that predict() loses < 1e-9 beyond the grid
 _MAX_DROPPED = 0.5  # largest posterior mass one re-centring may discard
+_SLIP_POINTS = 24  # phases of the uniform slip hypothesis in the cached programs' prior
+_TAIL = 1e-15  # posterior probability per grid point below which a point may fall off the tracking grid
 _MAX_TABLE = 20_000_000  # largest joint table P^(memory+1) of the tracker
 _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
 
@@ -160,12 +167,51 @@ def nist_spectrum(noise: str, h: float) -> dict[int, float]:
 
 
 # ----------------------------------------------------------------------------- interrogations
+def slip_robust_prior(width: float, slip_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian phase prior mixed with a uniform phase-slip hypothesis over [−π, π).
+
+    ``(1 − ε) N(0, width²) + ε U[−π, π)``: the Gaussian on the grid of
+    :func:`~.sdp.gaussian_grid` (48 points over ±6 widths) and ε spread over
+    24 equally spaced phases (rad). With ε = 0 it is the Gaussian alone.
+
+    Why: for a narrow Gaussian the optimal two-atom interrogation is the
+    NOON-like state ``(|0⟩ + |2⟩)/√2``, whose outcome law is π-periodic in φ
+    (it only sees 2φ). A frequency error that drifts past π/(2T) then
+    lands on the alias and the clock stays locked π/T away (the seed-1 run
+    61 of ``qclock adaptive --atoms 2 --noise brownian --h 0.03``). The
+    slip hypothesis makes the program pay for that ambiguity, so it keeps a
+    weight on ``|1⟩`` and the interrogation tells φ from φ + π.
+
+    Parameters
+    ----------
+    width : float
+        Standard deviation of the Gaussian part (rad, > 0).
+    slip_weight : float
+        ε in [0, 0.5].
+
+    Returns
+    -------
+    (phases, weights) : ndarray, ndarray
+        Phases (rad) and weights summing to 1.
+    """
+    slip_weight = check_finite(slip_weight, "slip_weight")
+    if not 0.0 <= slip_weight <= 0.5:
+        raise QClockError(f"slip_weight must lie in [0, 0.5] (prior probability of a phase slip), got {slip_weight}")
+    phases, weights = gaussian_grid(width, _SDP_POINTS, sigmas=_SDP_SIGMAS)
+    if slip_weight == 0.0:
+        return phases, weights
+    uniform = -math.pi + (np.arange(_SLIP_POINTS) + 0.5) * (2.0 * math.pi / _SLIP_POINTS)
+    return (np.concatenate([phases, uniform]),
+            np.concatenate([(1.0 - slip_weight) * weights, np.full(_SLIP_POINTS, slip_weight / _SLIP_POINTS)]))
+
+
 @lru_cache(maxsize=4096)
-def _cached_sdp(atoms: int, width_index: int, slope_index: int) -> tuple[np.ndarray, np.ndarray]:
-    """State and POVM of the SDP for the quantised Gaussian prior around phase 0 (per-process cache)."""
+def _cached_sdp(atoms: int, width_index: int, slope_index: int,
+                slip_weight: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """State and POVM of the SDP for the quantised slip-robust Gaussian prior around phase 0 (per-process cache)."""
     width = WIDTH_RATIO**width_index
     slope = SLOPE_STEP * slope_index
-    phases, weights = gaussian_grid(width, _SDP_POINTS, sigmas=_SDP_SIGMAS)
+    phases, weights = slip_robust_prior(width, slip_weight)
     result = optimize_interrogation(atoms, phases, weights, phase_offsets=slope * phases,
                                     label_count=_SDP_LABELS, max_iterations=_SDP_ITERATIONS)
     return result.state, result.povm
@@ -178,7 +224,7 @@ def _fixed(protocol: str, atoms: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _interrogation(protocol: str, atoms: int, sdp_prior: str, centred: np.ndarray, weights: np.ndarray,
-                   offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+                   offsets: np.ndarray, slip_weight: float = 0.0) -> tuple[np.ndarray, np.ndarray, tuple]:
     """(state, POVM, cache key) of the interrogation for a prior centred at phase 0."""
     if protocol != "adaptive":
         return (*_fixed(protocol, atoms), ())
@@ -190,7 +236,8 @@ def _interrogation(protocol: str, atoms: int, sdp_prior: str, centred: np.ndarra
     variance = float(weights @ centred**2)
     width = math.sqrt(variance)
     slope = float(weights @ (offsets * centred)) / variance
-    key = (atoms, int(round(math.log(width) / math.log(WIDTH_RATIO))), int(round(slope / SLOPE_STEP)))
+    key = (atoms, int(round(math.log(width) / math.log(WIDTH_RATIO))), int(round(slope / SLOPE_STEP)),
+           float(slip_weight))
     return (*_cached_sdp(*key), key)
 
 
@@ -206,6 +253,12 @@ def _tracker_grid(offset: int, half: int, spacing: float) -> np.ndarray:
     return (offset + np.arange(-half, half + 1)) * spacing
 
 
+def _max_half(half: int, memory: int) -> int:
+    """Largest grid half-size whose joint table ``P^(memory+1)`` stays within :data:`_MAX_TABLE` (≥ ``half``)."""
+    limit = int((_MAX_TABLE ** (1.0 / (memory + 1)) - 1) // 2)
+    return max(half, limit)
+
+
 def _grid_layout(law, period: float) -> tuple[float, int]:
     """Spacing (rad per time unit) and half-size of the tracking grid for a transition law (module docstring)."""
     spacing = math.sqrt(law.variance) / _GRID_STEPS_PER_SD
@@ -213,44 +266,68 @@ def _grid_layout(law, period: float) -> tuple[float, int]:
     return spacing, half
 
 
-def _recentre(state: TrackerState, offset: int, half: int, spacing: float) -> tuple[TrackerState, int, float]:
-    """Shift the grid by whole steps to the latest frequency's posterior mean and empty its outer margin.
+def _regrid(array: np.ndarray, first_old: int, first_new: int, size_new: int) -> np.ndarray:
+    """Copy ``array`` (axes on the grid starting at index ``first_old``) onto the grid starting at ``first_new``.
 
-    The margin of :data:`_GRID_GUARD` transition standard deviations at each end
-    is set to zero (and the posterior renormalised) so that the next
-    prediction keeps all but < 1e-9 of its mass on the grid; the discarded
-    mass is returned: the posterior of phase-slip hypotheses beyond ±π/T from
-    the mean, recorded per run (:attr:`AdaptiveClockResult.dropped_mass`); more
-    than :data:`_MAX_DROPPED` in one step raises.
+    Grid indices are integer multiples of the spacing; points of the new grid
+    that the old one lacks are zero.
     """
-    shift = int(round(state.frequency_mean() / spacing)) - offset
-    size = 2 * half + 1
-    if abs(shift) >= size:
-        raise QClockError("the frequency posterior moved by more than the tracking grid in one step")
+    out = np.zeros((size_new,) * array.ndim)
+    size_old = array.shape[0]
+    low = max(first_old, first_new)
+    high = min(first_old + size_old, first_new + size_new)
+    if high > low:
+        source = (slice(low - first_old, high - first_old),) * array.ndim
+        target = (slice(low - first_new, high - first_new),) * array.ndim
+        out[target] = array[source]
+    return out
+
+
+def _recentre(state: TrackerState, offset: int, half: int, spacing: float, base_half: int,
+              max_half: int) -> tuple[TrackerState, int, int, float]:
+    """Recentre the grid on the latest frequency's mean and widen it until the posterior fits inside its margin.
+
+    The new grid is centred (whole steps) on ``E(ω_n | a_n)``; its half-size is
+    the larger of ``base_half`` and the distance to the farthest grid point
+    holding more than :data:`_TAIL` of the posterior plus the empty margin of
+    :data:`_GRID_GUARD` transition deviations that :func:`~.tracking.predict`
+    needs (< 1e-9 beyond the grid) — so the grid follows the frequency and its
+    phase-slip hypotheses wherever they go, and shrinks back when they die out.
+    Only points below :data:`_TAIL` each, or, if the table would exceed
+    :data:`_MAX_TABLE` (``max_half``), the tails beyond it, are discarded; the
+    discarded mass is returned and recorded per run
+    (:attr:`AdaptiveClockResult.dropped_mass`), and more than
+    :data:`_MAX_DROPPED` in one step raises.
+
+    Returns
+    -------
+    (state, offset, half, dropped)
+    """
     guard = int(math.ceil(_GRID_GUARD * _GRID_STEPS_PER_SD))
-    inner = slice(guard, size - guard)
-
-    def moved(array: np.ndarray, clear: bool) -> np.ndarray:
-        out = np.zeros_like(array)
-        source = [slice(max(shift, 0), size + min(shift, 0))] * array.ndim
-        target = [slice(max(-shift, 0), size + min(-shift, 0))] * array.ndim
-        out[tuple(target)] = array[tuple(source)]
-        if clear:
-            kept = np.zeros_like(out)
-            kept[(inner,) * array.ndim] = out[(inner,) * array.ndim]
-            out = kept
-        return out
-
-    posterior = moved(state.posterior, True)
-    kept = float(posterior.sum())
+    first_old = offset - half
+    centre = int(round(state.frequency_mean() / spacing))
+    envelope = np.zeros(state.grid.size)  # largest probability of any history holding each frequency
+    for axis in range(state.memory):
+        others = tuple(a for a in range(state.memory) if a != axis)
+        envelope = np.maximum(envelope, state.posterior.max(axis=others) if others else state.posterior)
+    support = np.nonzero(envelope > _TAIL)[0] + first_old
+    reach = int(max(abs(support[0] - centre), abs(support[-1] - centre))) if support.size else 0
+    new_half = min(max(base_half, reach + guard), max_half)
+    size = 2 * new_half + 1
+    first_new = centre - new_half
+    posterior = _regrid(state.posterior, first_old, first_new, size)
+    inner = (slice(guard, size - guard),) * state.memory
+    kept_table = np.zeros_like(posterior)
+    kept_table[inner] = posterior[inner]
+    kept = float(kept_table.sum())
     if kept < 1.0 - _MAX_DROPPED:
-        raise QClockError(f"the frequency posterior is too wide for the tracking grid: re-centring would drop "
-                          f"probability {1.0 - kept:.3g} (allowed {_MAX_DROPPED:g})")
-    offset += shift
-    return TrackerState(grid=_tracker_grid(offset, half, spacing), posterior=posterior / kept,
-                        phase_moment1=moved(state.phase_moment1, False),
-                        phase_moment2=moved(state.phase_moment2, False),
-                        step=state.step, elapsed=state.elapsed), offset, 1.0 - kept
+        raise QClockError(f"the frequency posterior is too wide for the tracking grid: it would drop "
+                          f"probability {1.0 - kept:.3g} (allowed {_MAX_DROPPED:g}) at the table limit "
+                          f"{_MAX_TABLE:.0e}")
+    return TrackerState(grid=_tracker_grid(centre, new_half, spacing), posterior=kept_table / kept,
+                        phase_moment1=_regrid(state.phase_moment1, first_old, first_new, size),
+                        phase_moment2=_regrid(state.phase_moment2, first_old, first_new, size),
+                        step=state.step, elapsed=state.elapsed), centre, new_half, 1.0 - kept
 
 
 def _run_one(arguments: tuple) -> dict:
@@ -258,6 +335,7 @@ def _run_one(arguments: tuple) -> dict:
     atoms, noise, h = config["atoms"], config["noise"], config["h"]
     interrogations, memory, protocol = config["interrogations"], config["memory"], config["protocol"]
     period, sdp_prior = config["interrogation_time"], config["sdp_prior"]
+    slip_weight = config.get("slip_weight", 0.0)
     noise_seed, outcome_seed = child.spawn(2)
     truth = _noise_factor(noise, h, interrogations, period) @ np.random.default_rng(noise_seed).standard_normal(
         interrogations)
@@ -265,6 +343,7 @@ def _run_one(arguments: tuple) -> dict:
     rng = np.random.default_rng(outcome_seed)
     law = transition_law(nist_spectrum(noise, h), memory, period)
     spacing, half = _grid_layout(law, period)
+    base_half, max_half = half, _max_half(half, memory)
     offset = 0
     state = initial_tracker(_tracker_grid(offset, half, spacing), memory)
     square_error = np.empty(interrogations)
@@ -277,7 +356,8 @@ def _run_one(arguments: tuple) -> dict:
         phases = prediction.phases
         centre = float(weights @ phases)
         centred = phases - centre
-        probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets)
+        probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets,
+                                          slip_weight)
         if key:
             keys.add(key)
         table = outcome_probabilities(probe, povm, np.append(centred, truth[n] * period - centre))
@@ -286,7 +366,7 @@ def _run_one(arguments: tuple) -> dict:
         state = update(prediction, table[:-1, outcome])
         square_error[n] = ((state.phase_mean - true_phase[n]) / ((n + 1) * period)) ** 2
         estimates[n] = state.frequency_mean()
-        state, offset, lost = _recentre(state, offset, half, spacing)
+        state, offset, half, lost = _recentre(state, offset, half, spacing, base_half, max_half)
         dropped += lost
     return {"square_error": square_error, "estimates": estimates, "programs": len(keys), "dropped": dropped,
             "frequencies": truth}
@@ -333,6 +413,10 @@ class AdaptiveClockResult:
         frequency mean (phase-slip tails, module docstring), summed over steps.
     seconds : float
         Wall time of the simulation.
+    slip_weight : float
+        Phase-slip weight ε of the adaptive protocol's SDP prior
+        (:func:`slip_robust_prior`; 0 for the baselines and for results stored
+        before it existed).
     """
 
     atoms: int
@@ -352,6 +436,7 @@ class AdaptiveClockResult:
     estimate_allan_variance: np.ndarray
     dropped_mass: np.ndarray
     seconds: float = 0.0
+    slip_weight: float = 0.0
 
     @property
     def runs(self) -> int:
@@ -413,7 +498,7 @@ class AdaptiveClockResult:
         if not parts or not all(isinstance(p, cls) for p in parts):
             raise QClockError("parts must be a non-empty sequence of AdaptiveClockResult")
         fields = ("atoms", "noise", "h", "interrogations", "memory", "protocol", "interrogation_time", "sdp_prior",
-                  "seed")
+                  "seed", "slip_weight")
         first = parts[0]
         for part in parts[1:]:
             if any(getattr(part, f) != getattr(first, f) for f in fields):
@@ -432,7 +517,7 @@ class AdaptiveClockResult:
                 "allan_variance": self.allan_variance.tolist(), "dropped_mass": self.dropped_mass.tolist(),
                 "frequencies": self.frequencies.tolist(),
                 "estimate_allan_variance": self.estimate_allan_variance.tolist(),
-                "seconds": self.seconds}
+                "seconds": self.seconds, "slip_weight": self.slip_weight}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
@@ -448,7 +533,8 @@ class AdaptiveClockResult:
                    frequencies=np.asarray(data["frequencies"], float).reshape(-1, int(data["interrogations"])),
                    estimate_allan_variance=np.asarray(data["estimate_allan_variance"], float).reshape(
                        -1, len(data["averaging_factors"])),
-                   dropped_mass=np.asarray(data["dropped_mass"], float), seconds=float(data.get("seconds", 0.0)))
+                   dropped_mass=np.asarray(data["dropped_mass"], float), seconds=float(data.get("seconds", 0.0)),
+                   slip_weight=float(data.get("slip_weight", 0.0)))
 
 
 def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
@@ -468,7 +554,8 @@ def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
 def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03, interrogations: int = 100,
                             runs: int = 1, memory: int = 1, protocol: str = "adaptive", seed: int | None = None,
                             workers: int = 1, *, interrogation_time: float = 1.0,
-                            sdp_prior: str = "gaussian", first_run: int = 0) -> AdaptiveClockResult:
+                            sdp_prior: str = "gaussian", first_run: int = 0,
+                            slip_weight: float | None = None) -> AdaptiveClockResult:
     """Simulate ``runs`` independent running clocks (seed 003 section VI; module docstring).
 
     Parameters
@@ -501,6 +588,12 @@ def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03
         use those children of ``SeedSequence(seed)``, so a long job split into
         chunks and joined with :meth:`AdaptiveClockResult.concatenate` equals
         one call.
+    slip_weight : float, optional
+        ε in [0, 0.5]: the phase-slip hypothesis mixed into the adaptive
+        protocol's (cached, ``sdp_prior='gaussian'``) SDP prior
+        (:func:`slip_robust_prior`); default :data:`SLIP_WEIGHT` for
+        ``'adaptive'``, 0 (not used) for the baselines. ε = 0 is the plain
+        Gaussian prior, which loses the clock in rare runs.
 
     Returns
     -------
@@ -521,6 +614,11 @@ def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03
     period = check_finite(interrogation_time, "interrogation_time")
     if period <= 0:
         raise QClockError(f"interrogation_time must be > 0, got {period}")
+    slip_weight = SLIP_WEIGHT if slip_weight is None else check_finite(slip_weight, "slip_weight")
+    if not 0.0 <= slip_weight <= 0.5:
+        raise QClockError(f"slip_weight must lie in [0, 0.5] (prior probability of a phase slip), got {slip_weight}")
+    if protocol != "adaptive" or sdp_prior != "gaussian":
+        slip_weight = 0.0  # only the cached adaptive programs use it
     root, label = _seed_root(seed)
     points = 2 * _grid_layout(transition_law(nist_spectrum(noise, h), memory, period), period)[1] + 1
     if points ** (memory + 1) > _MAX_TABLE:
@@ -529,7 +627,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03
                           f"frequencies; memory {memory} needs a table of {points}^{memory + 1} > {_MAX_TABLE:.0e} "
                           f"entries), got {memory}")
     config = {"atoms": atoms, "noise": noise, "h": float(h), "interrogations": interrogations, "memory": memory,
-              "protocol": protocol, "interrogation_time": period, "sdp_prior": sdp_prior}
+              "protocol": protocol, "interrogation_time": period, "sdp_prior": sdp_prior,
+              "slip_weight": slip_weight}
     first_run = check_int(first_run, "first_run", 0)
     children = root.spawn(first_run + runs)[first_run:]
     arguments = [(config, child) for child in children]
@@ -554,7 +653,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03
                                square_error=np.array([r["square_error"] for r in results]), estimates=estimates,
                                averaging_factors=factors, allan_variance=allan(frequencies - estimates),
                                frequencies=frequencies, estimate_allan_variance=allan(estimates),
-                               dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds)
+                               dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds,
+                               slip_weight=slip_weight)
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -610,10 +710,50 @@ def compare_protocols(atoms: int, noise: str = "brownian", h: float = 0.03, inte
     Returns
     -------
     dict
-        ``{"results": {protocol: AdaptiveClockResult}, "improvement": {"ramsey": …, "buzek": …}}``
-        with :func:`improvement` of the adaptive protocol over each baseline.
+        :func:`summarise_protocols` of the three results: ``results``,
+        ``improvement`` (adaptive over ``'ramsey'`` and ``'buzek'``), the
+        lost-lock counts and the improvements without the lost runs.
     """
     results = {name: simulate_adaptive_clock(atoms, noise, h, interrogations, runs, memory, name, seed, workers,
                                              **options) for name in CLOCK_PROTOCOLS}
-    return {"results": results,
-            "improvement": {name: improvement(results["adaptive"], results[name]) for name in ("ramsey", "buzek")}}
+    return summarise_protocols(results)
+
+
+def summarise_protocols(results: Mapping) -> dict:
+    """Table 1 statistics of paired results: improvements with and without the runs that lost lock.
+
+    Parameters
+    ----------
+    results : mapping
+        ``{protocol: AdaptiveClockResult}`` for every name of
+        :data:`CLOCK_PROTOCOLS`, run on the same noise traces (same seed and
+        run count).
+
+    Returns
+    -------
+    dict
+        ``results`` (the input), ``improvement`` (:func:`improvement` of the
+        adaptive protocol over ``'ramsey'`` and ``'buzek'`` over all runs),
+        ``lost_lock_runs`` (per protocol, runs whose frequency error ever
+        exceeded π/(2T), :attr:`AdaptiveClockResult.lost_lock`),
+        ``lost_lock_any`` (runs lost by at least one protocol) and
+        ``improvement_without_lost_lock`` (the improvements over the runs no
+        protocol lost; ``None`` when every run or none was lost — then it
+        would be empty or equal ``improvement``).
+    """
+    missing = [name for name in CLOCK_PROTOCOLS if not isinstance(results.get(name), AdaptiveClockResult)]
+    if missing:
+        raise QClockError(f"results must hold an AdaptiveClockResult for {', '.join(CLOCK_PROTOCOLS)}; "
+                          f"missing {', '.join(missing)}")
+    if len({results[name].runs for name in CLOCK_PROTOCOLS}) != 1:
+        raise QClockError("results must hold the same number of (paired) runs for every protocol")
+    lost = np.any([results[name].lost_lock for name in CLOCK_PROTOCOLS], axis=0)
+    baselines = ("ramsey", "buzek")
+    without = None
+    if lost.any() and not lost.all():
+        kept = {name: results[name].select(~lost) for name in CLOCK_PROTOCOLS}
+        without = {name: improvement(kept["adaptive"], kept[name]) for name in baselines}
+    return {"results": dict(results),
+            "improvement": {name: improvement(results["adaptive"], results[name]) for name in baselines},
+            "lost_lock_runs": {name: int(results[name].lost_lock.sum()) for name in CLOCK_PROTOCOLS},
+            "lost_lock_any": int(lost.sum()), "improvement_without_lost_lock": without}
