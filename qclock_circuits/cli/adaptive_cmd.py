@@ -59,7 +59,8 @@ def register(subparsers) -> None:
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N",
                         help="number of atoms N (integer, 1 to 12: the interrogation SDP's limit)")
     parser.add_argument("--noise", choices=tuple(SEED_NOISE_TYPES), required=True,
-                        help="oscillator noise: brownian (random-walk FM, NIST alpha -2) or flicker (1/f, alpha -1)")
+                        help="oscillator noise: random_walk (random-walk FM, NIST alpha -2; 'brownian', the paper's word, is "
+                             "an alias) or flicker (1/f FM, alpha -1)")
     parser.add_argument("--h", type=real, required=True, metavar="H",
                         help="the seed's noise strength h (> 0; Table 1: 0.03 brownian, 0.05 flicker)")
     parser.add_argument("--interrogations", type=integer, default=100, metavar="M",
@@ -103,9 +104,9 @@ def _check(args: argparse.Namespace) -> None:
 
 def _paper(args: argparse.Namespace) -> dict | None:
     """Seed Table 1's percentages when the configuration is Table 1's."""
-    from ..clock.adaptive.simulate import SEED_TABLE1
+    from ..clock.adaptive.simulate import SEED_TABLE1, canonical_noise
 
-    row = SEED_TABLE1[args.noise]
+    row = SEED_TABLE1[canonical_noise(args.noise)]
     if (args.atoms, args.h, args.interrogations, args.memory) != (row["atoms"], row["h"], row["interrogations"],
                                                                   row["memory"]):
         return None
@@ -175,7 +176,7 @@ def adaptive(args: argparse.Namespace) -> int:
                                        args.seed, args.workers, sdp_prior=args.sdp_prior)
     results = comparison["results"]
     output = {
-        "atoms": args.atoms, "noise": args.noise, "h": args.h,
+        "atoms": args.atoms, "noise": results["adaptive"].noise, "h": args.h,
         "nist_h": {str(alpha): value for alpha, value in nist_spectrum(args.noise, args.h).items()},
         "interrogation_time": 1.0, "interrogations": args.interrogations, "runs": args.runs,
         "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior,

@@ -1,4 +1,4 @@
-"""Adaptive Bayesian passive clock (seed 003): power-law noise priors and SDP-optimised interrogations.
+"""Adaptive Bayesian passive clock (Mullan & Knill, PRA 90, 042310 (2014)): power-law noise priors and SDP-optimised interrogations.
 
 * :mod:`.covariance` — covariances of interval-averaged LO frequencies for
   power-law spectra, conditional Gaussians, truncated-history noise model
@@ -49,16 +49,22 @@ from .sdp import (
 )
 from .simulate import (
     CLOCK_PROTOCOLS,
+    NOISE_ALIASES,
     SDP_PRIORS,
+    SLIP_WEIGHT,
     SEED_NOISE_TYPES,
     SEED_TABLE1,
     SLOPE_STEP,
     WIDTH_RATIO,
     AdaptiveClockResult,
+    canonical_noise,
     compare_protocols,
     improvement,
     nist_spectrum,
+    oscillator_noise,
     simulate_adaptive_clock,
+    slip_robust_prior,
+    summarise_protocols,
 )
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
 
@@ -73,4 +79,5 @@ __all__ = [
     "MAX_MEMORY", "Prediction", "TrackerState", "initial_tracker", "predict", "update",
     "CLOCK_PROTOCOLS", "SDP_PRIORS", "SEED_NOISE_TYPES", "SEED_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
     "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
+    "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",
 ]

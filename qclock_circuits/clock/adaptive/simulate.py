@@ -107,7 +107,10 @@ __all__ = [
     "WIDTH_RATIO",
     "SLOPE_STEP",
     "SEED_TABLE1",
+    "NOISE_ALIASES",
     "SLIP_WEIGHT",
+    "canonical_noise",
+    "oscillator_noise",
     "nist_spectrum",
     "slip_robust_prior",
     "AdaptiveClockResult",
@@ -117,8 +120,12 @@ __all__ = [
     "summarise_protocols",
 ]
 
-#: Noise words of the seed's section VI and their NIST exponent α.
-SEED_NOISE_TYPES = {"brownian": -2, "flicker": -1}
+#: Noise names accepted by the adaptive clock and their NIST exponent α: the package's names
+#: (:data:`qclock_circuits.bayes.priors.NOISE_TYPES`) and the words of Mullan & Knill, PRA 90, 042310 (2014)
+#: as aliases (:data:`NOISE_ALIASES`).
+SEED_NOISE_TYPES = {"random_walk": -2, "flicker": -1, "brownian": -2}
+#: Words of Mullan & Knill for the package's noise names.
+NOISE_ALIASES = {"brownian": "random_walk"}
 #: Interrogation protocols compared in section VI.
 CLOCK_PROTOCOLS = ("adaptive", "ramsey", "buzek")
 #: How the SDP sees the predicted prior (module docstring).
@@ -131,7 +138,7 @@ WIDTH_RATIO = 1.02
 SLOPE_STEP = 0.02
 #: Seed Table 1: improvement (%) of the adaptive protocol, value and standard error.
 SEED_TABLE1 = {
-    "brownian": {"atoms": 2, "h": 0.03, "interrogations": 100, "memory": 1,
+    "random_walk": {"atoms": 2, "h": 0.03, "interrogations": 100, "memory": 1,
                  "ramsey": {"square_error": (46.9, 0.51), "allan_variance": (49.3, 0.43)},
                  "buzek": {"square_error": (51.7, 0.46), "allan_variance": (50.9, 0.42)}},
     "flicker": {"atoms": 3, "h": 0.05, "interrogations": 100, "memory": 1,
@@ -152,16 +159,66 @@ _MAX_TABLE = 20_000_000  # largest joint table P^(memory+1) of the tracker
 _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
 
 
-def nist_spectrum(noise: str, h: float) -> dict[int, float]:
-    """The seed's noise strength ``h`` as the NIST one-sided spectrum ``{α: h_α}`` (module docstring).
+def canonical_noise(noise: str) -> str:
+    """The package's name (``'random_walk'`` or ``'flicker'``) of a noise word; ``'brownian'`` is an alias.
 
-    ``'brownian'``: ``{−2: h / (2π²)}``; ``'flicker'``: ``{−1: 2h}``.
+    Raises
+    ------
+    QClockError
+        For any other word.
     """
     check_choice(noise, "noise", tuple(SEED_NOISE_TYPES))
+    return NOISE_ALIASES.get(noise, noise)
+
+
+def oscillator_noise(noise: str, h: float):
+    """The package's :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise` for Mullan & Knill's ``(noise, h)``.
+
+    Parameters
+    ----------
+    noise : {'random_walk', 'flicker'} (alias 'brownian')
+    h : float
+        The paper's noise strength (> 0; :func:`nist_spectrum` gives its units).
+
+    Returns
+    -------
+    LocalOscillatorNoise
+        ``h = {name: h_α}`` of :func:`nist_spectrum`, in units where the
+        package's time unit Z is the paper's time unit (T = 1).
+    """
+    from ..noise import LocalOscillatorNoise
+
+    name = canonical_noise(noise)
+    return LocalOscillatorNoise({name: value for value in nist_spectrum(name, h).values()})
+
+
+def nist_spectrum(noise: str, h: float) -> dict[int, float]:
+    """Mullan & Knill's noise strength ``h`` as the package's NIST one-sided spectrum ``{α: h_α}``.
+
+    Parameters
+    ----------
+    noise : {'random_walk', 'flicker'} (alias 'brownian')
+        Random-walk FM (α = −2) or flicker FM (α = −1).
+    h : float
+        Scale of the kernel ``Cov(ω(s), ω(s')) = −(h/2)|s − s'|`` (random walk)
+        or ``−2h ln|s − s'|`` (flicker) of Mullan & Knill, PRA 90, 042310
+        (2014), eqs. (1)–(2), in units of rad² per time unit³ (random walk;
+        ω in rad per time unit) or rad² per time unit² (flicker), with the
+        time unit that of the interrogation time (T = 1 in the paper).
+
+    Returns
+    -------
+    dict
+        ``{−2: h / (2π²)}`` (random walk) or ``{−1: 2h}`` (flicker): the
+        coefficients ``h_α`` of ``S_ω(f) = h_α f^α`` (f in cycles per time
+        unit), as :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise`
+        takes them when the time unit is its Z.
+    """
+    noise = canonical_noise(noise)
     h = check_finite(h, "h")
     if h <= 0:
         raise QClockError(f"h must be > 0 (the seed's noise strength), got {h}")
-    if noise == "brownian":
+    if noise == "random_walk":
         return {-2: h / (2.0 * math.pi**2)}
     return {-1: 2.0 * h}
 
@@ -521,7 +578,7 @@ class AdaptiveClockResult:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
-        return cls(atoms=int(data["atoms"]), noise=str(data["noise"]), h=float(data["h"]),
+        return cls(atoms=int(data["atoms"]), noise=canonical_noise(str(data["noise"])), h=float(data["h"]),
                    interrogations=int(data["interrogations"]), memory=int(data["memory"]),
                    protocol=str(data["protocol"]), interrogation_time=float(data["interrogation_time"]),
                    sdp_prior=str(data["sdp_prior"]), seed=None if data["seed"] is None else int(data["seed"]),
@@ -551,7 +608,7 @@ def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
 
 
 
-def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03, interrogations: int = 100,
+def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0.03, interrogations: int = 100,
                             runs: int = 1, memory: int = 1, protocol: str = "adaptive", seed: int | None = None,
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
@@ -562,8 +619,9 @@ def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03
     ----------
     atoms : int
         N, 1 … :data:`~.sdp.MAX_ATOMS` (the SDP's limit; also applied to the baselines).
-    noise : {'brownian', 'flicker'}
-        Random-walk FM (NIST α = −2) or flicker FM (α = −1).
+    noise : {'random_walk', 'flicker'}
+        Random-walk FM (NIST α = −2; the paper's ``'brownian'`` is an alias)
+        or flicker FM (α = −1). The result records the package's name.
     h : float
         The seed's noise strength (> 0): kernel ``−(h/2)|s−s'|`` (Brownian) or
         ``−2h ln|s−s'|`` (flicker); :func:`nist_spectrum` gives the NIST ``h_α``.
@@ -603,7 +661,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "brownian", h: float = 0.03
     if atoms > MAX_ATOMS:
         raise QClockError(f"atoms must be <= {MAX_ATOMS} (the interrogation SDP supports 1 to {MAX_ATOMS} atoms), "
                           f"got {atoms}")
-    check_choice(noise, "noise", tuple(SEED_NOISE_TYPES))
+    noise = canonical_noise(noise)
     nist_spectrum(noise, h)
     interrogations = check_int(interrogations, "interrogations", 5)
     runs = check_int(runs, "runs", 1)
@@ -702,7 +760,7 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
             "allan_variance": {"value": allan[0], "se": allan[1]}}
 
 
-def compare_protocols(atoms: int, noise: str = "brownian", h: float = 0.03, interrogations: int = 100,
+def compare_protocols(atoms: int, noise: str = "random_walk", h: float = 0.03, interrogations: int = 100,
                       runs: int = 1, memory: int = 1, seed: int | None = 0, workers: int = 1,
                       **options) -> dict:
     """Run the three protocols on the same noise traces and the Table 1 improvements.
