@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -145,6 +146,10 @@ def main(argv=None) -> int:
     if args.speed_only:
         return 0
     out = Path(args.out) if args.out else None
+    if out is not None:  # the adaptive programs solved once, shared by every worker and chunk
+        from qclock_circuits.clock.adaptive.simulate import SDP_STORE_VARIABLE
+
+        os.environ.setdefault(SDP_STORE_VARIABLE, str(out / "programs"))
     header = f"{'noise':8s} {'quantity':15s} {'vs Ramsey (%)':>16s} {'seed':>12s} {'vs Buzek (%)':>16s} {'seed':>12s}"
     lines = []
     for row in [r.strip() for r in args.rows.split(",") if r.strip()]:

@@ -41,3 +41,18 @@ def test_oscillator_noise_carries_the_papers_kernel(noise, h):
     paper = -(h / 2) * tau if noise == "random_walk" else -2 * h * np.log(tau)
     np.testing.assert_allclose(frequency_kernel(tau, alpha, value), paper, rtol=1e-12)
     assert math.isclose(nist_spectrum("brownian", 0.03)[-2], 0.03 / (2 * math.pi**2), rel_tol=1e-15)
+
+
+def test_programs_kept_on_disk_are_read_back_exactly(tmp_path, monkeypatch):
+    """The shared program store changes no number: the state and POVM come back bit for bit."""
+    from qclock_circuits.clock.adaptive import simulate
+
+    monkeypatch.setenv(simulate.SDP_STORE_VARIABLE, str(tmp_path))
+    simulate._cached_sdp.cache_clear()
+    solved = simulate._cached_sdp(2, -70, 30, 0.01)
+    assert len(list(tmp_path.glob("sdp-*.json"))) == 1
+    simulate._cached_sdp.cache_clear()
+    stored = simulate._cached_sdp(2, -70, 30, 0.01)
+    simulate._cached_sdp.cache_clear()
+    np.testing.assert_array_equal(stored[0], solved[0])
+    np.testing.assert_array_equal(stored[1], solved[1])

@@ -82,14 +82,17 @@ protocol (paired comparisons), and the result does not depend on ``workers``.
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
+import os
 import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from multiprocessing import get_context
+from pathlib import Path
 
 import numpy as np
 
@@ -97,7 +100,14 @@ from ..._validation import QClockError, check_atoms, check_choice, check_finite,
 from ..allan import overlapping_adev
 from .baselines import bdm_interrogation, ramsey_interrogation
 from .covariance import clock_covariance, transition_law
-from .sdp import MAX_ATOMS, gaussian_grid, optimize_interrogation, outcome_probabilities
+from .sdp import (
+    MAX_ATOMS,
+    _complex_from_json,
+    _complex_to_json,
+    gaussian_grid,
+    optimize_interrogation,
+    outcome_probabilities,
+)
 from .tracking import MAX_MEMORY, TrackerState, initial_tracker, predict, update
 
 __all__ = [
@@ -109,6 +119,7 @@ __all__ = [
     "SEED_TABLE1",
     "NOISE_ALIASES",
     "SLIP_WEIGHT",
+    "SDP_STORE_VARIABLE",
     "canonical_noise",
     "oscillator_noise",
     "nist_spectrum",
@@ -153,6 +164,9 @@ _SDP_ITERATIONS = 6
 _GRID_STEPS_PER_SD = 3.0  # tracker grid points per transition standard deviation
 _GRID_GUARD = 7.0  # outer margin (transition sds) kept empty so that predict() loses < 1e-9 beyond the grid
 _MAX_DROPPED = 0.5  # largest posterior mass one re-centring may discard
+#: Environment variable naming a directory that keeps the adaptive programs across processes (:func:`_cached_sdp`).
+SDP_STORE_VARIABLE = "QCLOCK_ADAPTIVE_SDP_STORE"
+_SDP_VERSION = "v1"  # names of stored programs; change with the program settings above
 _SLIP_POINTS = 24  # phases of the uniform slip hypothesis in the cached programs' prior
 _TAIL = 1e-15  # posterior probability per grid point below which a point may fall off the tracking grid
 _MAX_TABLE = 20_000_000  # largest joint table P^(memory+1) of the tracker
@@ -265,12 +279,33 @@ def slip_robust_prior(width: float, slip_weight: float) -> tuple[np.ndarray, np.
 @lru_cache(maxsize=4096)
 def _cached_sdp(atoms: int, width_index: int, slope_index: int,
                 slip_weight: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """State and POVM of the SDP for the quantised slip-robust Gaussian prior around phase 0 (per-process cache)."""
+    """State and POVM of the SDP for the quantised slip-robust Gaussian prior around phase 0.
+
+    Cached per process; with the environment variable :data:`SDP_STORE_VARIABLE`
+    naming a directory, also kept there as JSON (exact float round trip) and
+    shared by every process and later run — the programs are deterministic, so
+    results do not depend on the store.
+    """
+    directory = os.environ.get(SDP_STORE_VARIABLE)
+    path = None
+    if directory:
+        path = Path(directory) / f"sdp-{_SDP_VERSION}-{atoms}-{width_index}-{slope_index}-{slip_weight!r}.json"
+        try:
+            data = json.loads(path.read_text())
+            return _complex_from_json(data["state"]), _complex_from_json(data["povm"])
+        except (OSError, ValueError, KeyError):
+            pass  # absent or unreadable: solve it again
     width = WIDTH_RATIO**width_index
     slope = SLOPE_STEP * slope_index
     phases, weights = slip_robust_prior(width, slip_weight)
     result = optimize_interrogation(atoms, phases, weights, phase_offsets=slope * phases,
                                     label_count=_SDP_LABELS, max_iterations=_SDP_ITERATIONS)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"state": _complex_to_json(result.state),
+                                         "povm": _complex_to_json(result.povm)}))
+        os.replace(temporary, path)  # atomic: readers see no file or the whole one
     return result.state, result.povm
 
 
