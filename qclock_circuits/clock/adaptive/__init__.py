@@ -10,7 +10,8 @@
 * :mod:`.baselines` — Ramsey with software phase tracking and the
   Bužek–Derka–Massar protocol (section VI, appendix D);
 * :mod:`.simulate` — the running clock of section VI: Monte-Carlo runs
-  against Ramsey and Bužek, Table 1 improvements.
+  against Ramsey and Bužek, Table 1 improvements, lost-lock statistics;
+* :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV).
 
 Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 """
@@ -66,6 +67,7 @@ from .simulate import (
     slip_robust_prior,
     summarise_protocols,
 )
+from .smoothing import SmoothedRun, smooth_history, smoothed_run
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
 
 __all__ = [
@@ -79,5 +81,6 @@ __all__ = [
     "MAX_MEMORY", "Prediction", "TrackerState", "initial_tracker", "predict", "update",
     "CLOCK_PROTOCOLS", "SDP_PRIORS", "SEED_NOISE_TYPES", "SEED_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
     "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
+    "SmoothedRun", "smooth_history", "smoothed_run",
     "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",
 ]

@@ -422,7 +422,8 @@ def _recentre(state: TrackerState, offset: int, half: int, spacing: float, base_
                         step=state.step, elapsed=state.elapsed), centre, new_half, 1.0 - kept
 
 
-def _run_one(arguments: tuple) -> dict:
+def _run_one(arguments: tuple, record: list | None = None) -> dict:
+    """One run; with ``record`` a list, each step's ``(prediction, likelihood, updated state)`` is appended."""
     config, child = arguments
     atoms, noise, h = config["atoms"], config["noise"], config["h"]
     interrogations, memory, protocol = config["interrogations"], config["memory"], config["protocol"]
@@ -456,6 +457,8 @@ def _run_one(arguments: tuple) -> dict:
         chance = table[-1] / table[-1].sum()
         outcome = int(rng.choice(chance.size, p=chance))
         state = update(prediction, table[:-1, outcome])
+        if record is not None:
+            record.append((prediction, table[:-1, outcome], state))
         square_error[n] = ((state.phase_mean - true_phase[n]) / ((n + 1) * period)) ** 2
         estimates[n] = state.frequency_mean()
         state, offset, half, lost = _recentre(state, offset, half, spacing, base_half, max_half)
