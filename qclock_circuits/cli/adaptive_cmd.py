@@ -76,6 +76,9 @@ def register(subparsers) -> None:
     parser.add_argument("--sdp-prior", choices=SDP_PRIORS, default="gaussian",
                         help="prior the adaptive SDP is solved for: 'gaussian' (moment-matched, quantised, cached; "
                              "default) or 'exact' (the grid prior, one program per interrogation)")
+    parser.add_argument("--slip-weight", type=real, default=None, metavar="EPS",
+                        help="phase-slip weight in the adaptive protocol's SDP prior (0 to 0.5; default: 0.01; 0 is "
+                             "the plain Gaussian prior of the paper, which loses lock in rare runs)")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
                              "recomputing only what is missing")
@@ -94,6 +97,9 @@ def _check(args: argparse.Namespace) -> None:
         raise CLIError(f"--h must be a finite number > 0 (the seed's noise strength), got {args.h}")
     if not 1 <= args.memory <= MAX_MEMORY:
         raise CLIError(f"--memory must be an integer from 1 to {MAX_MEMORY}, got {args.memory}")
+    if args.slip_weight is not None and not 0.0 <= args.slip_weight <= 0.5:
+        raise CLIError(f"--slip-weight must be a number from 0 to 0.5 (prior probability of a phase slip), "
+                       f"got {args.slip_weight}")
     for option, minimum, why in (("interrogations", 25, " (Table 1 averages the last twenty)"),
                                  ("runs", 2, " (standard errors need two runs)"), ("workers", 1, ""),
                                  ("seed", 0, "")):
@@ -125,7 +131,7 @@ def adaptive_run_point(point: dict) -> dict:
 
     return simulate_adaptive_clock(point["atoms"], point["noise"], point["h"], point["interrogations"], 1,
                                    point["memory"], point["protocol"], point["seed"], 1, sdp_prior=point["sdp_prior"],
-                                   first_run=point["run"]).to_dict()
+                                   first_run=point["run"], slip_weight=point.get("slip_weight")).to_dict()
 
 
 def check_adaptive_run(point: dict, result: dict) -> None:
@@ -152,7 +158,7 @@ def _stored_comparison(args: argparse.Namespace) -> dict:
     from ..runtime import claim_directory, run_sweep
 
     job = {"atoms": args.atoms, "noise": args.noise, "h": args.h, "interrogations": args.interrogations,
-           "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior}
+           "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior, "slip_weight": args.slip_weight}
     claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
     points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
     values = run_sweep(adaptive_run_point, points, store=args.out, workers=args.workers, check=check_adaptive_run,
@@ -173,13 +179,15 @@ def adaptive(args: argparse.Namespace) -> int:
         comparison = _stored_comparison(args)
     else:
         comparison = compare_protocols(args.atoms, args.noise, args.h, args.interrogations, args.runs, args.memory,
-                                       args.seed, args.workers, sdp_prior=args.sdp_prior)
+                                       args.seed, args.workers, sdp_prior=args.sdp_prior,
+                                       slip_weight=args.slip_weight)
     results = comparison["results"]
     output = {
         "atoms": args.atoms, "noise": results["adaptive"].noise, "h": args.h,
         "nist_h": {str(alpha): value for alpha, value in nist_spectrum(args.noise, args.h).items()},
         "interrogation_time": 1.0, "interrogations": args.interrogations, "runs": args.runs,
         "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior,
+        "slip_weight": results["adaptive"].slip_weight,
         "protocols": {name: {**result.curves(), "lost_lock_runs": int(result.lost_lock.sum()),
                              "dropped_mass_max": float(result.dropped_mass.max()), "seconds": result.seconds}
                       for name, result in results.items()},
