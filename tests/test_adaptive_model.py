@@ -56,3 +56,23 @@ def test_programs_kept_on_disk_are_read_back_exactly(tmp_path, monkeypatch):
     simulate._cached_sdp.cache_clear()
     np.testing.assert_array_equal(stored[0], solved[0])
     np.testing.assert_array_equal(stored[1], solved[1])
+
+
+def test_ramsey_baseline_is_the_packages_css_protocol():
+    """The fixed Ramsey baseline is built from a RamseyProtocol: same outcome law as protocols.css."""
+    from qclock_circuits.clock.adaptive.baselines import ramsey_interrogation
+    from qclock_circuits.protocols import css, sss
+
+    phases = np.linspace(-2.0, 2.0, 9)
+    for atoms in (1, 2, 3):
+        np.testing.assert_allclose(ramsey_interrogation(atoms).probabilities(phases), css(atoms).probabilities(phases),
+                                   atol=1e-14)
+    squeezed = sss(4, twist=0.3)
+    np.testing.assert_allclose(ramsey_interrogation(4, protocol=squeezed).probabilities(phases),
+                               squeezed.probabilities(phases), atol=1e-12)
+    shifted = ramsey_interrogation(2, measurement_phase=0.4).probabilities(phases + 0.4)
+    np.testing.assert_allclose(shifted, css(2).probabilities(phases), atol=1e-14)
+    with pytest.raises(QClockError, match="3 atoms"):
+        ramsey_interrogation(3, protocol=css(2))
+    with pytest.raises(TypeError, match="RamseyProtocol"):
+        ramsey_interrogation(2, protocol="css")
