@@ -160,7 +160,8 @@ def main(argv=None) -> int:
             for name in ("ramsey", "buzek"):
                 gain = gains[name][quantity]
                 paper = SEED_TABLE1[canonical_noise(row)][name][quantity]
-                cells.append(f"{gain['value']:7.1f} ± {gain['se']:4.1f}   {paper[0]:5.1f} ± {paper[1]:.2f}")
+                cells.append(f"{gain['value']:7.1f} ± {gain['se']:4.1f} (±{gain['se_over_times']:.2f} over t)   "
+                             f"{paper[0]:5.1f} ± {paper[1]:.2f}")
             lines.append(f"{row:8s} {quantity:15s} " + "   ".join(cells))
         literal = {name: replace(r, allan_variance=r.estimate_allan_variance) for name, r in results.items()}
         cells = []
