@@ -227,6 +227,6 @@ def test_reduced_table1_brownian_two_atoms():
     for name in ("ramsey", "buzek"):
         for quantity in ("square_error", "allan_variance"):
             gain = out["improvement"][name][quantity]
-            paper, paper_se = SEED_TABLE1["brownian"][name][quantity]
+            paper, paper_se = SEED_TABLE1["random_walk"][name][quantity]
             assert gain["value"] > 2.0 * gain["se"], (name, quantity, gain)
             assert abs(gain["value"] - paper) < 4.0 * math.hypot(gain["se"], paper_se), (name, quantity, gain)

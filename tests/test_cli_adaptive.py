@@ -39,7 +39,7 @@ def test_json_contract_and_agreement_with_the_library(capsys):
     assert set(data["improvement"]) == {"ramsey", "buzek"}
     for gains in data["improvement"].values():
         assert set(gains) == {"square_error", "allan_variance"}
-        assert all(set(g) == {"value", "se"} for g in gains.values())
+        assert all(set(g) == {"value", "se", "se_over_times"} for g in gains.values())
     assert set(data["protocols"]) == {"adaptive", "ramsey", "buzek"}
     curves = data["protocols"]["ramsey"]
     assert len(curves["square_error"]) == 25 and len(curves["allan_variance"]) == 12
@@ -53,6 +53,8 @@ def test_json_contract_and_agreement_with_the_library(capsys):
                 library["improvement"][name][quantity]["value"], rel=1e-12)
     for name, result in library["results"].items():
         assert data["protocols"][name]["lost_lock_runs"] == int(result.lost_lock.sum())
+    assert data["lost_lock_any"] == library["lost_lock_any"]
+    assert data["slip_weight"] == 0.01 and data["noise"] == "flicker"
     np.testing.assert_allclose(data["protocols"]["adaptive"]["allan_variance"],
                                library["results"]["adaptive"].mean_allan_variance, rtol=1e-12)
 
@@ -73,6 +75,7 @@ def test_text_output_is_a_table(capsys):
     (["--runs", "1"], "--runs must be an integer >= 2"),
     (["--memory", "3", "--noise", "brownian", "--h", "0.03"], "memory must be <= 2 for this noise"),
     (["--interrogations", "10"], "--interrogations must be an integer >= 25"),
+    (["--slip-weight", "0.7"], "--slip-weight must be a number from 0 to 0.5"),
 ])
 def test_bad_input_is_one_line(extra, message, capsys):
     code, out, err = run([*SMALL, *extra, "--json"], capsys)

@@ -1,4 +1,4 @@
-"""Adaptive Bayesian passive clock (seed 003): power-law noise priors and SDP-optimised interrogations.
+"""Adaptive Bayesian passive clock (Mullan & Knill, PRA 90, 042310 (2014)): power-law noise priors and SDP-optimised interrogations.
 
 * :mod:`.covariance` — covariances of interval-averaged LO frequencies for
   power-law spectra, conditional Gaussians, truncated-history noise model
@@ -10,7 +10,8 @@
 * :mod:`.baselines` — Ramsey with software phase tracking and the
   Bužek–Derka–Massar protocol (section VI, appendix D);
 * :mod:`.simulate` — the running clock of section VI: Monte-Carlo runs
-  against Ramsey and Bužek, Table 1 improvements.
+  against Ramsey and Bužek, Table 1 improvements, lost-lock statistics;
+* :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV).
 
 Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 """
@@ -49,17 +50,24 @@ from .sdp import (
 )
 from .simulate import (
     CLOCK_PROTOCOLS,
+    NOISE_ALIASES,
     SDP_PRIORS,
+    SLIP_WEIGHT,
     SEED_NOISE_TYPES,
     SEED_TABLE1,
     SLOPE_STEP,
     WIDTH_RATIO,
     AdaptiveClockResult,
+    canonical_noise,
     compare_protocols,
     improvement,
     nist_spectrum,
+    oscillator_noise,
     simulate_adaptive_clock,
+    slip_robust_prior,
+    summarise_protocols,
 )
+from .smoothing import SmoothedRun, smooth_history, smoothed_run
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
 
 __all__ = [
@@ -73,4 +81,6 @@ __all__ = [
     "MAX_MEMORY", "Prediction", "TrackerState", "initial_tracker", "predict", "update",
     "CLOCK_PROTOCOLS", "SDP_PRIORS", "SEED_NOISE_TYPES", "SEED_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
     "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
+    "SmoothedRun", "smooth_history", "smoothed_run",
+    "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",
 ]

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..._validation import QClockError, check_atoms, check_finite
-from ...spin import coherent_state, rotation_matrix
 from .sdp import (
     _complex_from_json,
     _complex_to_json,
@@ -101,12 +100,44 @@ def _shift(povm: np.ndarray, phase: float) -> np.ndarray:
     return diagonal[None, :, None] * povm * diagonal.conj()[None, None, :]
 
 
-def ramsey_interrogation(atoms: int, measurement_phase: float = 0.0) -> FixedInterrogation:
-    """Ramsey (CSS, ``Rx(π/2)``, Jz readout) referenced to the predicted phase ``measurement_phase`` (rad)."""
+def ramsey_interrogation(atoms: int, measurement_phase: float = 0.0, protocol=None) -> FixedInterrogation:
+    """A fixed Ramsey interrogation referenced to the predicted phase ``measurement_phase`` (rad).
+
+    Parameters
+    ----------
+    atoms : int
+        N.
+    measurement_phase : float
+        φ* (rad): the outcome law becomes a function of φ − φ*.
+    protocol : RamseyProtocol, optional
+        The package's protocol object whose input state and measurement are
+        used (:attr:`~qclock_circuits.protocols.RamseyProtocol.input_state`,
+        ``measurement_matrix`` U, POVM ``E_k = U†|k⟩⟨k|U``); default
+        :func:`qclock_circuits.protocols.css` (CSS along +x, ``Rx(π/2)``, Jz
+        readout: the standard Ramsey protocol of Mullan & Knill, PRA 90,
+        042310 (2014), section VI). It must be noise-free and have ``atoms`` atoms.
+
+    Raises
+    ------
+    TypeError
+        If ``protocol`` is not a RamseyProtocol.
+    QClockError
+        If its atom number differs or it carries local noise.
+    """
+    from ...protocols import RamseyProtocol, css
+
     atoms = check_atoms(atoms)
     phase = check_finite(measurement_phase, "measurement_phase")
-    state = coherent_state(atoms, axis="x").astype(complex)
-    readout = rotation_matrix(atoms, np.pi / 2, "x")  # U: measure Jz after Rx(π/2)
+    protocol = css(atoms) if protocol is None else protocol
+    if not isinstance(protocol, RamseyProtocol):
+        raise TypeError(f"protocol must be a RamseyProtocol, got {type(protocol).__name__}")
+    if protocol.atoms != atoms:
+        raise QClockError(f"protocol must have {atoms} atoms, got {protocol.atoms}")
+    if protocol.noise is not None:
+        raise QClockError("protocol must be noise-free (the adaptive clock's interrogations are pure states "
+                          "and POVMs), got one with local noise")
+    state = np.asarray(protocol.input_state, dtype=complex)
+    readout = protocol.measurement_matrix  # U: measure Jz after the readout operations
     povm = np.einsum("ka,kb->kab", readout.conj(), readout)  # E_k = U†|k⟩⟨k|U
     return FixedInterrogation(name="ramsey", state=state, povm=_shift(povm, phase),
                               nominal_labels=np.full(atoms + 1, phase), measurement_phase=phase)
