@@ -35,7 +35,7 @@ from ..bayes import GaussianPrior, GridPrior, bmse, estimator_table, outcome_cou
 from ..circuits import OAT_FORMS, chi_square_test, protocol_to_circuit
 from ..protocols.ramsey import RamseyProtocol
 
-__all__ = ["RamseyClockExperiment", "RamseyClockAnalysis", "phase_support"]
+__all__ = ["RamseyClockExperiment", "RamseyClockAnalysis", "phase_support", "shot_mean_squared_error"]
 
 #: Half-width, in prior standard deviations, of the support of a Gaussian prior (the posterior's grid).
 SUPPORT_SIGMAS = 12.0
@@ -67,6 +67,38 @@ def _check_phases(phases, prior) -> tuple[float, ...]:
         raise QClockError(f"phases {outside.tolist()} lie outside the prior's support [{low:.6g}, {high:.6g}] rad; "
                           "give phases the prior allows (a likely phase is within a few prior widths of its mean)")
     return tuple(float(v) for v in values)
+
+
+def shot_mean_squared_error(table, phases, counts) -> tuple[float, float]:
+    """Mean of (φ̂(x) − φ_i)² over every shot, and its standard error (rad²).
+
+    Parameters
+    ----------
+    table : array (K,)
+        Estimate φ̂(x) (rad) for each outcome.
+    phases : array (P,)
+        Applied phase φ_i (rad) of each row of ``counts``.
+    counts : array (P, K)
+        Outcome counts at each phase.
+
+    Returns
+    -------
+    (float, float)
+        The mean over all shots, and its standard error given the applied
+        phases (shots are independent; the variance within each phase is the
+        sample variance of that phase's squared errors).
+    """
+    counts = np.asarray(counts, dtype=float)
+    squared = (np.asarray(table, dtype=float)[None, :] - np.asarray(phases, dtype=float)[:, None]) ** 2
+    shots = counts.sum(axis=1)
+    total = shots.sum()
+    if total <= 0:
+        raise QClockError("counts hold no shots")
+    mean = float((counts * squared).sum() / total)
+    safe = np.where(shots > 0, shots, 1.0)
+    row_mean = (counts * squared).sum(axis=1) / safe
+    row_var = np.clip((counts * squared**2).sum(axis=1) / safe - row_mean**2, 0.0, None)
+    return mean, float(np.sqrt(np.sum(shots * row_var)) / total)
 
 
 def _prior_from_dict(data: dict):
@@ -112,10 +144,7 @@ class RamseyClockAnalysis(BaseAnalysis):
         table = estimator_table(protocol, prior, "bayes")
         squared = (table[None, :] - phases[:, None]) ** 2  # (circuits, outcomes)
         total = shots.sum()
-        measured = float((counts * squared).sum() / total)
-        per_circuit_mean = (counts * squared).sum(axis=1) / shots
-        per_circuit_var = (counts * squared**2).sum(axis=1) / shots - per_circuit_mean**2
-        stderr = float(np.sqrt(np.sum(shots * np.clip(per_circuit_var, 0.0, None))) / total)
+        measured, stderr = shot_mean_squared_error(table, phases, counts)
         probabilities = protocol.probabilities(phases)
         expected = float((shots * (probabilities * squared).sum(axis=1)).sum() / total)
         fit = chi_square_test(counts, probabilities, min_expected=self.options.min_expected)
