@@ -8,8 +8,11 @@ from qiskit import QuantumCircuit, qasm3
 from qiskit.quantum_info import Statevector
 
 from qclock_circuits import protocols as P
+from qclock_circuits.protocols import PrepareState
 from qclock_circuits.circuits import (
     ION_TRAP_OPERATIONS,
+    ION_TRAP_RXX_OPERATIONS,
+    ion_trap_rxx_target,
     ion_trap_target,
     phase_parameter,
     protocol_to_circuit,
@@ -81,25 +84,41 @@ def test_ion_trap_transpilation(protocol, oat):
     report = transpile_for(protocol, "ion_trap", seed=3, oat=oat)
     names = set(report.gate_counts)
     assert names <= set(ION_TRAP_OPERATIONS) | {"barrier"}, names
+    if not any(isinstance(op, PrepareState) for op in protocol.preparation):
+        # rotations and twists only: one global MS per twist, global R pulses
+        assert "rxx" not in names and "r" not in names, names
     assert [p.name for p in report.circuit.parameters] == ["phi"]
     np.testing.assert_allclose(circuit_probabilities(protocol, report.circuit, PHASES),
                                protocol.probabilities(PHASES), atol=1e-9)
     if protocol.name == "SSS":
-        assert report.depth > 0 and report.two_qubit_gates > 0
-        assert report.two_qubit_gates == report.gate_counts["rxx"]
+        assert report.depth > 0 and report.two_qubit_gates == 0
+        assert report.entangling_gates == report.gate_counts["ms"] == 1
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS, ids=IDS)
+def test_pairwise_ion_trap_transpilation(protocol):
+    report = transpile_for(protocol, "ion_trap_rxx", seed=3, oat="ms")
+    names = set(report.gate_counts)
+    assert names <= set(ION_TRAP_RXX_OPERATIONS) | {"barrier"}, names
+    np.testing.assert_allclose(circuit_probabilities(protocol, report.circuit, PHASES),
+                               protocol.probabilities(PHASES), atol=1e-9)
+    if protocol.name == "SSS":
+        assert report.two_qubit_gates == report.gate_counts["rxx"] == report.entangling_gates == 6
 
 
 def test_transpile_report_fields():
-    report = transpile_for(protocol_to_circuit(P.sss(4, twist=0.2), oat="ms"), "ion_trap",
+    report = transpile_for(protocol_to_circuit(P.sss(4, twist=0.2), oat="ms"), "ion_trap_rxx",
                            optimization_level=2, seed=1)
     data = report.to_dict()
-    assert data["target"] == "ion_trap" and data["num_qubits"] == 4 and data["optimization_level"] == 2
+    assert data["target"] == "ion_trap_rxx" and data["num_qubits"] == 4 and data["optimization_level"] == 2
     assert data["two_qubit_gates"] == 6 and data["depth"] == report.circuit.depth() > 0
-    assert data["gate_counts"]["measure"] == 4
+    assert data["gate_counts"]["measure"] == 4 and data["estimated_fidelity"] is None
     assert "circuit" not in data and "TranspileReport" in repr(report)
     target = ion_trap_target(3)
     assert set(target.operation_names) == set(ION_TRAP_OPERATIONS)
+    assert set(ion_trap_rxx_target(3).operation_names) == set(ION_TRAP_RXX_OPERATIONS)
     assert ion_trap_target(1).operation_names and "rxx" not in ion_trap_target(1).operation_names
+    assert "ms" not in ion_trap_target(1).operation_names
 
 
 @pytest.mark.parametrize("protocol", [P.sss(4, twist=0.35), P.ghz(3, readout="parity"), P.poi(2)],
@@ -123,8 +142,10 @@ def test_superconducting_single_atom_uses_two_qubit_backend():
 
 
 def test_transpile_bad_input():
-    with pytest.raises(ValueError, match="target must be one of 'ion_trap', 'superconducting', got 'ibm'"):
+    with pytest.raises(ValueError, match="target must be one of 'ion_trap', .*got 'ibm'"):
         transpile_for(P.css(2), "ibm")
+    with pytest.raises(TypeError, match="target must be a name, a BackendV2 or a Target"):
+        transpile_for(P.css(2), 3)
     with pytest.raises(ValueError, match="optimization_level"):
         transpile_for(P.css(2), optimization_level=4)
     with pytest.raises(ValueError, match="coupling_map"):

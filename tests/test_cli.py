@@ -239,3 +239,17 @@ def test_circuit_unwritable_output_is_one_line_error(tmp_path, capsys):
     assert code == 1
     assert out == ""
     assert len(err.splitlines()) == 1 and err.startswith("qclock: error: ")
+
+
+def test_circuit_ion_trap_is_global_ms_and_bad_targets_are_one_line_errors(capsys):
+    code, out, err = run(["protocol", "circuit", "sss", "--atoms", "6", "--twist", "0.3", "--target", "ion_trap"],
+                         capsys)
+    assert code == 0, err
+    from qiskit import qasm3
+
+    ops = qasm3.loads(out).count_ops()
+    assert ops["ms"] == 1 and "rxx" not in ops and "entangling gates: 1" in out
+    code, out, err = run(["protocol", "circuit", "css", "--atoms", "2", "--target", "bogus"], capsys)
+    assert code == 2 and "--target: target must be one of 'ion_trap'" in err and "got 'bogus'" in err
+    code, out, err = run(["protocol", "circuit", "css", "--atoms", "8", "--target", "fake_manila"], capsys)
+    assert code == 2 and "'fake_manila' has 5 qubits, fewer than the 8" in err

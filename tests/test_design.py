@@ -167,3 +167,16 @@ def test_safety_margin_moves_the_recommendation_below_the_longest_hop_free_time(
     assert safe["chosen"]["runs_with_hops"] == 0
     with pytest.raises(QClockError, match="safety_margin"):
         DesignSpec(atoms=3, safety_margin=-1)
+
+
+def test_ion_trap_file_is_the_global_ms_form(small_design):
+    """The ion-trap circuit has one global MS pulse per twist; the report states both costs."""
+    _, result, files, out = small_design
+    protocol = RamseyProtocol.from_dict(result.recommendation()["protocol"])
+    twists = sum(type(op).__name__ == "Twist" for op in protocol.preparation + protocol.measurement)
+    ops = qasm3.loads((out / files["qasm_ion_trap"]).read_text()).count_ops()
+    assert "rxx" not in ops and "r" not in ops  # no pairwise gates, only global pulses
+    assert files["ion_trap"]["entangling_gates"] == ops["ms"] == twists
+    assert files["ion_trap_rxx"]["two_qubit_gates"] == 3 * twists  # N = 3: three pairs per twist
+    report = (out / files["report"]).read_text()
+    assert f"{twists} global Mølmer–Sørensen pulses" in report

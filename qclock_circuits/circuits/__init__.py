@@ -12,7 +12,8 @@ builder   :func:`protocol_to_circuit`
 synthesis gate-level building blocks (Euler angles, symmetric embedding, GHZ fan-out)
 readout   bitstrings / counts / BitArray → outcome counts
 sampling  SamplerV2 runs and exact circuit probabilities (Statevector, Aer)
-export    OpenQASM 3 and transpilation to ion-trap / superconducting targets
+export    OpenQASM 3 and transpilation to ion-trap / superconducting / fake IBM / backend targets
+ion_trap  native trapped-ion form: global Mølmer–Sørensen and global R pulses; IonQ, Quantinuum gate sets
 noise     Aer noise models (dark-time dephasing on the imprint), collective phase noise
 stats     chi-square goodness of fit of sampled counts
 
@@ -32,7 +33,17 @@ from .builder import (
     phase_parameter,
     protocol_to_circuit,
 )
-from .export import ION_TRAP_OPERATIONS, TARGETS, TranspileReport, ion_trap_target, to_qasm3, transpile_for
+from .export import TARGETS, TranspileReport, fake_backend, to_qasm3, transpile_for
+from .ion_trap import (
+    ION_TRAP_OPERATIONS,
+    ION_TRAP_RXX_OPERATIONS,
+    GlobalRGate,
+    ion_trap_rxx_target,
+    ion_trap_target,
+    ionq_target,
+    merge_global_rotations,
+    quantinuum_target,
+)
 from .noise import (
     apply_readout_errors,
     collective_phase_noise_probabilities,
@@ -60,7 +71,8 @@ __all__ = [
     "sample_outcomes", "statevector_probabilities", "aer_statevector_probabilities",
     "outcome_probabilities_from_qubits", "prepare_for_sampler", "compile_for_aer",
     "to_qasm3", "transpile_for", "TranspileReport", "ion_trap_target", "TARGETS",
-    "ION_TRAP_OPERATIONS",
+    "ION_TRAP_OPERATIONS", "ION_TRAP_RXX_OPERATIONS", "GlobalRGate", "ion_trap_rxx_target", "ionq_target",
+    "quantinuum_target", "merge_global_rotations", "fake_backend",
     "noise_model", "dark_time_error", "noisy_sampler", "noisy_probabilities", "apply_readout_errors",
     "collective_phase_noise_probabilities", "sample_with_collective_phase_noise",
     "chi_square_test", "ChiSquareResult",

@@ -56,8 +56,11 @@ def register(subparsers) -> None:
     circuit_parser.add_argument("--oat", choices=("rzz", "ms"), default="rzz",
                                 help="one-axis-twisting synthesis: RZZ network or native "
                                      "Molmer-Sorensen gates (default: rzz)")
-    circuit_parser.add_argument("--target", choices=("none", "ion_trap", "superconducting"),
-                                default="none", help="transpile for this hardware target (default: none)")
+    circuit_parser.add_argument("--target", default="none", metavar="TARGET",
+                                help="transpile for this hardware target: none, ion_trap (one global "
+                                     "Molmer-Sorensen pulse per twist), ion_trap_rxx (pairwise), quantinuum, "
+                                     "ionq, superconducting or fake_<device> (a calibrated fake IBM backend, "
+                                     "e.g. fake_torino) (default: none)")
     circuit_parser.add_argument("--out", metavar="FILE",
                                 help="write the OpenQASM 3 text to FILE instead of stdout (an existing FILE only "
                                      "with --force)")
@@ -152,13 +155,18 @@ def circuit(args: argparse.Namespace) -> int:
     qc = circuits.protocol_to_circuit(protocol, oat=args.oat)
     report = None
     if args.target != "none":
-        report = circuits.transpile_for(qc, target=args.target)
+        try:
+            report = circuits.transpile_for(qc, target=args.target)
+        except ValueError as exc:
+            raise CLIError(f"--target: {exc}", exit_code=2) from exc
         qc = report.circuit
     qasm = circuits.to_qasm3(qc).rstrip("\n") + "\n"
     summary = [f"protocol: {protocol.name}, N = {protocol.atoms}, oat = {args.oat}"]
     if report is not None:
         summary.append(f"target: {args.target}, depth: {report.depth}, "
-                       f"two-qubit gates: {report.two_qubit_gates}")
+                       f"two-qubit gates: {report.two_qubit_gates}, entangling gates: {report.entangling_gates}"
+                       + ("" if report.estimated_fidelity is None
+                          else f", estimated fidelity: {report.estimated_fidelity:.4f}"))
     if args.out:
         from ..runtime import write_atomic
 
