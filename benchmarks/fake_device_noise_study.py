@@ -12,7 +12,8 @@ interrogation time T (units of the laser coherence time Z, flicker FM, no dead t
 Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (31)): CSS; the BMSE-optimal SSS; the ideal optimum of the
 variational class [1,1]. Each is optimised on the ideal model and then run on the device: the BMSE of the
 model's Bayes estimator from ``--phases`` prior-drawn phases × ``--shots`` shots (± standard error), and
-σ = Δφ √T_C / T (eq. (29); Δφ = √BMSE) beside the ideal σ. Prints a Markdown table and which protocol wins
+σ = Δφ_M √T_C / T (eq. (29), with the effective measurement uncertainty Δφ_M of eq. (27) from the BMSE and
+the prior width) beside the ideal σ; an infinite σ means the device's BMSE reached the prior's variance. Prints a Markdown table and which protocol wins
 at each N on the device.
 """
 
@@ -37,7 +38,7 @@ from qclock_circuits.experiments import TwistMiscalibratedSampler, sampled_bmse 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--atoms", default="4,6,8")
-    parser.add_argument("--times", default="0.05,0.15,0.4", help="interrogation times T/Z")
+    parser.add_argument("--times", default="0.15,0.3,0.6", help="interrogation times T/Z")
     parser.add_argument("--phases", type=int, default=100)
     parser.add_argument("--shots", type=int, default=200)
     parser.add_argument("--quick", action="store_true")
@@ -58,15 +59,18 @@ def main(argv=None) -> int:
             prior = bayes.GaussianPrior(width=width)
             start = time.perf_counter()
             sss, _ = best_sss(atoms, prior)
-            var = optimize.optimize_variational(atoms, 1, 1, prior, seed=1, de_iterations=30).best
+            var = optimize.optimize_variational(atoms, 1, 1, prior, seed=1, de_iterations=10).best
             candidates = {"CSS": P.css(atoms), "SSS": sss, "[1,1]": var.protocol(atoms, 1, 1)}
             for name, protocol in candidates.items():
                 ideal = bayes.bmse(protocol, prior, "bayes")
                 value, error = sampled_bmse(protocol, prior, device, num_phases=args.phases, shots=args.shots,
                                             seed=1000 * atoms + int(100 * time_z))
-                scale = np.sqrt(time_z) / time_z  # no dead time: T_C = T
-                sigma_ideal, sigma_device = np.sqrt(ideal) * scale, np.sqrt(value) * scale
-                sigma_error = 0.5 * error / np.sqrt(value) * scale
+                def sigma(b):
+                    return bayes.allan_deviation(bayes.effective_measurement_uncertainty(b, width), time_z)
+
+                sigma_ideal, sigma_device = sigma(ideal), sigma(value)
+                upper, lower = sigma(value + error), sigma(max(value - error, 1e-12))
+                sigma_error = abs(upper - lower) / 2 if np.isfinite(upper) else float("inf")
                 rows.append({"atoms": atoms, "time": time_z, "width": width, "protocol": name, "ideal_bmse": ideal,
                              "device_bmse": value, "device_bmse_se": error, "ideal_sigma": sigma_ideal,
                              "device_sigma": sigma_device, "device_sigma_se": sigma_error})

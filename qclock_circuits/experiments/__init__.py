@@ -10,6 +10,12 @@ variational class from the device's samples alone (SPSA on the sampled BMSE).
 Needs ``qiskit-experiments`` (``pip install "qclock_circuits[hardware]"``).
 """
 
+try:
+    import qiskit_experiments  # noqa: F401
+except ImportError as exc:  # pragma: no cover - the [hardware] extra is installed with [test]
+    raise ImportError("qclock_circuits.experiments needs qiskit-experiments: "
+                      "pip install \"qclock_circuits[hardware]\"") from exc
+
 from .on_device import OnDeviceResult, TwistMiscalibratedSampler, optimize_on_device, sampled_bmse, scale_twists
 from .ramsey import RamseyClockAnalysis, RamseyClockExperiment, phase_support, shot_mean_squared_error
 
