@@ -187,6 +187,16 @@ _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
 def canonical_noise(noise: str) -> str:
     """The package's name (``'random_walk'`` or ``'flicker'``) of a noise word; ``'brownian'`` is an alias.
 
+    Parameters
+    ----------
+    noise : str
+        ``'random_walk'``, ``'flicker'`` or Mullan & Knill's ``'brownian'``
+        (PRA 90, 042310 (2014), section VI).
+
+    Returns
+    -------
+    str
+
     Raises
     ------
     QClockError
