@@ -85,18 +85,15 @@ def _plot(data: dict, path: Path) -> bool:
 
 
 def main(argv=None) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from adaptive_table1 import add_row_arguments, row_results
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", default="brownian,flicker", help="comma-separated Table 1 rows")
-    parser.add_argument("--runs", type=int, default=400, help="runs per protocol to read at most (default: 400)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--chunk", type=int, default=20)
+    add_row_arguments(parser, runs=400)
     parser.add_argument("--store", default=str(_ROOT / "benchmarks" / "output" / "adaptive_table1_v2"),
                         help="the --out directory of adaptive_table1.py")
     parser.add_argument("--out-dir", default=str(_ROOT / "benchmarks" / "output"))
     args = parser.parse_args(argv)
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from adaptive_table1 import row_results
 
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

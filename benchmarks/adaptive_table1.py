@@ -56,7 +56,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if (_ROOT / "qclock_circuits").is_dir() and str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))  # benchmark this checkout's package
 
-__all__ = ["main", "row_results", "speed"]
+__all__ = ["add_row_arguments", "main", "row_results", "speed"]
 
 TARGET_SECONDS = 120.0
 
@@ -120,13 +120,18 @@ def speed() -> dict:
     return {"cold_seconds": cold, "warm_seconds": warm, "programs": programs, "target_seconds": TARGET_SECONDS}
 
 
+def add_row_arguments(parser: argparse.ArgumentParser, runs: int) -> None:
+    """``--rows``, ``--runs``, ``--seed`` and ``--chunk``: which stored chunks a job reads or writes."""
+    parser.add_argument("--rows", default="brownian,flicker", help="comma-separated Table 1 rows")
+    parser.add_argument("--runs", type=int, default=runs, help=f"runs per protocol and row (default: {runs})")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--chunk", type=int, default=20, help="runs per stored chunk (default: 20)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", default="brownian,flicker", help="comma-separated Table 1 rows")
-    parser.add_argument("--runs", type=int, default=200, help="runs per protocol and row (default: 200)")
-    parser.add_argument("--seed", type=int, default=0)
+    add_row_arguments(parser, runs=200)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--chunk", type=int, default=20, help="runs per stored chunk (default: 20)")
     parser.add_argument("--stored-only", action="store_true",
                         help="compute nothing: tabulate the paired chunks already stored in --out")
     parser.add_argument("--out", default=str(_ROOT / "benchmarks" / "output" / "adaptive_table1_v2"),
