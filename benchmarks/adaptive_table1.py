@@ -28,11 +28,11 @@ improvement in % ± run standard error, this code vs Mullan & Knill, PRA 90, 042
     noise        quantity        vs Ramsey     paper          vs Buzek      paper
     random_walk  square_error    35.5 ± 3.4    46.9 ± 0.51    58.9 ± 3.8    51.7 ± 0.46
     random_walk  allan_variance  27.9 ± 1.3    49.3 ± 0.43    45.2 ± 1.8    50.9 ± 0.42
-    flicker      square_error    40.4 ± 15.0   18.9 ± 0.40    53.8 ± 16.8   39.8 ± 0.38   (40 runs only)
-    flicker      allan_variance  20.8 ± 5.5    21.6 ± 0.55    30.9 ± 6.9    33.0 ± 0.48   (40 runs only)
+    flicker      square_error    46.7 ± 10.5   18.9 ± 0.40    55.9 ± 11.4   39.8 ± 0.38   (60 runs only)
+    flicker      allan_variance  20.5 ± 4.6    21.6 ± 0.55    35.5 ± 6.2    33.0 ± 0.48   (60 runs only)
 
 Runs that lost lock (|ω − ω*| > π/2T at some step): random walk adaptive 0, Ramsey 0, Bužek 7 of
-400; flicker 2 / 1 / 18 of 40; all excursions of one to four steps, none ended off lock. The spread of the per-step gains (the size of the paper's errors) is ±0.26–0.27 % for the
+400; flicker 4 / 3 / 23 of 60; all excursions of one to four steps, none ended off lock. The spread of the per-step gains (the size of the paper's errors) is ±0.26–0.27 % for the
 square error. Earlier record (plain Gaussian SDP prior, slip weight 0, 200 runs, grid that cut
 tails): 42.9 ± 5.0 / 39.8 ± 2.0 vs Ramsey, 60.9 ± 5.5 / 52.3 ± 2.5 vs Bužek (random walk), with
 1 / 0 / 5 lost runs. Wall time: random-walk row ≈ 24 min with 2 workers, the programs kept in
