@@ -103,6 +103,11 @@ def test_summary_counts_lost_runs_and_excludes_them_pairwise():
     results["buzek"] = simulate.AdaptiveClockResult(**{**results["buzek"].__dict__, "estimates": estimates})
     summary = summarise_protocols(results)
     assert summary["lost_lock_runs"] == {"adaptive": 0, "ramsey": 0, "buzek": 1}
+    assert summary["slipped_runs"] == {"adaptive": 0, "ramsey": 0, "buzek": 0}  # one step off, then back
+    estimates[1, -10:] += 1.7  # run 1 ends locked 1.7 rad/T off
+    slipped = simulate.AdaptiveClockResult(**{**results["buzek"].__dict__, "estimates": estimates})
+    assert slipped.slipped.tolist() == [False, True, False, False]
+    assert slipped.lost_lock.tolist() == [False, True, True, False]
     assert summary["lost_lock_any"] == 1
     kept = [0, 1, 3]
     expected = simulate.improvement(results["adaptive"].select(kept), results["ramsey"].select(kept))
@@ -120,7 +125,8 @@ def test_formerly_lost_seed_keeps_lock():
     robust = simulate_adaptive_clock(**options)
     assert plain.lost_lock[0]  # the frequency error reaches ≈ π/T: locked on the alias
     assert np.abs(plain.frequencies - plain.estimates).max() > 2.5
-    assert not robust.lost_lock[0]
+    assert plain.slipped[0]  # and it ends there
+    assert not robust.lost_lock[0] and not robust.slipped[0]
     assert robust.dropped_mass[0] < 1e-9
 
 

@@ -193,6 +193,7 @@ def adaptive(args: argparse.Namespace) -> int:
                       for name, result in results.items()},
         "improvement": comparison["improvement"],
         "lost_lock_any": comparison["lost_lock_any"],
+        "slipped_runs": comparison["slipped_runs"],
         "improvement_without_lost_lock": comparison["improvement_without_lost_lock"],
         "paper": _paper(args),
     }

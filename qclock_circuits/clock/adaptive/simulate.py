@@ -178,6 +178,7 @@ _MAX_DROPPED = 0.5  # largest posterior mass one re-centring may discard
 SDP_STORE_VARIABLE = "QCLOCK_ADAPTIVE_SDP_STORE"
 _SDP_VERSION = "v1"  # names of stored programs; change with the program settings above
 _SLIP_POINTS = 24  # phases of the uniform slip hypothesis in the cached programs' prior
+_SLIP_WINDOW = 10  # interrogations at the end of a run over which AdaptiveClockResult.slipped averages the error
 _TAIL = 1e-15  # posterior probability per grid point below which a point may fall off the tracking grid
 _MAX_TABLE = 20_000_000  # largest joint table P^(memory+1) of the tracker
 _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
@@ -185,6 +186,16 @@ _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
 
 def canonical_noise(noise: str) -> str:
     """The package's name (``'random_walk'`` or ``'flicker'``) of a noise word; ``'brownian'`` is an alias.
+
+    Parameters
+    ----------
+    noise : str
+        ``'random_walk'``, ``'flicker'`` or Mullan & Knill's ``'brownian'``
+        (PRA 90, 042310 (2014), section VI).
+
+    Returns
+    -------
+    str
 
     Raises
     ------
@@ -562,6 +573,19 @@ class AdaptiveClockResult:
         """Per run, whether the frequency error ``|ω_n − ω*_n|`` ever exceeded π/(2T) (a phase slip)."""
         return np.abs(self.frequencies - self.estimates).max(axis=1) > math.pi / (2.0 * self.interrogation_time)
 
+    @property
+    def slipped(self) -> np.ndarray:
+        """Per run, whether the clock *ended* off lock: ``|ω_n − ω*_n|`` beyond π/(2T) averaged over the last
+        :data:`_SLIP_WINDOW` interrogations (a phase slip it did not recover from).
+
+        :attr:`lost_lock` also flags excursions of a step or two that the clock
+        recovers from; ``slipped`` flags only runs locked onto a wrong fringe
+        or alias at the end.
+        """
+        window = min(_SLIP_WINDOW, self.interrogations)
+        error = np.abs(self.frequencies - self.estimates)[:, -window:].mean(axis=1)
+        return error > math.pi / (2.0 * self.interrogation_time)
+
     def select(self, runs) -> AdaptiveClockResult:
         """The result restricted to some runs (boolean mask or indices), e.g. ``~result.lost_lock``.
 
@@ -850,7 +874,8 @@ def summarise_protocols(results: Mapping) -> dict:
         ``results`` (the input), ``improvement`` (:func:`improvement` of the
         adaptive protocol over ``'ramsey'`` and ``'buzek'`` over all runs),
         ``lost_lock_runs`` (per protocol, runs whose frequency error ever
-        exceeded π/(2T), :attr:`AdaptiveClockResult.lost_lock`),
+        exceeded π/(2T), :attr:`AdaptiveClockResult.lost_lock`), ``slipped_runs``
+        (per protocol, runs that ended off lock, :attr:`AdaptiveClockResult.slipped`),
         ``lost_lock_any`` (runs lost by at least one protocol) and
         ``improvement_without_lost_lock`` (the improvements over the runs no
         protocol lost; ``None`` when every run or none was lost — then it
@@ -871,4 +896,5 @@ def summarise_protocols(results: Mapping) -> dict:
     return {"results": dict(results),
             "improvement": {name: improvement(results["adaptive"], results[name]) for name in baselines},
             "lost_lock_runs": {name: int(results[name].lost_lock.sum()) for name in CLOCK_PROTOCOLS},
+            "slipped_runs": {name: int(results[name].slipped.sum()) for name in CLOCK_PROTOCOLS},
             "lost_lock_any": int(lost.sum()), "improvement_without_lost_lock": without}

@@ -132,6 +132,11 @@ def smoothed_run(atoms: int, noise: str = "random_walk", h: float = 0.03, interr
     Returns
     -------
     SmoothedRun
+
+    Raises
+    ------
+    QClockError
+        For an invalid argument (named in the message).
     """
     from . import simulate
 
