@@ -76,10 +76,6 @@ def _dissipative_twist(atoms: int, noise: LocalNoise, strength: float, x: np.nda
     return pi_evolve(dissipator, x, diagonal=strength * _twist_diagonal(atoms))
 
 
-def _label(step_index: int, where: str) -> str:
-    return f"{where} operation {step_index}"
-
-
 def mixed_input_state(protocol, noise: LocalNoise) -> np.ndarray:
     """Flat permutation-invariant state entering the imprint: preparation, then the dark-time channel.
 
@@ -106,7 +102,6 @@ def mixed_input_state(protocol, noise: LocalNoise) -> np.ndarray:
                 raise QClockError("the protocol applies a collective unitary defined only on the symmetric "
                                   "subspace after a dissipative twist has taken the state out of it; local "
                                   "noise during the twists cannot be combined with it")
-            d = atoms + 1
             block = basis.block(x, 0)
             block[...] = payload @ block @ payload.conj().T
     if noise.has_dark_noise:

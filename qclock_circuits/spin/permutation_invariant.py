@@ -61,7 +61,6 @@ __all__ = [
     "pi_apply_su2",
     "pi_covector_apply_su2",
     "pi_twist_phases",
-    "pi_imprint_orders",
     "local_generator",
     "pi_evolve",
     "pi_symmetric_weight",
@@ -276,11 +275,6 @@ def pi_twist_phases(basis: PIBasis, strength: float) -> np.ndarray:
     m = basis.entry_a - basis.entry_two_j / 2.0
     m1 = basis.entry_b - basis.entry_two_j / 2.0
     return np.exp(-0.5j * strength * (m * m - m1 * m1))
-
-
-def pi_imprint_orders(basis: PIBasis) -> np.ndarray:
-    """``m′ − m`` of every entry (the power of ``e^{iφ}`` it picks up under ``exp(−iφJz)``)."""
-    return basis.coherence_order
 
 
 # ------------------------------------------------------------------ local noise
