@@ -1,4 +1,4 @@
-"""Figs. 2 and 3 of Mullan & Knill, PRA 90, 042310 (2014): square error vs time and Allan deviation vs m.
+"""Figs. 2 and 3 of Mullan & Knill, Phys. Rev. A 90, 042310 (2014): square error vs time and Allan deviation vs m.
 
 Run from the repository root after ``benchmarks/adaptive_table1.py`` (it reads that script's stored
 chunks; nothing is simulated here)::

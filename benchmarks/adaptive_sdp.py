@@ -1,4 +1,4 @@
-"""Benchmark: one interrogation SDP (seed 003 section IV) and its agreement with the OQI.
+"""Benchmark: one interrogation SDP (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section IV) and its agreement with the OQI.
 
 Run from the repository root::
 

@@ -1,4 +1,4 @@
-"""Benchmark: seed 003 Table 1 — improvement of the adaptive clock over Ramsey and Bužek — and its speed.
+"""Benchmark: Mullan & Knill, Phys. Rev. A 90, 042310 (2014), Table 1 — improvement of the adaptive clock over Ramsey and Bužek — and its speed.
 
 Run from the repository root::
 
@@ -6,7 +6,7 @@ Run from the repository root::
     python benchmarks/adaptive_table1.py --runs 40 --workers 2 --rows brownian
     python benchmarks/adaptive_table1.py --speed-only            # one N = 3, 100-interrogation adaptive run
 
-Rows (seed section VI): two atoms, Brownian noise (h = 0.03), 100
+Rows (Mullan & Knill section VI): two atoms, Brownian noise (h = 0.03), 100
 interrogations, memory 1; three atoms, 1/f noise (h = 0.05), history truncated
 after one step. For each row the three protocols run on the same noise traces
 (:func:`qclock_circuits.clock.adaptive.simulate.simulate_adaptive_clock`) in
@@ -15,7 +15,7 @@ chunks of ``--chunk`` runs; every finished chunk is written to
 is started again with the same arguments, so an interrupted job loses nothing
 it finished. The table gives the improvement (%) in square error (last twenty
 steps) and Allan variance (all averaging times) of the corrected clock's
-frequency error ``ω − ω*`` with standard errors, next to the seed's values; the
+frequency error ``ω − ω*`` with standard errors, next to the paper's values; the
 row "AV of w* only" applies eq. (11) to the estimates ``ω*`` alone.
 
 Speed: the wall time of one 100-interrogation adaptive run for N = 3 under
@@ -142,7 +142,7 @@ def main(argv=None) -> int:
 
     from qclock_circuits.clock.adaptive.simulate import SEED_TABLE1, canonical_noise, improvement
 
-    print(f"# adaptive clock, seed 003 Table 1 ({platform.processor() or platform.machine()}, "
+    print(f"# adaptive clock, Mullan & Knill Table 1 ({platform.processor() or platform.machine()}, "
           f"python {platform.python_version()})")
     if not args.no_speed:
         timing = speed()

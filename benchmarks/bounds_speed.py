@@ -87,7 +87,7 @@ TARGETS_S = {"oqi_n100": 5.0, "oqi_n1000": 180.0, "bmse_n32": 2e-3, "posterior_n
 SECTIONS = ("bmse", "oqi100", "oqi1000", "posterior", "bqcrb", "strategy")
 
 
-def variational_parameters(seed: int = 2024) -> np.ndarray:
+def variational_parameters(Kielinski & Hammerer: int = 2024) -> np.ndarray:
     """The 11 parameters of the [1,2] protocol used by likelihood.py (twists in [−1, 1], angles in [−π, π])."""
     from qclock_circuits import protocols
 

@@ -1,4 +1,4 @@
-"""Design studies of seed 004's platform cases, for comparison with its Figs. 3, 4 and 7 (a script).
+"""Design studies of Kielinski & Hammerer's platform cases, for comparison with its Figs. 3, 4 and 7 (a script).
 
 Cases (flicker FM, Bayes estimator, 24 log-spaced T/Z from 0.003 to 1):
 

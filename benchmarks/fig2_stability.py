@@ -1,4 +1,4 @@
-"""Reproduction of seed 004 Fig. 2: clock stability σ(T) at N = 32 and σ_min(N).
+"""Reproduction of Kielinski & Hammerer, arXiv:2505.04287 (2025), Fig. 2: clock stability σ(T) at N = 32 and σ_min(N).
 
 Run from the repository root::
 
@@ -6,7 +6,7 @@ Run from the repository root::
     python benchmarks/fig2_stability.py --resume        # continue an interrupted run
     python benchmarks/fig2_stability.py --quick         # N <= 32, coarse T grid (~1-2 min)
 
-Everything is in the dimensionless units of seed 004 sec. III A: the
+Everything is in the dimensionless units of Kielinski & Hammerer sec. III A: the
 interrogation time T in units of the laser coherence time Z, flicker-FM prior
 width δφ² = 1.7 (T/Z)² (eq. 31, no dead time), Δφ_M from the BMSE by eq. (27)
 and the Allan deviation σ = σ_y(τ) ω0 √(τZ) = Δφ_M √(T_C)/T = Δφ_M/√T (eq. 29).
@@ -108,7 +108,7 @@ LABELS = {("css", "linear"): "CSS, linear", ("css", "bayes"): "CSS, Bayes", ("ss
           ("poi", "bayes"): "POI", ("pi_hl", "bayes"): "asymptotic OQI (πHL + CTL, eq. 19)"}
 COLOURS = {"css": "tab:orange", "sss": "tab:red", "ghz": "tab:green", "oqi": "black", "poi": "tab:purple",
            "pi_hl": "0.4"}
-#: Exponents β (∝ N^−β) quoted in seed 004 sec. III A for "Δφ_M" at T_min.
+#: Exponents β (∝ N^−β) quoted in Kielinski & Hammerer sec. III A for "Δφ_M" at T_min.
 PAPER_EXPONENTS = {("css", "linear"): 0.42, ("css", "bayes"): 0.47, ("sss", "linear"): 0.63,
                    ("sss", "bayes"): 2 / 3, ("ghz", "bayes"): 0.5, ("oqi", "bayes"): 0.97}
 FIT_SMALL = (16, 100)

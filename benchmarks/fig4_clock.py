@@ -1,4 +1,4 @@
-"""Seed 004 Fig. 4(b): simulated clock stability of CSS, SSS and GHZ for N = 8 against theory.
+"""Kielinski & Hammerer, arXiv:2505.04287 (2025), Fig. 4(b): simulated clock stability of CSS, SSS and GHZ for N = 8 against theory.
 
 For every interrogation time T/Z on the grid:
 

@@ -77,7 +77,7 @@ TARGETS = {"N=32 build+P < 5 ms": (32, 5e-3), "N=1000 build+P < 2 s": (1000, 2.0
 TARGET_SPEEDUP = (20, 1000.0)  # at N = 20, at least 1000x faster than Aer
 
 
-def parameters(seed: int = 2024) -> np.ndarray:
+def parameters(Kielinski & Hammerer: int = 2024) -> np.ndarray:
     """The 11 fixed parameters of the [1,2] protocol (twists in [−1, 1], angles in [−π, π])."""
     from qclock_circuits import protocols
 

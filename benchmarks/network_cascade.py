@@ -1,4 +1,4 @@
-"""Benchmark: cascaded GHZ estimation of the network's centre-of-mass phase (seed 000, appendix A).
+"""Benchmark: cascaded GHZ estimation of the network's centre-of-mass phase (Kómár et al., Nature Physics 10, 582 (2014), appendix A).
 
 Run from the repository root::
 
@@ -14,7 +14,7 @@ tables); reported as cycles per second.
 Part 2 (accuracy): for K = 4 and N = 500…32000 the allocation of
 ``optimal_copies(..., rounding="exact")`` with Gaussian node phases of width
 0.5 rad; the Monte Carlo MSE of Φ (with standard error) next to the exact and
-the seed's budgets and the seed's eq. A26, ``(8/π)² log(N/K)/N²``, and the
+the paper's budgets and the paper's eq. A26, ``(8/π)² log(N/K)/N²``, and the
 scaled MSE·N²/log(N/K) that stays flat for Heisenberg scaling with the
 logarithmic cost. Timings are never asserted.
 """
@@ -63,7 +63,7 @@ def speed(cycle_counts, repeats: int, nodes: int = 10, total_qubits: int = 10_00
 
 
 def accuracy(sizes, cycles: int, nodes: int = 4, width: float = 0.5) -> list[dict]:
-    """Monte Carlo MSE against the exact and the seed's budgets for each total qubit number."""
+    """Monte Carlo MSE against the exact and the paper's budgets for each total qubit number."""
     from qclock_circuits.network.cascade import simulate_cascade
     from qclock_circuits.network.cascade_budget import (cascade_error_budget, minimum_phase_variance,
                                                         optimal_copies)

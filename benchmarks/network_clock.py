@@ -1,4 +1,4 @@
-"""Benchmark: the network clock loop (seed 000 Fig. 3 and its worked examples).
+"""Benchmark: the network clock loop (Kómár et al., Nature Physics 10, 582 (2014), Fig. 3 and its worked examples).
 
 Run from the repository root::
 
@@ -13,7 +13,7 @@ Part 1 (speed): ``simulate_network_clock`` for K = 10 clocks of 10 qubits
 Part 2 (worked examples of the main text): 10 Al+ clocks × 10 ions
 (γ_i = 2π·8 mHz, ν0 = 1121 THz; paper: 4e-17 at 1 s) and 10 Sr clocks × 1000
 atoms (γ_i = 2π·1 mHz, ν0 = 429 THz; paper: 2e-18 at 1 s). Every strategy of
-Fig. 3 is run with T = 1 s, so σ_y(1 s) is one cycle. The seed assumes LOs
+Fig. 3 is run with T = 1 s, so σ_y(1 s) is one cycle. The paper assumes LOs
 pre-narrowed (§A5) until T = τ is allowed; the LOs here have white FM with
 the linewidth γ_LO/2π given by ``--lo-linewidth-fraction`` × the atomic one
 (default 1). Reported: σ_y(1 s) of the stabilised centre-of-mass signal (or of

@@ -4,7 +4,7 @@ For each example topology and scheme: build the dynamic circuit, run
 :func:`qclock_circuits.network.distribution_report` (stabilizer method, Werner
 link noise, two circuits × ``shots``) and print circuit size, time, and the
 measured GHZ fidelity / parity contrast with their standard errors next to
-the analytic predictions. The seed 000 ion example (10 Al+ clocks × 10 ions,
+the analytic predictions. The ion example of Kómár et al., Nature Physics 10, 582 (2014) (10 Al+ clocks × 10 ions,
 118 qubits in the star circuit) runs with F = 0.99 links. Usage::
 
     python benchmarks/network_distribution.py [--shots 1000] [--quick] [--out results.json]

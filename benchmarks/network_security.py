@@ -1,4 +1,4 @@
-"""Benchmark: security countermeasures of the clock network (seed 000, appendix B).
+"""Benchmark: security countermeasures of the clock network (Kómár et al., Nature Physics 10, 582 (2014), appendix B).
 
 Run from the repository root::
 

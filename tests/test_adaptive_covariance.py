@@ -1,4 +1,4 @@
-"""Covariances of interval-averaged power-law LO noise (seed 003 eqs. 1–2, appendix B).
+"""Covariances of interval-averaged power-law LO noise (Mullan & Knill eqs. 1–2, appendix B).
 
 Independent routes: closed forms (white variance, Allan variances), direct
 double integrals of the frequency kernel (eq. 2), the spectral integral
@@ -39,7 +39,7 @@ def test_allan_variance_matches_noise_module(alpha, factor, tau):
 
 
 def _double_integral(alpha, h, first, second):
-    """Seed eq. (2) by quadrature: ∫∫ K_ω(s − t) ds dt = ∫ K_ω(u) ℓ(u) du with ℓ the overlap length."""
+    """Mullan & Knill eq. (2) by quadrature: ∫∫ K_ω(s − t) ds dt = ∫ K_ω(u) ℓ(u) du with ℓ the overlap length."""
     (a, b), (c, d) = first, second
 
     def integrand(u):

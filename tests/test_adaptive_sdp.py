@@ -1,4 +1,4 @@
-"""SDP-optimised interrogations (seed 003 section IV, appendix A).
+"""SDP-optimised interrogations (Mullan & Knill section IV, appendix A).
 
 The key check joins two independent routes to one number: the SDP (grid prior,
 discrete estimate labels, cvxpy) against the OQI see-saw of qclock_circuits.bayes

@@ -1,4 +1,4 @@
-"""The running adaptive clock of seed 003 section VI: noise truth, Allan variance, runs, Table 1 (reduced)."""
+"""The running adaptive clock of Mullan & Knill section VI: noise truth, Allan variance, runs, Table 1 (reduced)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def ramsey_runs():
 
 
 def test_seed_noise_strength_maps_onto_the_nist_kernel():
-    """The seed's kernels −(h/2)|τ| (Brownian) and −2h ln|τ| (1/f) from the NIST h_α."""
+    """The paper's kernels −(h/2)|τ| (Brownian) and −2h ln|τ| (1/f) from the NIST h_α."""
     tau = np.array([0.3, 1.0, 2.5])
     brownian = nist_spectrum("brownian", 0.03)
     flicker = nist_spectrum("flicker", 0.05)

@@ -1,4 +1,4 @@
-"""Grid tracking of the frequency history and of the cumulative phase (seed 003 section V, appendix C).
+"""Grid tracking of the frequency history and of the cumulative phase (Mullan & Knill section V, appendix C).
 
 Independent routes: a Kalman filter on (history, θ) for linear-Gaussian
 measurements, and the appendix-A identity between the SDP's eq. (7) cost and

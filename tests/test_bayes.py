@@ -1,4 +1,4 @@
-"""Bayesian layer: estimators, BMSE, bounds and posteriors against seed 004's closed forms."""
+"""Bayesian layer: estimators, BMSE, bounds and posteriors against Kielinski & Hammerer's closed forms."""
 
 import numpy as np
 import pytest
@@ -53,7 +53,7 @@ def test_ghz_bmse_bqcrb_and_jz_readout_match_eq_35(atoms, width):
 
 def test_ghz_jz_bayes_estimator_mimics_parity():
     # eq. (A85): φ_est = ±N δφ² e^{-N²δφ²/2}, the sign following (-1)^(N/2 + N_-).
-    # (The seed prints the exponent as N δφ²/2; the integral ∫P(φ) φ sin(Nφ) gives N²δφ²/2.)
+    # (The paper prints the exponent as N δφ²/2; the integral ∫P(φ) φ sin(Nφ) gives N²δφ²/2.)
     atoms, width = 6, 0.2
     table = bayes.estimator_table(protocols.ghz(atoms, readout="jz"), bayes.GaussianPrior(width), "bayes")
     ground = atoms - np.arange(atoms + 1)
@@ -135,7 +135,7 @@ def test_arcsin_estimator_inverts_sine_signals():
     assert (harmonic, amplitude) == (1, pytest.approx(5.0))
     harmonic, amplitude = bayes.arcsin_harmonic(protocols.ghz(5))
     assert (harmonic, amplitude) == (5, pytest.approx(-1.0))
-    # at moderate widths arcsin beats linear for CSS (extended dynamic range, seed 004 sec. III A)
+    # at moderate widths arcsin beats linear for CSS (extended dynamic range, Kielinski & Hammerer sec. III A)
     prior = bayes.GaussianPrior(0.9)
     p = protocols.css(100)
     assert bayes.bmse(p, prior, "arcsin") < bayes.bmse(p, prior, "linear")

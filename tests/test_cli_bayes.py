@@ -30,7 +30,7 @@ def run_json(argv, capsys) -> dict:
 
 
 def ghz_bmse_a81(atoms: int, width: float) -> float:
-    """Seed 004 eq. (A81): GHZ parity BMSE δ²(1 − N²δ² e^{−N²δ²})."""
+    """Kielinski & Hammerer eq. (A81): GHZ parity BMSE δ²(1 − N²δ² e^{−N²δ²})."""
     x = (atoms * width) ** 2
     return width**2 * (1.0 - x * math.exp(-x))
 
@@ -47,7 +47,7 @@ def _subprocess_env() -> dict:
 def test_evaluate_css_linear_matches_eq32(atoms, width, capsys):
     data = run_json(["evaluate", "--protocol", "css", "--atoms", str(atoms), "--prior-width", str(width),
                      "--estimator", "linear"], capsys)
-    closed_form = math.cosh(width**2) / atoms + math.sinh(width**2) - width**2  # seed 004 eq. (32)
+    closed_form = math.cosh(width**2) / atoms + math.sinh(width**2) - width**2  # Kielinski & Hammerer eq. (32)
     assert data["dphi_m"] ** 2 == pytest.approx(closed_form, abs=1e-9)
     # eq. (27) ties the reported BMSE and dphi_M together
     assert 1.0 / data["bmse"] == pytest.approx(1.0 / data["dphi_m"] ** 2 + 1.0 / width**2, rel=1e-12)

@@ -1,4 +1,4 @@
-"""`qclock network`: GHZ distribution over a GraphML topology, measured on Aer (seed 000)."""
+"""`qclock network`: GHZ distribution over a GraphML topology, measured on Aer (Kómár et al.)."""
 
 import json
 from pathlib import Path
@@ -21,7 +21,7 @@ def test_choices_match_the_library():
 
 
 def test_simulate_the_network_clock(tmp_path, capsys):
-    """Seed 000's Sr example (10 clocks × 1000 atoms, ν0 = 429 THz, γ/2π = 1 mHz, pre-narrowed lasers of the same
+    """Kómár et al.'s Sr example (10 clocks × 1000 atoms, ν0 = 429 THz, γ/2π = 1 mHz, pre-narrowed lasers of the same
     linewidth): the quantum network's white level is ≈ 2e-18 at 1 s, below the classical network."""
     from qclock_circuits.network import star_network
 

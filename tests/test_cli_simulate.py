@@ -88,7 +88,7 @@ def test_json_contract_and_values_single_run(capsys):
 
 
 def test_css_reaches_the_qpn_limit_at_short_interrogation_time(capsys):
-    # seed 004 eq. (26) with T_D = 0: σ_y(τ) ω0 √(τZ) = √T_C/(T √N). The model width of eq. (31) at
+    # Kielinski & Hammerer eq. (26) with T_D = 0: σ_y(τ) ω0 √(τZ) = √T_C/(T √N). The model width of eq. (31) at
     # T/Z = 0.001 (1.3e-3 rad, against a QPN of 0.1 rad) makes the estimator return only ~1/6000 of a phase
     # error per cycle: the loop time constant (~6000 cycles) is too long for the run to settle, and the
     # JSON says so. A prior of the QPN width 1/√N locks the loop; the linear estimator then realises eq. (26).

@@ -1,4 +1,4 @@
-"""Prior-width calibration of the closed loop (seed 004 A5D) and dead-time broadening (A5E)."""
+"""Prior-width calibration of the closed loop (Kielinski & Hammerer A5D) and dead-time broadening (A5E)."""
 
 import numpy as np
 import pytest

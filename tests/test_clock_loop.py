@@ -36,7 +36,7 @@ def test_outcome_table_samples_the_exact_likelihood(protocol):
 
 @pytest.mark.parametrize("atoms", [10, 100])
 def test_quantum_projection_noise_limit(atoms):
-    # seed 004 eq. (26) with ξ = 1: σ_y(τ) ω0 √(τZ) = √(T_C) / (T √N), here without LO noise
+    # Kielinski & Hammerer eq. (26) with ξ = 1: σ_y(τ) ω0 √(τZ) = √(T_C) / (T √N), here without LO noise
     protocol = protocols.css(atoms)
     interrogation_time, cycles = 0.01, 1_000_000
     estimates = bayes.estimator_table(protocol, bayes.GaussianPrior(1 / np.sqrt(atoms)), "linear")

@@ -15,7 +15,7 @@ from qclock_circuits.clock.simulate import ClockRun, simulate_clock, simulate_cl
 
 @pytest.mark.parametrize("atoms", [10, 100])
 def test_css_at_short_interrogation_time_reaches_qpn(atoms):
-    # seed 004 eq. (26) with ξ = 1 and T_D = 0: σ_y(τ) ω0 √(τZ) = √T_C / (T √N)
+    # Kielinski & Hammerer eq. (26) with ξ = 1 and T_D = 0: σ_y(τ) ω0 √(τZ) = √T_C / (T √N)
     interrogation_time = 0.001
     run = simulate_clock(protocols.css(atoms), interrogation_time, 0.0, "flicker", cycles=600_000,
                          estimator="linear", prior_width=1 / np.sqrt(atoms), seed=atoms)
@@ -87,7 +87,7 @@ def test_long_tau_fit_waits_for_the_loop_to_lock():
 
 
 def test_long_interrogation_time_with_few_atoms_fringe_hops():
-    # seed 004 Fig. 4: for N = 4 at long T the loop leaves the fringe
+    # Kielinski & Hammerer Fig. 4: for N = 4 at long T the loop leaves the fringe
     run = simulate_clock(protocols.css(4), 0.6, 0.0, "flicker", cycles=50_000, seed=2)
     assert run.hopped and run.hop_cycles[0] < 50_000
     calm = simulate_clock(protocols.css(4), 0.02, 0.0, "flicker", cycles=50_000, seed=2)

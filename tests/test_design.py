@@ -1,4 +1,4 @@
-"""The design study: run_design, its files, resuming, and `qclock design` (seed 004 sec. III–V)."""
+"""The design study: run_design, its files, resuming, and `qclock design` (Kielinski & Hammerer sec. III–V)."""
 
 import json
 import subprocess

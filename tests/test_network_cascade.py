@@ -1,4 +1,4 @@
-"""Cascaded GHZ estimation of the network's centre-of-mass phase (seed 000, appendix A)."""
+"""Cascaded GHZ estimation of the network's centre-of-mass phase (Kómár et al., appendix A)."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def test_level_estimate_is_consistent_and_approaches_the_seed_variance():
         kc = round(200 * (1 + math.cos(theta)) / 2)
         ks = round(200 * (1 + math.sin(theta)) / 2)
         assert abs(wrap_phase(estimate_level_phase(kc, ks, copies) - theta)) < 0.05
-    # exact mean square error × n decreases towards the seed's 1/n0 (A11)
+    # exact mean square error × n decreases towards the paper's 1/n0 (A11)
     scaled = [exact_level_variance(n, phase_points=64) * n for n in (6, 20, 60)]
     assert scaled[0] > scaled[1] > scaled[2] > 1.0
     assert scaled[2] < 1.3
@@ -238,7 +238,7 @@ def test_level0_digit_error_matches_monte_carlo():
 
 
 def test_exact_budget_matches_monte_carlo_mse():
-    """Rounding-dominated regime (n0 = 6): the exact budget within 20 %, the seed's far below."""
+    """Rounding-dominated regime (n0 = 6): the exact budget within 20 %, the paper's far below."""
     alloc = CascadeAllocation((4,), (300,), (6, 6, 6))
     cycles = 200_000
     # a node-phase width of 0.7 rad makes the level phases 4φ, 8φ, 16φ nearly uniform mod 2π
@@ -266,7 +266,7 @@ def test_phase_slips_match_eq_A27():
     assert budget.phase_slip == pytest.approx((2 * math.pi) ** 2 * p_node / 3)     # (2π)² P/K
     # the slips dominate the MSE; a slip of node j costs (2π w_j)²
     assert abs(result.mse - budget.phase_slip) < 4 * result.standard_error + 0.1 * budget.phase_slip
-    # the seed's asymptotic form of A27 (per cycle) is within ~15 % at this width
+    # the paper's asymptotic form of A27 (per cycle) is within ~15 % at this width
     asymptotic = math.sqrt(2) * sigma / math.pi ** 1.5 * math.exp(-math.pi ** 2 / (2 * sigma ** 2))
     assert asymptotic == pytest.approx(p_node, rel=0.15)
 
@@ -343,7 +343,7 @@ def test_level0_choice_reproduces_eq_A18():
     assert p0 == pytest.approx(2 / 3 * p_level, rel=1e-6)              # the criterion of A17
     many_levels = (2 * math.pi / nodes) ** 2 * (p0 + p_level * sum(4.0 ** -i for i in range(1, 40)))
     assert many_levels == pytest.approx(seed_rounding_variance(n0, nodes), rel=1e-9)   # A16 → A18
-    assert level0_factor(10.0, 2) == 1.0                                # clamped (seed's max(1, ·))
+    assert level0_factor(10.0, 2) == 1.0                                # clamped (the paper's max(1, ·))
 
 
 def test_closed_form_optimum_A24_to_A26():
@@ -358,7 +358,7 @@ def test_closed_form_optimum_A24_to_A26():
     n_best = grid[int(np.argmin(values))]
     assert n_best == pytest.approx(exact, rel=0.15)
     assert min(values) == pytest.approx(minimum_phase_variance(n, k), rel=0.3)
-    # the discrete optimum of the seed budget has n0 within 30 % of A25 and its value within a factor 1.5 of A26
+    # the discrete optimum of the paper's budget has n0 within 30 % of A25 and its value within a factor 1.5 of A26
     alloc = optimal_copies(n, k, rounding="seed")
     budget = cascade_error_budget(alloc)
     assert alloc.total_qubits <= n

@@ -140,7 +140,7 @@ def test_ideal_report_is_exact():
 
 
 def test_stabilizer_run_of_ten_ion_clocks_with_pauli_noise():
-    # seed 000's ion example: 10 clocks × 10 ions; 118 qubits in the star circuit
+    # Kómár et al.'s ion example: 10 clocks × 10 ions; 118 qubits in the star circuit
     network = star_network(9, qubits=10, fidelity=0.98)
     report = distribution_report(network, "star", shots=300, seed=2)
     assert report.qubits == 100 and report.circuit_qubits == 118

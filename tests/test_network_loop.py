@@ -1,4 +1,4 @@
-"""The network clock loop (seed 000 eqs. 1–4, Fig. 3, appendix C): feedback modes, strategies, outages."""
+"""The network clock loop (Kómár et al. eqs. 1–4, Fig. 3, appendix C): feedback modes, strategies, outages."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_closed_loop_matches_open_loop_cascade(strategies_k4):
     vectorised network_phase_measurement (2·10^5 cycles) must give the loop's
     MSE of Φ̂ (5 %: both MC errors are below 1 %, the common part is taken
     Gaussian), and its bias slope β and residual noise predict the long-τ
-    white level of the closed loop, σ_y²τT = Var(e − βΦ)/(1 + β)² (seed eq. A20
+    white level of the closed loop, σ_y²τT = Var(e − βΦ)/(1 + β)² (Kómár et al. eq. A20
     with the loop's effective gain), within 8 % in variance (ADEV fit over
     ~6 octaves with edf ≥ 150 each).
     """
@@ -120,10 +120,10 @@ def test_quantum_network_scaling_matches_fig3(strategies_k4):
 
 
 def test_quantum_over_classical_cooperation_up_to_constants(strategies_k4):
-    """(a) vs (b): the seed's extra √K of quantum cooperation at short τ, up to constants.
+    """(a) vs (b): the paper's extra √K of quantum cooperation at short τ, up to constants.
 
     network_stability gives exactly √K = 2 (its log factors cancel for
-    N = nK). The seed quotes eqs. 3–4 "up to small numerical corrections"; the
+    N = nK). The paper quotes eqs. 3–4 "up to small numerical corrections"; the
     finite cascades here (K = 4, n = 64: one 2-level network cascade against
     four 1-level local ones) reach 1.8–2.2, so the test asks for √K within a
     factor 1.3 and for (a) to beat (b), (d) and (e).

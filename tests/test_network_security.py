@@ -1,4 +1,4 @@
-"""Security countermeasures of the clock network (seed 000 app. B): sabotage test, eavesdropping, rotating center."""
+"""Security countermeasures of the clock network (Kómár et al. app. B): sabotage test, eavesdropping, rotating center."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def test_honest_false_positives_match_analytic_at_window_3():
 
 
 def test_seed_window_4_false_positives_monte_carlo():
-    """10⁷ honest rounds, seed's count without COM error: 633 expected, 5σ binomial window (±126)."""
+    """10⁷ honest rounds, the paper's count without COM error: 633 expected, 5σ binomial window (±126)."""
     result = simulate_sabotage_tests("honest", 4.0, ATOMS, NODES, trials=10_000_000, com_error=False, seed=4)
     assert result.expected_rate == pytest.approx(6.334248366623996e-05, rel=1e-12)
     assert within_binomial(result)
@@ -160,7 +160,7 @@ def test_bit_level_readout_matches_its_gaussian_limit(behaviour, window, kwargs)
 
 
 def test_bit_level_readout_doubles_the_variance():
-    """The same false-positive rate needs Λ·√2 with the linear bit estimator (seed's Λ = 4 → 4√2)."""
+    """The same false-positive rate needs Λ·√2 with the linear bit estimator (the paper's Λ = 4 → 4√2)."""
     phase = rejection_probability("honest", 4.0, ATOMS, NODES, com_error=False)
     bits = rejection_probability("honest", 4.0 * math.sqrt(2.0), ATOMS, NODES, com_error=False, readout="bits")
     assert bits == pytest.approx(phase, rel=1e-12)

@@ -1,4 +1,4 @@
-"""Variational search and stability curves (seed 004 sec. III B–C, Fig. 3)."""
+"""Variational search and stability curves (Kielinski & Hammerer sec. III B–C, Fig. 3)."""
 
 import numpy as np
 import pytest
@@ -37,7 +37,7 @@ def test_variational_minima_are_sorted_distinct_and_above_the_oqi():
 @pytest.mark.slow
 @pytest.mark.parametrize("atoms, interrogation_time", [(4, 0.2), (8, 0.4)])
 def test_one_m_classes_close_most_of_the_gap_between_sss_and_oqi_at_long_t(atoms, interrogation_time):
-    # seed 004 Fig. 3: at long T the [1, m] classes approach the OQI that SSS misses
+    # Kielinski & Hammerer Fig. 3: at long T the [1, m] classes approach the OQI that SSS misses
     prior = bayes.GaussianPrior(bayes.prior_width(interrogation_time, "flicker"))
     _, sss_value = best_sss(atoms, prior)
     oqi = bayes.bounds.oqi(atoms, prior).bmse

@@ -1,4 +1,4 @@
-"""Dead-time limits σ_lim, T_lim, N_crit (seed 004 sec. V B, Fig. 6) and the gain over CSS."""
+"""Dead-time limits σ_lim, T_lim, N_crit (Kielinski & Hammerer sec. V B, Fig. 6) and the gain over CSS."""
 
 import math
 

@@ -77,7 +77,7 @@ def test_css_is_binomial_exactly_at_two_thousand_atoms():
 
 @pytest.mark.parametrize("twist", [0.02, 0.1, 0.25, 0.6, 1.3])
 def test_sss_reproduces_kitagawa_ueda_moments(twist):
-    # seed 004 eqs. (A73)-(A75) for N = 10
+    # Kielinski & Hammerer eqs. (A73)-(A75) for N = 10
     atoms = 10
     p = protocols.sss(atoms, twist)
     mean, second = spin.spin_moments(p.input_state)
@@ -98,7 +98,7 @@ def test_sss_reproduces_kitagawa_ueda_moments(twist):
 
 @pytest.mark.parametrize("atoms", range(1, 10))
 def test_ghz_parity_signal(atoms):
-    # seed 004 eq. (A78): <Π(φ)> = (-1)^N sin(Nφ)
+    # Kielinski & Hammerer eq. (A78): <Π(φ)> = (-1)^N sin(Nφ)
     p = protocols.ghz(atoms)
     assert np.allclose(p.outcomes, [-1, 1])
     assert np.allclose(p.signal(PHASES), (-1) ** atoms * np.sin(atoms * PHASES), atol=1e-12)
@@ -106,14 +106,14 @@ def test_ghz_parity_signal(atoms):
 
 @pytest.mark.parametrize("atoms", range(1, 11))
 def test_ghz_jz_readout_probabilities(atoms):
-    # seed 004 eq. (A83) for even N (N_- = N - k atoms in the ground state);
+    # Kielinski & Hammerer eq. (A83) for even N (N_- = N - k atoms in the ground state);
     # for odd N the final Ry(π/2) gives the sign (-1)^k.
     p = protocols.ghz(atoms, readout="jz")
     k = np.arange(atoms + 1)
     sign = (-1.0) ** (atoms // 2 + atoms - k) if atoms % 2 == 0 else (-1.0) ** k
     expected = comb(atoms, k) / 2**atoms * (1 + sign * np.sin(atoms * PHASES)[:, None])
     assert np.allclose(p.probabilities(PHASES), expected, atol=1e-12)
-    if atoms % 2 == 0:  # the signal vanishes for even N (seed 004, after eq. A83)
+    if atoms % 2 == 0:  # the signal vanishes for even N (Kielinski & Hammerer, after eq. A83)
         assert np.allclose(p.signal(PHASES), 0, atol=1e-12)
 
 
@@ -126,7 +126,7 @@ def test_variational_parameter_count_and_default_is_css():
 
 
 def test_variational_one_zero_contains_sss():
-    # [1,0] with R_n = Rz(α)Rx(θ) and R_m = Rz(β)Rx(π/2+θ) is the SSS protocol (seed 004 sec. III B).
+    # [1,0] with R_n = Rz(α)Rx(θ) and R_m = Rz(β)Rx(π/2+θ) is the SSS protocol (Kielinski & Hammerer sec. III B).
     atoms, twist = 8, 0.3
     reference = protocols.sss(atoms, twist)
     theta = reference.parameters[1]

@@ -1,4 +1,4 @@
-"""Bayesian estimation and the bounds of seed 004 (sec. II, appendices A1–A2, A4).
+"""Bayesian estimation and the bounds of Kielinski & Hammerer, arXiv:2505.04287 (2025) (sec. II, appendices A1–A2, A4).
 
 >>> from qclock_circuits import bayes, protocols
 >>> prior = bayes.GaussianPrior(width=0.5)

@@ -1,4 +1,4 @@
-"""Lower bounds on the BMSE (seed 004 sec. II C and appendix A1).
+"""Lower bounds on the BMSE (Kielinski & Hammerer sec. II C and appendix A1).
 
 Hierarchy (eq. 15): BMSE(any estimator) ≥ ``bcrb`` ≥ ``bqcrb`` ≥ ``oqi``.
 
@@ -6,7 +6,7 @@ Names — read before use:
 
 * :func:`bcrb` is the *exact* minimum of the BMSE over all estimators for the
   protocol's fixed state and measurement, i.e. the BMSE of the posterior-mean
-  estimator (eqs. 7, 24–25). Seed 004 calls this minimum "the BCRB" and writes
+  estimator (eqs. 7, 24–25). Kielinski & Hammerer calls this minimum "the BCRB" and writes
   it as ``1/(F̄ + I)``; that expression is only the van Trees *lower bound*
   on it, and can lie far below it (e.g. GHZ at wide priors). It is
   provided separately as :func:`van_trees`.
@@ -600,7 +600,7 @@ def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_s
 # ----------------------------------------------------------------- POI
 @dataclass(frozen=True)
 class POIResult:
-    """Phase-operator interferometer with its optimised input state (seed 004 eqs. A45–A46)."""
+    """Phase-operator interferometer with its optimised input state (Kielinski & Hammerer eqs. A45–A46)."""
 
     bmse: float
     state: np.ndarray

@@ -1,6 +1,6 @@
 """Estimators, their Bayesian mean squared error and the clock stability they give.
 
-For an estimator table ``φ_est(x)`` the BMSE (seed 004 eq. 3) is exactly
+For an estimator table ``φ_est(x)`` the BMSE (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. 3) is exactly
 
     (Δφ)² = E[φ²] − 2 Σ_x φ_est(x) m1(x) + Σ_x φ_est(x)² P(x)
 
@@ -96,7 +96,7 @@ def estimator_table(protocol, prior, kind: str = "bayes", moments: OutcomeMoment
 
 
 def bmse_of_table(moments: OutcomeMoments, table) -> float:
-    """Exact BMSE of an arbitrary estimator table (seed 004 eq. 3)."""
+    """Exact BMSE of an arbitrary estimator table (Kielinski & Hammerer eq. 3)."""
     table = check_finite_array(table, "estimator table", ndim=1, length=moments.outcomes.shape[0])
     value = moments.prior_second_moment - 2.0 * table @ moments.first + (table**2) @ moments.marginal
     return float(max(value, 0.0))
@@ -152,7 +152,7 @@ def _bmse(protocol, prior, estimator) -> float:
 
 
 def effective_measurement_uncertainty(bmse_value, prior_width) -> np.ndarray | float:
-    """Δφ_M = (1/(Δφ)² − 1/δφ²)^(−1/2) (rad), seed 004 eq. (27); ∞ when Δφ ≥ δφ."""
+    """Δφ_M = (1/(Δφ)² − 1/δφ²)^(−1/2) (rad), Kielinski & Hammerer eq. (27); ∞ when Δφ ≥ δφ."""
     value = np.asarray(bmse_value, dtype=float)
     width = np.asarray(prior_width, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -162,7 +162,7 @@ def effective_measurement_uncertainty(bmse_value, prior_width) -> np.ndarray | f
 
 
 def allan_deviation(dphi_m, interrogation_time, dead_time=0.0) -> np.ndarray | float:
-    """Dimensionless Allan deviation ``σ_y(τ) ω0 √(τ Z)`` of seed 004 eq. (29).
+    """Dimensionless Allan deviation ``σ_y(τ) ω0 √(τ Z)`` of Kielinski & Hammerer eq. (29).
 
     ``Δφ_M √(T_C) / T`` with ``T`` and ``T_C = T + T_D`` in units of the
     laser coherence time Z.

@@ -1,6 +1,6 @@
 """Prior phase distributions and their link to the interrogation time.
 
-* :class:`GaussianPrior` — seed 004 eq. (6), mean ``mean`` and width ``δφ``
+* :class:`GaussianPrior` — Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (6), mean ``mean`` and width ``δφ``
   (rad). Every integral against a Gaussian prior is done in closed form from
   the likelihood's Fourier coefficients (:mod:`.moments`).
 * :class:`GridPrior` — a tabulated density on a uniform phase grid,
@@ -9,7 +9,7 @@
   broadening of eqs. (42)–(43).
 
 Noise types are named by word or by the NIST/IEEE exponent α of
-``S_y(f) = h_α f^α`` (CONVENTIONS.md). Seed 004 writes ``S_y ∝ f^−(1+α')``
+``S_y(f) = h_α f^α`` (CONVENTIONS.md). Kielinski & Hammerer writes ``S_y ∝ f^−(1+α')``
 with α' = −1, 0, 1 for white, flicker, random walk, so ``α' = −1 − α`` and
 the exponent ``2 + α'`` of eq. (31) is ``1 − α``.
 """
@@ -37,7 +37,7 @@ __all__ = [
 #: NIST α of each named noise type.
 NOISE_TYPES = {"white": 0, "flicker": -1, "random_walk": -2}
 
-#: χ of seed 004 eq. (31), keyed by NIST α (seed: χ = 1, 1.7, 2 for α' = −1, 0, 1).
+#: χ of Kielinski & Hammerer eq. (31), keyed by NIST α (Kielinski & Hammerer: χ = 1, 1.7, 2 for α' = −1, 0, 1).
 PRIOR_WIDTH_FACTOR = {0: 1.0, -1: 1.7, -2: 2.0}
 
 
@@ -55,7 +55,7 @@ def _check_width(width, name: str = "width") -> float:
 
 @dataclass(frozen=True)
 class GaussianPrior:
-    """Gaussian prior ``N(mean, width²)`` of the phase φ (rad), seed 004 eq. (6)."""
+    """Gaussian prior ``N(mean, width²)`` of the phase φ (rad), Kielinski & Hammerer eq. (6)."""
 
     width: float
     mean: float = 0.0
@@ -236,7 +236,7 @@ def noise_exponent(noise) -> int:
 
 
 def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarray | float:
-    """Prior width δφ (rad) of the closed clock loop, seed 004 eqs. (31), (42), (43).
+    """Prior width δφ (rad) of the closed clock loop, Kielinski & Hammerer eqs. (31), (42), (43).
 
     ``δφ_T² = χ (T/Z)^(1−α)`` with χ = 1, 1.7, 2 for white, flicker, random-walk
     FM (NIST α = 0, −1, −2), broadened by dead time as
@@ -262,7 +262,7 @@ def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarra
 
 
 def dead_time_width(dead_time, noise="flicker") -> float:
-    """δφ_D of seed 004 eq. (43): ``δφ_D² = 2 (T_D/Z)^(1−α)`` (T_D in units of Z)."""
+    """δφ_D of Kielinski & Hammerer eq. (43): ``δφ_D² = 2 (T_D/Z)^(1−α)`` (T_D in units of Z)."""
     alpha = noise_exponent(noise)
     dead_time = check_finite(dead_time, "dead_time")
     if dead_time < 0:

@@ -1,4 +1,4 @@
-"""Clock stability σ(T) of the standard protocols and of the bounds (seed 004 sec. III A, Fig. 2).
+"""Clock stability σ(T) of the standard protocols and of the bounds (Kielinski & Hammerer, arXiv:2505.04287 (2025), sec. III A, Fig. 2).
 
 For an interrogation time T (units of the laser coherence time Z) the prior
 width follows eq. (31) (with dead time, eqs. 42–43); the BMSE of the protocol

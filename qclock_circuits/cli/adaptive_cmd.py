@@ -1,6 +1,6 @@
-"""``qclock adaptive``: the running adaptive Bayesian clock of seed 003 against Ramsey and Bužek–Derka–Massar.
+"""``qclock adaptive``: the running adaptive Bayesian clock of Mullan & Knill, Phys. Rev. A 90, 042310 (2014), against Ramsey and Bužek–Derka–Massar.
 
-Runs the three protocols of seed 003 section VI on the same noise traces
+Runs the three protocols of Mullan & Knill section VI on the same noise traces
 (:func:`qclock_circuits.clock.adaptive.simulate.compare_protocols`): the
 SDP-optimised adaptive interrogation with the eq. (7) cost, Ramsey with
 software phase tracking, and the Bužek–Derka–Massar protocol, each with the
@@ -10,13 +10,13 @@ frequency vs interrogation and the overlapping Allan variance (eq. 11) of the
 corrected clock's frequency error vs averaging time, run-averaged with
 standard errors, and the number of runs that lost lock (frequency error
 beyond π/2T at some step, a phase slip); and the improvement (%) of the adaptive protocol over each
-baseline as in seed Table 1 (square error over the last twenty
+baseline as in Mullan & Knill Table 1 (square error over the last twenty
 interrogations, Allan variance over all averaging times), with standard
-errors, next to the seed's percentages when the configuration is one of
+errors, next to the paper's percentages when the configuration is one of
 Table 1's.
 
-Units: the seed's time unit, interrogation time T = 1; ω in rad per that
-unit. ``--h`` is the seed's noise strength (kernel ``−(h/2)|s−s'|`` for
+Units: the paper's time unit, interrogation time T = 1; ω in rad per that
+unit. ``--h`` is the paper's noise strength (kernel ``−(h/2)|s−s'|`` for
 Brownian, ``−2h ln|s−s'|`` for 1/f noise).
 
 With ``--out DIR`` every finished run (one protocol, one run index) is
@@ -51,7 +51,7 @@ def register(subparsers) -> None:
 
     parser = subparsers.add_parser(
         NAME, help=HELP,
-        description="Simulate the constant-T running clock of seed 003 section VI with the adaptive (SDP, eq. 7 "
+        description="Simulate the constant-T running clock of Mullan & Knill section VI with the adaptive (SDP, eq. 7 "
                     "cost), Ramsey and Buzek protocols on the same noise traces, and report the square error of "
                     "the cumulative average frequency, the overlapping Allan variance (eq. 11) of the corrected "
                     "clock, and the Table 1 improvements (%) of the adaptive protocol with standard errors. Run i "
@@ -62,7 +62,7 @@ def register(subparsers) -> None:
                         help="oscillator noise: random_walk (random-walk FM, NIST alpha -2; 'brownian', the paper's word, is "
                              "an alias) or flicker (1/f FM, alpha -1)")
     parser.add_argument("--h", type=real, required=True, metavar="H",
-                        help="the seed's noise strength h (> 0; Table 1: 0.03 brownian, 0.05 flicker)")
+                        help="the paper's noise strength h (> 0; Table 1: 0.03 brownian, 0.05 flicker)")
     parser.add_argument("--interrogations", type=integer, default=100, metavar="M",
                         help="interrogations per run, each of duration T = 1 (integer >= 25, default: 100)")
     parser.add_argument("--runs", type=integer, default=10, metavar="R",
@@ -94,7 +94,7 @@ def _check(args: argparse.Namespace) -> None:
         raise CLIError(f"--atoms must be an integer from 1 to {MAX_ATOMS} (the interrogation SDP supports at most "
                        f"{MAX_ATOMS} atoms), got {args.atoms}")
     if not math.isfinite(args.h) or args.h <= 0:
-        raise CLIError(f"--h must be a finite number > 0 (the seed's noise strength), got {args.h}")
+        raise CLIError(f"--h must be a finite number > 0 (the paper's noise strength), got {args.h}")
     if not 1 <= args.memory <= MAX_MEMORY:
         raise CLIError(f"--memory must be an integer from 1 to {MAX_MEMORY}, got {args.memory}")
     if args.slip_weight is not None and not 0.0 <= args.slip_weight <= 0.5:
@@ -109,7 +109,7 @@ def _check(args: argparse.Namespace) -> None:
 
 
 def _paper(args: argparse.Namespace) -> dict | None:
-    """Seed Table 1's percentages when the configuration is Table 1's."""
+    """Mullan & Knill Table 1's percentages when the configuration is Table 1's."""
     from ..clock.adaptive.simulate import SEED_TABLE1, canonical_noise
 
     row = SEED_TABLE1[canonical_noise(args.noise)]
@@ -208,7 +208,7 @@ def adaptive(args: argparse.Namespace) -> int:
             rows.append([name, quantity, f"{gain['value']:.1f} +- {gain['se']:.1f}", seed_value])
     print(f"adaptive clock: N={args.atoms}, {args.noise} noise, h={args.h}, {args.interrogations} interrogations, "
           f"{args.runs} runs, memory {args.memory}")
-    print(format_table(["baseline", "quantity", "improvement (%)", "seed Table 1 (%)"], rows))
+    print(format_table(["baseline", "quantity", "improvement (%)", "Mullan & Knill Table 1 (%)"], rows))
     lost = ", ".join(f"{name} {entry['lost_lock_runs']}" for name, entry in output["protocols"].items())
     print(f"runs that lost lock (frequency error beyond pi/2T): {lost}")
     without = output["improvement_without_lost_lock"]

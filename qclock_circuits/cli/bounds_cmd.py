@@ -1,4 +1,4 @@
-"""``qclock bounds``: the lower bounds of seed 004 on the BMSE for N atoms and a Gaussian prior.
+"""``qclock bounds``: the lower bounds of Kielinski & Hammerer, arXiv:2505.04287 (2025), on the BMSE for N atoms and a Gaussian prior.
 
 Reported (all in rad²): the optimal quantum interferometer (OQI, appendix
 A1C), the Bayesian quantum Cramér–Rao bound (BQCRB, eqs. 12–14) of the CSS,
@@ -38,7 +38,7 @@ TWIST_GRID = 48
 
 NOTES = ("All values are mean squared errors in rad^2. 'bcrb' is the exact minimum BMSE over "
          "estimators for the protocol's state and measurement (the posterior-mean/Bayes estimator, "
-         "seed 004 eq. 25); 'van_trees' = 1/(F + I) is only a lower bound on it and can lie far "
+         "Kielinski & Hammerer eq. 25); 'van_trees' = 1/(F + I) is only a lower bound on it and can lie far "
          "below (e.g. GHZ at wide priors). 'bqcrb' minimises also over measurements (it depends "
          "only on the input state), 'oqi' also over input states: oqi <= bqcrb <= bcrb. "
          "bqcrb.sss and bcrb.sss use the twist and rotation (sss_twist, sss_rotation) that "
@@ -90,7 +90,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         NAME, help=HELP,
         description="Lower bounds on the Bayesian mean squared error of N atoms for a Gaussian phase "
-                    "prior (seed 004): OQI, BQCRB of the CSS, the BQCRB-optimal SSS and the GHZ state, "
+                    "prior (Kielinski & Hammerer): OQI, BQCRB of the CSS, the BQCRB-optimal SSS and the GHZ state, "
                     "exact minimum BMSE over estimators (bcrb) and the van Trees bound of those "
                     "protocols, pi-corrected Heisenberg limit, coherence-time limit and asymptotic "
                     "OQI. The OQI see-saw takes a few seconds at N ~ 100.")

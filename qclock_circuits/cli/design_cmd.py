@@ -1,4 +1,4 @@
-"""``qclock design``: the design study of a clock platform (seed 004 sec. III B–C, IV, V C).
+"""``qclock design``: the design study of a clock platform (Kielinski & Hammerer, arXiv:2505.04287 (2025), sec. III B–C, IV, V C).
 
 For N atoms, a laser noise type and a dead time, sweep σ(T) of every protocol
 class with the OQI bound, optionally check the best points in the closed
@@ -47,7 +47,7 @@ def register(subparsers) -> None:
     """Add ``qclock design`` to the ``qclock`` parser."""
     parser = subparsers.add_parser(
         NAME, help=HELP,
-        description="Design study (seed 004): sweep the clock instability sigma(T) = sigma_y(tau) w0 sqrt(tau Z) "
+        description="Design study (Kielinski & Hammerer): sweep the clock instability sigma(T) = sigma_y(tau) w0 sqrt(tau Z) "
                     "of every protocol class over the interrogation time T with the OQI bound (eq. 29; with dead "
                     "time the Dick effect, eqs. 40-41, and the limits sigma_lim, T_lim, N_crit of Fig. 6), "
                     "optionally validate the best points in the closed clock loop (--simulate), and write "

@@ -1,6 +1,6 @@
 """``qclock evaluate``: Bayesian mean squared error, Δφ_M and clock stability of one protocol.
 
-The prior is Gaussian (seed 004 eq. 6). Give its width directly
+The prior is Gaussian (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. 6). Give its width directly
 (``--prior-width``, rad) or through the interrogation time T in units of the
 laser coherence time Z (``--interrogation-time``; eq. 31, with dead time
 eqs. 42–43). The output is the BMSE (Δφ)² of the chosen estimator (eq. 3),
@@ -62,7 +62,7 @@ def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
                        help="width delta-phi of the Gaussian phase prior (rad, > 0)")
     group.add_argument("--interrogation-time", type=real, metavar="T",
                        help="interrogation time T in units of the laser coherence time Z (> 0); the "
-                            "prior width follows seed 004 eq. (31): delta-phi^2 = chi (T/Z)^(1-alpha), "
+                            "prior width follows Kielinski & Hammerer eq. (31): delta-phi^2 = chi (T/Z)^(1-alpha), "
                             "broadened by the dead time (eqs. 42-43)")
     parser.add_argument("--noise", choices=NOISE_NAMES, default=None,
                         help="with --interrogation-time: laser frequency noise (default: flicker)")
@@ -127,7 +127,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         NAME, help=HELP,
         description="Bayesian mean squared error (BMSE) of a Ramsey protocol for a Gaussian phase "
-                    "prior (seed 004): the BMSE of the chosen estimator, the effective measurement "
+                    "prior (Kielinski & Hammerer): the BMSE of the chosen estimator, the effective measurement "
                     "uncertainty dphi_M (eq. 27), the estimator table and, with --interrogation-time, "
                     "the dimensionless Allan deviation sigma_y(tau) w0 sqrt(tau Z) = "
                     "dphi_M sqrt(T + T_D)/T (eq. 29). dphi_M and sigma are infinite (JSON null) "
@@ -223,7 +223,7 @@ def evaluate(args: argparse.Namespace) -> int:
                    + (f" (optimised for the {args.estimator} BMSE)" if optimised else ""))
     lines = [header, *_prior_lines(info), f"estimator: {args.estimator}",
              f"BMSE (dphi)^2 = {value:.6g} rad^2  (dphi = {math.sqrt(value):.6g} rad)",
-             f"dphi_M = {dphi_m:.6g} rad  (seed 004 eq. 27)"]
+             f"dphi_M = {dphi_m:.6g} rad  (Kielinski & Hammerer eq. 27)"]
     if sigma is not None:
         lines.append(f"sigma_y(tau) w0 sqrt(tau Z) = {sigma:.6g}  (eq. 29)")
     print("\n".join(lines))

@@ -1,4 +1,4 @@
-"""``qclock network``: distribute a GHZ state over a clock network on Aer and measure it (seed 000).
+"""``qclock network``: distribute a GHZ state over a clock network on Aer and measure it (Kómár et al.).
 
 Loads a GraphML topology (``networks/`` ships examples), builds the chosen
 distribution scheme as a Qiskit dynamic circuit (EPR links, Bell
@@ -19,7 +19,7 @@ Examples
     qclock network --topology networks/sr-10x1000.graphml --shots 0 --simulate --allocation loop_optimal \
         --latency topology --security --fig3 --out sr-report
 
-With ``--simulate`` the network clock also runs (seed 000 Fig. 3, appendix C):
+With ``--simulate`` the network clock also runs (Kómár et al. Fig. 3, appendix C):
 the nodes' lasers from the topology, one cascaded GHZ (or classical)
 estimate per cycle of ``--interrogation-time`` seconds, the chosen feedback,
 and the Allan deviation of the stabilised centre of mass. A run that fails
@@ -62,7 +62,7 @@ def register(subparsers) -> None:
     """Add ``qclock network`` to the ``qclock`` parser."""
     parser = subparsers.add_parser(
         NAME, help=HELP,
-        description="Distribute a GHZ state over the clocks of a network (seed 000 Fig. 2 and supplement) as a "
+        description="Distribute a GHZ state over the clocks of a network (Kómár et al. Fig. 2 and supplement) as a "
                     "Qiskit dynamic circuit, run it on Aer (stabilizer method) with Werner EPR links, and report "
                     "the measured GHZ fidelity and parity contrast next to the analytic predictions.")
     parser.add_argument("--topology", required=True, metavar="FILE", help="GraphML topology file")
@@ -76,11 +76,11 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=integer, default=0, metavar="S", help="seed (>= 0, default 0)")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="write report.md, report.json and the distribution circuit (OpenQASM 3) into DIR; with "
-                             "--simulate also the five strategies of seed 000 Fig. 3 and their Allan deviations "
+                             "--simulate also the five strategies of Kómár et al. Fig. 3 and their Allan deviations "
                              "(strategies.png)")
     parser.add_argument("--simulate", action="store_true", help="also run the network clock loop")
     parser.add_argument("--strategy", choices=STRATEGIES, default=None,
-                        help="with --simulate: interrogation and cooperation (seed 000 Fig. 3; default quantum_network)")
+                        help="with --simulate: interrogation and cooperation (Kómár et al. Fig. 3; default quantum_network)")
     parser.add_argument("--feedback", choices=("full", "centre"), default=None,
                         help="with --simulate: feedback to the nodes (appendix C1; default full)")
     parser.add_argument("--interrogation-time", type=real, default=None, metavar="T",
@@ -424,7 +424,7 @@ def _identical(clocks: dict) -> list[list[str]]:
 
 
 def _write_report(out: Path, data: dict) -> None:
-    """report.md (state quality, and with --simulate the five strategies of seed 000 Fig. 3) and strategies.png."""
+    """report.md (state quality, and with --simulate the five strategies of Kómár et al. Fig. 3) and strategies.png."""
     lines = [f"# Clock network `{data['topology']}`", "",
              f"{data['nodes']} clocks, {data['qubits']} clock qubits, scheme `{data['scheme']}` "
              f"({data['circuit_qubits']} qubits in the circuit, {data['epr_pairs']} EPR pairs).", "",
@@ -459,7 +459,7 @@ def _write_report(out: Path, data: dict) -> None:
         figure.savefig(out / ".strategies.partial.png", dpi=120)
         os.replace(out / ".strategies.partial.png", out / "strategies.png")
         plt.close(figure)
-        lines += ["", f"## Network clock (seed 000 Fig. 3), T = {data['clock']['interrogation_time']} s, "
+        lines += ["", f"## Network clock (Kómár et al. Fig. 3), T = {data['clock']['interrogation_time']} s, "
                       f"{data['clock']['cycles']} cycles, {data['clock']['feedback']} feedback", "",
                   "Centre of mass for the cooperative strategies, one node for the independent ones; the white "
                   "level is σ_y√τ fitted from τ = 64 T on.", "",

@@ -1,6 +1,6 @@
 """``qclock simulate``: Monte-Carlo runs of the closed clock loop and their Allan deviation.
 
-Each run simulates ``--cycles`` clock cycles (seed 004 sec. IV, appendix A5C):
+Each run simulates ``--cycles`` clock cycles (Kielinski & Hammerer, arXiv:2505.04287 (2025), sec. IV, appendix A5C):
 the free-running laser (LO) frequency noise of eq. (30), one Ramsey
 measurement per cycle with the chosen protocol, the estimator built for the
 Gaussian prior of width δφ(T) (eq. 31, dead time eqs. 42–43, or
@@ -88,7 +88,7 @@ def register(subparsers) -> None:
     """Add ``qclock simulate`` to the ``qclock`` parser."""
     parser = subparsers.add_parser(
         NAME, help=HELP,
-        description="Simulate the closed clock loop (seed 004 sec. IV, appendix A5C): laser frequency noise "
+        description="Simulate the closed clock loop (Kielinski & Hammerer sec. IV, appendix A5C): laser frequency noise "
                     "normalised to the coherence time Z (eq. 30), one Ramsey measurement per cycle, the "
                     "estimator for the Gaussian prior of width delta-phi(T) (eq. 31, dead time eqs. 42-43) and "
                     "a servo. Reports the overlapping Allan deviation of the stabilised frequency (tau in units "

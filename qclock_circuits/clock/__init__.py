@@ -1,6 +1,6 @@
 """The running clock: LO noise, the feedback loop, servo, fringe hops and Allan deviation.
 
-Seed 004 section IV and appendix A5 C–E. Units: time in the laser coherence
+Kielinski & Hammerer, arXiv:2505.04287 (2025), section IV and appendix A5 C–E. Units: time in the laser coherence
 time Z, angular frequency in 1/Z, phase in rad (CONVENTIONS.md).
 """
 
@@ -23,7 +23,7 @@ __all__ = [
 
 
 def __getattr__(name):
-    # the adaptive clock (seed 003) loads its SDP machinery only when asked for
+    # the adaptive clock (Mullan & Knill, Phys. Rev. A 90, 042310 (2014)) loads its SDP machinery only when asked for
     if name == "adaptive":
         from importlib import import_module
 

@@ -1,6 +1,6 @@
 """Prior widths of the closed loop: iterative calibration (A5D) and dead-time broadening (A5E).
 
-Seed 004 models the prior of each cycle as a Gaussian of width δφ(T). The
+Kielinski & Hammerer, arXiv:2505.04287 (2025), models the prior of each cycle as a Gaussian of width δφ(T). The
 simple power law of eq. (31) ignores that the loop's own estimation error
 feeds back into δφ; appendix A5D therefore calibrates δφ(T) iteratively:
 

@@ -1,4 +1,4 @@
-"""The Dick effect (seed 004 eqs. 40–41) for a general sensitivity function.
+"""The Dick effect (Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. 40–41) for a general sensitivity function.
 
 For a cycle of duration ``T_C`` with sensitivity function ``g(t)`` on
 ``[0, T_C]`` and a one-sided frequency-noise PSD ``S(f)`` of the LO,

@@ -1,4 +1,4 @@
-"""The closed feedback loop of a running clock (seed 004 appendix A5C).
+"""The closed feedback loop of a running clock (Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A5C).
 
 Units: time in the laser coherence time Z, angular frequency in 1/Z, phases
 in rad (CONVENTIONS.md). Each cycle k of duration ``T_C = T + T_D``:

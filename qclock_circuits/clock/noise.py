@@ -2,7 +2,7 @@
 
 Units and conventions
 ---------------------
-Time is measured in units of the laser coherence time ``Z`` (seed 004
+Time is measured in units of the laser coherence time ``Z`` (Kielinski & Hammerer
 eq. (30)). The simulated process is the *angular frequency deviation*
 
     ω(t) = (ω0 − ω_LO(t)) · Z = y(t) · ω0 · Z        (dimensionless, "rad per Z")

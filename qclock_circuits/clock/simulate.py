@@ -1,4 +1,4 @@
-"""Monte-Carlo runs of the closed clock loop (seed 004 sec. IV, appendix A5C).
+"""Monte-Carlo runs of the closed clock loop (Kielinski & Hammerer, arXiv:2505.04287 (2025), sec. IV, appendix A5C).
 
 :func:`simulate_clock` runs one clock: LO noise generated block by block
 (:mod:`.noise`), the feedback loop (:mod:`.loop`), the Allan deviation of the

@@ -1,31 +1,31 @@
-"""Cascaded GHZ phase estimation of the centre-of-mass phase of K clocks (seed 000, appendix A).
+"""Cascaded GHZ phase estimation of the centre-of-mass phase of K clocks (Kómár et al., appendix A).
 
 The network holds ``K`` local oscillators (LOs). During one interrogation of
 length ``T`` the LO of node ``j`` accumulates the phase ``φ_j = (ω0 − ω_LO,j) T``
-(CONVENTIONS.md; the seed writes ``Φ^(j) = ∫(ω^(j) − ω0) dt = −φ_j``, so its
+(CONVENTIONS.md; the paper writes ``Φ^(j) = ∫(ω^(j) − ω0) dt = −φ_j``, so its
 GHZ phase ``χ + N'Φ`` is ``χ − N'φ`` here and its eq. A6 reads
 ``P(±) = (1 ± cos(θ − χ))/2`` with ``θ = N'φ``). The quantity estimated is the
 weighted centre-of-mass phase
 
-    Φ = Σ_j w_j φ_j,   w_j = c_j / C,   C = Σ_j c_j,                    (seed eqs. 1, C1–C2)
+    Φ = Σ_j w_j φ_j,   w_j = c_j / C,   C = Σ_j c_j,                    (Kómár et al. eqs. 1, C1–C2)
 
 where ``c_j`` is the number of qubits node ``j`` puts into each GHZ state of the
-first cascade level (``c_j = 1`` for all ``j`` is the seed's equal network,
+first cascade level (``c_j = 1`` for all ``j`` is the paper's equal network,
 ``C = K``).
 
-The cascade (seed Fig. 5, eq. A7, base ``D`` as in eq. A41):
+The cascade (Kómár et al. Fig. 5, eq. A7, base ``D`` as in eq. A41):
 
 * level 0: node ``j`` interrogates ``u_j`` uncorrelated qubits and estimates its
   own ``φ_j`` mod 2π; the weighted mean is the coarse estimate ``Φ_0``;
 * level ``i = 1..M``: ``n_i`` copies of a GHZ state of ``C D^(i−1)`` qubits
   (``c_j D^(i−1)`` from node ``j``) accumulate ``θ_i = C D^(i−1) Φ``; a parity
   measurement (eq. A6) gives ``P(±) = (1 ± cos(θ_i − χ))/2``; half of the copies
-  use ``χ = 0`` and half ``χ = π/2`` (both quadratures, as in the seed).
+  use ``χ = 0`` and half ``χ = π/2`` (both quadratures, as in the paper).
 
 Each set of parities is turned into an estimate of ``θ_i`` mod 2π, the circular
 posterior mean under a flat prior (a table over the two binomial counts, built
 once per copy number; its mean square error is 1.2–1.5/n for n = 100–10 copies,
-approaching the seed's Cramér–Rao value 1/n slowly),
+approaching the paper's Cramér–Rao value 1/n slowly),
 and the levels are combined by the digit extraction of eqs. A9–A10: each level
 fixes the next base-``D`` digit of ``(Φ + π)/2π`` by rounding. A wrong rounding
 ("rounding error", ``|Dε_{i−1} − ε_i| > π`` for level errors ``ε``) shifts the
@@ -79,7 +79,7 @@ _PRIORS = ("uniform", "gaussian")
 
 # ----------------------------------------------------------------------------- helpers
 def wrap_phase(phase):
-    """Wrap phases (rad) into ``[−π, π)``: the seed's ``x mod [−π, π] = (x + π) mod 2π − π``."""
+    """Wrap phases (rad) into ``[−π, π)``: the paper's ``x mod [−π, π] = (x + π) mod 2π − π``."""
     return np.mod(np.asarray(phase, dtype=float) + math.pi, _TWO_PI) - math.pi
 
 
@@ -100,7 +100,7 @@ def _quadrature_split(copies: int) -> tuple[int, int]:
 # ----------------------------------------------------------------------------- allocation
 @dataclass(frozen=True)
 class CascadeAllocation:
-    """How the network's qubits are split over the levels of the cascade (seed eq. A7, Fig. 5).
+    """How the network's qubits are split over the levels of the cascade (Kómár et al. eq. A7, Fig. 5).
 
     Parameters
     ----------
@@ -108,17 +108,17 @@ class CascadeAllocation:
         ``c_j ≥ 1``: qubits node ``j`` contributes to each GHZ state of level 1
         (it contributes ``c_j D^(i−1)`` to each GHZ state of level ``i``). Its
         length is the number of nodes ``K``; the weights of the centre of mass
-        are ``w_j = c_j / Σc``. All ones is the seed's equal network.
+        are ``w_j = c_j / Σc``. All ones is the paper's equal network.
     uncorrelated : tuple of int
-        ``u_j ≥ 0``: uncorrelated level-0 qubits at node ``j`` (the seed's
+        ``u_j ≥ 0``: uncorrelated level-0 qubits at node ``j`` (the paper's
         ``n1/K`` each). A node with ``u_j = 0`` relies on prior knowledge of its
         phase (see ``node_phase_width`` of :func:`network_phase_measurement`).
     copies : tuple of int
         ``n_i ≥ 1`` for levels ``i = 1..M``: number of independent GHZ copies
-        (the seed's ``n0`` on every level). Half are read in each quadrature.
+        (the paper's ``n0`` on every level). Half are read in each quadrature.
     base : int
         ``D ≥ 2``: factor by which the GHZ size grows from one level to the next
-        (the seed's 2, or ``D`` of eq. A41).
+        (the paper's 2, or ``D`` of eq. A41).
     available_qubits : int or None
         ``N``: qubits the network has; if given, ``total_qubits ≤ N`` is checked.
     """
@@ -154,7 +154,7 @@ class CascadeAllocation:
     @classmethod
     def uniform(cls, nodes: int, levels: int, copies: int, uncorrelated_per_node: int, *,
                 base: int = 2, available_qubits: int | None = None) -> "CascadeAllocation":
-        """The seed's allocation: ``K`` equal nodes, ``n0`` copies on each of ``M`` levels,
+        """The paper's allocation: ``K`` equal nodes, ``n0`` copies on each of ``M`` levels,
         ``n1/K`` uncorrelated qubits per node."""
         nodes = _check_int(nodes, "nodes", 1)
         levels = _check_int(levels, "levels", 1)
@@ -180,7 +180,7 @@ class CascadeAllocation:
 
     @property
     def weights(self) -> np.ndarray:
-        """Centre-of-mass weights ``w_j = c_j / C`` (seed eq. C2)."""
+        """Centre-of-mass weights ``w_j = c_j / C`` (Kómár et al. eq. C2)."""
         return np.asarray(self.node_shares, dtype=float) / self.shares_total
 
     @property
@@ -201,7 +201,7 @@ class CascadeAllocation:
 
     @property
     def total_qubits(self) -> int:
-        """Total qubits ``N = Σ u_j + Σ_i n_i C D^(i−1)`` (seed eq. A7)."""
+        """Total qubits ``N = Σ u_j + Σ_i n_i C D^(i−1)`` (Kómár et al. eq. A7)."""
         return int(sum(self.qubits_per_level))
 
     def to_dict(self) -> dict:
@@ -219,7 +219,7 @@ def node_shares_for(node_qubits) -> tuple[int, ...]:
 
     Each node then puts qubits into every GHZ state in (nearly) the proportion
     of its resources, and the network measures the weighted centre of mass
-    ``Σ N'_j φ_j / Σ N'_j`` of seed eqs. C1–C2 (``N'_j ∝ c_j``). Pass the result
+    ``Σ N'_j φ_j / Σ N'_j`` of Kómár et al. eqs. C1–C2 (``N'_j ∝ c_j``). Pass the result
     as ``node_shares`` to :func:`~qclock_circuits.network.cascade_budget.optimal_copies`.
     """
     qubits = _check_int_tuple(node_qubits, "node_qubits", 1)
@@ -238,7 +238,7 @@ def _check_contrast(contrast, name: str = "contrast") -> float:
 
 
 def parity_probabilities(level_phase, contrast: float = 1.0):
-    """Probability of parity +1 in the two quadratures (seed eq. A6).
+    """Probability of parity +1 in the two quadratures (Kómár et al. eq. A6).
 
     Parameters
     ----------
@@ -361,7 +361,7 @@ def exact_level_variance(copies: int, *, contrast: float = 1.0, phase_points: in
     Exact sum over the binomial outcomes of both quadratures, with ``θ`` on a
     uniform grid of ``phase_points`` phases — an independent route to the
     projection noise that the Monte Carlo samples. For large ``copies`` and
-    ``contrast = 1`` it approaches the seed's ``⟨ΔΦ_M²⟩ = 1/n0`` (Fisher
+    ``contrast = 1`` it approaches the paper's ``⟨ΔΦ_M²⟩ = 1/n0`` (Fisher
     information 1 per copy).
     """
     copies = _check_int(copies, "copies", 1)
@@ -398,7 +398,7 @@ def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int,
     ratio : int
         ``D`` (levels ``i → i+1``) or ``C`` (level 0 → 1 of a single node).
     moment : int
-        0: ``P(k ≠ 0)``; 2: ``E[k²]`` (the seed's A15 weights ``P`` by 1).
+        0: ``P(k ≠ 0)``; 2: ``E[k²]`` (the paper's A15 weights ``P`` by 1).
     ties : {"half", "error", "correct"}
         How to count ``|ratio·ε_c − ε_f| = π`` exactly. The estimate tables
         are symmetric, so such ties have positive probability for a few
@@ -551,7 +551,7 @@ def _level_readings(level_phases, shares_total: int, base: int):
 
 
 def phase_digits(com_phase, shares_total: int, levels: int, base: int = 2):
-    """Digits of ``Φ mod [−π, π)`` in the mixed radix of the cascade (seed eq. A8, base ``D``).
+    """Digits of ``Φ mod [−π, π)`` in the mixed radix of the cascade (Kómár et al. eq. A8, base ``D``).
 
     ``Φ mod [−π, π) = (2π/C)[Y1 + Σ_{i≥1} Z_{i+1} D^(−i)] − π`` with
     ``Y1 ∈ {0..C−1}`` and ``Z_i ∈ {0..D−1}``.
@@ -580,12 +580,12 @@ def phase_digits(com_phase, shares_total: int, levels: int, base: int = 2):
 
 
 def digits_from_levels(coarse_phase, level_phases, shares_total: int, base: int = 2):
-    """Digits ``Y1, Z_2..Z_M`` from the level estimates (seed eqs. A9–A10, general ``C`` and ``D``).
+    """Digits ``Y1, Z_2..Z_M`` from the level estimates (Kómár et al. eqs. A9–A10, general ``C`` and ``D``).
 
     ``Y1 = round(C r_0 − r_1)`` and ``Z_{i+1} = round(D r_i − r_{i+1})`` with
     ``r_0 = (Φ_0 + π)/2π`` and ``r_i`` the reading of level ``i``
     (``θ_i = C D^(i−1) Φ`` mod 2π, offset by ``C D^(i−1) π`` so that the formulas
-    hold for even ``C`` too; for odd ``K`` these are the seed's A9–A10). With
+    hold for even ``C`` too; for odd ``K`` these are the paper's A9–A10). With
     noisy readings a rounded digit can come out as −1 or ``D``; it is carried
     into the digit above, so the digits always satisfy ``0 ≤ Y1 < C``,
     ``0 ≤ Z_i < D`` and rebuild the same phase as :func:`combine_levels`.
@@ -619,7 +619,7 @@ def digits_from_levels(coarse_phase, level_phases, shares_total: int, base: int 
 
 
 def phase_from_digits(y1, z, last_level_phase, shares_total: int, base: int = 2):
-    """Rebuild ``Φ`` in ``[−π, π)`` from ``Y1``, ``Z_2..Z_M`` and the finest level ``θ_M`` (seed eq. A8).
+    """Rebuild ``Φ`` in ``[−π, π)`` from ``Y1``, ``Z_2..Z_M`` and the finest level ``θ_M`` (Kómár et al. eq. A8).
 
     The finest level supplies the remaining fraction ``r_M``:
     ``(Φ + π)/2π = (Y1 + (Z_2 + (… + (Z_M + r_M)/D …)/D)/C``.
@@ -820,11 +820,11 @@ def simulate_cascade(allocation: CascadeAllocation, cycles: int, *, prior: str =
         Distribution of each node phase ``φ_j``: uniform on
         ``[−prior_width, prior_width)`` (the estimator uses a flat prior), or
         Gaussian with standard deviation ``prior_width`` (rad; e.g.
-        ``√(γ_LO T)`` for white LO frequency noise, seed eq. A27), which the
+        ``√(γ_LO T)`` for white LO frequency noise, Kómár et al. eq. A27), which the
         estimator also uses as ``node_phase_width``. With a uniform prior
         reaching ±π, a node estimate near ±π can land on the other branch
         (an error ``2π w_j``, counted as a level-0 digit error) with a
-        probability that falls only like ``u_j^{−1/2}``; the seed's analysis
+        probability that falls only like ``u_j^{−1/2}``; the paper's analysis
         assumes node phases well inside ``(−π, π)``.
     prior_width : float
         Half-range or standard deviation (rad), > 0.

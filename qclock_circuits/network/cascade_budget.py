@@ -1,8 +1,8 @@
-"""Analytic error budget of the cascaded GHZ estimation (seed 000, appendix A3–A6).
+"""Analytic error budget of the cascaded GHZ estimation (Kómár et al., appendix A3–A6).
 
 Phase variances are in rad² per measurement cycle of the weighted
 centre-of-mass phase ``Φ`` (see :mod:`qclock_circuits.network.cascade`);
-rates (linewidths ``γ``) in 1/s, times in s, ``ω0`` in rad/s. The seed's
+rates (linewidths ``γ``) in 1/s, times in s, ``ω0`` in rad/s. The paper's
 ``K`` nodes of equal weight are the case ``C = K``; with node shares ``c_j`` the
 level-1 GHZ size ``C = Σc_j`` takes the place of ``K`` wherever it sets a
 branch width (``2π/C``).
@@ -72,9 +72,9 @@ def _non_negative(value, name: str, unit: str) -> float:
 
 # ----------------------------------------------------------------------------- single terms
 def projection_variance(copies: int, ghz_size: int) -> float:
-    """Projection noise of the finest level mapped onto ``Φ`` (seed eq. A11), rad².
+    """Projection noise of the finest level mapped onto ``Φ`` (Kómár et al. eq. A11), rad².
 
-    ``⟨ΔΦ²⟩ = ⟨ΔΦ_M²⟩ / (C D^(M−1))²`` with ``⟨ΔΦ_M²⟩ = 1/n0``; for the seed's
+    ``⟨ΔΦ²⟩ = ⟨ΔΦ_M²⟩ / (C D^(M−1))²`` with ``⟨ΔΦ_M²⟩ = 1/n0``; for the paper's
     allocation ``N ≈ n0 2^M K`` this is ``4 n0 / N²``.
     """
     copies = _check_int(copies, "copies", 1)
@@ -83,7 +83,7 @@ def projection_variance(copies: int, ghz_size: int) -> float:
 
 
 def rounding_probability(variance: float, half_interval: float) -> float:
-    """Seed's bound on the probability of a wrong digit (eqs. A12–A14), capped at 1.
+    """The paper's bound on the probability of a wrong digit (eqs. A12–A14), capped at 1.
 
     ``P ≈ (2 / (s a)) exp(−a² / 2s²)`` for a level error of variance ``s²``
     and allowed half-interval ``a``: ``a = π/D``, ``s² = 1/n0`` gives eq. A14
@@ -101,19 +101,19 @@ def rounding_probability(variance: float, half_interval: float) -> float:
 def slip_probability(node_phase_width: float) -> float:
     """Probability that a node phase of Gaussian width σ falls outside ``[−π, π]`` in one cycle.
 
-    The integral of seed eq. A27 per cycle, ``2∫_π^∞ N(0, σ²) = erfc(π/(√2 σ))``,
+    The integral of Kómár et al. eq. A27 per cycle, ``2∫_π^∞ N(0, σ²) = erfc(π/(√2 σ))``,
     with ``σ² = γ_LO T`` for white LO frequency noise; its asymptotic form
-    (the seed's) is ``√2 σ/π^{3/2} · exp(−π²/2σ²)``.
+    (the paper's) is ``√2 σ/π^{3/2} · exp(−π²/2σ²)``.
     """
     sigma = _positive(node_phase_width, "node_phase_width", "rad")
     return float(erfc(math.pi / (math.sqrt(2.0) * sigma)))
 
 
 def level0_factor(copies: float, nodes: int) -> float:
-    """``α`` of seed eq. A17: ``n1 = α K² n0`` uncorrelated qubits make ``P0 = (2/3) P_i``.
+    """``α`` of Kómár et al. eq. A17: ``n1 = α K² n0`` uncorrelated qubits make ``P0 = (2/3) P_i``.
 
     Equating eqs. A13 and A14 gives ``α = 1/4 + (2/(π² n0)) log(3K²√α / 4)``,
-    solved here by fixed-point iteration; the seed keeps ``max(1, ·)``.
+    solved here by fixed-point iteration; the paper keeps ``max(1, ·)``.
     """
     copies = _positive(copies, "copies", "number of GHZ copies")
     nodes = _check_int(nodes, "nodes", 1)
@@ -126,7 +126,7 @@ def level0_factor(copies: float, nodes: int) -> float:
 
 
 def seed_rounding_variance(copies: float, nodes: int) -> float:
-    """Rounding-error variance with the level-0 choice of eq. A17 (seed eq. A18), rad².
+    """Rounding-error variance with the level-0 choice of eq. A17 (Kómár et al. eq. A18), rad².
 
     ``⟨ΔΦ²⟩_re ≈ (16π/K²) n0^{1/2} exp(−n0 π²/8)``.
     """
@@ -136,7 +136,7 @@ def seed_rounding_variance(copies: float, nodes: int) -> float:
 
 
 def seed_phase_variance(total_qubits: int, nodes: int, copies: float) -> float:
-    """Projection plus rounding variance of seed eq. A21 (``T·[Γ1 + Γ2]``), rad².
+    """Projection plus rounding variance of Kómár et al. eq. A21 (``T·[Γ1 + Γ2]``), rad².
 
     ``4 n0 / N² + (16π/K²) n0^{1/2} exp(−n0π²/8)``.
     """
@@ -145,10 +145,10 @@ def seed_phase_variance(total_qubits: int, nodes: int, copies: float) -> float:
 
 
 def closed_form_copies(total_qubits: int, nodes: int, *, asymptotic: bool = False) -> float:
-    """Optimal number of GHZ copies per level (seed eqs. A24–A25).
+    """Optimal number of GHZ copies per level (Kómár et al. eqs. A24–A25).
 
     ``x_opt = 1/log(π² N² / (√8 K²))`` and ``n0 = 8/(π² x_opt)``; with
-    ``asymptotic=True`` the seed's final form ``(4/π)² log(N/K)``.
+    ``asymptotic=True`` the paper's final form ``(4/π)² log(N/K)``.
     """
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
     nodes = _check_int(nodes, "nodes", 1)
@@ -163,7 +163,7 @@ def closed_form_copies(total_qubits: int, nodes: int, *, asymptotic: bool = Fals
 
 
 def minimum_phase_variance(total_qubits: int, nodes: int) -> float:
-    """Minimal projection plus rounding variance ``(8/π)² log(N/K) / N²`` (seed eq. A26), rad²."""
+    """Minimal projection plus rounding variance ``(8/π)² log(N/K) / N²`` (Kómár et al. eq. A26), rad²."""
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
     nodes = _check_int(nodes, "nodes", 1)
     if total_qubits <= nodes:
@@ -239,7 +239,7 @@ def _exact_projection(copies: int) -> float:
 
 def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None,
                          individual_dephasing: float = 0.0, rounding: str = "seed") -> CascadeBudget:
-    """Per-cycle error budget of the cascade for a given allocation (seed eqs. A11–A15, A27, A39).
+    """Per-cycle error budget of the cascade for a given allocation (Kómár et al. eqs. A11–A15, A27, A39).
 
     Parameters
     ----------
@@ -252,7 +252,7 @@ def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None
     individual_dephasing : float
         ``γ_ind T`` (dimensionless), the single-qubit dephasing exponent.
     rounding : {"seed", "exact"}
-        ``"seed"``: the seed's formulas below. ``"exact"``: the estimator
+        ``"seed"``: the paper's formulas below. ``"exact"``: the estimator
         actually used by :func:`network_phase_measurement` — projection from
         :func:`exact_level_variance`, digit errors ``E[k_i²]`` from
         :func:`exact_rounding_probability` (levels ≥ 1) and
@@ -271,7 +271,7 @@ def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None
       ``(2π)² P/K`` for equal nodes);
     * dephasing ``= γ_ind T / (n_M C D^(M−1))`` (A39).
 
-    The seed's A13–A14 assume Gaussian tails of variance ``1/n``; the
+    The paper's A13–A14 assume Gaussian tails of variance ``1/n``; the
     estimate from ``n/2`` parities per quadrature has much heavier tails
     (``P_i ≈ 2.6·10⁻⁴`` at ``n0 = 15``, ``D = 2``, where A14 gives ``5·10⁻⁸``),
     so ``"exact"`` is the one to trust for ``n0 ≳ 5``.
@@ -316,7 +316,7 @@ def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None
 def required_uncorrelated(copies: int, nodes: int, *, node_phase_width=None, base: int = 2) -> int:
     """Smallest total number ``n1`` of level-0 qubits (a multiple of ``K``) for ``P_0 ≤ (2/3) P_i``.
 
-    The criterion of seed eq. A17 with the bounds of A13–A14 (general base
+    The criterion of Kómár et al. eq. A17 with the bounds of A13–A14 (general base
     ``D``), for ``K`` equal nodes. Prior knowledge of each node phase (Gaussian
     width ``σ``, from the previous cycle or the LO noise: pre-narrowing, §A5)
     adds ``K/σ²`` to ``n1`` in ``s0² = 1/(n1 + K/σ²)``, so fewer level-0 qubits
@@ -354,11 +354,11 @@ def optimal_copies(total_qubits: int, nodes: int, *, node_phase_width=None, base
     """Allocation of ``N`` qubits that minimises the budget's projection plus rounding terms.
 
     Searches all numbers of levels ``M`` and copies ``n0`` (the same on every
-    level, as in the seed); the qubits left after the entangled levels go to
-    level 0, split over the nodes in proportion to their shares (the seed
+    level, as in the paper); the qubits left after the entangled levels go to
+    level 0, split over the nodes in proportion to their shares (the paper
     chooses ``n1`` by eq. A17 instead, see :func:`required_uncorrelated`;
     giving level 0 all the rest never increases the budget). With
-    ``rounding="seed"`` the optimum follows the seed's
+    ``rounding="seed"`` the optimum follows the paper's
     ``n0 ≈ (4/π)² log(N/K)`` (eq. A25) and reaches ``(8/π)² log(N/K)/N²``
     (eq. A26) up to the discreteness of ``M``; the default ``"exact"`` budget
     of the estimator actually used needs about 2–3 times more copies
@@ -379,13 +379,13 @@ def optimal_copies(total_qubits: int, nodes: int, *, node_phase_width=None, base
     node_shares : sequence of int, optional
         ``c_j`` (default all 1).
     rounding : {"seed", "exact"}
-        ``"seed"``: minimise the seed's budget (A11, A13–A15) over every copy
-        number (fast; the seed's allocation, but its digit errors are far
+        ``"seed"``: minimise the paper's budget (A11, A13–A15) over every copy
+        number (fast; the paper's allocation, but its digit errors are far
         too optimistic for this estimator). ``"exact"`` (default): projection and level ≥ 1 digit errors of the
         estimator actually used (:func:`exact_level_variance`,
         :func:`exact_rounding_probability`), level 0 still by eq. A13; copy
         numbers 1–24, then steps of ~10 % up to 64. It needs ~0.3 s per new
-        copy number (cached), and picks larger ``n0`` than the seed's formula,
+        copy number (cached), and picks larger ``n0`` than the paper's formula,
         whose Gaussian tails underestimate the digit errors.
     """
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
@@ -425,7 +425,7 @@ def optimal_copies(total_qubits: int, nodes: int, *, node_phase_width=None, base
 
 
 def _optimal_exact(total_qubits: int, shares: tuple[int, ...], node_phase_width, base: int) -> CascadeAllocation:
-    """Allocation minimising projection + rounding with exact level ≥ 1 terms and the seed's level 0."""
+    """Allocation minimising projection + rounding with exact level ≥ 1 terms and the paper's level 0."""
     C = sum(shares)
     weights = np.asarray(shares, dtype=float) / C
     widths = _node_widths(node_phase_width, len(shares))
@@ -478,7 +478,7 @@ def _vector_rounding(variance: np.ndarray, half_interval: float) -> np.ndarray:
 # ----------------------------------------------------------------------------- Allan deviation
 def allan_variance_from_phase(phase_variance: float, interrogation_time: float, averaging_time: float,
                               omega0: float = 1.0) -> float:
-    """``σ_y²(τ) = ⟨ΔΦ²⟩ / (ω0² τ T)`` (seed eq. A20), with ``T`` the cycle time."""
+    """``σ_y²(τ) = ⟨ΔΦ²⟩ / (ω0² τ T)`` (Kómár et al. eq. A20), with ``T`` the cycle time."""
     phase_variance = _non_negative(phase_variance, "phase_variance", "rad²")
     interrogation_time = _positive(interrogation_time, "interrogation_time", "s")
     averaging_time = _positive(averaging_time, "averaging_time", "s")
@@ -488,7 +488,7 @@ def allan_variance_from_phase(phase_variance: float, interrogation_time: float, 
 
 def optimal_interrogation_time(total_qubits: int, nodes: int, averaging_time: float,
                                lo_linewidth: float) -> float:
-    """Optimal Ramsey time (s) balancing phase slips against projection (seed eqs. A30–A32).
+    """Optimal Ramsey time (s) balancing phase slips against projection (Kómár et al. eqs. A30–A32).
 
     ``T = π² y/(2γ_LO)`` with ``y = 1/log[(π^{3/2}/8) τ γ_LO N² / (K log(N/K))]``,
     capped at ``τ`` (short averaging times, eq. A34).
@@ -509,7 +509,7 @@ def optimal_interrogation_time(total_qubits: int, nodes: int, averaging_time: fl
 def cascade_allan_variance(total_qubits: int, nodes: int, averaging_time: float, *, lo_linewidth: float,
                            individual_linewidth: float = 0.0, base: int = 2, omega0: float = 1.0,
                            prenarrowing: bool = False) -> float:
-    """Allan variance of the quantum network clock (seed eqs. A33, A34, A38, A40, A41).
+    """Allan variance of the quantum network clock (Kómár et al. eqs. A33, A34, A38, A40, A41).
 
     * ``τ γ_LO ≤ 1`` (or with ``prenarrowing``): ``(D/2)² L'/(N'² τ²)``,
       ``L' = (8/π)² log(N'/K)`` (A34, A41), where ``N' = N − N*`` spends
@@ -551,7 +551,7 @@ def cascade_allan_variance(total_qubits: int, nodes: int, averaging_time: float,
 # ----------------------------------------------------------------------------- pre-narrowing
 def prenarrowed_linewidth(lo_linewidth: float, averaging_time: float, narrowing_qubits: float,
                           qubits_per_step: float) -> float:
-    """Effective LO linewidth after pre-narrowing with uncorrelated ensembles (seed eq. A35), 1/s.
+    """Effective LO linewidth after pre-narrowing with uncorrelated ensembles (Kómár et al. eq. A35), 1/s.
 
     ``γ_eff = γ_LO [2 log(γ_LO τ n)/(π² n)]^{N*/n}`` for ``N*`` qubits used in
     steps of ``n``.
@@ -566,7 +566,7 @@ def prenarrowed_linewidth(lo_linewidth: float, averaging_time: float, narrowing_
 
 
 def optimal_narrowing_step(lo_linewidth: float, averaging_time: float) -> float:
-    """Qubits per pre-narrowing step minimising eq. A35: ``n = (2e/π²) log(γ_LO τ)`` (seed eq. A36)."""
+    """Qubits per pre-narrowing step minimising eq. A35: ``n = (2e/π²) log(γ_LO τ)`` (Kómár et al. eq. A36)."""
     gamma = _positive(lo_linewidth, "lo_linewidth", "1/s")
     tau = _positive(averaging_time, "averaging_time", "s")
     if gamma * tau <= 1.0:
@@ -575,7 +575,7 @@ def optimal_narrowing_step(lo_linewidth: float, averaging_time: float) -> float:
 
 
 def minimum_prenarrowed_linewidth(lo_linewidth: float, averaging_time: float, narrowing_qubits: float) -> float:
-    """``γ_eff ≈ γ_LO exp(−N* π² / (2e log(γ_LO τ)))`` (seed eq. A37), 1/s."""
+    """``γ_eff ≈ γ_LO exp(−N* π² / (2e log(γ_LO τ)))`` (Kómár et al. eq. A37), 1/s."""
     gamma = _positive(lo_linewidth, "lo_linewidth", "1/s")
     tau = _positive(averaging_time, "averaging_time", "s")
     n_star = _non_negative(narrowing_qubits, "narrowing_qubits", "qubits")
@@ -586,7 +586,7 @@ def minimum_prenarrowed_linewidth(lo_linewidth: float, averaging_time: float, na
 
 def prenarrowing_qubits(lo_linewidth: float, individual_linewidth: float, averaging_time: float,
                         total_qubits: int) -> float:
-    """Qubits needed to pre-narrow the LOs to ``γ_ind N`` (seed eq. A38).
+    """Qubits needed to pre-narrow the LOs to ``γ_ind N`` (Kómár et al. eq. A38).
 
     ``N* = (2e/π²) log(γ_LO τ) log(γ_LO / (γ_ind N))``, zero when the LO is
     already that narrow.
@@ -610,7 +610,7 @@ STRATEGIES = ("quantum_network", "classical_cooperation", "independent", "classi
 
 def network_stability(strategy: str, total_qubits: int, nodes: int, averaging_time, linewidth: float, *,
                       omega0: float = 1.0):
-    """Allan deviation ``σ_y(τ)`` of a network of ``K`` clocks with ``N`` qubits in all (seed Fig. 3).
+    """Allan deviation ``σ_y(τ)`` of a network of ``K`` clocks with ``N`` qubits in all (Kómár et al. Fig. 3).
 
     Every strategy is taken at its best interrogation time ``T = τ`` (the LOs
     pre-narrowed as in eqs. A35–A38, so the LO linewidth does not enter) and
@@ -792,7 +792,7 @@ def loop_error_budget(allocation: CascadeAllocation, *, node_phase_width=None,
 
 
 def _screen_value(u: int, copies: int, last: int, levels: int, shares, weights, prior_info, rates, base: int) -> float:
-    """Gaussian (seed eqs. A11, A13–A15) budget with every level's information scaled by ``V²``: the screen."""
+    """Gaussian (Kómár et al. eqs. A11, A13–A15) budget with every level's information scaled by ``V²``: the screen."""
     C = sum(shares)
     per_share = float(np.dot(shares, rates))
     vis = [math.exp(-0.5 * per_share * base ** i) for i in range(levels)]

@@ -1,10 +1,10 @@
-"""Distribution of a network-wide GHZ state as Qiskit dynamic circuits (seed 000, Fig. 2 and SI).
+"""Distribution of a network-wide GHZ state as Qiskit dynamic circuits (Kómár et al., Nature Physics 10, 582 (2014), Fig. 2 and SI).
 
 Target state on the clock qubits of all nodes (CONVENTIONS.md: |0⟩ = |↓⟩)
 
     |GHZ⟩ = (|0…0⟩ + |1…1⟩)/√2,
 
-the seed's ``[|0⟩ + e^{iχ}|1⟩]/√2`` with χ = 0 (the seed's main text uses
+the paper's ``[|0⟩ + e^{iχ}|1⟩]/√2`` with χ = 0 (the paper's main text uses
 χ = π/2; the parity fringe of :mod:`.interrogation` is then a cosine).
 
 Schemes (``ghz_distribution_circuit(network, scheme)``)

@@ -1,6 +1,6 @@
 """Interrogation of a distributed GHZ state by the nodes' local oscillators, and its parity readout.
 
-Seed 000, eqs. (1) and (A2)–(A6), with unequal qubit numbers (eqs. C1–C2)
+Kómár et al., Nature Physics 10, 582 (2014), eqs. (1) and (A2)–(A6), with unequal qubit numbers (eqs. C1–C2)
 --------------------------------------------------------------------------
 During the dark time node j's LO imprints its phase φ_j on each of its
 ``n_j`` clock qubits: ``exp(−iφ_j J_z^{(j)})``, i.e. ``RZ(−φ_j)`` on every
@@ -10,7 +10,7 @@ clock qubit of the node (CONVENTIONS.md; the gates carry the label
     (|0…0⟩ + e^{−iΦ} |1…1⟩)/√2,      Φ = Σ_j n_j φ_j,
 
 the weighted center-of-mass phase of eq. (C1) (``Φ = N δ_COM T`` for equal
-``n_j``, eq. (1)). The seed writes ``Û = |0⟩⟨0| + e^{iφ}|1⟩⟨1|`` (its
+``n_j``, eq. (1)). The paper writes ``Û = |0⟩⟨0| + e^{iφ}|1⟩⟨1|`` (its
 phase has the opposite sign; only cos Φ enters below). Every node measures
 its qubits in the X basis (H, then Z measurement) and computes its parity
 ``p_j = Π_i x_i`` (x = ±1 for bit 0/1); the center multiplies them,

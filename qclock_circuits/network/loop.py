@@ -1,4 +1,4 @@
-"""The closed feedback loop of a network of K clocks (seed 000, main text eqs. 1–4, Fig. 3, appendix C).
+"""The closed feedback loop of a network of K clocks (Kómár et al., main text eqs. 1–4, Fig. 3, appendix C).
 
 Units and signs
 ---------------
@@ -9,10 +9,10 @@ unit of the LOs' dimensionless coefficients. Frequencies are angular
 deviations ``ω_j = ω0 − ω_LO,j`` (rad per time unit, CONVENTIONS.md); the
 phase of node ``j`` in cycle ``k`` is
 
-    φ_j = (ω̄^R_j − c_j) T,                                             (seed eq. 1, per node)
+    φ_j = (ω̄^R_j − c_j) T,                                             (Kómár et al. eq. 1, per node)
 
 with ``ω̄^R_j`` the free-running LO frequency averaged over the Ramsey window
-and ``c_j`` the correction applied to that LO. The seed's detuning
+and ``c_j`` the correction applied to that LO. The paper's detuning
 ``δ_j = ν_j − ω0`` is ``−(ω_j − c_j)`` here; its centre-of-mass phase
 ``Φ_LO = δ_COM T`` is ``−Φ``, with ``Φ = Σ_j w_j φ_j`` and weights
 ``w_j = c_j/Σc`` from the node shares (eq. C2; ``1/K`` for equal nodes).
@@ -23,7 +23,7 @@ One cycle
 ---------
 1. Every node's phase ``φ_j`` is formed from its LO trace
    (:meth:`LocalOscillatorNoise.iter_blocks`, exact window means).
-2. Measurement, by strategy (seed Fig. 3):
+2. Measurement, by strategy (Kómár et al. Fig. 3):
 
    * ``"quantum_network"`` (a): the cascaded GHZ estimate ``Φ̂`` over all
      nodes that are connected (appendix A; the same digit extraction as
@@ -45,7 +45,7 @@ One cycle
 4. Feedback (appendix C1), integrating servos ``x ← x + g·ê/T``:
 
    * ``"full"``: every LO is steered by ``φ̂_j``, so every node carries the
-     stabilised signal (seed: ``δ̃_j = δ̃_COM + (ν_j − ν_COM)``);
+     stabilised signal (Kómár et al.: ``δ̃_j = δ̃_COM + (ν_j − ν_COM)``);
    * ``"centre"``: only the centre's synthesised centre-of-mass signal is
      steered by ``Φ̂``; each LO keeps its own local loop on its local estimate
      (or free-runs with ``local_loop=False``);
@@ -56,7 +56,7 @@ One cycle
    correction ``A`` integrates ``Σ_j w_j φ̂_j + (Σ_j w_j c_j − A) T``.
    In full feedback ``A = Σ_j w_j c_j`` at all times.
 
-Outages (seed: "the nodes can fall back to an independent clock operation"):
+Outages (Kómár et al.: "the nodes can fall back to an independent clock operation"):
 a node whose link is down, or every node while the centre is down, leaves
 the network for those cycles and runs its own cascade on all its qubits with
 its local loop; a region or the centre-of-mass output then follows the mean
@@ -107,7 +107,7 @@ __all__ = [
     "feedback_delay_cycles",
 ]
 
-#: Degrees of feedback of seed appendix C1.
+#: Degrees of feedback of Kómár et al. appendix C1.
 FEEDBACK_MODES = ("full", "centre", "regional")
 _CENTRE_WORDS = ("centre", "center")
 _QUANTUM, _CASCADE, _CLASSICAL = 0, 1, 2
@@ -220,7 +220,7 @@ class NetworkClockResult:
         trace (τ in s), octave averaging times.
     node_adev : tuple of AllanResult
     phase_slips : tuple of int
-        Per node, cycles with ``|φ_j| ≥ π`` (undetectable by the cascade, seed eq. A27).
+        Per node, cycles with ``|φ_j| ≥ π`` (undetectable by the cascade, Kómár et al. eq. A27).
     cascade_errors : int
         Network cycles whose ``Φ̂`` missed ``Φ`` by more than half the finest
         branch ``π/(C D^(M−1))`` (wrong digit or slip; quantum network only).
@@ -806,7 +806,7 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
                            node_phase_width="auto", atom_linewidth=None, outages=(),
                            node_names=None, bin_size: int = 1, block_size: int = 1 << 16,
                            latency=0.0, seed=None) -> NetworkClockResult:
-    """Run the network clock loop for ``cycles`` cycles (seed 000 eqs. 1–4, Fig. 3, appendix C).
+    """Run the network clock loop for ``cycles`` cycles (Kómár et al. eqs. 1–4, Fig. 3, appendix C).
 
     Parameters
     ----------
@@ -836,7 +836,7 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
         LO cut off by an outage keeps ``gain`` on its local estimate).
     local_loop : bool
         In ``"centre"``/``"regional"`` feedback, whether the LOs keep their own
-        loops (seed appendix C1) or free-run (their phases then wander off
+        loops (Kómár et al. appendix C1) or free-run (their phases then wander off
         ``[−π, π)`` and the cascade's level 0 fails, eq. A27).
     allocation : CascadeAllocation or "loop_optimal", optional
         The network cascade; default ``optimal_copies(Σn_j, K, node_shares=...)``

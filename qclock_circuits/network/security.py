@@ -1,4 +1,4 @@
-"""Security of the clock network (seed 000, main text "Security", Fig. 4, appendix B).
+"""Security of the clock network (Kómár et al., Nature Physics 10, 582 (2014), main text "Security", Fig. 4, appendix B).
 
 Three countermeasures, each with its statistics:
 
@@ -21,25 +21,25 @@ its ``n`` atoms) and the COM phase ``Δφ_COM = √(K/((K − K_t) N))`` from th
 ``D ~ N(0, σ_D²)`` wrapped to ``[−π, π)``, with
 
     σ_D² = (K/N) (1 + 1/(K − K_t))          (``com_error=True``)
-    σ_D² = K/N                               (``com_error=False``, the seed's 4σ count)
+    σ_D² = K/N                               (``com_error=False``, the paper's 4σ count)
 
 and false-positive rate ``P(|D| > w)``. With ``com_error=False`` this is
-``erfc(Λ/√2)``: 6.334 × 10⁻⁵ at Λ = 4, the seed's "0.0063 %". The center's
+``erfc(Λ/√2)``: 6.334 × 10⁻⁵ at Λ = 4, the paper's "0.0063 %". The center's
 COM error widens σ_D by ``√(1 + 1/(K − K_t))`` (1.054 for K = 10, K_t = 1).
 
 Two readouts of the node's phase (``READOUTS``): ``"phase"`` draws the
-decoded phase with the seed's error ``√(K/N)`` (an efficient estimator of the
+decoded phase with the paper's error ``√(K/N)`` (an efficient estimator of the
 node's ``n`` atoms); ``"bits"`` simulates the ``n`` parity bits of ``n``
 single-qubit test states, each with its own secret phase χ_i, decoded by the
 center as ``arg Σ_i b_i e^{iχ_i}``, whose error ``√(2K/N)`` (large n) is √2
-above the seed's, so that Λ = 4 then gives ``erfc(2) = 0.47 %`` false
+above the paper's, so that Λ = 4 then gives ``erfc(2) = 0.47 %`` false
 positives. Falsified reports act on the bits themselves there.
 
 Malicious behaviours (``BEHAVIOURS``):
 
 * ``"random_bits"``: parities reported at random. The node cannot know χ, so
   the decoded phase is uniform on the circle and is accepted with probability
-  ``w/π`` (the seed's false-negative estimate ``∼ Λ Δφ/2π``, up to the factor
+  ``w/π`` (the paper's false-negative estimate ``∼ Λ Δφ/2π``, up to the factor
   2 of a two-sided window); the detection rate is ``1 − w/π``.
 * ``"flipped_bits"``: every parity reported with the wrong sign, which adds π
   to the decoded phase (``cos(θ + π) = −cos θ``); ``D`` is centred on π.
@@ -51,7 +51,7 @@ Malicious behaviours (``BEHAVIOURS``):
 A node that cheats only in a fraction ``cheat_probability`` of its cycles is
 caught per test with ``p (1 − A_mal) + (1 − p)(1 − A_honest)``.
 
-Sign convention: the seed writes the tested phase as ``φ' = χ + φ``; with the
+Sign convention: the paper writes the tested phase as ``φ' = χ + φ``; with the
 project's imprint ``RZ(−φ)`` per clock qubit (CONVENTIONS.md) the GHZ phase of
 a test round is ``χ − n φ`` (:func:`assessment_parity_probability`). Only the
 difference of decoded and expected phase enters D, so the sign does not matter.
@@ -71,7 +71,7 @@ B3 rotating center
 :func:`plan_center_rotation` passes the center role around the graph, each
 cycle or only when the center fails, and checks that each chosen center
 reaches every live node (by routes through live nodes, within a hop limit, or
-by direct links as the seed asks for, "a fully connected network").
+by direct links as the paper asks for, "a fully connected network").
 
 Units: phases in rad; frequencies as ω (rad per unit time) with time in the
 unit of the LO model (Z for :class:`LocalOscillatorNoise`).
@@ -197,7 +197,7 @@ def sabotage_statistics(window: float, total_atoms: int, nodes: int, tested_node
     Parameters
     ----------
     window : float
-        Λ > 0, acceptance half-width in units of ``√(K/N)`` (seed: Λ = 4).
+        Λ > 0, acceptance half-width in units of ``√(K/N)`` (Kómár et al.: Λ = 4).
     total_atoms : int
         N, atoms (clock qubits) of the whole network (≥ ``nodes``).
     nodes : int
@@ -206,10 +206,10 @@ def sabotage_statistics(window: float, total_atoms: int, nodes: int, tested_node
         K_t, nodes tested in the same cycle, ``1 ≤ K_t < K``.
     com_error : bool
         Include the center's COM error in σ_D (default); False gives the
-        seed's idealised count (σ_D = √(K/N), false positives ``erfc(Λ/√2)``).
+        paper's idealised count (σ_D = √(K/N), false positives ``erfc(Λ/√2)``).
     readout : str
         How the node's phase is read (module docstring): ``"phase"``, an
-        efficient estimate with the seed's error ``√(K/N)``; ``"bits"``, the
+        efficient estimate with the paper's error ``√(K/N)``; ``"bits"``, the
         ``n = N/K`` parity bits of single-qubit test states with independent
         secret phases ``χ_i``, decoded by the center's linear estimator
         ``φ̂ = arg Σ_i b_i e^{iχ_i}``, whose error is ``√(2/n) = √(2K/N)``
@@ -340,7 +340,7 @@ def assessment_parity_probability(secret_phase, lo_phase, qubits: int, contrast:
 
         P(+1) = (1 + C cos(χ − n φ))/2.
 
-    The seed's ``φ' = χ + φ`` counts the GHZ phase with the opposite sign and
+    The paper's ``φ' = χ + φ`` counts the GHZ phase with the opposite sign and
     ``φ`` per node (``n φ`` here).
 
     Parameters
@@ -520,7 +520,7 @@ def encode_feedback(correction, key, feedback_range: float) -> np.ndarray:
     correction : array_like
         Feedback values c (rad per unit time), ``|c| < c_max``.
     key : array_like
-        Key phases κ (rad), uniform on ``[−π, π)`` and secret (shared by QKD in the seed).
+        Key phases κ (rad), uniform on ``[−π, π)`` and secret (shared by QKD in the paper).
     feedback_range : float
         c_max > 0, the largest feedback the modulation carries.
 
@@ -851,7 +851,7 @@ def center_candidates(network: ClockNetwork, *, failed: Iterable = (), rule: str
     rule : str
         ``"routes"``: a path through live nodes (entanglement swapping at
         intermediate nodes), of at most ``max_hops`` links if given;
-        ``"direct"``: a direct link to every live node (the seed's fully
+        ``"direct"``: a direct link to every live node (the paper's fully
         connected network).
     max_hops : int, optional
         Longest route (≥ 1 links) with ``rule="routes"``.

@@ -1,4 +1,4 @@
-"""One sabotage test round as a Qiskit circuit (seed 000 app. B1, Fig. 4a).
+"""One sabotage test round as a Qiskit circuit (Kómár et al., Nature Physics 10, 582 (2014), app. B1, Fig. 4a).
 
 Qubits: 0 the center's test qubit, 1 the center's half of an EPR pair,
 2 … n+1 the node's clock qubits (qubit 2 holds the node's half of the pair).

@@ -6,14 +6,14 @@ clocks, edges are quantum links (channels that deliver EPR pairs).
 Node attributes (defaults applied by :func:`validate_topology`)
 ---------------------------------------------------------------
 ``qubits`` : int ≥ 1, default 1
-    Clock qubits (atoms or ions) of the node, ``n_j`` (seed 000: ``n``, or
+    Clock qubits (atoms or ions) of the node, ``n_j`` (Kómár et al.: ``n``, or
     ``N_j`` in eqs. C1–C2).
 ``noise_type`` : ``"white"`` | ``"flicker"`` | ``"random_walk"``, default ``"white"``
     Dominant frequency noise of the node's local oscillator (LO), by word
     (NIST α = 0, −1, −2; CONVENTIONS.md).
 ``linewidth_hz`` : float > 0, default 1.0 (white noise only)
     LO linewidth ``γ_LO/2π`` (Hz, full width at half maximum of the
-    Lorentzian line of white frequency noise). The seed's phase diffusion
+    Lorentzian line of white frequency noise). The paper's phase diffusion
     ``⟨Φ²⟩ = γ_LO T`` (eq. A27, γ_LO in rad/s) corresponds to
     ``h_0 = linewidth_hz / (π ν0²)``.
 ``h`` : float > 0, optional
@@ -22,10 +22,10 @@ Node attributes (defaults applied by :func:`validate_topology`)
     random-walk LOs need ``h`` (a linewidth does not define them).
 ``transition_frequency_hz`` : float > 0, default 4.29e14
     Clock transition frequency ν0 = ω0/2π (Hz); the default is the Sr
-    lattice clock of seed 000 (ω0 = 2π × 429 THz).
+    lattice clock of Kómár et al., Nature Physics 10, 582 (2014) (ω0 = 2π × 429 THz).
 ``atom_linewidth_hz`` : float > 0, optional
     Natural linewidth ``γ_i/2π`` of the clock transition (Hz), the single-
-    particle decoherence of seed 000 eq. (4).
+    particle decoherence of Kómár et al. eq. (4).
 ``role`` : ``"center"`` or absent
     At most one node is the center that runs the star-type distributions.
 
@@ -359,7 +359,7 @@ class ClockNetwork:
         """The node's LO noise as a :class:`qclock_circuits.clock.LocalOscillatorNoise`.
 
         White noise given by a linewidth uses ``h_0 = linewidth_hz/(π ν0²)``;
-        the coherence time Z is solved from seed 004 eq. (30) with the dead
+        the coherence time Z is solved from Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (30) with the dead
         time ``dead_time`` (s).
         """
         from ..clock.noise import LocalOscillatorNoise

@@ -1,4 +1,4 @@
-"""Variational search and stability curves (seed 004 sec. III B–C, IV, V C).
+"""Variational search and stability curves (Kielinski & Hammerer, arXiv:2505.04287 (2025), sec. III B–C, IV, V C).
 
 Layer: above ``bayes`` and ``clock`` (it may validate protocols in the loop), below ``cli``.
 """

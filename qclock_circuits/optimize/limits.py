@@ -1,4 +1,4 @@
-"""Dead-time limits of clock stability: σ_lim, T_lim and N_crit (seed 004 sec. V B, Fig. 6).
+"""Dead-time limits of clock stability: σ_lim, T_lim and N_crit (Kielinski & Hammerer, arXiv:2505.04287 (2025), sec. V B, Fig. 6).
 
 With dead time the total instability of eq. (41) is
 ``σ_tot(T)² = σ_29(N, T)² + σ_Dick(T)²``: quantum projection noise (QPN)
@@ -30,7 +30,7 @@ the N → ∞ limit of its BMSE (:func:`ctl_bmse`). That limit is separable
 The critical ensemble size N_crit is where the QPN + CTL instability of
 eq. (29) at T_lim has come down to σ_lim: beyond it the Dick effect
 dominates and a larger ensemble (or a better protocol) improves σ_min only
-marginally (seed 004 Fig. 6c). Times in units of the laser coherence time Z,
+marginally (Kielinski & Hammerer Fig. 6c). Times in units of the laser coherence time Z,
 σ dimensionless (σ_y(τ) ω0 √(τZ)).
 """
 
@@ -161,7 +161,7 @@ class DeadTimeLimit:
 
 def dead_time_limit(kind: str, estimator: str, dead_time: float, noise: str = "flicker",
                     bracket: tuple[float, float] = (1e-3, 3.0)) -> DeadTimeLimit:
-    """σ_lim = min_T sqrt(σ_CTL² + σ_Dick²) and T_lim (seed 004 Fig. 6 a, d, e).
+    """σ_lim = min_T sqrt(σ_CTL² + σ_Dick²) and T_lim (Kielinski & Hammerer Fig. 6 a, d, e).
 
     A 48-point log scan of T/Z over ``bracket`` and a bounded refinement in log T.
     """
@@ -201,7 +201,7 @@ def _qpn_ctl_sigma(kind: str, estimator: str, atoms: int, limit: DeadTimeLimit) 
 
 def critical_atoms(kind: str, estimator: str, dead_time: float, noise: str = "flicker", max_atoms: int = 4096,
                    limit: DeadTimeLimit | None = None) -> dict:
-    """N_crit: the smallest N whose σ_29 at T_lim is at most σ_lim (seed 004 Fig. 6c).
+    """N_crit: the smallest N whose σ_29 at T_lim is at most σ_lim (Kielinski & Hammerer Fig. 6c).
 
     Doubling search then bisection on integers. Returns ``{'n_crit': int or None,
     'max_atoms': …, 'sigma_lim': …, 'interrogation_time': T_lim, 'evaluated': {N: σ_29}}``;

@@ -2,7 +2,7 @@
 
 Classes: ``'css'``, ``'sss'``, ``'ghz'``, ``'oqi'`` (from
 :mod:`qclock_circuits.bayes.stability`) and the variational classes written
-``'1-1'``, ``'1-2'``, ``'1-3'`` (``'n-m'`` in general, seed 004 eq. 39),
+``'1-1'``, ``'1-2'``, ``'1-3'`` (``'n-m'`` in general, Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. 39),
 optimised at every T by :func:`.variational.optimize_variational`.
 
 Along a sweep in T the variational search is warm-started from the minima
@@ -194,7 +194,7 @@ def curve_minimum(points, key: str = "total_sigma") -> StabilityPoint:
 def gain_over_css(atoms_list, classes=("sss", "ghz", "1-1", "oqi"), interrogation_times=None, *,
                   noise: str = "flicker", dead_time: float = 0.0, estimator: str = "bayes", seed=0,
                   key: str = "total_sigma") -> dict:
-    """Gain σ_min(CSS)/σ_min(class) at each class's own T_min, versus N (seed 004 Fig. 3e).
+    """Gain σ_min(CSS)/σ_min(class) at each class's own T_min, versus N (Kielinski & Hammerer Fig. 3e).
 
     Parameters
     ----------

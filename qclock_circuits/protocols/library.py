@@ -1,4 +1,4 @@
-"""Constructors of the protocols of seed 004: CSS, SSS, GHZ, variational [n, m], POI.
+"""Constructors of the protocols of Kielinski & Hammerer: CSS, SSS, GHZ, variational [n, m], POI.
 
 Every constructor returns a :class:`~.ramsey.RamseyProtocol`; every family is
 registered so that ``p.with_parameters(v)`` rebuilds the same family.
@@ -29,7 +29,7 @@ def _check_no_parameters(parameters, name: str) -> None:
 
 # ------------------------------------------------------------------- CSS
 def css(atoms: int, parameters=None) -> RamseyProtocol:
-    """Conventional Ramsey protocol with a coherent spin state (seed 004 eq. A66).
+    """Conventional Ramsey protocol with a coherent spin state (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. A66).
 
     Preparation ``Ry(-π/2)|↓…↓⟩ = |+x⟩``; measurement ``Rx(π/2)`` then Jz,
     i.e. an effective measurement of ``Jy`` (eq. A60), whose signal is
@@ -48,7 +48,7 @@ def sss_optimal_rotation(atoms: int, twist: float) -> float:
     From the second moments in the y–z plane, ``Var_θ(Jy) = (Vyy+Vzz)/2 +
     R cos(2θ + δ)`` with ``R e^{iδ} = (Vyy−Vzz)/2 + i Cyz``; the minimum is at
     ``θ = (π − δ)/2`` (reduced to (−π/2, π/2]). Reproduces the minimal
-    variance of seed 004 eq. (A75).
+    variance of Kielinski & Hammerer eq. (A75).
     """
     atoms = check_atoms(atoms)
     twist = check_finite(twist, "twist")
@@ -73,7 +73,7 @@ def _css_x(atoms: int) -> np.ndarray:
 
 def sss(atoms: int, twist: float | None = None, rotation: float | None = None,
         parameters=None) -> RamseyProtocol:
-    """Squeezed-spin-state Ramsey protocol (seed 004 eq. A72).
+    """Squeezed-spin-state Ramsey protocol (Kielinski & Hammerer eq. A72).
 
     ``|SSS⟩ = Rx(θ) Tz(μ) |+x⟩``, measured like the CSS (effective Jy).
 
@@ -108,7 +108,7 @@ def sss(atoms: int, twist: float | None = None, rotation: float | None = None,
 
 # ------------------------------------------------------------------- GHZ
 def ghz(atoms: int, readout: str = "parity", parameters=None) -> RamseyProtocol:
-    """GHZ protocol (seed 004 eqs. A76–A85).
+    """GHZ protocol (Kielinski & Hammerer eqs. A76–A85).
 
     Preparation ``|GHZ⟩`` then ``Rz(−π/(2N))`` (eq. A77, working point at φ = 0).
 
@@ -142,7 +142,7 @@ def variational_parameter_names(n: int, m: int) -> tuple[str, ...]:
     twist ``j``: ``mu_j, twist_polar_j, twist_azimuth_j``; the phase axis
     ``phase_axis_polar, phase_axis_azimuth`` after the preparation twists and
     the measurement axis ``measure_axis_polar, measure_axis_azimuth`` at the
-    end. Count: 2 + 3(n+m) for n ≥ 1 (seed 004 eq. 39); 4 + 3m for n = 0.
+    end. Count: 2 + 3(n+m) for n ≥ 1 (Kielinski & Hammerer eq. 39); 4 + 3m for n = 0.
     """
     names: list[str] = []
     for j in range(1, n + m + 1):
@@ -187,7 +187,7 @@ def _default_variational_parameters(n: int, m: int) -> np.ndarray:
 
 
 def variational(atoms: int, n: int, m: int, params=None, parameters=None) -> RamseyProtocol:
-    """Variational generalised Ramsey protocol of class [n, m], seed 004 eq. (39).
+    """Variational generalised Ramsey protocol of class [n, m], Kielinski & Hammerer eq. (39).
 
     ``U_prep = R_n [T_n … T_1] R_{π/2}``, ``U_meas = R_m [T_{n+m} … T_{n+1}] R_n†``,
     with ``T_j = T_{k_j}(μ_j) = R_{k_j}† T_z(μ_j) R_{k_j}`` applied in order of
@@ -242,7 +242,7 @@ def variational(atoms: int, n: int, m: int, params=None, parameters=None) -> Ram
 
 # ------------------------------------------------------------------- POI
 def phase_operator_unitary(atoms: int) -> np.ndarray:
-    """``U`` with rows ``⟨s|`` of the phase-operator eigenstates (seed 004 eq. A45).
+    """``U`` with rows ``⟨s|`` of the phase-operator eigenstates (Kielinski & Hammerer eq. A45).
 
     ``|s⟩ = (N+1)^{-1/2} Σ_M e^{−iφ_s M}|M⟩``, ``φ_s = 2πs/(N+1)``, s = −N/2..N/2, so
     ``U[j, k] = e^{iφ_{s_j} M_k}/√(N+1)`` and Dicke outcome j ↔ eigenvalue φ_{s_j}.
@@ -253,7 +253,7 @@ def phase_operator_unitary(atoms: int) -> np.ndarray:
 
 
 def poi(atoms: int, state=None, parameters=None) -> RamseyProtocol:
-    """Phase-operator based interferometer (seed 004 eqs. A45–A46).
+    """Phase-operator based interferometer (Kielinski & Hammerer eqs. A45–A46).
 
     The input state defaults to the sine state (eq. A46); the measurement
     projects on the phase-operator eigenstates and reports ``φ_s = 2πs/(N+1)``.

@@ -1,6 +1,6 @@
 """The backend-free generalised Ramsey protocol and its exact likelihood.
 
-A protocol (seed 004 eqs. 36–38) is
+A protocol (Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. 36–38) is
 
     ρ_in = U_prep |↓…↓⟩⟨↓…↓| U_prep†,   imprint exp(-iφJz),
     |x⟩⟨x| = U_meas† |M⟩⟨M| U_meas,

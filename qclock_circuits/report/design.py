@@ -4,13 +4,13 @@ For a platform (N atoms, noise type, dead time T_D, optionally the laser
 coherence time Z in seconds and the transition frequency) :func:`run_design`
 
 1. sweeps σ(T) of every requested protocol class and of the OQI over a grid
-   of T/Z (seed 004 eq. 29, and eq. 41 with the Dick effect of eq. 40 when
+   of T/Z (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. 29, and eq. 41 with the Dick effect of eq. 40 when
    T_D > 0) — variational classes are optimised at every T and warm-started
    along the grid (:func:`qclock_circuits.optimize.stability.stability_curves`);
-2. with dead time, adds the limits σ_lim, T_lim and N_crit of seed 004
+2. with dead time, adds the limits σ_lim, T_lim and N_crit of Kielinski & Hammerer
    Fig. 6 (:mod:`qclock_circuits.optimize.limits`);
 3. optionally validates the best points in the closed clock loop
-   (:func:`validate_class`, seed 004 appendix A5C): the theoretical
+   (:func:`validate_class`, Kielinski & Hammerer appendix A5C): the theoretical
    optimum may fringe-hop, so every class keeps its best point that does not;
 4. recommends the protocol of lowest σ_min (simulated where validated).
 
@@ -73,7 +73,7 @@ class DesignSpec:
     dead_time : float
         T_D in units of Z (≥ 0).
     noise : {'white', 'flicker', 'random_walk'}
-        LO noise type, at the level of seed 004 eq. (30).
+        LO noise type, at the level of Kielinski & Hammerer eq. (30).
     classes : tuple of str
         Protocol classes: 'css', 'sss', 'ghz' and variational 'n-m'; the OQI is always added as the bound.
     interrogation_times : tuple of float, optional
@@ -88,7 +88,7 @@ class DesignSpec:
     simulation_cycles, simulation_runs : int
         Loop cycles per run and runs per validated point.
     safety_margin : int
-        Grid steps kept below the longest T that ran without fringe hops (seed 004 sec. IV: a margin
+        Grid steps kept below the longest T that ran without fringe hops (Kielinski & Hammerer sec. IV: a margin
         against rare hops); the recommendation is taken there.
     max_critical_atoms : int
         Largest N tried for N_crit.
@@ -362,7 +362,7 @@ def validate_class(point: dict) -> dict:
 
     ``point['candidates']`` lists ``{'interrogation_time', 'point': StabilityPoint dict, 'minimum'}``
     in order of preference (lowest theoretical σ first); every candidate is run
-    ``runs`` times for ``cycles`` cycles (seed 004 appendix A5C). Returns every
+    ``runs`` times for ``cycles`` cycles (Kielinski & Hammerer appendix A5C). Returns every
     simulated candidate and the chosen one (None if all hopped).
     """
     from ..clock.simulate import simulate_clock

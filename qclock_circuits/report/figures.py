@@ -1,6 +1,6 @@
 """Figures of a design study (matplotlib, Agg backend, written to files only).
 
-* :func:`stability_figure` — σ(T) of every class with the OQI bound (seed 004
+* :func:`stability_figure` — σ(T) of every class with the OQI bound (Kielinski & Hammerer
   Figs. 2–4, 7 style): the region below the OQI is inaccessible.
 * :func:`signal_figure` — the Ramsey signal of a protocol (outcome
   distribution and mean signal versus φ) and its estimator (mean estimate and

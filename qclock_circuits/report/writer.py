@@ -47,7 +47,7 @@ def render_report(result: DesignResult, files: dict) -> str:
     physical = spec.coherence_time is not None
     lines = [f"# Clock design study: N = {spec.atoms} atoms", ""]
     platform = [f"- noise of the laser: {spec.noise.replace('_', '-')} frequency noise, level set by the coherence "
-                f"time Z (seed 004 eq. 30)"]
+                f"time Z (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. 30)"]
     if physical:
         platform.append(f"- laser coherence time Z = {spec.coherence_time:g} s")
     dead = f"- dead time T_D = {spec.dead_time:g} Z"
@@ -96,7 +96,7 @@ def render_report(result: DesignResult, files: dict) -> str:
         lines += [f"**Warning:** {warning}.", ""]
     if not result.validation:
         lines += ["Not checked in the closed loop: fringe hops can make the theoretical optimum unusable "
-                  "(seed 004 Fig. 4, appendix A5C); run the study again with `--simulate` to keep only "
+                  "(Kielinski & Hammerer Fig. 4, appendix A5C); run the study again with `--simulate` to keep only "
                   "points that run without hops.", ""]
     physical_rec = result.physical(recommendation["sigma"], rec_time)
     if "sigma_y_1s" in physical_rec:
@@ -109,7 +109,7 @@ def render_report(result: DesignResult, files: dict) -> str:
               f"{files['ion_trap_rxx']['depth']}).", ""]
 
     lines += ["## Stability of every protocol", "",
-              "σ is the dimensionless Allan deviation σ_y(τ)·ω0·√(τZ) (seed 004 eq. 29"
+              "σ is the dimensionless Allan deviation σ_y(τ)·ω0·√(τZ) (Kielinski & Hammerer eq. 29"
               + (", with the Dick effect of eq. 40 added as in eq. 41" if spec.dead_time > 0 else "")
               + "); gain over CSS = σ_min(CSS)/σ_min; distance to the OQI = σ_min/σ_min(OQI).", ""]
     header = "| protocol | σ_min | T_min / Z |"
@@ -179,7 +179,7 @@ def render_report(result: DesignResult, files: dict) -> str:
                               "this range.", ""]
 
     if result.limits:
-        lines += ["## Dead-time limits (seed 004 Fig. 6)", "",
+        lines += ["## Dead-time limits (Kielinski & Hammerer Fig. 6)", "",
                   "σ_lim: the best stability any ensemble size can reach with this dead time (coherence-time limit "
                   "against the Dick effect); N_crit: the ensemble size beyond which the Dick effect dominates.", "",
                   "| protocol | σ_lim | T_lim / Z | N_crit |", "|---|---|---|---|"]
@@ -193,7 +193,7 @@ def render_report(result: DesignResult, files: dict) -> str:
         lines += ["", f"With N = {spec.atoms} this platform is **{regime}**.", ""]
 
     if result.validation:
-        lines += ["## Closed-loop check (seed 004 appendix A5C)", "",
+        lines += ["## Closed-loop check (Kielinski & Hammerer appendix A5C)", "",
                   f"Each candidate: {spec.simulation_runs} runs × {spec.simulation_cycles} cycles, integrator servo, "
                   "estimator built for the model prior width; a candidate is rejected when any run fringe-hops "
                   "or loses lock."

@@ -75,7 +75,7 @@ def protocol_bmse(point: dict) -> dict:
     -------
     dict
         ``bmse`` (rad²) and ``effective_uncertainty`` Δφ_M (rad, eq. 27 of
-        seed 004; ``inf`` when the measurement adds no information).
+        Kielinski & Hammerer; ``inf`` when the measurement adds no information).
     """
     from .. import bayes, protocols
 

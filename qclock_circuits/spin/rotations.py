@@ -103,7 +103,7 @@ def angles_to_axis(polar: float, azimuth: float) -> tuple[float, float, float]:
 def frame_rotation(polar: float, azimuth: float) -> np.ndarray:
     """Spin-1/2 matrix of ``R_n = Ry(-θ) Rz(-ϕ)``, which satisfies ``R_n† Jz R_n = n·J``.
 
-    This is the rotation of seed 004 eq. (39) characterised by two angles:
+    This is the rotation of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (39) characterised by two angles:
     ``n = (sinθ cosϕ, sinθ sinϕ, cosθ)``.
     """
     return su2_matrix(-polar, "y") @ su2_matrix(-azimuth, "z")

@@ -47,7 +47,7 @@ def coherent_state(atoms: int, polar: float | None = None, azimuth: float | None
     Give either ``(polar, azimuth)`` (θ from +z, ϕ from +x) or ``axis``
     ('x', 'y', 'z', '-x', ... or a 3-vector). The single-atom state is
     ``cos(θ/2)|↑⟩ + e^{iϕ} sin(θ/2)|↓⟩`` up to a global phase, so that
-    ``⟨σ⟩ = n``; the CSS along +x is ``Ry(-π/2)|↓…↓⟩`` of seed 004 eq. (A66).
+    ``⟨σ⟩ = n``; the CSS along +x is ``Ry(-π/2)|↓…↓⟩`` of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (A66).
     """
     atoms = check_atoms(atoms)
     if axis is not None:
@@ -79,7 +79,7 @@ def coherent_state(atoms: int, polar: float | None = None, azimuth: float | None
 
 
 def ghz_state(atoms: int, relative_phase: float = 0.0) -> np.ndarray:
-    """``(|↓…↓⟩ + e^{i relative_phase}|↑…↑⟩)/√2`` (seed 004 eq. A76)."""
+    """``(|↓…↓⟩ + e^{i relative_phase}|↑…↑⟩)/√2`` (Kielinski & Hammerer eq. A76)."""
     atoms = check_atoms(atoms)
     relative_phase = check_finite(relative_phase, "relative_phase")
     state = np.zeros(atoms + 1, dtype=complex)
@@ -89,10 +89,10 @@ def ghz_state(atoms: int, relative_phase: float = 0.0) -> np.ndarray:
 
 
 def sine_state(atoms: int) -> np.ndarray:
-    """Sine state of seed 004 eq. (A46).
+    """Sine state of Kielinski & Hammerer eq. (A46).
 
     ``|ψ⟩ = sqrt(2/(N+1)) Σ_k sin(π(k + 1/2)/(N+1)) |k⟩`` with ``k = M + N/2``.
-    The seed writes the argument as ``π(M + 1/2)/(N+1)`` with M counted from
+    The paper writes the argument as ``π(M + 1/2)/(N+1)`` with M counted from
     the lowest level; read literally with ``M = -N/2..N/2`` the vector would
     not have the stated normalisation, whereas with ``k = M + N/2`` it has
     norm exactly 1 (Σ_k sin² = (N+1)/2).

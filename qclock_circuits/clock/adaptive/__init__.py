@@ -1,10 +1,10 @@
-"""Adaptive Bayesian passive clock (Mullan & Knill, PRA 90, 042310 (2014)): power-law noise priors and SDP-optimised interrogations.
+"""Adaptive Bayesian passive clock (Mullan & Knill, Phys. Rev. A 90, 042310 (2014)): power-law noise priors and SDP-optimised interrogations.
 
 * :mod:`.covariance` — covariances of interval-averaged LO frequencies for
   power-law spectra, conditional Gaussians, truncated-history noise model
-  (seed eqs. 1–2, appendix B, section V);
+  (Mullan & Knill eqs. 1–2, appendix B, section V);
 * :mod:`.sdp` — jointly optimal state, POVM and estimates of one interrogation
-  for a prior on a phase grid (seed section IV, appendix A);
+  for a prior on a phase grid (Mullan & Knill section IV, appendix A);
 * :mod:`.tracking` — grid posterior of the recent frequency history and the
   moments of the cumulative phase (section V, appendix C);
 * :mod:`.baselines` — Ramsey with software phase tracking and the

@@ -1,8 +1,8 @@
-"""Fixed interrogations the adaptive clock is compared with (seed 003 section VI, appendix D).
+"""Fixed interrogations the adaptive clock is compared with (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section VI, appendix D).
 
 * :func:`ramsey_interrogation` — Ramsey with a coherent spin state and
   software phase tracking: the LO is left free and the measurement phase is
-  set to the predicted phase ``φ* = ω* T`` (the prior mean), the seed's
+  set to the predicted phase ``φ* = ω* T`` (the prior mean), the paper's
   simulated locked oscillator (appendix D). Preparation ``Ry(−π/2)|↓…↓⟩``
   (CSS along +x), measurement ``Rx(π/2)`` then Jz, as
   :func:`qclock_circuits.protocols.css` (signal ``⟨M⟩ = (N/2) sin(φ − φ*)``).

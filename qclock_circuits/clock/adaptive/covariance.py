@@ -1,4 +1,4 @@
-"""Covariances of interval-averaged LO frequencies for power-law noise (seed 003 eqs. 1–2, appendix B).
+"""Covariances of interval-averaged LO frequencies for power-law noise (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eqs. 1–2, appendix B).
 
 Units and conventions
 ---------------------
@@ -8,7 +8,7 @@ deviation, and the **one-sided** power-law spectrum (NIST α, f in cycles per Z)
 
     S_ω(f) = Σ_α h_α f^α .
 
-Seed 003 writes ``S(ω) ∝ ω^α`` with the same α, and the formal kernels
+Mullan & Knill writes ``S(ω) ∝ ω^α`` with the same α, and the formal kernels
 ``Cov(ω(s), ω(s')) = −(h'_α/2)|s − s'|^(−α−1)`` (−3 < α < −1) and
 ``−2 h'_{−1} ln|s − s'|``; its scale factors relate to the NIST ``h_α`` used
 here by ``h'_{−2} = 2π² h_{−2}`` and ``h'_{−1} = h_{−1}/2``
@@ -18,7 +18,7 @@ Method: the phase kernel
 ------------------------
 For −1 < α the frequency averages are ordinary random variables; for
 α ≤ −1 the kernel of ω is only a generalised function, defined on test
-functions whose low moments vanish (the seed's "differences between interval
+functions whose low moments vanish (the paper's "differences between interval
 averages"). Everything here is computed from one function, the generalised
 covariance of the accumulated phase ``x(t) = ∫ω dt`` (:func:`phase_kernel`),
 
@@ -26,12 +26,12 @@ covariance of the accumulated phase ``x(t) = ∫ω dt`` (:func:`phase_kernel`),
 
 the analytic continuation of ``∫_0^∞ S_ω(f) (2πf)^(−2) cos(2πfτ) df``. The
 frequency kernel is its negative second distributional derivative,
-``K_ω = −K_x''``, so the seed's eq. (2) double integral over two intervals
+``K_ω = −K_x''``, so the paper's eq. (2) double integral over two intervals
 ``[a, b]`` and ``[c, d]`` collapses to four kernel values,
 
     T_k T_l Cov(⟨ω⟩_k, ⟨ω⟩_l) = K_x(b−d) − K_x(b−c) − K_x(a−d) + K_x(a−c),
 
-exact for every exponent (this is the seed's distributional-derivative
+exact for every exponent (this is the paper's distributional-derivative
 treatment, applied once to the phase). At the poles of Γ (α = −1, −3) the
 continuation has a logarithm, ``K_x ∝ −(−1)^(n/2) (2πτ)^n ln|τ| / n!`` with
 ``n = 1 − α``; at α = 0, −2, −4 it is a pure power (white FM:
@@ -184,7 +184,7 @@ def frequency_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
 
     In NIST units: ``h Γ(1+α) cos(π(1+α)/2) (2π|τ|)^(−1−α)``; ``−h ln|τ|`` for
     flicker FM, ``−π² h |τ|`` for random-walk FM; 0 for white FM (its kernel is
-    ``(h/2) δ(τ)``). Compare with the seed's ``−(h'/2)|τ|^(−α−1)`` (module
+    ``(h/2) δ(τ)``). Compare with the paper's ``−(h'/2)|τ|^(−α−1)`` (module
     docstring). Supported for −3 < α < 1.
     """
     alpha = _check_alpha(alpha)
@@ -257,7 +257,7 @@ def _check_contrast(weights: np.ndarray, intervals: np.ndarray, terms: Mapping[f
 
 
 def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
-    """Covariance of contrasts of interval-averaged frequencies, seed eq. (2) via the phase kernel.
+    """Covariance of contrasts of interval-averaged frequencies, Mullan & Knill eq. (2) via the phase kernel.
 
     Parameters
     ----------
@@ -299,7 +299,7 @@ def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
 
 
 def reference_covariance(intervals, reference, spectrum) -> np.ndarray:
-    """Seed eq. (1): ``C_ij = Cov(ω_i − ω_0, ω_j − ω_0)`` with ``ω_0`` the average over ``reference``.
+    """Mullan & Knill eq. (1): ``C_ij = Cov(ω_i − ω_0, ω_j − ω_0)`` with ``ω_0`` the average over ``reference``.
 
     Parameters
     ----------
@@ -355,7 +355,7 @@ def clock_covariance(spectrum, cycles: int, interrogation_time: float, dead_time
     """Prior covariance of the clock's Ramsey-window frequencies ``ω_1 … ω_K`` relative to ``ω_0``.
 
     ``ω_0`` is the average over the Ramsey window of the cycle before the first
-    interrogation (the seed's ``I_0``), whose value is taken as the origin; the
+    interrogation (the paper's ``I_0``), whose value is taken as the origin; the
     interrogations are the Ramsey windows of cycles 1…K (eq. 1). Units (rad/Z)².
     """
     if isinstance(cycles, bool) or not isinstance(cycles, numbers.Integral) or cycles < 1:
@@ -375,7 +375,7 @@ def _check_covariance(cov, name: str = "cov") -> np.ndarray:
 
 
 def condition_gaussian(mean, cov, observed, values) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and covariance of the unobserved components of a Gaussian given the others (seed eqs. 19–20).
+    """Mean and covariance of the unobserved components of a Gaussian given the others (Mullan & Knill eqs. 19–20).
 
     Parameters
     ----------
@@ -445,7 +445,7 @@ class PredictionLaw:
 
 
 def prediction_law(cov, memory: int | None = None) -> PredictionLaw:
-    """Law of the last component of a zero-mean Gaussian given the ``memory`` before it (seed eqs. 19–20).
+    """Law of the last component of a zero-mean Gaussian given the ``memory`` before it (Mullan & Knill eqs. 19–20).
 
     Parameters
     ----------
@@ -453,7 +453,7 @@ def prediction_law(cov, memory: int | None = None) -> PredictionLaw:
         Covariance of ``(ω_1 … ω_n)`` (e.g. :func:`clock_covariance`).
     memory : int, optional
         How many of the preceding components to condition on (default all
-        ``n − 1``); the truncated-history model of seed section V.
+        ``n − 1``); the truncated-history model of Mullan & Knill section V.
     """
     cov = _check_covariance(cov)
     size = cov.shape[0]
@@ -471,7 +471,7 @@ def prediction_law(cov, memory: int | None = None) -> PredictionLaw:
 
 
 def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: float = 0.0) -> PredictionLaw:
-    """Truncated-history noise model (seed section V): law of ``ω_{n+1}`` given the last ``memory`` ones.
+    """Truncated-history noise model (Mullan & Knill section V): law of ``ω_{n+1}`` given the last ``memory`` ones.
 
     The frequencies are the Ramsey-window averages of consecutive clock cycles
     (cycle time ``T + T_D``, units of Z). For spectra with every α > −1 the
@@ -520,13 +520,13 @@ class PhaseFrequencyLaw:
 
     @property
     def slope(self) -> float:
-        """``E(θ_n − Eθ_n | ω_{n+1}) = slope · (ω_{n+1} − Eω_{n+1})`` (rad·Z), the seed eq. (7) term."""
+        """``E(θ_n − Eθ_n | ω_{n+1}) = slope · (ω_{n+1} − Eω_{n+1})`` (rad·Z), the Mullan & Knill eq. (7) term."""
         return self.covariance / self.frequency_variance
 
     def phase_offsets(self, phases, interrogation_time: float, frequency_mean: float = 0.0) -> np.ndarray:
         """``m(φ) = E(θ_n − Eθ_n | ω_{n+1} = φ/T)`` (rad) at interrogation phases ``φ`` (rad).
 
-        The ``phase_offsets`` of the seed's eq. (7) cost for
+        The ``phase_offsets`` of the paper's eq. (7) cost for
         :func:`~qclock_circuits.clock.adaptive.sdp.optimize_interrogation`;
         ``frequency_mean`` is ``E ω_{n+1}`` (rad/Z), T in units of Z.
         """

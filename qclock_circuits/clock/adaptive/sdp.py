@@ -1,6 +1,6 @@
 """Jointly optimal state, POVM and estimates of one interrogation by semidefinite programming.
 
-Seed 003 section IV and appendix A (after Mullan & Knill, QIC 12, 553 (2012)).
+Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section IV and appendix A (after Mullan & Knill, QIC 12, 553 (2012)).
 
 Problem
 -------
@@ -8,12 +8,12 @@ The phase ``φ = ωT`` (rad) of one interrogation has a prior given on a grid of
 points ``φ_j`` with weights ``p_j`` (Σ p_j = 1). N atoms start in a state of the
 symmetric subspace, ``|ψ⟩ = Σ_M c_M |M⟩`` (Dicke basis k = 0..N, ``M = k − N/2``),
 acquire ``exp(−iφ Jz)``, and are measured with a POVM ``{E_l}`` whose outcome
-``l`` announces the estimate ``g_l`` (rad). The expected cost (seed eq. 6)
+``l`` announces the estimate ``g_l`` (rad). The expected cost (Mullan & Knill eq. 6)
 
     C̄ = Σ_l Σ_j p_j P(l | φ_j) c(φ_j, g_l),
     c(φ, g) = (φ − g)² + 2 (φ − g) m(φ),
 
-covers the plain quadratic cost (``m = 0``) and the seed's eq. (7) cost for the
+covers the plain quadratic cost (``m = 0``) and the paper's eq. (7) cost for the
 cumulative phase, with ``m(φ_j) = E(θ − Eθ | ω_j)`` the expected deviation of
 the phase accumulated before this interrogation given its frequency
 (``phase_offsets``; :class:`~.covariance.PhaseFrequencyLaw` gives it for a
@@ -195,7 +195,7 @@ def _cost_matrix(phases, labels, offsets, cost: str = "quadratic") -> np.ndarray
 
 
 def protocol_cost(state, povm, labels, phases, weights, phase_offsets=None, cost: str = "quadratic") -> float:
-    """Expected cost (seed eq. 6) of an explicit protocol on a prior grid, from exact probabilities.
+    """Expected cost (Mullan & Knill eq. 6) of an explicit protocol on a prior grid, from exact probabilities.
 
     ``Σ_j p_j Σ_l P(l|φ_j) c(φ_j, g_l)`` (rad²) with ``c = (φ − g)² + 2(φ − g) m``
     (``cost='quadratic'``) or ``4 sin²((φ − g)/2)`` (``cost='periodic'``, the
@@ -480,7 +480,7 @@ def optimize_interrogation(atoms: int, phases, weights, *, phase_offsets=None, c
         Prior grid ``φ_j = ω_j T`` (rad) and its probabilities (normalised here);
         see :func:`gaussian_grid`.
     phase_offsets : array, shape (J,), optional
-        ``m(φ_j) = E(θ − Eθ | ω_j)`` (rad) of the seed's eq. (7) cost; default
+        ``m(φ_j) = E(θ − Eθ | ω_j)`` (rad) of the paper's eq. (7) cost; default
         zero (plain quadratic cost ``(φ − g)²``).
     cost : {'quadratic', 'periodic'}
         'quadratic': ``(φ − g)² + 2(φ − g) m(φ)``; 'periodic': ``4 sin²((φ − g)/2)``

@@ -1,6 +1,6 @@
-"""The running adaptive clock of seed 003 section VI: Monte-Carlo runs, square frequency error, Allan variance.
+"""The running adaptive clock of Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section VI: Monte-Carlo runs, square frequency error, Allan variance.
 
-One run (constant interrogation time T, no dead time, seed procedure steps 1–6):
+One run (constant interrogation time T, no dead time, Mullan & Knill procedure steps 1–6):
 
 1. the true Ramsey-window frequencies ``ω_1 … ω_M`` (rad per time unit) are drawn from
    their exact joint Gaussian law relative to the known ``ω_0 = 0``
@@ -16,7 +16,7 @@ One run (constant interrogation time T, no dead time, seed procedure steps 1–6
    an outcome drawn from that protocol's exact probabilities at the true
    phase ``φ = ω_n T``, :func:`~.tracking.update` (eq. 9, eqs. 21–23);
 3. the record: the square error of the cumulative average frequency,
-   ``((E(θ_n | a_n) − θ_n) / (nT))²`` (rad² per time unit², the seed's "square
+   ``((E(θ_n | a_n) − θ_n) / (nT))²`` (rad² per time unit², the paper's "square
    frequency error"), the filtered posterior means ``ω*_n = E(ω_n | a_n)`` and
    the true ``ω_n``. The overlapping Allan variance of eq. (11) is computed
    with :func:`~qclock_circuits.clock.allan.overlapping_adev` at every
@@ -27,7 +27,7 @@ One run (constant interrogation time T, no dead time, seed procedure steps 1–6
    alone, as eq. (11) is literally written (``estimate_allan_variance``; it
    is dominated by the LO's own noise: ≈ 0.24 rad² averaged over m for all
    three protocols in the Brownian row of Table 1, gains 0.7 ± 1.2 % and
-   3.7 ± 2.1 % over 200 runs, so it cannot show the seed's ≈ 50 %; the
+   3.7 ± 2.1 % over 200 runs, so it cannot show the paper's ≈ 50 %; the
    corrected clock's does, see ``benchmarks/adaptive_table1.py``).
 
 Protocols: ``'adaptive'`` — the SDP of :func:`~.sdp.optimize_interrogation`
@@ -77,12 +77,12 @@ a frequency error drifting past π/(2T) lands on the alias π/T away
 phase-slip hypothesis of weight :data:`SLIP_WEIGHT` (1 %; 0.3 % does not
 save the pinned run).
 
-Noise strength: the seed's ``h`` is its kernel scale factor,
+Noise strength: the paper's ``h`` is its kernel scale factor,
 ``Cov(ω(s), ω(s')) = −(h/2)|s − s'|`` for Brownian (random-walk FM, NIST
 α = −2) and ``−2h ln|s − s'|`` for 1/f (flicker FM, α = −1). In the project's
 one-sided NIST spectrum ``S_ω(f) = h_α f^α`` that is ``h_{−2} = h / (2π²)`` and
 ``h_{−1} = 2h`` (:func:`nist_spectrum`). Time is measured in units of the
-seed's time unit, in which ``T = 1`` (``interrogation_time``); ω in rad per
+paper's time unit, in which ``T = 1`` (``interrogation_time``); ω in rad per
 that unit, phases in rad.
 
 Runs: run r uses child r of ``SeedSequence(seed)``, split into a noise stream
@@ -157,7 +157,7 @@ SLIP_WEIGHT = 1e-2
 WIDTH_RATIO = 1.02
 #: Step of the quantised eq. (7) offset slope b (dimensionless) of the cached SDP solutions.
 SLOPE_STEP = 0.02
-#: Seed Table 1: improvement (%) of the adaptive protocol, value and standard error.
+#: Mullan & Knill Table 1: improvement (%) of the adaptive protocol, value and standard error.
 SEED_TABLE1 = {
     "random_walk": {"atoms": 2, "h": 0.03, "interrogations": 100, "memory": 1,
                  "ramsey": {"square_error": (46.9, 0.51), "allan_variance": (49.3, 0.43)},
@@ -252,7 +252,7 @@ def nist_spectrum(noise: str, h: float) -> dict[int, float]:
     noise = canonical_noise(noise)
     h = check_finite(h, "h")
     if h <= 0:
-        raise QClockError(f"h must be > 0 (the seed's noise strength), got {h}")
+        raise QClockError(f"h must be > 0 (the paper's noise strength), got {h}")
     if noise == "random_walk":
         return {-2: h / (2.0 * math.pi**2)}
     return {-1: 2.0 * h}
@@ -500,7 +500,7 @@ def _allan_factors(interrogations: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class AdaptiveClockResult:
-    """Runs of the constant-T running clock (seed 003 section VI).
+    """Runs of the constant-T running clock (Mullan & Knill section VI).
 
     Attributes
     ----------
@@ -685,7 +685,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
                             slip_weight: float | None = None) -> AdaptiveClockResult:
-    """Simulate ``runs`` independent running clocks (seed 003 section VI; module docstring).
+    """Simulate ``runs`` independent running clocks (Mullan & Knill section VI; module docstring).
 
     Parameters
     ----------
@@ -695,7 +695,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
         Random-walk FM (NIST α = −2; the paper's ``'brownian'`` is an alias)
         or flicker FM (α = −1). The result records the package's name.
     h : float
-        The seed's noise strength (> 0): kernel ``−(h/2)|s−s'|`` (Brownian) or
+        The paper's noise strength (> 0): kernel ``−(h/2)|s−s'|`` (Brownian) or
         ``−2h ln|s−s'|`` (flicker); :func:`nist_spectrum` gives the NIST ``h_α``.
     interrogations : int
         M ≥ 5, interrogations per run, each of duration ``interrogation_time``.
@@ -710,7 +710,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
     workers : int
         Processes (≥ 1); the result does not depend on it.
     interrogation_time : float
-        T (> 0) in the time unit of ``h`` (the seed uses T = 1).
+        T (> 0) in the time unit of ``h`` (the paper uses T = 1).
     sdp_prior : {'gaussian', 'exact'}
         How the adaptive protocol's SDP sees the prior (module docstring).
     first_run : int
@@ -805,7 +805,7 @@ def _gain(adaptive: np.ndarray, baseline: np.ndarray, paired: bool) -> tuple[flo
 
 
 def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, last: int = _LAST_STEPS) -> dict:
-    """Improvement (%) of ``adaptive`` over ``baseline`` as in seed Table 1, with standard errors.
+    """Improvement (%) of ``adaptive`` over ``baseline`` as in Mullan & Knill Table 1, with standard errors.
 
     ``square_error``: ``100 · mean_n (1 − Ē_A(n)/Ē_B(n))`` over the last ``last``
     steps; ``allan_variance``: the same over all averaging times. Ē are run

@@ -1,4 +1,4 @@
-"""Retroactive update of the past time estimates θ_k (Mullan & Knill, PRA 90, 042310 (2014), end of section IV).
+"""Retroactive update of the past time estimates θ_k (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), end of section IV).
 
 The running clock reports ``E(θ_n | a_n)`` after interrogation n. Later
 outcomes also carry information about earlier frequencies; the paper notes

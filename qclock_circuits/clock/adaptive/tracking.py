@@ -1,4 +1,4 @@
-"""Bayesian tracking of the LO frequency history and of the cumulative phase (seed 003 sections IV–V, appendix C).
+"""Bayesian tracking of the LO frequency history and of the cumulative phase (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), sections IV–V, appendix C).
 
 The clock's knowledge after interrogation n is the posterior ``p(s_n | a_n)`` of
 the truncated history ``s_n = (ω_{n−h+1}, …, ω_n)`` (Ramsey-window average
@@ -6,7 +6,7 @@ frequencies, rad/Z) on a uniform frequency grid, together with the conditional
 moments ``M_k(s_n) = E(θ_n^k | s_n, a_n)`` (k = 1, 2) of the cumulative phase
 ``θ_n = Σ_{k≤n} ω_k T_k`` (rad) — the time deviation of the LO is ``θ_n / ω0``.
 
-One step (seed procedure, steps 1–6):
+One step (Mullan & Knill procedure, steps 1–6):
 
 1. :func:`predict` — ``p(s_n, ω_{n+1} | a_n) = p(s_n | a_n) p(ω_{n+1} | s_n)``
    (eq. 8) with the truncated noise model ``p(ω_{n+1} | s_n)`` of
@@ -93,7 +93,7 @@ class TrackerState:
 
     @property
     def phase_variance(self) -> float:
-        """``V(θ_n | a_n)`` (rad²), the seed's ``V_n``."""
+        """``V(θ_n | a_n)`` (rad²), the paper's ``V_n``."""
         return max(float(np.sum(self.posterior * self.phase_moment2)) - self.phase_mean**2, 0.0)
 
     def frequency_marginal(self, lag: int = 0) -> np.ndarray:
@@ -105,7 +105,7 @@ class TrackerState:
         return self.posterior.sum(axis=others)
 
     def frequency_mean(self, lag: int = 0) -> float:
-        """``E(ω_{n−lag} | a_n)`` (rad/Z), the seed's ``ω*``."""
+        """``E(ω_{n−lag} | a_n)`` (rad/Z), the paper's ``ω*``."""
         return float(self.frequency_marginal(lag) @ self.grid)
 
     def to_dict(self) -> dict:
@@ -125,7 +125,7 @@ class TrackerState:
 def initial_tracker(grid, memory: int = 1, initial_frequency: float = 0.0) -> TrackerState:
     """Start of the clock: the last ``memory`` frequencies equal ``initial_frequency`` (on the grid), θ_0 = 0.
 
-    This is the seed's convention of a known initial frequency ``ω_0`` taken as
+    This is the paper's convention of a known initial frequency ``ω_0`` taken as
     the origin of the prior (eq. 1).
     """
     grid = _check_grid(grid)
