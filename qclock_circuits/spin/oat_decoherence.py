@@ -122,20 +122,23 @@ __all__ = ["OATMoments", "oat_moments", "wineland_squeezing"]
 class OATMoments:
     """First and second moments of the collective spin after a noisy one-axis twist.
 
-    Attributes
+    Produced by :func:`oat_moments`; the arrays are stored read-only.
+
+    Parameters
     ----------
     atoms : int
         Number of atoms N.
     twist : float
         Twisting strength μ (rad): the noiseless evolution is ``exp(-i(μ/2)Jz²)``.
     duration : float
-        Time over which the twist acts (the unit of the rates' inverse).
+        Time over which the twist acts (units of Z, or s; the inverse unit of
+        the rates).
     decay_rate, dephasing_rate, pumping_rate : float
         Local rates during the twist (1/time unit of ``duration``); see
         :func:`oat_moments`.
-    mean : ndarray, shape (3,)
+    mean : array_like of shape (3,)
         ``(⟨Jx⟩, ⟨Jy⟩, ⟨Jz⟩)``.
-    covariance : ndarray, shape (3, 3)
+    covariance : array_like of shape (3, 3)
         Symmetrised covariance ``⟨(JaJb + JbJa)/2⟩ - ⟨Ja⟩⟨Jb⟩``.
     """
 
@@ -162,7 +165,13 @@ class OATMoments:
         return self.covariance + np.outer(self.mean, self.mean)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form (JSON-ready: floats and nested lists)."""
+        """Plain-data form of the moments.
+
+        Returns
+        -------
+        dict
+            JSON-ready: the fields by name, the arrays as nested lists of floats.
+        """
         return {
             "atoms": self.atoms, "twist": self.twist, "duration": self.duration,
             "decay_rate": self.decay_rate, "dephasing_rate": self.dephasing_rate,
@@ -172,7 +181,25 @@ class OATMoments:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OATMoments:
-        """Rebuild from :meth:`to_dict` output (values are re-validated)."""
+        """Rebuild from :meth:`to_dict` output (values are re-validated).
+
+        Parameters
+        ----------
+        data : dict
+            Mapping with the keys of :meth:`to_dict`.
+
+        Returns
+        -------
+        OATMoments
+            The moments described by ``data``.
+
+        Raises
+        ------
+        TypeError
+            If ``data`` is not a dict or a value has the wrong type.
+        QClockError
+            If a key is missing or a value is not finite or has the wrong shape.
+        """
         if not isinstance(data, dict):
             raise TypeError(f"data must be a dict from OATMoments.to_dict(), got {type(data).__name__}")
         missing = [key for key in ("atoms", "twist", "duration", "decay_rate", "dephasing_rate",

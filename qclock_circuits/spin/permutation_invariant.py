@@ -80,19 +80,24 @@ MAX_PI_ATOMS = 400
 class PIBasis:
     """Index bookkeeping of the permutation-invariant basis of ``atoms`` atoms.
 
-    Attributes
+    Build it with :func:`pi_basis` (cached) rather than directly. All arrays
+    are read-only.
+
+    Parameters
     ----------
     atoms : int
-        N.
-    two_j : ndarray of int
+        Number of atoms N.
+    two_j : numpy.ndarray of int, shape (blocks,)
         ``2j`` of every block, descending (``N, N−2, …``).
-    dims, offsets : ndarray of int
+    dims, offsets : numpy.ndarray of int, shape (blocks,)
         Block dimension ``2j+1`` and start of the block in the flat vector.
     size : int
         Length of a flat state vector, ``Σ_j (2j+1)²``.
-    log_degeneracy : ndarray of float
+    log_degeneracy : numpy.ndarray of float, shape (blocks,)
         ``ln d_j`` (number of copies of each spin-j irrep).
-    entry_two_j, entry_a, entry_b : ndarray of int
+    entry_block : numpy.ndarray of int, shape (size,)
+        For every flat entry, the index of its block.
+    entry_two_j, entry_a, entry_b : numpy.ndarray of int, shape (size,)
         For every flat entry: its block's ``2j`` and its row/column indices
         ``a = m + j``, ``b = m′ + j``.
     """
@@ -114,13 +119,41 @@ class PIBasis:
         return int(self.two_j.shape[0])
 
     def block(self, x: np.ndarray, index: int) -> np.ndarray:
-        """View of block ``index`` of the flat vector ``x`` as a (2j+1)×(2j+1) matrix."""
+        """View of one block of a flat state as a (2j+1)×(2j+1) matrix.
+
+        Parameters
+        ----------
+        x : numpy.ndarray of shape (size,)
+            Flat permutation-invariant state.
+        index : int
+            Block index, 0 for j = N/2 (the symmetric subspace), in
+            ``range(self.blocks)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            A writable view (not a copy) of shape (2j+1, 2j+1), rows and columns
+            ordered by m ascending.
+        """
         d = int(self.dims[index])
         start = int(self.offsets[index])
         return x[start:start + d * d].reshape(d, d)
 
     def index(self, two_j, a, b) -> np.ndarray:
-        """Flat index of entries ``(2j, a, b)`` (vectorised; no range check)."""
+        """Flat indices of entries ``(2j, a, b)`` (vectorised; no range check).
+
+        Parameters
+        ----------
+        two_j : int or array_like of int
+            ``2j`` of the block (same parity as N, 0 ≤ 2j ≤ N).
+        a, b : int or array_like of int
+            Row and column indices ``a = m + j`` and ``b = m′ + j`` in 0..2j.
+
+        Returns
+        -------
+        numpy.ndarray of int
+            Positions in the flat vector, broadcast over the inputs.
+        """
         block = (self.atoms - np.asarray(two_j)) // 2
         dims = np.asarray(two_j) + 1
         return self.offsets[block] + np.asarray(a) * dims + np.asarray(b)
@@ -143,7 +176,26 @@ def check_pi_atoms(atoms) -> int:
 
 @lru_cache(maxsize=16)
 def pi_basis(atoms: int) -> PIBasis:
-    """The (cached) :class:`PIBasis` of ``atoms`` atoms (1 ≤ N ≤ :data:`MAX_PI_ATOMS`)."""
+    """The (cached) :class:`PIBasis` of ``atoms`` atoms.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N, 1 ≤ N ≤ :data:`MAX_PI_ATOMS`.
+
+    Returns
+    -------
+    PIBasis
+        Degeneracies ``d_j = C(N, N/2−j)·(2j+1)/(N/2+j+1)`` (Chase & Geremia,
+        PRA 78, 052101 (2008)) are stored as logarithms.
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` < 1 or ``atoms`` > :data:`MAX_PI_ATOMS`.
+    """
     atoms = check_pi_atoms(atoms)
     two_j = np.arange(atoms, -1, -2)
     dims = two_j + 1
@@ -166,7 +218,24 @@ def pi_basis(atoms: int) -> PIBasis:
 
 # ------------------------------------------------------------------ states
 def pi_from_pure(amplitudes) -> np.ndarray:
-    """Flat PI state of a pure symmetric state (Dicke amplitudes, M ascending, length N+1)."""
+    """Flat permutation-invariant state of a pure symmetric state.
+
+    Parameters
+    ----------
+    amplitudes : array_like of shape (N+1,)
+        Dicke-basis amplitudes (M ascending) of a normalised pure state.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex flat state of shape (size,); only the block j = N/2 is non-zero
+        and holds ``|ψ⟩⟨ψ|``.
+
+    Raises
+    ------
+    QClockError
+        If N exceeds :data:`MAX_PI_ATOMS`.
+    """
     psi = np.asarray(amplitudes, dtype=complex)
     basis = pi_basis(psi.shape[0] - 1)
     x = np.zeros(basis.size, dtype=complex)
@@ -175,19 +244,59 @@ def pi_from_pure(amplitudes) -> np.ndarray:
 
 
 def pi_trace(x: np.ndarray, basis: PIBasis) -> complex:
-    """Trace of a flat PI state (Σ_j Tr ρ̃_j)."""
+    """Trace of a flat permutation-invariant state, ``Σ_j Tr ρ̃_j``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of shape (size,)
+        Flat permutation-invariant state (blocks ρ̃_j = d_j ρ_j, see the module
+        docstring).
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+
+    Returns
+    -------
+    complex
+        The trace (1 for a normalised state; the imaginary part is round-off).
+    """
     return complex(x[basis.entry_a == basis.entry_b].sum())
 
 
 def pi_excitation_probabilities(x: np.ndarray, basis: PIBasis) -> np.ndarray:
-    """P(n excited atoms), n = 0..N, of a flat PI state (real part, length N+1)."""
+    """Probabilities P(n excited atoms), n = 0..N, of a flat permutation-invariant state.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of shape (size,)
+        Flat permutation-invariant state (blocks ρ̃_j = d_j ρ_j, see the module
+        docstring).
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (N+1,), ``Σ_j Re ρ̃_j[m, m]`` with ``m = n − N/2``.
+    """
     diagonal = basis.entry_a == basis.entry_b
     n = (basis.atoms - basis.entry_two_j[diagonal]) // 2 + basis.entry_a[diagonal]
     return np.bincount(n, weights=x[diagonal].real, minlength=basis.atoms + 1)
 
 
 def pi_excitation_covectors(basis: PIBasis) -> np.ndarray:
-    """Covectors of the projectors on n excited atoms, shape (N+1, size): ``P(n) = F[n] @ x``."""
+    """Covectors of the projectors on n excited atoms, so that ``P(n) = F[n] @ x``.
+
+    Parameters
+    ----------
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex array F of shape (N+1, size), 1 on the diagonal entries
+        ``(j, m, m)`` with ``m = n − N/2`` and 0 elsewhere.
+    """
     diagonal = np.flatnonzero(basis.entry_a == basis.entry_b)
     n = (basis.atoms - basis.entry_two_j[diagonal]) // 2 + basis.entry_a[diagonal]
     covectors = np.zeros((basis.atoms + 1, basis.size), dtype=complex)
@@ -196,15 +305,44 @@ def pi_excitation_covectors(basis: PIBasis) -> np.ndarray:
 
 
 def pi_symmetric_weight(x: np.ndarray, basis: PIBasis) -> float:
-    """Largest |entry| outside the symmetric block j = N/2 (0 for a symmetric state)."""
+    """Largest |entry| outside the symmetric block j = N/2 (0 for a symmetric state).
+
+    Parameters
+    ----------
+    x : numpy.ndarray of shape (size,)
+        Flat permutation-invariant state (blocks ρ̃_j = d_j ρ_j, see the module
+        docstring).
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+
+    Returns
+    -------
+    float
+        ``max |x_i|`` over the blocks with j < N/2 (dimensionless).
+    """
     rest = x[int(basis.dims[0]) ** 2:]
     return float(np.abs(rest).max()) if rest.size else 0.0
 
 
 def pi_spin_moments(x: np.ndarray, basis: PIBasis) -> tuple[np.ndarray, np.ndarray]:
-    """Mean ``⟨J_k⟩`` (3,) and symmetrised second moments ``⟨{J_k, J_l}⟩/2`` (3, 3) of a flat PI state.
+    """Mean and symmetrised second moments of the collective spin of a flat PI state.
 
     Every block contributes ``Tr(ρ̃_j A_j)`` with ``A_j`` the spin-j operator.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of shape (size,)
+        Flat permutation-invariant state (blocks ρ̃_j = d_j ρ_j, see the module
+        docstring).
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+
+    Returns
+    -------
+    mean : numpy.ndarray
+        ``(⟨Jx⟩, ⟨Jy⟩, ⟨Jz⟩)``, shape (3,).
+    second : numpy.ndarray
+        ``⟨(J_k J_l + J_l J_k)/2⟩`` (not centred), shape (3, 3).
     """
     from .operators import collective_operators
 
@@ -251,9 +389,23 @@ def _map_blocks(x: np.ndarray, basis: PIBasis, transform) -> np.ndarray:
 
 
 def pi_apply_su2(x: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> np.ndarray:
-    """State(s) after the collective rotation given by the spin-1/2 matrix ``matrix`` (every block).
+    """State(s) after a collective rotation, applied inside every j block.
 
-    ``x`` has shape (size,) or (K, size) (K states at once).
+    Parameters
+    ----------
+    x : numpy.ndarray of shape (size,) or (K, size)
+        One flat permutation-invariant state, or K of them as rows.
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+    matrix : array_like of shape (2, 2)
+        Unitary single-atom rotation in the (|↓⟩, |↑⟩) basis; every atom is
+        rotated by it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex array of the shape of ``x``: ``D_j ρ̃_j D_j†`` in every block,
+        with ``D_j`` the spin-j representation of ``matrix``.
     """
     return _map_blocks(x, basis, lambda blocks: _rotate_blocks(blocks, matrix))
 
@@ -261,9 +413,24 @@ def pi_apply_su2(x: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> np.ndarra
 def pi_covector_apply_su2(f: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> np.ndarray:
     """Pull covectors back through a rotation: ``f′·x = f·(D x D†)`` for all x.
 
-    ``f`` has shape (size,) or (K, size). For a block ``F`` (with ``⟨E⟩ = Σ F∘ρ``)
-    the pulled-back block is ``Dᵀ F D* = (D† Fᵀ D)ᵀ``: the transposed block
-    rotated by the inverse matrix, transposed back.
+    For a block ``F`` (with ``⟨E⟩ = Σ F∘ρ``) the pulled-back block is
+    ``Dᵀ F D* = (D† Fᵀ D)ᵀ``: the transposed block rotated by the inverse
+    matrix, transposed back.
+
+    Parameters
+    ----------
+    f : numpy.ndarray of shape (size,) or (K, size)
+        One covector or K covectors (rows) on the flat index set.
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+    matrix : array_like of shape (2, 2)
+        Unitary single-atom rotation in the (|↓⟩, |↑⟩) basis; every atom is
+        rotated by it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex array of the shape of ``f``.
     """
     inverse = np.ascontiguousarray(matrix.conj().T)
     return _map_blocks(f, basis, lambda blocks: _rotate_blocks(blocks.transpose(0, 2, 1), inverse)
@@ -271,7 +438,23 @@ def pi_covector_apply_su2(f: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> 
 
 
 def pi_twist_phases(basis: PIBasis, strength: float) -> np.ndarray:
-    """Entry-wise factors of the unitary twist ``exp(−i(μ/2)Jz²)``: ``exp(−i(μ/2)(m² − m′²))``."""
+    """Entry-wise factors of the unitary twist ``exp(−i(μ/2)Jz²)``: ``exp(−i(μ/2)(m² − m′²))``.
+
+    Multiplying a flat state by these factors applies the one-axis twist
+    ``T_z(μ)`` (Kitagawa & Ueda, PRA 47, 5138 (1993)) in every block.
+
+    Parameters
+    ----------
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+    strength : float
+        Twisting strength μ, in rad (dimensionless).
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex array of shape (size,).
+    """
     m = basis.entry_a - basis.entry_two_j / 2.0
     m1 = basis.entry_b - basis.entry_two_j / 2.0
     return np.exp(-0.5j * strength * (m * m - m1 * m1))
@@ -285,16 +468,25 @@ def local_generator(basis: PIBasis, *, decay: float = 0.0, dephasing: float = 0.
     Parameters
     ----------
     basis : PIBasis
-    decay, pumping, dephasing : float ≥ 0
-        Local rates Γ↓, Γ↑, γ (per unit time; see the module docstring for the
-        Lindblad operators).
-    twist : float
+        Index bookkeeping of the atom number (from :func:`pi_basis`).
+    decay, dephasing, pumping : float, optional
+        Local rates Γ↓, γ, Γ↑ ≥ 0 (keyword only, default 0), in inverse units of
+        the evolution time (1/Z, or 1/s if times are in seconds); see the module
+        docstring for the Lindblad operators.
+    twist : float, optional
         Coefficient χ′ of the Hamiltonian ``H = (χ′/2) Jz²`` (so that evolving
-        for a time t without dissipation is the twist ``T_z(μ = χ′ t)``).
+        for a time t without dissipation is the twist ``T_z(μ = χ′ t)``), in
+        rad per unit time (keyword only, default 0).
 
     Returns
     -------
-    scipy.sparse.csr_matrix, shape (size, size), complex
+    scipy.sparse.csr_matrix
+        Complex matrix of shape (size, size).
+
+    Raises
+    ------
+    QClockError
+        If a rate is negative or not finite, or ``twist`` is not finite.
 
     Notes
     -----
@@ -375,24 +567,32 @@ def local_generator(basis: PIBasis, *, decay: float = 0.0, dephasing: float = 0.
 
 def pi_evolve(generator: sparse.spmatrix, x: np.ndarray, duration: float = 1.0, *,
               diagonal: np.ndarray | None = None, tolerance: float = 2.0**-53) -> np.ndarray:
-    """``exp(duration·G) x`` for a state (size,) or ``exp(duration·Gᵀ)`` on covectors (K, size).
+    """Evolve a state, ``exp(duration·G) x``, or pull covectors back, ``exp(duration·Gᵀ) f``.
 
     Covectors are recognised by a 2-D input: each row ``f`` is pulled back so that
     ``f′·x = f·(exp(tG) x)``.
 
     Parameters
     ----------
-    generator : sparse matrix
-        ``G`` (e.g. from :func:`local_generator`).
-    x : ndarray
-        State (size,) or covectors (K, size).
-    duration : float
-        Evolution time t (same unit as the rates of G).
-    diagonal : ndarray, optional
+    generator : scipy.sparse.spmatrix
+        ``G`` of shape (size, size) (e.g. from :func:`local_generator`).
+    x : numpy.ndarray
+        State of shape (size,) or covectors of shape (K, size).
+    duration : float, optional
+        Evolution time t, in the unit of the rates of G (default 1).
+    diagonal : numpy.ndarray of shape (size,), optional
         An extra diagonal added to G (e.g. the twist Hamiltonian), so that a
-        new sparse matrix need not be built for every twist strength.
-    tolerance : float
-        Relative truncation error of every Taylor step.
+        new sparse matrix need not be built for every twist strength
+        (keyword only).
+    tolerance : float, optional
+        Relative truncation error of every Taylor step (keyword only, default
+        2⁻⁵³).
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex array of the shape of ``x``; a copy of ``x`` when ``duration``
+        is 0.
 
     Notes
     -----
@@ -439,7 +639,23 @@ def pi_evolve(generator: sparse.spmatrix, x: np.ndarray, duration: float = 1.0, 
 
 # ------------------------------------------------------------------ QuTiP piqs bridge
 def to_piqs(x: np.ndarray, basis: PIBasis):
-    """The state as a QuTiP ``Qobj`` in ``qutip.piqs``' Dicke basis (j descending, m from +j down)."""
+    """The state as a QuTiP ``Qobj`` in ``qutip.piqs``' Dicke basis (j descending, m from +j down).
+
+    Parameters
+    ----------
+    x : numpy.ndarray of shape (size,)
+        Flat permutation-invariant state (blocks ρ̃_j = d_j ρ_j, see the module
+        docstring).
+    basis : PIBasis
+        Index bookkeeping of the same atom number (from :func:`pi_basis`).
+
+    Returns
+    -------
+    qutip.Qobj
+        Block-diagonal density matrix of dimension ``Σ_j (2j+1)``; ``piqs``
+        uses the same total-weight convention, so only the order of m changes
+        (Shammah et al., PRA 98, 063815 (2018)).
+    """
     import qutip
 
     dimension = int(basis.dims.sum())
@@ -454,7 +670,28 @@ def to_piqs(x: np.ndarray, basis: PIBasis):
 
 
 def from_piqs(qobj, atoms: int) -> np.ndarray:
-    """Inverse of :func:`to_piqs`: a ``qutip.piqs`` Dicke-basis density matrix as a flat PI state."""
+    """Inverse of :func:`to_piqs`: a ``qutip.piqs`` Dicke-basis density matrix as a flat PI state.
+
+    Parameters
+    ----------
+    qobj : qutip.Qobj or array_like
+        Block-diagonal density matrix in ``piqs``' Dicke basis, of dimension
+        ``Σ_j (2j+1)``; entries outside the blocks are ignored.
+    atoms : int
+        Number of atoms N, 1 ≤ N ≤ :data:`MAX_PI_ATOMS`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex flat state of shape (size,).
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` is out of range.
+    """
     basis = pi_basis(atoms)
     data = qobj.full() if hasattr(qobj, "full") else np.asarray(qobj)
     x = np.zeros(basis.size, dtype=complex)
