@@ -29,11 +29,34 @@ def _check_no_parameters(parameters, name: str) -> None:
 
 # ------------------------------------------------------------------- CSS
 def css(atoms: int, parameters=None) -> RamseyProtocol:
-    """Conventional Ramsey protocol with a coherent spin state (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. A66).
+    """Conventional Ramsey protocol with a coherent spin state.
 
-    Preparation ``Ry(-π/2)|↓…↓⟩ = |+x⟩``; measurement ``Rx(π/2)`` then Jz,
-    i.e. an effective measurement of ``Jy`` (eq. A60), whose signal is
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (A66). Preparation
+    ``Ry(-π/2)|↓…↓⟩ = |+x⟩``; measurement ``Rx(π/2)`` then Jz, i.e. an
+    effective measurement of ``Jy`` (eq. A60), whose signal is
     ``⟨M⟩ = (N/2) sin φ``.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    parameters : array_like, optional
+        Must be None or empty (the CSS protocol has no free parameters); accepted
+        so that ``with_parameters`` works for every family.
+
+    Returns
+    -------
+    RamseyProtocol
+        The protocol (backend-free description; see
+        :class:`~qclock_circuits.protocols.ramsey.RamseyProtocol`).
+        Family ``"css"``, readout ``"jz"``.
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` < 1 or ``parameters`` is not empty.
     """
     atoms = check_atoms(atoms)
     _check_no_parameters(parameters, "css")
@@ -48,7 +71,26 @@ def sss_optimal_rotation(atoms: int, twist: float) -> float:
     From the second moments in the y–z plane, ``Var_θ(Jy) = (Vyy+Vzz)/2 +
     R cos(2θ + δ)`` with ``R e^{iδ} = (Vyy−Vzz)/2 + i Cyz``; the minimum is at
     ``θ = (π − δ)/2`` (reduced to (−π/2, π/2]). Reproduces the minimal
-    variance of Kielinski & Hammerer eq. (A75).
+    variance of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (A75).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    twist : float
+        Twisting strength μ, in rad (dimensionless).
+
+    Returns
+    -------
+    float
+        The rotation angle θ, in rad, in (−π/2, π/2].
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer or ``twist`` not a number.
+    QClockError
+        If ``atoms`` < 1 or ``twist`` is not finite.
     """
     atoms = check_atoms(atoms)
     twist = check_finite(twist, "twist")
@@ -73,18 +115,37 @@ def _css_x(atoms: int) -> np.ndarray:
 
 def sss(atoms: int, twist: float | None = None, rotation: float | None = None,
         parameters=None) -> RamseyProtocol:
-    """Squeezed-spin-state Ramsey protocol (Kielinski & Hammerer eq. A72).
+    """Squeezed-spin-state Ramsey protocol (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (A72)).
 
     ``|SSS⟩ = Rx(θ) Tz(μ) |+x⟩``, measured like the CSS (effective Jy).
 
     Parameters
     ----------
+    atoms : int
+        Number of atoms N ≥ 1.
     twist : float
-        Twisting strength μ (rad).
+        Twisting strength μ, in rad (dimensionless); required unless
+        ``parameters`` is given.
     rotation : float, optional
-        θ (rad); defaults to :func:`sss_optimal_rotation` (variance-minimising).
-    parameters : array (2,), optional
-        ``[μ, θ]``; alternative to ``twist``/``rotation`` (used by ``with_parameters``).
+        θ, in rad; defaults to :func:`sss_optimal_rotation` (variance-minimising).
+    parameters : array_like of shape (2,), optional
+        ``[μ, θ]`` in rad; alternative to ``twist``/``rotation`` (used by
+        ``with_parameters``).
+
+    Returns
+    -------
+    RamseyProtocol
+        The protocol (backend-free description; see
+        :class:`~qclock_circuits.protocols.ramsey.RamseyProtocol`).
+        Family ``"sss"`` with parameters ``(twist, rotation)``.
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer or an angle is not a number.
+    QClockError
+        If ``atoms`` < 1, no twist is given, ``parameters`` does not have
+        length 2, or a value is not finite.
     """
     atoms = check_atoms(atoms)
     if parameters is not None:
@@ -108,7 +169,7 @@ def sss(atoms: int, twist: float | None = None, rotation: float | None = None,
 
 # ------------------------------------------------------------------- GHZ
 def ghz(atoms: int, readout: str = "parity", parameters=None) -> RamseyProtocol:
-    """GHZ protocol (Kielinski & Hammerer eqs. A76–A85).
+    """GHZ protocol (Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (A76)–(A85)).
 
     Preparation ``|GHZ⟩`` then ``Rz(−π/(2N))`` (eq. A77, working point at φ = 0).
 
@@ -119,6 +180,29 @@ def ghz(atoms: int, readout: str = "parity", parameters=None) -> RamseyProtocol:
       even N (eq. A82) and ``Ry(π/2)`` for odd N; then
       ``P(M|φ) = C(N,k)/2^N [1 ± sin(Nφ)]`` with a sign alternating in k (eq. A83
       for even N), and the Bayesian estimator recovers the parity (eq. A85).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    readout : {'parity', 'jz'}, optional
+        Readout of the final state (default ``'parity'``).
+    parameters : array_like, optional
+        Must be None or empty (no free parameters).
+
+    Returns
+    -------
+    RamseyProtocol
+        The protocol (backend-free description; see
+        :class:`~qclock_circuits.protocols.ramsey.RamseyProtocol`).
+        Family ``"ghz"``.
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` < 1, ``readout`` is not allowed or ``parameters`` is not empty.
     """
     atoms = check_atoms(atoms)
     check_choice(readout, "readout", ("parity", "jz"))
@@ -136,13 +220,27 @@ def ghz(atoms: int, readout: str = "parity", parameters=None) -> RamseyProtocol:
 
 # ------------------------------------------------------------------- variational
 def variational_parameter_names(n: int, m: int) -> tuple[str, ...]:
-    """Names of the free parameters of the [n, m] class, in time order.
+    """Names of the free parameters of the [n, m] variational class, in time order.
 
     ``mu_1`` (first preparation twist, about z), then for every further
     twist ``j``: ``mu_j, twist_polar_j, twist_azimuth_j``; the phase axis
     ``phase_axis_polar, phase_axis_azimuth`` after the preparation twists and
     the measurement axis ``measure_axis_polar, measure_axis_azimuth`` at the
-    end. Count: 2 + 3(n+m) for n ≥ 1 (Kielinski & Hammerer eq. 39); 4 + 3m for n = 0.
+    end. Count: 2 + 3(n+m) for n ≥ 1 (Kielinski & Hammerer, arXiv:2505.04287
+    (2025), eq. (39)); 4 + 3m for n = 0.
+
+    Parameters
+    ----------
+    n : int
+        Number of preparation twists (≥ 0).
+    m : int
+        Number of measurement twists (≥ 0).
+
+    Returns
+    -------
+    tuple of str
+        The parameter names; twist strengths ``mu_*`` are dimensionless (rad),
+        axis angles are in rad.
     """
     names: list[str] = []
     for j in range(1, n + m + 1):
@@ -187,7 +285,7 @@ def _default_variational_parameters(n: int, m: int) -> np.ndarray:
 
 
 def variational(atoms: int, n: int, m: int, params=None, parameters=None) -> RamseyProtocol:
-    """Variational generalised Ramsey protocol of class [n, m], Kielinski & Hammerer eq. (39).
+    """Variational generalised Ramsey protocol of class [n, m], Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (39).
 
     ``U_prep = R_n [T_n … T_1] R_{π/2}``, ``U_meas = R_m [T_{n+m} … T_{n+1}] R_n†``,
     with ``T_j = T_{k_j}(μ_j) = R_{k_j}† T_z(μ_j) R_{k_j}`` applied in order of
@@ -197,11 +295,33 @@ def variational(atoms: int, n: int, m: int, params=None, parameters=None) -> Ram
 
     Parameters
     ----------
-    atoms, n, m : int
-        N, the number of preparation and of measurement twists.
-    params : array, optional
+    atoms : int
+        Number of atoms N ≥ 1.
+    n : int
+        Number of preparation twists, 0 ≤ n ≤ ``MAX_LAYERS``.
+    m : int
+        Number of measurement twists, 0 ≤ m ≤ ``MAX_LAYERS``.
+    params : array_like, optional
         2 + 3(n+m) values (4 + 3m for n = 0) in the order of
-        :func:`variational_parameter_names`.
+        :func:`variational_parameter_names`; twist strengths μ and angles in rad.
+    parameters : array_like, optional
+        Same as ``params`` (the name used by ``with_parameters``); give one of them.
+
+    Returns
+    -------
+    RamseyProtocol
+        The protocol (backend-free description; see
+        :class:`~qclock_circuits.protocols.ramsey.RamseyProtocol`).
+        Family ``"variational"``, readout ``"jz"``, named ``"[n,m]"``.
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer or the parameters are not numbers.
+    QClockError
+        If ``atoms`` < 1, ``n`` or ``m`` is negative, not an integer or above
+        ``MAX_LAYERS``, both ``params`` and ``parameters`` are given, or the
+        parameter vector has the wrong length or non-finite values.
     """
     atoms = check_atoms(atoms)
     n = _check_layers(n, "n")
@@ -242,10 +362,29 @@ def variational(atoms: int, n: int, m: int, params=None, parameters=None) -> Ram
 
 # ------------------------------------------------------------------- POI
 def phase_operator_unitary(atoms: int) -> np.ndarray:
-    """``U`` with rows ``⟨s|`` of the phase-operator eigenstates (Kielinski & Hammerer eq. A45).
+    """Unitary whose rows are the phase-operator eigenstates ``⟨s|``.
 
-    ``|s⟩ = (N+1)^{-1/2} Σ_M e^{−iφ_s M}|M⟩``, ``φ_s = 2πs/(N+1)``, s = −N/2..N/2, so
-    ``U[j, k] = e^{iφ_{s_j} M_k}/√(N+1)`` and Dicke outcome j ↔ eigenvalue φ_{s_j}.
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (A45):
+    ``|s⟩ = (N+1)^{-1/2} Σ_M e^{−iφ_s M}|M⟩``, ``φ_s = 2πs/(N+1)``,
+    s = −N/2..N/2, so ``U[j, k] = e^{iφ_{s_j} M_k}/√(N+1)`` and Dicke outcome
+    j ↔ eigenvalue φ_{s_j}.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex unitary matrix of shape (N+1, N+1).
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` < 1.
     """
     atoms = check_atoms(atoms)
     m = magnetic_numbers(atoms)
@@ -253,11 +392,38 @@ def phase_operator_unitary(atoms: int) -> np.ndarray:
 
 
 def poi(atoms: int, state=None, parameters=None) -> RamseyProtocol:
-    """Phase-operator based interferometer (Kielinski & Hammerer eqs. A45–A46).
+    """Phase-operator based interferometer (Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (A45)–(A46)).
 
     The input state defaults to the sine state (eq. A46); the measurement
-    projects on the phase-operator eigenstates and reports ``φ_s = 2πs/(N+1)``.
-    Free parameters: the input state's Dicke amplitudes ``[Re ψ_k…, Im ψ_k…]``.
+    projects on the phase-operator eigenstates and reports ``φ_s = 2πs/(N+1)``
+    (rad). Free parameters: the input state's Dicke amplitudes
+    ``[Re ψ_k…, Im ψ_k…]``.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    state : array_like of shape (N+1,), optional
+        Input state in the Dicke basis (normalised on construction); default
+        the sine state.
+    parameters : array_like of shape (2(N+1),), optional
+        Real and imaginary parts of the input amplitudes, alternative to
+        ``state`` (used by ``with_parameters``).
+
+    Returns
+    -------
+    RamseyProtocol
+        The protocol (backend-free description; see
+        :class:`~qclock_circuits.protocols.ramsey.RamseyProtocol`).
+        Family ``"poi"``, readout ``"phase"``.
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer or the amplitudes are not numbers.
+    QClockError
+        If ``atoms`` < 1, both ``state`` and ``parameters`` are given, or the
+        amplitudes have the wrong length, are not finite or are all zero.
     """
     atoms = check_atoms(atoms)
     if state is not None and parameters is not None:
@@ -285,7 +451,36 @@ def poi(atoms: int, state=None, parameters=None) -> RamseyProtocol:
 
 # ------------------------------------------------------------------- custom
 def custom(atoms: int, preparation, measurement, readout: str = "jz", name: str = "custom") -> RamseyProtocol:
-    """A protocol from explicit operations (no free parameters)."""
+    """A protocol from explicit operations (no free parameters).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    preparation : iterable of Operation
+        Operations applied to ``|↓…↓⟩`` before the phase imprint, in time order
+        (:class:`~.operations.Rotation`, :class:`~.operations.Twist`,
+        :class:`~.operations.PrepareState` first only,
+        :class:`~.operations.CollectiveUnitary`).
+    measurement : iterable of Operation
+        Operations after the phase imprint, before the readout, in time order.
+    readout : {'jz', 'parity', 'phase'}, optional
+        How the final Dicke populations are read (default ``'jz'``).
+    name : str, optional
+        Display name (default ``'custom'``).
+
+    Returns
+    -------
+    RamseyProtocol
+        The protocol (backend-free description; see
+        :class:`~qclock_circuits.protocols.ramsey.RamseyProtocol`).
+
+    Raises
+    ------
+    QClockError
+        If ``readout`` is not allowed or the operations are invalid (see
+        :class:`~.ramsey.RamseyProtocol`).
+    """
     check_choice(readout, "readout", READOUTS)
     return RamseyProtocol(atoms, tuple(preparation), tuple(measurement), readout=readout, name=name)
 

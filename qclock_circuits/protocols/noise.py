@@ -191,11 +191,13 @@ class LocalNoise:
 
         Returns
         -------
-        (decay, dephasing, pumping, flip) : (float, float, float, bool)
-            ``decay`` Γ↓t, ``pumping`` Γ↑t, ``dephasing`` t/T_φ as taken by
-            :func:`qclock_circuits.spin.permutation_invariant.local_generator`,
-            and ``flip`` = True when a dephasing probability above 1/2 adds a
-            collective π rotation about z.
+        decay, dephasing, pumping : float
+            Γ↓t, t/T_φ and Γ↑t as taken by
+            :func:`qclock_circuits.spin.permutation_invariant.local_generator`
+            (dimensionless exponents, depolarisation included).
+        flip : bool
+            True when a dephasing probability above 1/2 adds a collective π
+            rotation about z.
         """
         p = self.dephasing
         flip = p > 0.5
@@ -208,7 +210,20 @@ class LocalNoise:
         return decay, dephasing + 2.0 * pauli, pumping, flip
 
     def twist_time(self, strength: float) -> float:
-        """Duration of a twist of strength μ (the call's time unit); 0 without twist noise."""
+        """Duration of a twist of strength μ; 0 without twist noise.
+
+        Parameters
+        ----------
+        strength : float
+            Twisting strength μ, in rad (dimensionless).
+
+        Returns
+        -------
+        float
+            ``twist_duration`` if set, else ``|μ|/(2χ)`` with χ = ``twisting_rate``,
+            in the call's time unit (units of Z, or s); 0 when no rate acts during
+            the twists.
+        """
         if not self.has_twist_noise:
             return 0.0
         if self.twist_duration is not None:
@@ -216,19 +231,49 @@ class LocalNoise:
         return abs(float(strength)) / (2.0 * self.twisting_rate)
 
     def without_readout_error(self) -> "LocalNoise":
-        """The same channels with perfect detection."""
+        """The same channels with perfect detection.
+
+        Returns
+        -------
+        LocalNoise
+            A copy with ``readout_error = (0, 0)``.
+        """
         return LocalNoise(**{**self.to_dict(), "readout_error": (0.0, 0.0)})
 
     # ------------------------------------------------------------ data
     def to_dict(self) -> dict:
-        """JSON-compatible form (lossless)."""
+        """JSON-compatible form (lossless).
+
+        Returns
+        -------
+        dict
+            The fields by name; ``readout_error`` as a two-element list.
+        """
         data = asdict(self)
         data["readout_error"] = list(self.readout_error)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "LocalNoise":
-        """Inverse of :meth:`to_dict`; unknown keys are an error."""
+        """Inverse of :meth:`to_dict`; unknown keys are an error.
+
+        Parameters
+        ----------
+        data : dict
+            Fields of :class:`LocalNoise` by name (missing ones take their defaults).
+
+        Returns
+        -------
+        LocalNoise
+            The noise described by ``data`` (re-validated).
+
+        Raises
+        ------
+        TypeError
+            If a value has the wrong type.
+        QClockError
+            If a key is unknown or a value is out of range.
+        """
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -240,7 +285,14 @@ class LocalNoise:
         return cls(**data)
 
     def describe(self) -> str:
-        """One-line summary of the non-zero terms."""
+        """One-line summary of the non-zero terms.
+
+        Returns
+        -------
+        str
+            E.g. ``"LocalNoise(dephasing=0.01, readout_error=(0.01, 0.02))"``, or
+            ``"LocalNoise(ideal)"``.
+        """
         parts = [f"{n}={getattr(self, n):.4g}" for n in ("dephasing", "amplitude_damping", "pumping",
                                                           "depolarizing") if getattr(self, n) > 0]
         if self.has_readout_error:
@@ -254,11 +306,31 @@ class LocalNoise:
 
 
 def readout_matrix(atoms: int, readout_error) -> np.ndarray:
-    """``R[k, n] = P(read k excited | n excited)`` for independent per-atom detection errors.
+    """Detection-error matrix ``R[k, n] = P(read k excited | n excited)`` for independent per-atom errors.
 
     The n excited atoms are read as excited with probability ``1 − e10`` each and
     the N − n others with probability ``e01`` each, so R is the convolution of
     two binomial distributions. Columns sum to 1.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    readout_error : float or (float, float)
+        ``(e01, e10) = (P(read 1 | 0), P(read 0 | 1))`` per atom, each in
+        [0, 1]; a single number is symmetric.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (N+1, N+1), column-stochastic.
+
+    Raises
+    ------
+    TypeError
+        If ``readout_error`` is not a number or pair of numbers.
+    QClockError
+        If a probability is outside [0, 1].
     """
     e01, e10 = check_readout_error(readout_error)
     from scipy.stats import binom
@@ -352,7 +424,30 @@ class AtomicDecoherence:
         return max(value, 0.0)
 
     def at(self, interrogation_time: float) -> LocalNoise:
-        """The :class:`LocalNoise` of one interrogation of dark time ``interrogation_time``."""
+        """The :class:`LocalNoise` of one interrogation of dark time ``interrogation_time``.
+
+        Dark-time probabilities ``dephasing = (1 − e^{−T/T_φ})/2`` and
+        ``amplitude_damping = 1 − e^{−T/T1}``; during the twists the rates 1/T1
+        and 1/T_φ (plus the twist-only rates) act when a twisting rate or twist
+        duration is set.
+
+        Parameters
+        ----------
+        interrogation_time : float
+            Dark time T ≥ 0, in the same unit as ``t1`` and ``t2`` (units of Z, or s).
+
+        Returns
+        -------
+        LocalNoise
+            The noise of that interrogation.
+
+        Raises
+        ------
+        TypeError
+            If ``interrogation_time`` is not a real number.
+        QClockError
+            If ``interrogation_time`` is negative or not finite.
+        """
         if isinstance(interrogation_time, bool) or not isinstance(interrogation_time, numbers.Real):
             raise TypeError(f"interrogation_time must be a time >= 0, got {interrogation_time!r}")
         t = float(interrogation_time)
@@ -378,7 +473,26 @@ class AtomicDecoherence:
                 and self.twist_decay_rate == 0 and self.twist_dephasing_rate == 0)
 
     def scaled(self, factor: float) -> "AtomicDecoherence":
-        """The same atoms with every time multiplied by ``factor`` (e.g. seconds → units of Z: 1/Z)."""
+        """The same atoms with every time multiplied by ``factor``.
+
+        Rates are divided by ``factor``; e.g. ``factor = 1/Z`` converts seconds to
+        units of the coherence time Z.
+
+        Parameters
+        ----------
+        factor : float
+            Positive, finite scale factor of the time unit.
+
+        Returns
+        -------
+        AtomicDecoherence
+            The rescaled description.
+
+        Raises
+        ------
+        QClockError
+            If ``factor`` is not finite or not positive.
+        """
         factor = float(factor)
         if not math.isfinite(factor) or factor <= 0:
             raise QClockError(f"factor must be a finite number > 0, got {factor}")
@@ -390,7 +504,13 @@ class AtomicDecoherence:
                                  twist_dephasing_rate=self.twist_dephasing_rate / factor)
 
     def to_dict(self) -> dict:
-        """JSON-compatible form (infinite times as None)."""
+        """JSON-compatible form (infinite times as None).
+
+        Returns
+        -------
+        dict
+            The fields by name; ``readout_error`` as a two-element list.
+        """
         return {"t1": None if math.isinf(self.t1) else self.t1, "t2": None if math.isinf(self.t2) else self.t2,
                 "readout_error": list(self.readout_error), "twisting_rate": self.twisting_rate,
                 "twist_duration": self.twist_duration, "twist_decay_rate": self.twist_decay_rate,
@@ -398,7 +518,26 @@ class AtomicDecoherence:
 
     @classmethod
     def from_dict(cls, data: dict) -> "AtomicDecoherence":
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            Fields by name; a missing or None ``t1``/``t2`` means infinite, other
+            missing keys take their defaults.
+
+        Returns
+        -------
+        AtomicDecoherence
+            The description (re-validated).
+
+        Raises
+        ------
+        TypeError
+            If a time has the wrong type.
+        QClockError
+            If a value is out of range or the fields are inconsistent.
+        """
         return cls(t1=math.inf if data.get("t1") is None else data["t1"],
                    t2=math.inf if data.get("t2") is None else data["t2"],
                    readout_error=tuple(data.get("readout_error", (0.0, 0.0))),

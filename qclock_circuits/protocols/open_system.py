@@ -79,7 +79,28 @@ def _dissipative_twist(atoms: int, noise: LocalNoise, strength: float, x: np.nda
 def mixed_input_state(protocol, noise: LocalNoise) -> np.ndarray:
     """Flat permutation-invariant state entering the imprint: preparation, then the dark-time channel.
 
-    (The dark-time channel commutes with the imprint, so it may act before it.)
+    The dark-time channel commutes with the imprint ``exp(−iφJz)``, so it may act
+    before it. Twists in the preparation are integrated with the local
+    dissipation of ``noise`` (Shammah et al., PRA 98, 063815 (2018)).
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol (N ≤ ``MAX_PI_ATOMS``).
+    noise : LocalNoise
+        Local noise of the interrogation; its detection error is ignored here.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex flat state of shape (size,) in the layout of
+        :mod:`qclock_circuits.spin.permutation_invariant`.
+
+    Raises
+    ------
+    QClockError
+        If N exceeds the engine's limit, or a collective unitary would act after
+        a dissipative twist has taken the state out of the symmetric subspace.
     """
     from .ramsey import compile_operations
 
@@ -134,14 +155,22 @@ def noisy_dicke_coefficients(protocol, noise: LocalNoise) -> np.ndarray:
 
     Detection errors are *not* applied here (see :func:`~.noise.readout_matrix`).
 
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol (N ≤ ``MAX_PI_ATOMS``).
+    noise : LocalNoise
+        Local noise of the interrogation; its detection error is ignored here.
+
     Returns
     -------
-    numpy.ndarray, complex, shape (N+1, 2N+1)
-        ``P(n|φ) = Σ_{d=−N}^{N} c[n, d+N] e^{idφ}``.
+    numpy.ndarray
+        Complex array c of shape (N+1, 2N+1) with
+        ``P(n|φ) = Σ_{d=−N}^{N} c[n, d+N] e^{idφ}`` (φ in rad).
 
     Raises
     ------
-    ValueError
+    QClockError
         N above the engine's limit, or a collective unitary (phase-operator
         measurement) that would have to act outside the symmetric subspace.
     """

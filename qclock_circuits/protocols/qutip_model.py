@@ -23,10 +23,12 @@ __all__ = ["QutipRamseyModel", "build_qutip_model"]
 class QutipRamseyModel:
     """Input state, measurement unitary and phase imprint as QuTiP objects.
 
-    Attributes
+    Build it with :func:`build_qutip_model`.
+
+    Parameters
     ----------
     state : qutip.Qobj
-        ``U_prep |↓…↓⟩`` (ket, QuTiP order).
+        ``U_prep |↓…↓⟩`` (ket, QuTiP order m = +j … −j).
     measurement : qutip.Qobj
         ``U_meas`` (operator, QuTiP order).
     jz : qutip.Qobj
@@ -41,14 +43,49 @@ class QutipRamseyModel:
     protocol: object
 
     def imprint(self, phase: float):
-        """``exp(−iφJz)`` as a Qobj."""
+        """Phase imprint ``exp(−iφJz)`` as a Qobj.
+
+        Parameters
+        ----------
+        phase : float
+            Accumulated phase φ, in rad.
+
+        Returns
+        -------
+        qutip.Qobj
+            The unitary operator (dense exponential).
+        """
         return (-1j * float(phase) * self.jz).expm()
 
     def final_state(self, phase: float):
+        """State before the readout, ``U_meas exp(−iφJz) U_prep |↓…↓⟩``.
+
+        Parameters
+        ----------
+        phase : float
+            Accumulated phase φ, in rad.
+
+        Returns
+        -------
+        qutip.Qobj
+            Ket in QuTiP order.
+        """
         return self.measurement * self.imprint(phase) * self.state
 
     def probabilities(self, phi) -> np.ndarray:
-        """P(x|φ), shape (len(phi), len(outcomes)), computed with QuTiP."""
+        """Outcome probabilities P(x|φ), computed with QuTiP.
+
+        Parameters
+        ----------
+        phi : float or array_like of float
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            Float array of shape (len(phi), len(protocol.outcomes)); the Dicke
+            populations grouped by the protocol's readout.
+        """
         phases = np.atleast_1d(np.asarray(phi, dtype=float))
         rows = []
         for phase in phases:
@@ -76,7 +113,23 @@ def _operation_qobj(op, j: float):
 
 
 def build_qutip_model(protocol) -> QutipRamseyModel:
-    """Build the :class:`QutipRamseyModel` of a :class:`~.ramsey.RamseyProtocol`."""
+    """Build the :class:`QutipRamseyModel` of a protocol from QuTiP's own operators.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol (small N: every operation becomes a dense exponential).
+
+    Returns
+    -------
+    QutipRamseyModel
+        The independent QuTiP route to the likelihood.
+
+    Raises
+    ------
+    TypeError
+        If an operation cannot be turned into a QuTiP operator.
+    """
     import qutip
 
     j = protocol.atoms / 2

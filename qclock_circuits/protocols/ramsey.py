@@ -50,7 +50,16 @@ _FAMILIES: dict[str, Callable[..., "RamseyProtocol"]] = {}
 
 
 def register_family(name: str, builder: Callable[..., "RamseyProtocol"]) -> None:
-    """Register the constructor used by :meth:`RamseyProtocol.with_parameters`."""
+    """Register the constructor used by :meth:`RamseyProtocol.with_parameters`.
+
+    Parameters
+    ----------
+    name : str
+        Family name stored in :attr:`RamseyProtocol.family` (e.g. ``"sss"``).
+    builder : callable
+        ``builder(atoms, parameters, **options) -> RamseyProtocol``; a later
+        registration under the same name replaces the earlier one.
+    """
     _FAMILIES[name] = builder
 
 
@@ -61,6 +70,26 @@ def compile_operations(operations: Sequence[Operation]) -> list[tuple[str, objec
     Twists about ``n`` become ``R† T_z R``; neighbouring SU(2) elements are
     multiplied together so that each costs at most one pass through the Jx
     eigenbasis.
+
+    Parameters
+    ----------
+    operations : sequence of Operation
+        Rotations, twists and collective unitaries, in time order
+        (no :class:`~.operations.PrepareState`).
+
+    Returns
+    -------
+    list of (str, object)
+        The steps in time order: ``('su2', 2×2 complex array)``,
+        ``('zphase', μ in rad)`` for a z twist ``exp(−i(μ/2)Jz²)``, or
+        ``('matrix', (N+1)×(N+1) complex array)``.
+
+    Raises
+    ------
+    QClockError
+        If a :class:`~.operations.PrepareState` appears.
+    TypeError
+        If an element is not an operation.
     """
     steps: list[tuple[str, object]] = []
 
@@ -146,10 +175,18 @@ class RamseyProtocol:
         projective Jz measurement.
     readout : {'jz', 'parity', 'phase'}
         How the Dicke outcome is turned into an outcome value.
-    family, parameters, options
-        The constructor that built the protocol and its free parameters, so
-        that :meth:`with_parameters` can rebuild it. ``family='custom'`` has
-        no free parameters.
+    name : str
+        Display name (e.g. ``"CSS"``, ``"[1,1]"``).
+    family : str
+        The registered constructor that built the protocol, so that
+        :meth:`with_parameters` can rebuild it. ``family='custom'`` has no
+        free parameters.
+    parameters : numpy.ndarray of float
+        The free parameters of the family (angles and twist strengths in rad).
+    parameter_names : tuple of str
+        Names of the free parameters, one per entry of ``parameters``.
+    options : dict
+        Further keyword arguments of the family constructor (e.g. ``n``, ``m``).
     noise : LocalNoise, optional
         Local decoherence of the atoms (:class:`~.noise.LocalNoise`). With
         noise every likelihood (:meth:`probabilities`,
@@ -208,7 +245,27 @@ class RamseyProtocol:
 
     # ------------------------------------------------------------ parameters
     def with_parameters(self, parameters) -> "RamseyProtocol":
-        """A new protocol of the same family with ``parameters`` (validated)."""
+        """A new protocol of the same family with other free parameters.
+
+        Parameters
+        ----------
+        parameters : array_like of shape (len(self.parameters),)
+            New values in the order of :attr:`parameter_names` (angles and twist
+            strengths in rad).
+
+        Returns
+        -------
+        RamseyProtocol
+            Rebuilt by the registered family constructor, with the same noise;
+            ``self`` for a ``'custom'`` protocol.
+
+        Raises
+        ------
+        TypeError
+            If ``parameters`` is not an array of real numbers.
+        QClockError
+            If the length is wrong or a value is not finite.
+        """
         values = check_finite_array(parameters, "parameters", ndim=1)
         if values.shape[0] != self.parameters.shape[0]:
             raise QClockError(f"parameters must have length {self.parameters.shape[0]} for "
@@ -220,7 +277,26 @@ class RamseyProtocol:
         return rebuilt if self.noise is None else rebuilt.with_noise(self.noise)
 
     def with_noise(self, noise: LocalNoise | None) -> "RamseyProtocol":
-        """The same protocol on atoms with local decoherence ``noise`` (None: ideal atoms)."""
+        """The same protocol on atoms with local decoherence.
+
+        Parameters
+        ----------
+        noise : LocalNoise or None
+            Local noise of one interrogation; None for ideal atoms.
+
+        Returns
+        -------
+        RamseyProtocol
+            A copy with :attr:`noise` replaced.
+
+        Raises
+        ------
+        TypeError
+            If ``noise`` is neither a LocalNoise nor None.
+        QClockError
+            If the noise cannot act on this protocol (a collective unitary in the
+            measurement with quantum noise).
+        """
         from dataclasses import replace
 
         return replace(self, noise=noise)
@@ -237,7 +313,19 @@ class RamseyProtocol:
         return 2.0 * np.pi * m / (self.atoms + 1)
 
     def outcome_index(self, excitations) -> np.ndarray:
-        """Column index of the outcome for ``k`` excited atoms (qubits in |1⟩), vectorised."""
+        """Column index of the outcome for ``k`` excited atoms (qubits in |1⟩), vectorised.
+
+        Parameters
+        ----------
+        excitations : int or array_like of int
+            Number k of excited atoms, 0..N.
+
+        Returns
+        -------
+        numpy.ndarray of int
+            Column of :meth:`probabilities` (``k`` itself, or for parity readout
+            1 for even k (outcome +1) and 0 for odd k (outcome −1)).
+        """
         k = np.asarray(excitations)
         if self.readout == "parity":
             return 1 - (k % 2)  # k even -> +1 (column 1), k odd -> -1 (column 0)
@@ -274,7 +362,24 @@ class RamseyProtocol:
         return matrix
 
     def final_state(self, phase: float) -> np.ndarray:
-        """``U_meas exp(-iφJz) U_prep |↓…↓⟩`` (ideal protocols only)."""
+        """Final state ``U_meas exp(-iφJz) U_prep |↓…↓⟩`` before the readout (ideal protocols only).
+
+        Parameters
+        ----------
+        phase : float
+            Accumulated phase φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            Complex state vector of shape (N+1,) in the Dicke basis.
+
+        Raises
+        ------
+        QClockError
+            If the protocol has quantum noise (no pure final state) or ``phase`` is
+            not finite.
+        """
         if self.noise is not None and self.noise.is_quantum:
             raise QClockError("a protocol with local noise has no pure final state; use mixed_input_state() "
                               "for its (permutation-invariant) state")
@@ -284,9 +389,17 @@ class RamseyProtocol:
     def mixed_input_state(self) -> np.ndarray:
         """The state entering the imprint (preparation with its noise, then the dark-time channel).
 
-        A flat permutation-invariant density matrix
-        (:mod:`qclock_circuits.spin.permutation_invariant`); for an ideal protocol
-        the projector on :attr:`input_state`.
+        Returns
+        -------
+        numpy.ndarray
+            Complex flat permutation-invariant density matrix of shape (size,)
+            (:mod:`qclock_circuits.spin.permutation_invariant`); for an ideal
+            protocol the projector on :attr:`input_state`.
+
+        Raises
+        ------
+        QClockError
+            If N exceeds the local-noise engine's limit.
         """
         from .open_system import mixed_input_state
 
@@ -294,10 +407,25 @@ class RamseyProtocol:
 
     # ------------------------------------------------------------ likelihood
     def dicke_probabilities(self, phi) -> np.ndarray:
-        """P(M|φ) of the underlying Jz measurement as detected, shape (len(phi), N+1).
+        """P(M|φ) of the underlying Jz measurement as detected.
 
         With noise: the distribution of the number of atoms *read* as excited
         (local channels and detection errors included), exact.
+
+        Parameters
+        ----------
+        phi : float or array_like of float
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            Float array of shape (len(phi), N+1), column k for k excited atoms.
+
+        Raises
+        ------
+        QClockError
+            If a phase is not finite.
         """
         phases = check_finite_array(np.atleast_1d(phi), "phi", ndim=1)
         if self.noise is not None:
@@ -311,7 +439,7 @@ class RamseyProtocol:
         return (amplitudes.real**2 + amplitudes.imag**2).T
 
     def probabilities(self, phi, noise: LocalNoise | None = None) -> np.ndarray:
-        """Exact P(x|φ) for an array of phases (rad), shape (len(phi), len(outcomes)).
+        """Exact outcome probabilities P(x|φ) for an array of phases.
 
         Each row sums to 1. Cost: one (N+1)×(N+1)×len(phi) complex product
         for ideal atoms; with noise, the permutation-invariant engine once per
@@ -319,11 +447,22 @@ class RamseyProtocol:
 
         Parameters
         ----------
-        phi : float or array
-            Phases (rad).
+        phi : float or array_like of float
+            Phases φ, in rad.
         noise : LocalNoise, optional
             Evaluate the protocol on atoms with this local noise instead of
             its own (``self.with_noise(noise).probabilities(phi)``).
+
+        Returns
+        -------
+        numpy.ndarray
+            Float array of shape (len(phi), len(outcomes)), columns in the order of
+            :attr:`outcomes`.
+
+        Raises
+        ------
+        QClockError
+            If a phase is not finite.
         """
         if noise is not None:
             return self.with_noise(noise).probabilities(phi)
@@ -337,8 +476,14 @@ class RamseyProtocol:
     def fourier_coefficients(self) -> np.ndarray:
         """Coefficients ``c[x, d+N]`` with ``P(x|φ) = Σ_{d=-N}^{N} c[x, d+N] e^{i d φ}``.
 
-        Shape (len(outcomes), 2N+1); ``c[x, N-d] = conj(c[x, N+d])``. Computed
-        by FFT autocorrelation of the rows of ``B = U_meas diag(ψ_in)``.
+        ``c[x, N-d] = conj(c[x, N+d])``. Computed by FFT autocorrelation of the
+        rows of ``B = U_meas diag(ψ_in)`` (ideal atoms) or by the
+        permutation-invariant engine (with noise).
+
+        Returns
+        -------
+        numpy.ndarray
+            Complex array of shape (len(outcomes), 2N+1) (a copy).
         """
         return self._fourier_coefficients.copy()
 
@@ -381,25 +526,66 @@ class RamseyProtocol:
         return np.conj(correlation[:, lags % length])
 
     def signal(self, phi) -> np.ndarray:
-        """Mean outcome ⟨x⟩(φ) (the Ramsey signal)."""
+        """Mean outcome ⟨x⟩(φ), the Ramsey signal.
+
+        Parameters
+        ----------
+        phi : float or array_like of float
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            Float array of shape (len(phi),), in the unit of the outcomes (M, parity
+            ±1, or rad for the phase readout).
+        """
         return self.probabilities(phi) @ self.outcomes
 
     # ------------------------------------------------------------ backends
     def to_circuit(self, oat: str = "rzz", **options):
-        """The protocol as a Qiskit ``QuantumCircuit`` (see :mod:`qclock_circuits.circuits`)."""
+        """The protocol as a Qiskit ``QuantumCircuit``.
+
+        Parameters
+        ----------
+        oat : {'rzz', 'ms'}, optional
+            Form of the one-axis twists (default ``'rzz'``): an all-to-all RZZ
+            network or the global Mølmer–Sørensen gate.
+        **options
+            Further keyword arguments of
+            :func:`qclock_circuits.circuits.protocol_to_circuit` (``measure``,
+            ``phase``, ``max_unitary_qubits``).
+
+        Returns
+        -------
+        qiskit.QuantumCircuit
+            The circuit on N qubits, with the imprint phase as parameter ``phi``
+            unless bound.
+        """
         from ..circuits import protocol_to_circuit  # backend layer, imported on use
 
         return protocol_to_circuit(self, oat=oat, **options)
 
     def to_qutip(self):
-        """The protocol as QuTiP objects (see :class:`~.qutip_model.QutipRamseyModel`)."""
+        """The protocol as QuTiP objects.
+
+        Returns
+        -------
+        QutipRamseyModel
+            See :class:`~.qutip_model.QutipRamseyModel`.
+        """
         from .qutip_model import build_qutip_model
 
         return build_qutip_model(self)
 
     # ------------------------------------------------------------ data
     def describe(self) -> str:
-        """Multi-line human-readable summary."""
+        """Multi-line human-readable summary.
+
+        Returns
+        -------
+        str
+            Name, N, readout, family, the operations, parameters (rad) and noise.
+        """
         lines = [f"{self.name}: N = {self.atoms}, readout = {self.readout}, family = {self.family}"]
         for label, ops in (("preparation", self.preparation), ("measurement", self.measurement)):
             lines.append(f"  {label}: " + (" -> ".join(op.describe() for op in ops) or "(none)"))
@@ -411,7 +597,15 @@ class RamseyProtocol:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        """JSON-compatible description (family + parameters, or explicit operations)."""
+        """JSON-compatible description (family + parameters, or explicit operations).
+
+        Returns
+        -------
+        dict
+            Keys ``atoms, name, family, readout, parameters, parameter_names,
+            options``, plus ``preparation`` and ``measurement`` for a ``'custom'``
+            protocol and ``noise`` when set.
+        """
         data = {"atoms": self.atoms, "name": self.name, "family": self.family,
                 "readout": self.readout, "parameters": self.parameters.tolist(),
                 "parameter_names": list(self.parameter_names), "options": dict(self.options)}
@@ -424,7 +618,23 @@ class RamseyProtocol:
 
     @classmethod
     def from_dict(cls, data: dict) -> "RamseyProtocol":
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            Output of :meth:`to_dict`.
+
+        Returns
+        -------
+        RamseyProtocol
+            The protocol, rebuilt by its family constructor.
+
+        Raises
+        ------
+        QClockError
+            If the family is unknown or the values are invalid.
+        """
         family = data.get("family", "custom")
         noise = LocalNoise.from_dict(data["noise"]) if data.get("noise") is not None else None
         if family == "custom":
