@@ -78,7 +78,24 @@ DEFAULT_MAX_UNITARY_QUBITS = 10
 
 
 def phase_parameter(circuit: QuantumCircuit) -> Parameter:
-    """The parameter named ``"phi"`` of ``circuit`` (also after an OpenQASM round trip)."""
+    """The imprint-phase parameter named ``"phi"`` of a circuit (also after an OpenQASM round trip).
+
+    Parameters
+    ----------
+    circuit : qiskit.QuantumCircuit
+        A circuit built by :func:`protocol_to_circuit` (or read back from its
+        OpenQASM 3 text) with the phase left unbound.
+
+    Returns
+    -------
+    qiskit.circuit.Parameter
+        The parameter φ (rad).
+
+    Raises
+    ------
+    QClockError
+        If the circuit has no parameter named ``"phi"``.
+    """
     for parameter in circuit.parameters:
         if parameter.name == PHASE_NAME:
             return parameter

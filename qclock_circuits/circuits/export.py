@@ -87,6 +87,25 @@ def to_qasm3(circuit_or_protocol, **options) -> str:
     ``UnitaryGate`` are first translated to ``u``/``cx`` (Qiskit's exporter
     would otherwise write definitions that refer to an undefined ``unitary``
     gate), so the text can be read back with ``qiskit.qasm3.loads``.
+
+    Parameters
+    ----------
+    circuit_or_protocol : qiskit.QuantumCircuit or RamseyProtocol
+        The circuit, or a protocol to build it from.
+    **options
+        Keyword arguments of :func:`~.builder.protocol_to_circuit` (``oat``,
+        ``measure``, ``phase``, ``max_unitary_qubits``); only with a protocol.
+
+    Returns
+    -------
+    str
+        The OpenQASM 3 program.
+
+    Raises
+    ------
+    TypeError
+        If ``circuit_or_protocol`` is neither a circuit nor a protocol, or
+        options are given with a circuit.
     """
     circuit = _as_circuit(circuit_or_protocol, **options)
     if _has_opaque(circuit):
@@ -98,9 +117,9 @@ def to_qasm3(circuit_or_protocol, **options) -> str:
 class TranspileReport:
     """A transpiled circuit and its cost.
 
-    Attributes
+    Parameters
     ----------
-    circuit : QuantumCircuit
+    circuit : qiskit.QuantumCircuit
         The transpiled circuit (phase parameter ``phi`` kept).
     target : str
         The target's name (``'ion_trap'``, ``'fake_torino'``, a backend's name, …).
@@ -110,11 +129,12 @@ class TranspileReport:
         Number of two-qubit gates (global single-qubit pulses ``gr`` on two ions not counted).
     gate_counts : dict
         ``{gate name: count}`` (``count_ops``, barriers included).
-    optimization_level : int
-    entangling_gates : int
+    optimization_level : int, optional
+        Qiskit transpiler optimisation level used, 0..3 (default 1).
+    entangling_gates : int, optional
         Number of entangling gates on two or more qubits (a global MS pulse
         counts once; global single-qubit pulses ``gr`` are not entangling).
-    estimated_fidelity : float or None
+    estimated_fidelity : float or None, optional
         Product of ``1 − error`` over every gate and measurement whose error
         the target reports (calibrated fake backends, ``GenericBackendV2``);
         None when the target carries no error data.
@@ -130,7 +150,14 @@ class TranspileReport:
     estimated_fidelity: float | None = None
 
     def to_dict(self) -> dict:
-        """JSON-compatible summary (without the circuit)."""
+        """JSON-compatible summary (without the circuit).
+
+        Returns
+        -------
+        dict
+            ``target, num_qubits, depth, two_qubit_gates, entangling_gates,
+            gate_counts, optimization_level, estimated_fidelity``.
+        """
         return {"target": self.target, "num_qubits": self.circuit.num_qubits, "depth": self.depth,
                 "two_qubit_gates": self.two_qubit_gates, "entangling_gates": self.entangling_gates,
                 "gate_counts": dict(self.gate_counts), "optimization_level": self.optimization_level,
@@ -183,9 +210,13 @@ def fake_backend(name: str) -> BackendV2:
 
     Returns
     -------
-    BackendV2
+    qiskit.providers.BackendV2
+        A new instance of the fake backend.
 
     Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
     ------
     QClockError
         If ``qiskit-ibm-runtime`` is not installed or no fake backend has that name.
@@ -238,11 +269,17 @@ def transpile_for(circuit, target="ion_trap", optimization_level: int = 1, seed=
         a protocol, or a circuit from :func:`~.builder.protocol_to_circuit`
         with ``oat='rzz'`` that has not been edited, is rebuilt in that form
         from its protocol; use ``'ion_trap_rxx'`` for pairwise gates.
-    optimization_level : int in 0..3
+    optimization_level : int, optional
+        Qiskit transpiler optimisation level, 0..3 (default 1).
     seed : int or numpy.random.Generator, optional
         ``seed_transpiler`` and the ``GenericBackendV2`` seed.
-    coupling_map : optional
-        Only for ``'superconducting'``: passed to ``GenericBackendV2``.
+    coupling_map : qiskit.transpiler.CouplingMap or list of pairs, optional
+        Only for ``'superconducting'``: passed to ``GenericBackendV2``
+        (keyword only).
+    **options
+        Keyword arguments of :func:`~.builder.protocol_to_circuit` when
+        ``circuit`` is a protocol (``oat``, ``measure``, ``phase``,
+        ``max_unitary_qubits``).
 
     Returns
     -------

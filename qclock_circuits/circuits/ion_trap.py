@@ -149,6 +149,12 @@ def ion_trap_rxx_target(num_qubits: int) -> Target:
     num_qubits : int
         Number of ions N (>= 1).
 
+    Returns
+    -------
+    qiskit.transpiler.Target
+        Operations ``rxx`` (every pair, N >= 2), ``r``, ``rz`` (virtual) and
+        ``measure``.
+
     Raises
     ------
     QClockError
@@ -170,6 +176,11 @@ def quantinuum_target(num_qubits: int) -> Target:
     num_qubits : int
         Number of ions N (>= 1).
 
+    Returns
+    -------
+    qiskit.transpiler.Target
+        Operations ``rzz`` (every pair, N >= 2), ``r``, ``rz`` and ``measure``.
+
     Raises
     ------
     QClockError
@@ -190,6 +201,12 @@ def ionq_target(num_qubits: int) -> Target:
     ----------
     num_qubits : int
         Number of ions N (>= 1).
+
+    Returns
+    -------
+    qiskit.transpiler.Target
+        Operations ``gpi``, ``gpi2`` (every ion), IonQ's ``ms`` (every pair,
+        N >= 2) and ``measure``.
 
     Raises
     ------

@@ -99,8 +99,27 @@ def _check_gate_names(names, name: str) -> list[str]:
 def dark_time_error(dephasing: float = 0.0, amplitude_damping: float = 0.0) -> QuantumError | None:
     """Single-atom dark-time error: Z flip with probability ``dephasing``, then decay ``amplitude_damping``.
 
-    The two channels commute (amplitude damping is phase covariant). Returns
-    None when both rates are zero.
+    The two channels commute (amplitude damping is phase covariant).
+
+    Parameters
+    ----------
+    dephasing : float, optional
+        Z-flip probability p in [0, 1] per atom (coherence factor 1 − 2p;
+        default 0).
+    amplitude_damping : float, optional
+        Decay probability γ in [0, 1] of |↑⟩ → |↓⟩ per atom (default 0).
+
+    Returns
+    -------
+    qiskit_aer.noise.QuantumError or None
+        The single-qubit error, or None when both are zero.
+
+    Raises
+    ------
+    TypeError
+        If a probability is not a real number.
+    QClockError
+        If a probability is outside [0, 1].
     """
     dephasing = check_probability(dephasing, "dephasing")
     amplitude_damping = check_probability(amplitude_damping, "amplitude_damping")
@@ -129,6 +148,9 @@ def noise_model(dephasing: float = 0.0, depolarizing_1q: float = 0.0, depolarizi
         Symmetric flip probability, or ``(p(1|0), p(0|1))``.
     amplitude_damping : float in [0, 1]
         Per-atom decay probability |↑⟩ → |↓⟩ during the dark time.
+    one_qubit_gates, two_qubit_gates : sequence of str, optional
+        Gate names that receive the depolarising errors (keyword only;
+        default :data:`ONE_QUBIT_GATES` and :data:`TWO_QUBIT_GATES`).
 
     Returns
     -------
@@ -141,6 +163,8 @@ def noise_model(dephasing: float = 0.0, depolarizing_1q: float = 0.0, depolarizi
     ------
     ValueError
         A rate outside [0, 1] or not finite.
+    TypeError
+        A rate that is not a number, or gate names that are not a sequence of str.
     """
     dark = dark_time_error(dephasing, amplitude_damping)
     depolarizing_1q = check_probability(depolarizing_1q, "depolarizing_1q")
@@ -172,7 +196,31 @@ def _as_noise_model(noise, rates: dict) -> NoiseModel:
 
 
 def noisy_sampler(noise: NoiseModel | None = None, seed=None, **rates) -> "qiskit_aer.primitives.SamplerV2":
-    """Aer ``SamplerV2`` that simulates ``noise`` (a NoiseModel, or the rates of :func:`noise_model`)."""
+    """Aer ``SamplerV2`` that simulates a noise model.
+
+    Parameters
+    ----------
+    noise : qiskit_aer.noise.NoiseModel, optional
+        The noise model; default ``noise_model(**rates)``.
+    seed : int or numpy.random.Generator, optional
+        Seed of the simulator.
+    **rates
+        Keyword rates of :func:`noise_model` (``dephasing``, ``depolarizing_1q``,
+        ``depolarizing_2q``, ``readout_error``, ``amplitude_damping``), instead
+        of ``noise``.
+
+    Returns
+    -------
+    qiskit_aer.primitives.SamplerV2
+        The seeded sampler with the noise model.
+
+    Raises
+    ------
+    TypeError
+        If both ``noise`` and rates are given, or ``noise`` is not a NoiseModel.
+    QClockError
+        If a rate or the seed is invalid.
+    """
     from qiskit_aer.primitives import SamplerV2 as AerSamplerV2
 
     model = _as_noise_model(noise, rates)
@@ -197,7 +245,23 @@ def _readout_matrices(model: NoiseModel, num_qubits: int) -> list[np.ndarray | N
 
 
 def apply_readout_errors(probabilities: np.ndarray, matrices) -> np.ndarray:
-    """Apply per-qubit confusion matrices ``A[true, read]`` to 2**N probabilities (last axis, little-endian)."""
+    """Apply per-qubit confusion matrices to 2**N basis-state probabilities.
+
+    Parameters
+    ----------
+    probabilities : array_like of shape (..., 2**N)
+        Probabilities of the qubit basis states on the last axis (Qiskit
+        little-endian order: qubit 0 is the least significant bit).
+    matrices : sequence of (numpy.ndarray of shape (2, 2) or None)
+        One confusion matrix ``A[true, read]`` per qubit (length N); None leaves
+        that qubit unchanged.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of the shape of ``probabilities``: the distribution of the
+        bits as read.
+    """
     probabilities = np.asarray(probabilities, dtype=float)
     num_qubits = len(matrices)
     lead = probabilities.shape[:-1]
@@ -213,7 +277,7 @@ def apply_readout_errors(probabilities: np.ndarray, matrices) -> np.ndarray:
 
 def noisy_probabilities(protocol: RamseyProtocol, phases, noise=None, oat: str = "rzz", *,
                         max_unitary_qubits: int = DEFAULT_MAX_UNITARY_QUBITS, **rates) -> np.ndarray:
-    """Exact outcome probabilities under local noise, shape (P, len(outcomes)).
+    """Exact outcome probabilities under local noise, from Aer's density-matrix simulator.
 
     Aer's density-matrix simulator runs the circuit without measurement
     (``save_probabilities``, all phases in one job); the readout errors of the
@@ -221,10 +285,34 @@ def noisy_probabilities(protocol: RamseyProtocol, phases, noise=None, oat: str =
 
     Parameters
     ----------
-    noise : NoiseModel, optional
+    protocol : RamseyProtocol
+        The protocol (N = ``protocol.atoms`` qubits).
+    phases : float or array_like of shape (P,)
+        Imprint phases φ, in rad.
+    noise : qiskit_aer.noise.NoiseModel, optional
         Default: ``noise_model(**rates)``.
-    rates
+    oat : {'rzz', 'ms'}, optional
+        Form of the one-axis twists (see :func:`~.builder.protocol_to_circuit`;
+        default ``'rzz'``).
+    max_unitary_qubits : int, optional
+        Largest N for which a general state preparation or collective unitary
+        is synthesised (keyword only, default 10).
+    **rates
         Keyword rates of :func:`noise_model` (instead of ``noise``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (P, len(protocol.outcomes)); rows sum to 1.
+
+    Raises
+    ------
+    TypeError
+        If both ``noise`` and rates are given, or ``noise`` is not a NoiseModel.
+    QClockError
+        If a phase is not finite or a rate is invalid.
+    NotImplementedError
+        If the model has correlated multi-qubit readout errors.
     """
     from qiskit_aer import AerSimulator
 
@@ -247,10 +335,32 @@ def _check_std(value) -> float:
 
 
 def collective_phase_noise_probabilities(protocol: RamseyProtocol, phases, phase_noise_std: float) -> np.ndarray:
-    """Exact ``E_δ P(x|φ+δ)`` for a common Gaussian phase offset ``δ ~ N(0, σ²)``, shape (P, len(outcomes)).
+    """Exact ``E_δ P(x|φ+δ)`` for a common Gaussian phase offset ``δ ~ N(0, σ²)``.
 
     Uses the Fourier coefficients of the protocol:
-    ``Σ_d c_x(d) e^{idφ} e^{−σ²d²/2}``.
+    ``P̄(x|φ) = Σ_d c_x(d) e^{idφ} e^{−σ²d²/2}``, exact since P(x|φ) is a
+    trigonometric polynomial of degree ≤ N.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol (N = ``protocol.atoms`` qubits).
+    phases : float or array_like of shape (P,)
+        Imprint phases φ, in rad.
+    phase_noise_std : float
+        Standard deviation σ ≥ 0 of the common phase offset, in rad.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (P, len(protocol.outcomes)), clipped to [0, 1].
+
+    Raises
+    ------
+    TypeError
+        If ``protocol`` is not a RamseyProtocol or ``phase_noise_std`` not a number.
+    QClockError
+        If a phase is not finite or ``phase_noise_std`` is negative or not finite.
     """
     if not isinstance(protocol, RamseyProtocol):
         raise TypeError(f"protocol must be a RamseyProtocol, got {type(protocol).__name__}")
@@ -275,19 +385,47 @@ def sample_with_collective_phase_noise(protocol: RamseyProtocol, phases, phase_n
 
     Parameters
     ----------
+    protocol : RamseyProtocol
+        The protocol (N = ``protocol.atoms`` qubits).
+    phases : float or array_like of shape (P,)
+        Imprint phases φ, in rad.
+    phase_noise_std : float
+        Standard deviation σ ≥ 0 of the common phase offset, in rad.
+    shots : int, optional
+        Shots per phase (default 1000).
+    seed : int or numpy.random.Generator, optional
+        Seeds the offsets, the default sampler and the transpiler.
+    sampler : SamplerV2, optional
+        Default: Aer's ``SamplerV2`` seeded from the same generator; pass
+        :func:`noisy_sampler` to add local noise.
+    oat : {'rzz', 'ms'}, optional
+        Form of the one-axis twists (see :func:`~.builder.protocol_to_circuit`;
+        default ``'rzz'``).
     draws : int, optional
         Number of independent offsets per phase; must divide ``shots``.
         Default ``shots`` (a fresh offset in every shot, the physical case).
         Each draw is one parameter binding (about 0.3 ms on Aer for a few
         qubits); fewer draws are faster but make the counts over-dispersed
-        (shots sharing an offset are correlated).
-    sampler : SamplerV2, optional
-        Default: Aer's ``SamplerV2`` seeded from the same generator; pass
-        :func:`noisy_sampler` to add local noise.
+        (shots sharing an offset are correlated). Keyword only.
+    optimization_level : int, optional
+        Transpiler optimisation level 0..3 for a non-Aer backend (keyword only,
+        default 1).
+    max_unitary_qubits : int, optional
+        Largest N for which a general state preparation or collective unitary
+        is synthesised (keyword only, default 10).
 
     Returns
     -------
-    numpy.ndarray of int64, shape (P, len(protocol.outcomes))
+    numpy.ndarray
+        Int64 counts of shape (P, len(protocol.outcomes)); rows sum to ``shots``.
+
+    Raises
+    ------
+    TypeError
+        If ``phase_noise_std`` is not a number.
+    QClockError
+        If a phase is not finite, ``phase_noise_std`` < 0, ``shots`` or
+        ``draws`` < 1, or ``draws`` does not divide ``shots``.
     """
     phases = _check_phases(phases)
     sigma = _check_std(phase_noise_std)

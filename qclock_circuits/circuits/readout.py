@@ -95,6 +95,26 @@ def find_bit_array(result, register: str | None = None) -> BitArray:
 
     Uses ``register`` if given, else the register ``"meas"`` if present, else
     the only ``BitArray`` in the data.
+
+    Parameters
+    ----------
+    result : BitArray, DataBin, SamplerPubResult or PrimitiveResult
+        Output of a SamplerV2 run (a PrimitiveResult must hold exactly one pub).
+    register : str, optional
+        Name of the classical register to take.
+
+    Returns
+    -------
+    qiskit.primitives.BitArray
+        The measured bits.
+
+    Raises
+    ------
+    TypeError
+        If ``result`` holds no data.
+    QClockError
+        If a PrimitiveResult holds several pubs, ``register`` is absent, or
+        several registers are present and none is named ``"meas"``.
     """
     if isinstance(result, BitArray):
         return result
@@ -196,7 +216,31 @@ def outcome_counts(protocol: RamseyProtocol, counts, register: str | None = None
 
 
 def outcome_count_dict(protocol: RamseyProtocol, counts, register: str | None = None) -> dict[float, int]:
-    """``{outcome value: count}`` for a single parameter set (all outcomes listed, zeros included)."""
+    """``{outcome value: count}`` for a single parameter set (all outcomes listed, zeros included).
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        Defines N and the readout map ``k → outcome``.
+    counts : mapping, BitArray, DataBin, pub result or one-pub PrimitiveResult
+        Measured shots of one parameter set (see :func:`outcome_counts`).
+    register : str, optional
+        Classical register to use from a result holding several.
+
+    Returns
+    -------
+    dict of float to int
+        Count of every outcome value of ``protocol.outcomes`` (M, parity ±1, or
+        phase in rad).
+
+    Raises
+    ------
+    TypeError
+        If ``protocol`` or ``counts`` has the wrong type.
+    QClockError
+        If ``counts`` holds a parameter sweep, or the bitstrings or counts are
+        invalid (see :func:`outcome_counts`).
+    """
     table = outcome_counts(protocol, counts, register)
     if table.ndim != 1:
         raise QClockError(f"counts must be for a single parameter set, got a sweep of shape "

@@ -40,7 +40,24 @@ __all__ = [
 
 
 def seed_to_int(seed) -> int | None:
-    """An integer seed from ``None``, an int or a :class:`numpy.random.Generator`."""
+    """An integer seed from ``None``, an int or a :class:`numpy.random.Generator`.
+
+    Parameters
+    ----------
+    seed : None, int or numpy.random.Generator
+        A non-negative integer is returned as is; a Generator gives one draw in
+        [0, 2³¹ − 1) (and advances).
+
+    Returns
+    -------
+    int or None
+        The seed, None for None.
+
+    Raises
+    ------
+    QClockError
+        If ``seed`` is negative, a bool or of another type.
+    """
     if seed is None:
         return None
     if isinstance(seed, np.random.Generator):
@@ -61,7 +78,28 @@ def _check_shots(shots) -> int:
 
 
 def outcome_probabilities_from_qubits(protocol: RamseyProtocol, probabilities: np.ndarray) -> np.ndarray:
-    """Group 2**N basis-state probabilities (last axis, little-endian) into outcome probabilities."""
+    """Group 2**N basis-state probabilities (last axis, little-endian) into outcome probabilities.
+
+    Basis states are summed by popcount k (the number of excited atoms) and
+    mapped to outcome columns with ``protocol.outcome_index``.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol that defines the readout.
+    probabilities : array_like of shape (..., 2**N)
+        Probabilities of the qubit basis states, Qiskit ordering.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (..., len(protocol.outcomes)).
+
+    Raises
+    ------
+    QClockError
+        If the last axis does not have 2**N entries.
+    """
     probabilities = np.asarray(probabilities, dtype=float)
     atoms = protocol.atoms
     if probabilities.shape[-1] != 2**atoms:
@@ -104,6 +142,18 @@ def compile_for_aer(circuit: QuantumCircuit, backend) -> QuantumCircuit:
     see the circuit's own gates and the ``"imprint"`` label. Equivalent to
     ``transpile(..., optimization_level=0)`` without a layout, and much faster
     (building an Aer target for the preset pass manager costs ~1 s).
+
+    Parameters
+    ----------
+    circuit : qiskit.QuantumCircuit
+        The circuit to run.
+    backend : qiskit_aer.AerSimulator
+        The simulator whose target lists the supported operations.
+
+    Returns
+    -------
+    qiskit.QuantumCircuit
+        The circuit itself if nothing is missing, else a decomposed copy.
     """
     supported = set(backend.target.operation_names) | _DIRECTIVES
     for _ in range(16):
@@ -115,7 +165,7 @@ def compile_for_aer(circuit: QuantumCircuit, backend) -> QuantumCircuit:
 
 
 def prepare_for_sampler(circuit: QuantumCircuit, sampler, seed=None, optimization_level: int = 1) -> QuantumCircuit:
-    """Compile ``circuit`` for the backend behind ``sampler``, if it has one.
+    """Compile a circuit for the backend behind a sampler, if it has one.
 
     Aer samplers and Aer backends get :func:`compile_for_aer` (only the
     instructions Aer lacks are unrolled), so that noise attached to gate names
@@ -123,6 +173,27 @@ def prepare_for_sampler(circuit: QuantumCircuit, sampler, seed=None, optimizatio
     (``BackendSamplerV2(backend)``) are transpiled at ``optimization_level``.
     Backend-free samplers such as :class:`~qiskit.primitives.StatevectorSampler`
     get the circuit unchanged.
+
+    Parameters
+    ----------
+    circuit : qiskit.QuantumCircuit
+        The circuit to run.
+    sampler : SamplerV2
+        The sampler that will run it.
+    seed : int or numpy.random.Generator, optional
+        Seed of the transpiler (non-Aer backends only).
+    optimization_level : int, optional
+        Transpiler optimisation level 0..3 for non-Aer backends (default 1).
+
+    Returns
+    -------
+    qiskit.QuantumCircuit
+        The circuit ready for ``sampler.run``.
+
+    Raises
+    ------
+    QClockError
+        If ``seed`` is invalid.
     """
     backend = _aer_backend_of(sampler)
     if backend is None:
@@ -145,6 +216,7 @@ def sample_outcomes(protocol: RamseyProtocol, phases, sampler=None, shots: int =
     Parameters
     ----------
     protocol : RamseyProtocol
+        The protocol (N = ``protocol.atoms`` qubits).
     phases : array_like (P,)
         Imprint phases φ (rad).
     sampler : SamplerV2, optional
@@ -159,11 +231,25 @@ def sample_outcomes(protocol: RamseyProtocol, phases, sampler=None, shots: int =
         its own seed.
     oat : {'rzz', 'ms'}
         Twist form (see :func:`protocol_to_circuit`).
+    optimization_level : int, optional
+        Transpiler optimisation level 0..3 for a non-Aer backend (keyword
+        only, default 1).
+    max_unitary_qubits : int, optional
+        Largest N for which a general state preparation or collective
+        unitary is synthesised (keyword only, default 10).
 
     Returns
     -------
     numpy.ndarray of int64, shape (P, len(protocol.outcomes))
         Rows sum to ``shots``.
+
+    Raises
+    ------
+    TypeError
+        If ``sampler`` has no ``run`` method.
+    QClockError
+        If a phase is not finite, ``shots`` < 1, ``seed`` is invalid, or the
+        compiled circuit has parameters other than ``phi``.
     """
     phases = _check_phases(phases)
     shots = _check_shots(shots)
@@ -186,12 +272,35 @@ def sample_outcomes(protocol: RamseyProtocol, phases, sampler=None, shots: int =
 
 def statevector_probabilities(protocol: RamseyProtocol, phases, oat: str = "rzz", *,
                               max_unitary_qubits: int = DEFAULT_MAX_UNITARY_QUBITS) -> np.ndarray:
-    """Exact P(x|φ) from the Qiskit ``Statevector`` of the circuit, shape (P, len(outcomes)).
+    """Exact P(x|φ) from the Qiskit ``Statevector`` of the circuit.
 
     The circuit is built without measurement, its phase bound to each φ in
     turn and simulated by :class:`qiskit.quantum_info.Statevector`; the
     2**N probabilities are grouped by popcount. Independent of the collective
     engine except for the protocol's operation list.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol (N = ``protocol.atoms`` qubits).
+    phases : float or array_like of shape (P,)
+        Imprint phases φ, in rad.
+    oat : {'rzz', 'ms'}, optional
+        Form of the one-axis twists (see :func:`~.builder.protocol_to_circuit`;
+        default ``'rzz'``).
+    max_unitary_qubits : int, optional
+        Largest N for which a general state preparation or collective unitary
+        is synthesised (keyword only, default 10).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (P, len(protocol.outcomes)); rows sum to 1.
+
+    Raises
+    ------
+    QClockError
+        If a phase is not finite.
     """
     phases = _check_phases(phases)
     circuit = protocol_to_circuit(protocol, oat=oat, measure=False, max_unitary_qubits=max_unitary_qubits)
@@ -220,13 +329,39 @@ def aer_statevector_probabilities(protocol: RamseyProtocol, phases, oat: str = "
                                   device: str = "CPU",
                                   max_unitary_qubits: int = DEFAULT_MAX_UNITARY_QUBITS,
                                   **simulator_options) -> np.ndarray:
-    """Exact P(x|φ) from Aer's statevector simulator, shape (P, len(outcomes)).
+    """Exact P(x|φ) from Aer's statevector simulator.
 
     One ``AerSimulator(method='statevector', device=device)`` job binds all
     phases; each experiment saves the 2**N probabilities
     (``save_probabilities``, half the memory of ``save_statevector``).
-    ``simulator_options`` go to ``AerSimulator`` (e.g. ``precision``,
-    ``max_parallel_threads``).
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol (N = ``protocol.atoms`` qubits).
+    phases : float or array_like of shape (P,)
+        Imprint phases φ, in rad.
+    oat : {'rzz', 'ms'}, optional
+        Form of the one-axis twists (see :func:`~.builder.protocol_to_circuit`;
+        default ``'rzz'``).
+    device : {'CPU', 'GPU'}, optional
+        Aer device (keyword only, default ``'CPU'``).
+    max_unitary_qubits : int, optional
+        Largest N for which a general state preparation or collective unitary
+        is synthesised (keyword only, default 10).
+    **simulator_options
+        Further options of ``AerSimulator`` (e.g. ``precision``,
+        ``max_parallel_threads``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (P, len(protocol.outcomes)); rows sum to 1.
+
+    Raises
+    ------
+    QClockError
+        If a phase is not finite.
     """
     from qiskit_aer import AerSimulator
 

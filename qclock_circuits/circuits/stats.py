@@ -18,7 +18,21 @@ __all__ = ["ChiSquareResult", "chi_square_test"]
 
 @dataclass(frozen=True)
 class ChiSquareResult:
-    """Pearson chi-square test over all rows (phases) together."""
+    """Pearson chi-square test over all rows (phases) together.
+
+    Parameters
+    ----------
+    statistic : float
+        Sum over rows of ``Σ (observed − expected)² / expected`` after pooling;
+        infinite if a count falls in a bin of probability zero.
+    dof : int
+        Degrees of freedom, ``Σ_rows (bins − 1)``.
+    p_value : float
+        Probability of a statistic at least this large under the hypothesis
+        (chi-square survival function; 1 when ``dof`` is 0).
+    bins : int
+        Number of bins after pooling, all rows together.
+    """
 
     statistic: float
     dof: int
@@ -38,13 +52,32 @@ def _pool(observed: np.ndarray, expected: np.ndarray, min_expected: float) -> tu
 
 
 def chi_square_test(counts, probabilities, min_expected: float = 5.0) -> ChiSquareResult:
-    """Pearson chi-square test of ``counts`` (P, K) against ``probabilities`` (P, K).
+    """Pearson chi-square test of sampled counts against outcome probabilities.
 
     Each row (one phase) is tested against ``shots_row × probabilities_row``
     after pooling bins whose expected count is below ``min_expected``; the
     statistics of all rows are added, with ``Σ_rows (bins − 1)`` degrees of
     freedom. Bins of probability zero are left out of the pooling; a count
     in one makes the statistic infinite (p-value 0).
+
+    Parameters
+    ----------
+    counts : array_like of shape (P, K) or (K,)
+        Observed counts per phase and outcome (non-negative).
+    probabilities : array_like of the same shape
+        Predicted outcome probabilities per phase (rows are normalised).
+    min_expected : float, optional
+        Smallest expected count per bin before pooling (default 5).
+
+    Returns
+    -------
+    ChiSquareResult
+        Statistic, degrees of freedom, p-value and number of bins.
+
+    Raises
+    ------
+    QClockError
+        If the shapes differ, or counts or probabilities are negative or not finite.
     """
     counts = np.atleast_2d(np.asarray(counts, dtype=float))
     probabilities = np.atleast_2d(np.asarray(probabilities, dtype=float))

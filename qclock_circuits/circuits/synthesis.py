@@ -50,6 +50,18 @@ def single_qubit_circuit(matrix: np.ndarray, atol: float = 1e-12) -> QuantumCirc
     Tries the ZYZ and ZXZ bases (RZ/RY/RZ or RZ/RX/RZ, zero angles dropped)
     and returns the one with fewer gates; an identity (up to phase) gives an
     empty circuit that carries only the phase.
+
+    Parameters
+    ----------
+    matrix : array_like of shape (2, 2)
+        The unitary, in Qiskit's basis order (|0⟩, |1⟩) = (|↓⟩, |↑⟩).
+    atol : float, optional
+        Absolute tolerance below which an angle is dropped (default 1e-12, rad).
+
+    Returns
+    -------
+    qiskit.QuantumCircuit
+        One-qubit circuit equal to ``matrix`` including its global phase.
     """
     best = None
     for basis in _EULER_BASES:
@@ -65,6 +77,19 @@ def twist_frame(axis: tuple[float, float, float], native: str) -> np.ndarray | N
     Then ``T_n(μ) = F† T_native(μ) F`` for a twist about ``n`` (``native`` is
     ``'z'`` for the RZZ network and ``'x'`` for the Mølmer–Sørensen form).
     Since ``(−n·J)² = (n·J)²`` the sign of the axis does not matter.
+
+    Parameters
+    ----------
+    axis : tuple of float
+        Unit twisting axis ``(nx, ny, nz)``.
+    native : {'z', 'x'}
+        Axis of the native twisting interaction.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Complex 2×2 frame rotation in the (|↓⟩, |↑⟩) basis, or None when the
+        axis already is ±native.
     """
     nx, ny, nz = axis
     if native == "z":
@@ -78,7 +103,19 @@ def twist_frame(axis: tuple[float, float, float], native: str) -> np.ndarray | N
 
 @lru_cache(maxsize=32)
 def popcounts(num_qubits: int) -> np.ndarray:
-    """Number of '1' bits of every basis index ``0..2**n − 1`` (read-only, cached)."""
+    """Number of '1' bits of every basis index ``0..2**n − 1`` (read-only, cached).
+
+    Parameters
+    ----------
+    num_qubits : int
+        Number of qubits n.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int64 array of shape (2**n,), the number of excited atoms of each basis
+        state (Qiskit little-endian index).
+    """
     index = np.arange(2**num_qubits, dtype=np.int64)
     count = np.zeros(2**num_qubits, dtype=np.int64)
     for bit in range(num_qubits):
@@ -92,6 +129,16 @@ def symmetric_isometry(atoms: int) -> np.ndarray:
 
     Column ``k`` is the normalised Dicke state with ``k`` qubits in |1⟩ (the
     same embedding as :func:`qclock_circuits.spin.embed_symmetric`).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms (qubits) N.
+
+    Returns
+    -------
+    numpy.ndarray
+        Real array of shape (2**N, N+1) with orthonormal columns.
     """
     count = popcounts(atoms)
     k = np.arange(atoms + 1)
@@ -106,6 +153,16 @@ def collective_unitary_matrix(matrix: np.ndarray) -> np.ndarray:
 
     ``W`` acts as ``U`` on the symmetric subspace and as the identity on its
     orthogonal complement.
+
+    Parameters
+    ----------
+    matrix : array_like of shape (N+1, N+1)
+        Unitary U on the Dicke basis (M ascending).
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex unitary of shape (2**N, 2**N), Qiskit ordering.
     """
     unitary = np.asarray(matrix, dtype=complex)
     atoms = unitary.shape[0] - 1
@@ -118,7 +175,19 @@ def two_level_preparation(amplitudes: np.ndarray, atol: float = 1e-12) -> np.nda
     """2×2 unitary ``U`` with ``U|0⟩ = a_0|0⟩ + a_N|1⟩`` if only k = 0 and k = N are populated.
 
     A state ``a_0|0…0⟩ + a_N|1…1⟩`` (the GHZ family) is then ``U`` on qubit 0
-    followed by a CNOT fan-out; returns None for any other state.
+    followed by a CNOT fan-out (:func:`fanout_pairs`).
+
+    Parameters
+    ----------
+    amplitudes : array_like of shape (N+1,)
+        Dicke-basis amplitudes of the state to prepare.
+    atol : float, optional
+        Largest |amplitude| of the levels 0 < k < N taken as zero (default 1e-12).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Complex 2×2 unitary, or None for any other state.
     """
     amplitudes = np.asarray(amplitudes, dtype=complex)
     if amplitudes.shape[0] > 2 and np.max(np.abs(amplitudes[1:-1])) > atol:
@@ -130,7 +199,18 @@ def two_level_preparation(amplitudes: np.ndarray, atol: float = 1e-12) -> np.nda
 
 
 def fanout_pairs(num_qubits: int) -> list[tuple[int, int]]:
-    """CNOT (control, target) pairs copying qubit 0 to all qubits in ⌈log2 N⌉ layers."""
+    """CNOT (control, target) pairs copying qubit 0 to all qubits in ⌈log2 N⌉ layers.
+
+    Parameters
+    ----------
+    num_qubits : int
+        Number of qubits N.
+
+    Returns
+    -------
+    list of (int, int)
+        The (control, target) pairs in the order to apply; empty for N = 1.
+    """
     pairs = []
     filled = 1
     while filled < num_qubits:
