@@ -83,11 +83,46 @@ class CoefficientCost:
         self._second = float(self.prior.second_moment)
 
     def value(self, coefficients: np.ndarray) -> float:
-        """BMSE (rad²) of the coefficients ``c`` (shape (n_outcomes, 2N+1))."""
+        """BMSE of the Fourier coefficients of a likelihood.
+
+        Parameters
+        ----------
+        coefficients : numpy.ndarray of shape (n_outcomes, 2N+1)
+            ``c[x, d+N]`` with ``P(x|φ) = Σ_d c[x, d+N] e^{idφ}``.
+
+        Returns
+        -------
+        float
+            The Bayesian mean squared error, in rad².
+
+        Raises
+        ------
+        QClockError
+            If ``coefficients`` has the wrong shape.
+        """
         return self._evaluate(coefficients, gradient=False)[0]
 
     def value_and_gradient(self, coefficients: np.ndarray) -> tuple[float, np.ndarray]:
-        """BMSE (rad²) and dBMSE/dc (complex, shape of ``c``; convention of the module docstring)."""
+        """BMSE and its gradient with respect to the Fourier coefficients.
+
+        Parameters
+        ----------
+        coefficients : numpy.ndarray of shape (n_outcomes, 2N+1)
+            ``c[x, d+N]`` with ``P(x|φ) = Σ_d c[x, d+N] e^{idφ}``.
+
+        Returns
+        -------
+        value : float
+            The BMSE, in rad².
+        gradient : numpy.ndarray
+            Complex array of the shape of ``coefficients``,
+            ``∂BMSE/∂Re c + i ∂BMSE/∂Im c`` (convention of the module docstring), in rad².
+
+        Raises
+        ------
+        QClockError
+            If ``coefficients`` has the wrong shape.
+        """
         return self._evaluate(coefficients, gradient=True)
 
     def _evaluate(self, coefficients: np.ndarray, gradient: bool):

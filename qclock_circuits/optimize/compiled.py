@@ -212,8 +212,22 @@ class VariationalEngine:
         return np.conj(correlation[:, self._lags]), spectrum
 
     def coefficients(self, parameters) -> np.ndarray:
-        """Fourier coefficients ``c[j, d+N]`` of P(M_j|φ), shape (N+1, 2N+1), as
-        :meth:`~qclock_circuits.protocols.RamseyProtocol.fourier_coefficients` of the same protocol."""
+        """Fourier coefficients ``c[j, d+N]`` of P(M_j|φ) for a parameter vector.
+
+        Equal to :meth:`~qclock_circuits.protocols.RamseyProtocol.fourier_coefficients`
+        of ``protocols.variational(atoms, n, m, parameters)``.
+
+        Parameters
+        ----------
+        parameters : array_like of shape (parameter_count,)
+            The class's parameters (rad), order of
+            :func:`~qclock_circuits.protocols.variational_parameter_names`.
+
+        Returns
+        -------
+        numpy.ndarray
+            Complex array of shape (N+1, 2N+1), lags d = −N..N.
+        """
         return self._coefficients(self._forward_pass(parameters)[3])[0]
 
     def coefficients_and_vjp(self, parameters):
@@ -227,6 +241,7 @@ class VariationalEngine:
         Returns
         -------
         c : ndarray (N+1, 2N+1)
+            Complex Fourier coefficients, as :meth:`coefficients`.
         vjp : callable
             ``vjp(gradient_c) -> gradient_parameters`` (real, one entry per parameter) for a gradient
             ``gradient_c = dL/dRe c + i dL/dIm c`` of shape (N+1, 2N+1); valid for the parameters of this call.
@@ -274,6 +289,7 @@ class CompiledCost:
     prior : GaussianPrior or float
         Phase prior or its width δφ (rad).
     estimator : {'bayes', 'linear'}
+        Posterior mean or optimal linear estimator (default ``'bayes'``).
 
     Raises
     ------
@@ -291,7 +307,22 @@ class CompiledCost:
         return self.stage1.value(self.engine.coefficients(parameters))
 
     def value_and_gradient(self, parameters) -> tuple[float, np.ndarray]:
-        """BMSE (rad²) and its gradient with respect to every parameter (rad² per unit of the parameter)."""
+        """BMSE and its exact gradient with respect to every parameter (adjoint pass).
+
+        Parameters
+        ----------
+        parameters : array_like of shape (parameter_count,)
+            The class's parameters (rad), order of
+            :func:`~qclock_circuits.protocols.variational_parameter_names`.
+
+        Returns
+        -------
+        value : float
+            The BMSE, in rad².
+        gradient : numpy.ndarray
+            Float array of shape (parameter_count,), dBMSE/dθ in rad² per
+            unit of the parameter (rad).
+        """
         coefficients, vjp = self.engine.coefficients_and_vjp(parameters)
         value, gradient_c = self.stage1.value_and_gradient(coefficients)
         return value, vjp(gradient_c)

@@ -111,15 +111,30 @@ def _sine_readout_linear(width: float) -> float:
 
 
 def ctl_bmse(kind: str, estimator: str, width: float) -> float:
-    """BMSE (rad²) of ``kind`` with ``estimator`` in the limit N → ∞ (the CTL alone).
+    """BMSE of a protocol kind with an estimator in the limit N → ∞ (the coherence-time limit alone).
+
+    The phase is known modulo 2π (OQI) or through ``sin φ`` exactly (CSS, SSS);
+    the error left is computed as described in the module docstring
+    (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (17) and sec. V B).
 
     Parameters
     ----------
     kind : {'oqi', 'css', 'sss'}
-        CSS and SSS share the limit (module docstring).
+        Protocol kind; CSS and SSS share the N → ∞ limit (module docstring).
     estimator : {'bayes', 'linear'}
+        Posterior mean or optimal linear estimator (the OQI takes ``'bayes'`` only).
     width : float
-        Prior width δφ (rad, > 0).
+        Prior width δφ, in rad (> 0).
+
+    Returns
+    -------
+    float
+        The N → ∞ BMSE, in rad².
+
+    Raises
+    ------
+    QClockError
+        If ``kind`` or ``estimator`` is not allowed, or ``width`` is not > 0.
     """
     _check_kind(kind, estimator)
     width = check_finite(width, "width")
@@ -132,7 +147,37 @@ def ctl_bmse(kind: str, estimator: str, width: float) -> float:
 
 def ctl_sigma(kind: str, estimator: str, interrogation_time: float, dead_time: float = 0.0,
               noise: str = "flicker") -> float:
-    """σ of eq. (29) with the N → ∞ BMSE: the coherence-time limit alone (dimensionless)."""
+    """Stability of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29) with the N → ∞ BMSE: the coherence-time limit alone.
+
+    The prior width of the closed loop (eqs. (31), (42), (43)) gives the
+    BMSE of :func:`ctl_bmse`, then the effective measurement uncertainty and
+    the Allan deviation.
+
+    Parameters
+    ----------
+    kind : {'oqi', 'css', 'sss'}
+        Protocol kind; CSS and SSS share the N → ∞ limit (module docstring).
+    estimator : {'bayes', 'linear'}
+        Posterior mean or optimal linear estimator (the OQI takes ``'bayes'`` only).
+    interrogation_time : float
+        Dark time T, in units of the laser coherence time Z (> 0).
+    dead_time : float, optional
+        Dead time T_D, in units of Z (≥ 0, default 0).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        Laser frequency-noise type by word or NIST exponent α (0, −1, −2);
+        default ``'flicker'``.
+
+    Returns
+    -------
+    float
+        σ_CTL, dimensionless (σ_y(τ) ω0 √(τZ)).
+
+    Raises
+    ------
+    QClockError
+        If ``kind`` or ``estimator`` is not allowed (or the OQI with
+        ``'linear'``), or a time is out of range.
+    """
     width = prior_width(interrogation_time, noise, dead_time)
     dphi_m = effective_measurement_uncertainty(ctl_bmse(kind, estimator, width), width)
     return float(allan_deviation(dphi_m, interrogation_time, dead_time))
@@ -140,7 +185,27 @@ def ctl_sigma(kind: str, estimator: str, interrogation_time: float, dead_time: f
 
 @dataclass(frozen=True)
 class DeadTimeLimit:
-    """σ_lim at T_lim for one protocol kind and estimator (dimensionless σ, times in Z)."""
+    """σ_lim at T_lim for one protocol kind and estimator (Kielinski & Hammerer, arXiv:2505.04287 (2025), Fig. 6).
+
+    Parameters
+    ----------
+    kind : str
+        Protocol kind, ``'oqi'``, ``'css'`` or ``'sss'``.
+    estimator : str
+        ``'bayes'`` or ``'linear'``.
+    noise : str
+        Laser noise type (word or NIST α as text).
+    dead_time : float
+        Dead time T_D, in units of Z.
+    sigma_lim : float
+        ``min_T sqrt(σ_CTL² + σ_Dick²)``, dimensionless (σ_y(τ) ω0 √(τZ)).
+    interrogation_time : float
+        T_lim, the dark time of the minimum, in units of Z.
+    ctl_sigma : float
+        σ_CTL at T_lim, dimensionless.
+    dick_sigma : float
+        σ_Dick at T_lim (Dick effect, eq. (40)), dimensionless.
+    """
 
     kind: str
     estimator: str
@@ -152,18 +217,62 @@ class DeadTimeLimit:
     dick_sigma: float
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            The fields by name.
+        """
         return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, data: dict) -> "DeadTimeLimit":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            The fields by name.
+
+        Returns
+        -------
+        DeadTimeLimit
+            The limit described by ``data``.
+        """
         return cls(**data)
 
 
 def dead_time_limit(kind: str, estimator: str, dead_time: float, noise: str = "flicker",
                     bracket: tuple[float, float] = (1e-3, 3.0)) -> DeadTimeLimit:
-    """σ_lim = min_T sqrt(σ_CTL² + σ_Dick²) and T_lim (Kielinski & Hammerer Fig. 6 a, d, e).
+    """σ_lim = min_T sqrt(σ_CTL² + σ_Dick²) and T_lim (Kielinski & Hammerer, arXiv:2505.04287 (2025), Fig. 6 a, d, e).
 
     A 48-point log scan of T/Z over ``bracket`` and a bounded refinement in log T.
+
+    Parameters
+    ----------
+    kind : {'oqi', 'css', 'sss'}
+        Protocol kind; CSS and SSS share the N → ∞ limit (module docstring).
+    estimator : {'bayes', 'linear'}
+        Posterior mean or optimal linear estimator (the OQI takes ``'bayes'`` only).
+    dead_time : float
+        Dead time T_D, in units of Z (> 0).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        Laser frequency-noise type by word or NIST exponent α (0, −1, −2);
+        default ``'flicker'``.
+    bracket : (float, float), optional
+        Range of T/Z scanned (default (1e-3, 3)).
+
+    Returns
+    -------
+    DeadTimeLimit
+        σ_lim, T_lim and the two contributions at T_lim.
+
+    Raises
+    ------
+    QClockError
+        If ``kind`` or ``estimator`` is not allowed (or the OQI with
+        ``'linear'``), or a time is out of range.
     """
     _check_kind(kind, estimator)
     dead_time = check_finite(dead_time, "dead_time")
@@ -201,11 +310,44 @@ def _qpn_ctl_sigma(kind: str, estimator: str, atoms: int, limit: DeadTimeLimit) 
 
 def critical_atoms(kind: str, estimator: str, dead_time: float, noise: str = "flicker", max_atoms: int = 4096,
                    limit: DeadTimeLimit | None = None) -> dict:
-    """N_crit: the smallest N whose σ_29 at T_lim is at most σ_lim (Kielinski & Hammerer Fig. 6c).
+    """N_crit: the smallest N whose σ of eq. (29) at T_lim is at most σ_lim.
 
-    Doubling search then bisection on integers. Returns ``{'n_crit': int or None,
-    'max_atoms': …, 'sigma_lim': …, 'interrogation_time': T_lim, 'evaluated': {N: σ_29}}``;
-    ``n_crit`` is None when even ``max_atoms`` atoms stay above σ_lim.
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), Fig. 6c. Doubling search then
+    bisection on integers; beyond N = 100 the OQI uses its asymptotic form
+    π²/N² plus the exact N → ∞ limit.
+
+    Parameters
+    ----------
+    kind : {'oqi', 'css', 'sss'}
+        Protocol kind; CSS and SSS share the N → ∞ limit (module docstring).
+    estimator : {'bayes', 'linear'}
+        Posterior mean or optimal linear estimator (the OQI takes ``'bayes'`` only).
+    dead_time : float
+        Dead time T_D, in units of Z (> 0).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        Laser frequency-noise type by word or NIST exponent α (0, −1, −2);
+        default ``'flicker'``.
+    max_atoms : int, optional
+        Largest N searched (default 4096).
+    limit : DeadTimeLimit, optional
+        A precomputed :func:`dead_time_limit` of the same kind, estimator, dead
+        time and noise (computed when omitted).
+
+    Returns
+    -------
+    dict
+        ``{'kind', 'estimator', 'n_crit': int or None, 'max_atoms',
+        'sigma_lim' (dimensionless), 'interrogation_time' (T_lim, units of Z),
+        'evaluated': {str(N): σ}}``; ``n_crit`` is None when even ``max_atoms``
+        atoms stay above σ_lim.
+
+    Raises
+    ------
+    TypeError
+        If ``max_atoms`` is not an integer.
+    QClockError
+        If ``max_atoms`` < 1 or the limit cannot be computed (see
+        :func:`dead_time_limit`).
     """
     max_atoms = check_atoms(max_atoms)
     if limit is None:

@@ -34,7 +34,25 @@ _VARIATIONAL = re.compile(r"^(\d+)-(\d+)$")
 
 
 def parse_class(name: str):
-    """``'css'`` → ``('css',)``; ``'1-2'`` → ``('variational', 1, 2)``; anything else is an error."""
+    """Parse a protocol-class name.
+
+    Parameters
+    ----------
+    name : str
+        ``'css'``, ``'sss'``, ``'ghz'``, ``'oqi'``, or ``'n-m'`` (n ≥ 1) for the
+        variational class [n, m] of Kielinski & Hammerer, arXiv:2505.04287
+        (2025), eq. (39).
+
+    Returns
+    -------
+    tuple
+        ``(name,)`` for a standard class, ``('variational', n, m)`` otherwise.
+
+    Raises
+    ------
+    QClockError
+        For any other name, or a variational class with n = 0.
+    """
     if name in STANDARD_CLASSES:
         return (name,)
     match = _VARIATIONAL.match(name) if isinstance(name, str) else None
@@ -48,7 +66,31 @@ def parse_class(name: str):
 
 
 def dick_sigma(noise: str, interrogation_time: float, dead_time: float) -> float:
-    """σ_Dick·√τ at τ = 1 (eq. 40) for the LO of eq. (30) with the named noise type."""
+    """Dick-effect instability σ_Dick·√τ at τ = 1 for the laser of eq. (30) with the named noise type.
+
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (40): the laser noise
+    aliased by the dead time; the laser is the one whose coherence time is Z
+    (eq. (30)).
+
+    Parameters
+    ----------
+    noise : {'white', 'flicker', 'random_walk'} or int
+        Laser frequency-noise type by word or NIST exponent α.
+    interrogation_time : float
+        Dark time T, in units of Z (> 0).
+    dead_time : float
+        Dead time T_D, in units of Z (≥ 0).
+
+    Returns
+    -------
+    float
+        σ_Dick, dimensionless (σ_y(τ) ω0 √(τZ)); 0 without dead time.
+
+    Raises
+    ------
+    QClockError
+        If a time is out of range or the noise name is unknown.
+    """
     interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
     if dead_time == 0:
         return 0.0
@@ -59,16 +101,59 @@ def dick_sigma(noise: str, interrogation_time: float, dead_time: float) -> float
 def class_point(name: str, atoms: int, interrogation_time: float, *, noise: str = "flicker",
                 dead_time: float = 0.0, estimator: str = "bayes", seed=None, warm_starts=(),
                 global_search: bool = True, search: dict | None = None, decoherence=None) -> StabilityPoint:
-    """σ of one class at one T/Z; ``parameters`` holds the optimised protocol, ``dick_sigma``
-    (eq. 40) and ``total_sigma`` (eq. 41). ``search`` overrides the effort options of
-    :func:`~.variational.optimize_variational` for a global search (its ``gradient`` choice
-    applies to the warm-started points too).
+    """Stability σ of one protocol class at one interrogation time.
 
-    With ``decoherence`` (an :class:`~qclock_circuits.protocols.AtomicDecoherence`, times in
-    units of Z) every class is evaluated under ``decoherence.at(T)``; a variational class is
-    first searched for ideal atoms (exact gradients) and then refined under the noise from
-    the best ideal minima and the warm starts (:func:`~.variational.refine_under_noise`);
-    ``parameters['ideal_bmse']`` keeps the ideal optimum's BMSE."""
+    ``parameters`` of the result holds the optimised protocol, ``dick_sigma``
+    (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (40)) and
+    ``total_sigma`` (eq. (41)). With ``decoherence`` every class is evaluated
+    under ``decoherence.at(T)``; a variational class is first searched for
+    ideal atoms (exact gradients) and then refined under the noise from the
+    best ideal minima and the warm starts
+    (:func:`~.variational.refine_under_noise`); ``parameters['ideal_bmse']``
+    keeps the ideal optimum's BMSE.
+
+    Parameters
+    ----------
+    name : str
+        Protocol class (see :func:`parse_class`).
+    atoms : int
+        Number of atoms N ≥ 1.
+    interrogation_time : float
+        Dark time T, in units of the laser coherence time Z (> 0).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        Laser frequency-noise type by word or NIST exponent α (keyword only,
+        default ``'flicker'``).
+    dead_time : float, optional
+        Dead time T_D, in units of the laser coherence time Z (keyword only,
+        default 0).
+    estimator : {'bayes', 'linear'}, optional
+        Posterior mean or optimal linear estimator (keyword only, default
+        ``'bayes'``).
+    seed : int, numpy.random.SeedSequence or None, optional
+        Seed of the variational search (keyword only).
+    warm_starts : sequence of array_like, optional
+        Parameter vectors to start the variational search from (keyword only).
+    global_search : bool, optional
+        Run the global (differential-evolution) search; otherwise only local
+        refinements from the warm starts (keyword only, default True).
+    search : dict, optional
+        Effort options of :func:`~.variational.optimize_variational` for a
+        global search; its ``gradient`` choice applies to the warm-started
+        points too (keyword only).
+    decoherence : AtomicDecoherence, optional
+        The atoms' decoherence, times in units of Z (keyword only).
+
+    Returns
+    -------
+    StabilityPoint
+        σ (dimensionless, σ_y(τ) ω0 √(τZ)), BMSE (rad²), prior width (rad) and
+        the extra ``parameters`` above.
+
+    Raises
+    ------
+    QClockError
+        For an unknown class, bad atom number, time, noise or estimator.
+    """
     atoms = check_atoms(atoms)
     parsed = parse_class(name)
     local_noise = None if decoherence is None or decoherence.is_ideal else decoherence.at(interrogation_time)
@@ -127,9 +212,33 @@ def squeezed_start(atoms: int, n: int, m: int, twist: float, rotation: float) ->
     The first twist is the SSS twist μ and every further twist is zero. The SSS applies ``Rx(θ)`` to
     ``T_z(μ)|+x⟩``, imprints about z and measures ``Jy``; in the frame of ``T_z(μ)|+x⟩`` that is an
     imprint about the phase axis ``a = (0, −sin θ, −cos θ)`` and a measurement of ``m·J`` with
-    ``m = (0, −cos θ, sin θ)`` (the class of Kielinski & Hammerer eq. (39) imprints about a and
-    measures m·J; flipping both axes together leaves the distributions unchanged). Used to start the searches
-    of a variational class in the basin of the squeezed state, which the class contains.
+    ``m = (0, −cos θ, sin θ)`` (the class of Kielinski & Hammerer, arXiv:2505.04287 (2025),
+    eq. (39) imprints about a and measures m·J; flipping both axes together leaves the
+    distributions unchanged). Used to start the searches of a variational class in the basin
+    of the squeezed state, which the class contains.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+    n : int
+        Number of preparation twists (≥ 1).
+    m : int
+        Number of measurement twists (≥ 0).
+    twist : float
+        SSS twisting strength μ, in rad.
+    rotation : float
+        SSS rotation angle θ about x, in rad.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of the class's 2 + 3(n+m) parameters (rad).
+
+    Raises
+    ------
+    QClockError
+        If ``n`` < 1.
     """
     from ..protocols import variational
     from ..spin import axis_to_angles
@@ -149,12 +258,50 @@ def squeezed_start(atoms: int, n: int, m: int, twist: float, rotation: float) ->
 def stability_curves(atoms: int, interrogation_times, classes=DEFAULT_CLASSES, *, noise: str = "flicker",
                      dead_time: float = 0.0, estimator: str = "bayes", seed=0, global_every: int = 8,
                      search: dict | None = None, progress=None, decoherence=None) -> dict:
-    """σ(T) of every class over the T/Z grid (variational classes warm-started along T).
+    """σ(T) of every class over a grid of interrogation times (variational classes warm-started along T).
 
-    ``decoherence``: the atoms' :class:`~qclock_circuits.protocols.AtomicDecoherence`
-    (units of Z), see :func:`class_point`; the OQI stays the bound of ideal atoms.
+    Along the grid the variational search is warm-started from the minima
+    found at the previous T and runs a full global search only every
+    ``global_every`` points (and at the first). The OQI stays the bound of
+    ideal atoms when ``decoherence`` is given.
 
-    Returns ``{class: [StabilityPoint, ...]}``.
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    interrogation_times : array_like of shape (T,)
+        Dark times T, in units of the laser coherence time Z (> 0).
+    classes : sequence of str, optional
+        Protocol classes (see :func:`parse_class`; default :data:`DEFAULT_CLASSES`).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        Laser frequency-noise type by word or NIST exponent α (keyword only,
+        default ``'flicker'``).
+    dead_time : float, optional
+        Dead time T_D, in units of the laser coherence time Z (keyword only,
+        default 0).
+    estimator : {'bayes', 'linear'}, optional
+        Posterior mean or optimal linear estimator (keyword only, default
+        ``'bayes'``).
+    seed : int or numpy.random.SeedSequence, optional
+        Root seed, spawned per class and per point (keyword only, default 0).
+    global_every : int, optional
+        A global search every this many points (keyword only, default 8).
+    search : dict, optional
+        Effort options of :func:`~.variational.optimize_variational` (keyword only).
+    progress : callable, optional
+        ``progress(done, total)`` called after every point (keyword only).
+    decoherence : AtomicDecoherence, optional
+        The atoms' decoherence, times in units of Z (keyword only).
+
+    Returns
+    -------
+    dict
+        ``{class: [StabilityPoint, ...]}``, one point per interrogation time.
+
+    Raises
+    ------
+    QClockError
+        If the grid is empty, not 1-D or not positive, or a class is unknown.
     """
     times = np.asarray(interrogation_times, dtype=float)
     if times.ndim != 1 or times.size == 0 or np.any(times <= 0):
@@ -184,7 +331,26 @@ def stability_curves(atoms: int, interrogation_times, classes=DEFAULT_CLASSES, *
 
 
 def curve_minimum(points, key: str = "total_sigma") -> StabilityPoint:
-    """The point of lowest σ (``key``: 'total_sigma' with the Dick term, or 'sigma')."""
+    """The point of lowest σ on a curve.
+
+    Parameters
+    ----------
+    points : sequence of StabilityPoint
+        One curve of :func:`stability_curves`.
+    key : {'total_sigma', 'sigma'}, optional
+        ``'total_sigma'`` (with the Dick term, eq. (41); default) or ``'sigma'``
+        (eq. (29) alone).
+
+    Returns
+    -------
+    StabilityPoint
+        The point of the minimum.
+
+    Raises
+    ------
+    QClockError
+        If ``points`` is empty.
+    """
     if not points:
         raise QClockError("points must not be empty")
     values = [p.parameters.get(key, p.sigma) if key != "sigma" else p.sigma for p in points]
@@ -199,10 +365,21 @@ def gain_over_css(atoms_list, classes=("sss", "ghz", "1-1", "oqi"), interrogatio
     Parameters
     ----------
     atoms_list : sequence of int
+        Atom numbers N.
     classes : sequence of str
         Classes compared with CSS (any of :func:`parse_class`).
     interrogation_times : array, optional
         T/Z grid of the curves (default 24 log-spaced values from 0.003 to 1).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        Laser frequency-noise type (keyword only, default ``'flicker'``).
+    dead_time : float, optional
+        Dead time T_D, in units of Z (keyword only, default 0).
+    estimator : {'bayes', 'linear'}, optional
+        Estimator (keyword only, default ``'bayes'``).
+    seed : int or numpy.random.SeedSequence, optional
+        Root seed, spawned per atom number (keyword only, default 0).
+    key : {'total_sigma', 'sigma'}, optional
+        Which σ is minimised (see :func:`curve_minimum`; keyword only).
 
     Returns
     -------

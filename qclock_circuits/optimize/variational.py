@@ -45,25 +45,92 @@ GRADIENTS = ("analytic", "finite-difference")
 
 @dataclass(frozen=True)
 class LocalMinimum:
-    """One refined local minimum: its BMSE (rad²) and parameters."""
+    """One refined local minimum of the BMSE of a variational class.
+
+    Parameters
+    ----------
+    bmse : float
+        Bayesian mean squared error at the minimum, in rad².
+    parameters : tuple of float
+        The class's parameters (rad), in the order of
+        :func:`~qclock_circuits.protocols.variational_parameter_names`.
+    """
 
     bmse: float
     parameters: tuple
 
     def protocol(self, atoms: int, n: int, m: int):
+        """The protocol of this minimum.
+
+        Parameters
+        ----------
+        atoms : int
+            Number of atoms N.
+        n : int
+            Number of preparation twists of the class.
+        m : int
+            Number of measurement twists of the class.
+
+        Returns
+        -------
+        RamseyProtocol
+            ``protocols.variational(atoms, n, m, parameters)``.
+        """
         return variational(atoms, n, m, np.asarray(self.parameters))
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            ``{"bmse": float, "parameters": list of float}``.
+        """
         return {"bmse": self.bmse, "parameters": list(self.parameters)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "LocalMinimum":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            ``{"bmse": ..., "parameters": [...]}``.
+
+        Returns
+        -------
+        LocalMinimum
+            The minimum described by ``data``.
+        """
         return cls(bmse=float(data["bmse"]), parameters=tuple(data["parameters"]))
 
 
 @dataclass
 class VariationalSearch:
-    """Result of :func:`optimize_variational`."""
+    """Result of :func:`optimize_variational` (or :func:`refine_under_noise`).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+    n : int
+        Number of preparation twists of the class.
+    m : int
+        Number of measurement twists of the class.
+    prior_width : float
+        Width δφ of the Gaussian phase prior, in rad.
+    estimator : str
+        ``'bayes'`` (posterior mean) or ``'linear'``.
+    minima : list of LocalMinimum, optional
+        The distinct good local minima found, best (lowest BMSE) first.
+    evaluations : int, optional
+        Number of cost evaluations spent.
+    seconds : float, optional
+        Wall-clock time of the search, in s.
+    seed : str, optional
+        ``repr`` of the entropy of the seed sequence used (empty when the
+        search was deterministic).
+    """
 
     atoms: int
     n: int
@@ -77,30 +144,78 @@ class VariationalSearch:
 
     @property
     def best(self) -> LocalMinimum:
+        """The best minimum (lowest BMSE)."""
         return self.minima[0]
 
     @property
     def bmse(self) -> float:
+        """BMSE of the best minimum, in rad²."""
         return self.best.bmse
 
     def protocol(self, index: int = 0):
-        """The protocol of the ``index``-th minimum (0: the best)."""
+        """The protocol of one of the minima.
+
+        Parameters
+        ----------
+        index : int, optional
+            Position in :attr:`minima` (default 0: the best).
+
+        Returns
+        -------
+        RamseyProtocol
+            The variational protocol with those parameters.
+        """
         return self.minima[index].protocol(self.atoms, self.n, self.m)
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            The fields by name, ``minima`` as a list of :meth:`LocalMinimum.to_dict`.
+        """
         data = dict(self.__dict__)
         data["minima"] = [minimum.to_dict() for minimum in self.minima]
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "VariationalSearch":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            Output of :meth:`to_dict`.
+
+        Returns
+        -------
+        VariationalSearch
+            The search result described by ``data``.
+        """
         data = dict(data)
         data["minima"] = [LocalMinimum.from_dict(item) for item in data["minima"]]
         return cls(**data)
 
 
 def parameter_bounds(n: int, m: int) -> list[tuple[float, float]]:
-    """Search box of every parameter of the [n, m] class."""
+    """Search box of every parameter of the [n, m] class.
+
+    Twist strengths μ and azimuths lie in [−π, π], polar angles in [0, π].
+
+    Parameters
+    ----------
+    n : int
+        Number of preparation twists (≥ 0).
+    m : int
+        Number of measurement twists (≥ 0).
+
+    Returns
+    -------
+    list of (float, float)
+        ``(low, high)`` in rad for each parameter, in the order of
+        :func:`~qclock_circuits.protocols.variational_parameter_names`.
+    """
     bounds = []
     for name in variational_parameter_names(n, m):
         if name.startswith("mu_"):
@@ -169,7 +284,7 @@ def optimize_variational(atoms: int, n: int, m: int, prior, estimator: str = "ba
         Seeds differential evolution and the random starts (reproducible).
     warm_starts : iterable of parameter vectors
         Extra local starts (e.g. the optimum at a neighbouring T).
-    random_starts, de_iterations, de_population
+    random_starts, de_iterations, de_population : int
         Search effort; ``de_iterations = 0`` skips differential evolution.
     good_ratio : float
         Keep distinct minima whose BMSE is at most ``(1 + good_ratio)`` × the best.
@@ -271,9 +386,13 @@ def refine_under_noise(atoms: int, n: int, m: int, prior, local_noise, estimator
     estimator : {'bayes', 'linear'}
     starts : iterable of parameter vectors
         At least one start.
-    max_iterations, tolerance
-        L-BFGS-B effort (iterations per start, ``ftol``).
-    good_ratio, max_minima
+    max_iterations : int
+        L-BFGS-B iterations per start.
+    tolerance : float
+        ``ftol`` of the L-BFGS-B refinements.
+    good_ratio : float
+        As in :func:`optimize_variational`.
+    max_minima : int
         As in :func:`optimize_variational`.
 
     Returns
