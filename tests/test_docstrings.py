@@ -24,7 +24,6 @@ CHECKS = ("GL08", "PR01", "PR02", "RT01")
 
 #: Layers whose docstrings are still being completed (expected to fail until then).
 PENDING_LAYERS = {
-    "bayes",
     # --------------------------------------------------------------
     # (layers above are completed separately from those below)
     # --------------------------------------------------------------

@@ -60,9 +60,22 @@ __all__ = [
 
 # ----------------------------------------------------------------- classical
 def fisher_information(protocol, phi) -> np.ndarray:
-    """Classical Fisher information F(φ) = Σ_x (∂_φP)²/P (eq. 8 integrand), exact from Fourier.
+    """Classical Fisher information ``F(φ) = Σ_x (∂_φP)²/P``, exact from the Fourier coefficients.
 
+    The integrand of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (8).
     Where P(x|φ) vanishes (a double zero, P ≥ 0) the term takes its limit 2∂²_φP.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ).
+    phi : float or array_like
+        Phase(s) φ, in rad.
+
+    Returns
+    -------
+    numpy.ndarray
+        F(φ), in 1/rad², shape (len(phi),).
     """
     phases = np.atleast_1d(np.asarray(phi, dtype=float))
     coefficients = protocol._fourier_coefficients
@@ -81,11 +94,31 @@ def fisher_information(protocol, phi) -> np.ndarray:
 
 
 def average_fisher_information(protocol, prior, points: int | None = None) -> float:
-    """F̄ = ∫ P(φ) F(φ) dφ (eq. 8).
+    """Prior-averaged Fisher information ``F̄ = ∫ P(φ) F(φ) dφ`` (Kielinski & Hammerer eq. (8)).
 
     Gaussian prior: F is 2π-periodic, so the integral is taken over one period
     against the wrapped Gaussian on a uniform grid (trapezoid, spectrally
     accurate); grid prior: the prior's own quadrature.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ) (through its Fourier coefficients).
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+    points : int, optional
+        Grid points over one period for a Gaussian prior (default
+        ``max(512, 16(N+1))``).
+
+    Returns
+    -------
+    float
+        F̄, in 1/rad².
+
+    Raises
+    ------
+    TypeError
+        If ``prior`` is of another type.
     """
     if isinstance(prior, GridPrior):
         return float(prior.weights @ fisher_information(protocol, prior.phi))
@@ -103,12 +136,40 @@ def average_fisher_information(protocol, prior, points: int | None = None) -> fl
 
 
 def van_trees(protocol, prior) -> float:
-    """The van Trees bound 1/(F̄ + I) (eq. 7's right-hand side): a lower bound on :func:`bcrb`."""
+    """The van Trees bound ``1/(F̄ + I)`` (Kielinski & Hammerer eq. (7), right-hand side): a lower bound on :func:`bcrb`.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ) (through its Fourier coefficients).
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+
+    Returns
+    -------
+    float
+        The bound, in rad².
+    """
     return 1.0 / (average_fisher_information(protocol, prior) + prior.fisher_information)
 
 
 def bcrb(protocol, prior) -> float:
-    """Exact minimum BMSE over estimators for the protocol (the posterior mean, eq. 25)."""
+    """Exact minimum BMSE over estimators for the protocol (the posterior mean, Kielinski & Hammerer eq. (25)).
+
+    See the module docstring for how this relates to the paper's "BCRB".
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ) (through its Fourier coefficients).
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+
+    Returns
+    -------
+    float
+        The minimum BMSE, in rad².
+    """
     return _bmse(protocol, prior, "bayes")
 
 
@@ -122,9 +183,24 @@ def _kernels(atoms: int, prior):
 
 
 def averaged_state(state, prior) -> tuple[np.ndarray, np.ndarray]:
-    """``ρ̄ = ∫P(φ) e^{−iφJz}ρe^{iφJz}`` and ``ρ' = ∫P(φ) φ e^{−iφJz}ρe^{iφJz}`` (Dicke basis).
+    """Prior-averaged states ``ρ̄ = ∫P(φ) e^{−iφJz}ρe^{iφJz}`` and ``ρ' = ∫P(φ) φ e^{−iφJz}ρe^{iφJz}``.
 
-    ``state`` is a ket (N+1,) or a density matrix.
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (12)–(14), in the
+    Dicke basis.
+
+    Parameters
+    ----------
+    state : array_like of shape (N+1,) or (N+1, N+1)
+        A ket or a density matrix in the Dicke basis.
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+
+    Returns
+    -------
+    rho_bar : numpy.ndarray
+        ρ̄, complex of shape (N+1, N+1).
+    rho_prime : numpy.ndarray
+        ρ', complex of shape (N+1, N+1), in rad.
     """
     state = np.asarray(state, dtype=complex)
     rho = np.outer(state, state.conj()) if state.ndim == 1 else state
@@ -139,8 +215,17 @@ def averaged_state(state, prior) -> tuple[np.ndarray, np.ndarray]:
 class BQCRBResult:
     """BQCRB and the optimal measurement and estimator for a fixed input state.
 
-    ``measurement[:, j]`` is the Dicke-basis eigenvector whose outcome is
-    estimated as ``estimator[j]`` (rad); ``observable`` is L = Σ_j φ_j |j⟩⟨j|.
+    Parameters
+    ----------
+    bmse : float
+        The bound, in rad².
+    observable : numpy.ndarray of shape (N+1, N+1)
+        The optimal observable ``L = Σ_j φ_j |j⟩⟨j|`` (Dicke basis, rad).
+    measurement : numpy.ndarray of shape (N+1, K)
+        ``measurement[:, j]`` is the Dicke-basis eigenvector whose outcome is
+        estimated as ``estimator[j]``.
+    estimator : numpy.ndarray of shape (K,)
+        Estimate of each outcome, in rad.
     """
 
     bmse: float
@@ -149,6 +234,13 @@ class BQCRBResult:
     estimator: np.ndarray
 
     def to_dict(self) -> dict:
+        """JSON-compatible summary.
+
+        Returns
+        -------
+        dict
+            ``{"bmse": rad², "estimator": list (rad)}``.
+        """
         return {"bmse": self.bmse, "estimator": self.estimator.tolist()}
 
 
@@ -312,13 +404,31 @@ def bqcrb(protocol_or_state, prior) -> float:
 
 
 def bqcrb_mixed(protocol, prior) -> float:
-    """BQCRB (rad²) of a protocol's permutation-invariant mixed input state under local noise.
+    """BQCRB of a protocol's permutation-invariant mixed input state under local noise.
 
-    The averaged states ρ̄ and ρ' of Kielinski & Hammerer eqs. (12)–(14) are
-    block diagonal in the total spin j (the imprint ``exp(−iφJz)`` acts inside
-    every block), so the symmetric logarithmic derivative is solved block by
-    block and ``Tr(ρ̄L²) = Σ_j Tr(ρ̄′_j L_j)`` (blocks carry their total weight;
-    the d_j identical copies of a block share L_j).
+    The averaged states ρ̄ and ρ' of Kielinski & Hammerer, arXiv:2505.04287
+    (2025), eqs. (12)–(14) are block diagonal in the total spin j (the imprint
+    ``exp(−iφJz)`` acts inside every block), so the symmetric logarithmic
+    derivative is solved block by block and ``Tr(ρ̄L²) = Σ_j Tr(ρ̄′_j L_j)``
+    (blocks carry their total weight; the d_j identical copies of a block share
+    L_j).
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol, with or without ``noise`` (N ≤ ``MAX_PI_ATOMS``).
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+
+    Returns
+    -------
+    float
+        The bound, in rad².
+
+    Raises
+    ------
+    QClockError
+        If N exceeds the local-noise engine's limit.
     """
     from ..spin.permutation_invariant import pi_basis
 
@@ -340,18 +450,26 @@ def bqcrb_mixed(protocol, prior) -> float:
 class OQIResult:
     """Optimal quantum interferometer for N atoms and a prior.
 
-    Attributes
+    Parameters
     ----------
     bmse : float
         The OQI BMSE (rad²): the BQCRB of ``state``.
-    state : array (N+1,)
+    state : numpy.ndarray of shape (N+1,)
         Optimal input state (Dicke basis).
-    measurement : array (N+1, N+1)
+    measurement : numpy.ndarray of shape (N+1, N+1)
         Columns: measurement basis (Dicke basis), one per outcome.
-    estimator : array (N+1,)
+    estimator : numpy.ndarray of shape (N+1,)
         Estimate (rad) for each measurement outcome.
-    iterations, converged, start, history
-        See-saw diagnostics of the best start; ``start_bmse`` per start.
+    iterations : int
+        See-saw (or L-BFGS plus polish) steps of the best start.
+    converged : bool
+        Whether the last see-saw step met the tolerance.
+    start : str
+        Name of the start that gave the best result.
+    start_bmse : dict, optional
+        BMSE (rad²) reached from every start, by name.
+    history : tuple, optional
+        BMSE per step of the best start (diagnostics).
     """
 
     bmse: float
@@ -365,6 +483,14 @@ class OQIResult:
     history: tuple = ()
 
     def to_dict(self) -> dict:
+        """JSON-compatible summary (without the measurement matrix and history).
+
+        Returns
+        -------
+        dict
+            ``bmse`` (rad²), ``state_real``, ``state_imag``, ``estimator`` (rad),
+            ``iterations``, ``converged``, ``start``, ``start_bmse``.
+        """
         return {"bmse": self.bmse, "state_real": self.state.real.tolist(),
                 "state_imag": self.state.imag.tolist(), "estimator": self.estimator.tolist(),
                 "iterations": self.iterations, "converged": self.converged, "start": self.start,
@@ -600,7 +726,21 @@ def _oqi(atoms, prior, starts, max_iterations, tolerance, seed, method, polish_s
 # ----------------------------------------------------------------- POI
 @dataclass(frozen=True)
 class POIResult:
-    """Phase-operator interferometer with its optimised input state (Kielinski & Hammerer eqs. A45–A46)."""
+    """Phase-operator interferometer with its optimised input state (Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (A45)–(A46)).
+
+    Parameters
+    ----------
+    bmse : float
+        BMSE of the optimised POI, in rad².
+    state : numpy.ndarray of shape (N+1,)
+        Optimised input state (Dicke basis).
+    estimator : numpy.ndarray of shape (N+1,)
+        Posterior-mean estimate of each phase-operator outcome, in rad.
+    iterations : int
+        Alternation steps taken.
+    converged : bool
+        Whether the relative decrease fell below the tolerance.
+    """
 
     bmse: float
     state: np.ndarray
@@ -609,20 +749,60 @@ class POIResult:
     converged: bool
 
     def protocol(self):
+        """The POI protocol with the optimised input state.
+
+        Returns
+        -------
+        RamseyProtocol
+            ``protocols.poi(N, state=self.state)``.
+        """
         from ..protocols import poi
 
         return poi(self.state.shape[0] - 1, state=self.state)
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            ``bmse`` (rad²), ``state_real``, ``state_imag``, ``estimator`` (rad),
+            ``iterations``, ``converged``.
+        """
         return {"bmse": self.bmse, "state_real": self.state.real.tolist(), "state_imag": self.state.imag.tolist(),
                 "estimator": self.estimator.tolist(), "iterations": self.iterations, "converged": self.converged}
 
 
 def poi_optimized(atoms: int, prior, max_iterations: int = 500, tolerance: float = 1e-11) -> POIResult:
-    """Optimise the POI input state for the prior (appendix A1C, 'Phase operator based interferometer').
+    """Optimise the POI input state for a prior (Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A1C).
 
-    Starting from ``|s = 0⟩``, alternate the posterior-mean estimator for the
-    phase-operator measurement and the optimal state for ``L = Σ_s φ_est(s)|s⟩⟨s|``.
+    Starting from ``|s = 0⟩`` (even N) or the sine state (odd N), alternate the
+    posterior-mean estimator for the phase-operator measurement and the optimal
+    state for ``L = Σ_s φ_est(s)|s⟩⟨s|``.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+    max_iterations : int, optional
+        Most alternation steps (default 500).
+    tolerance : float, optional
+        Relative decrease of the BMSE per step that counts as converged
+        (default 1e-11).
+
+    Returns
+    -------
+    POIResult
+        BMSE (rad²), state, estimator and convergence.
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` < 1.
     """
     from ..protocols import phase_operator_unitary, poi
     from .estimators import estimator_table
@@ -662,11 +842,30 @@ def _poi_optimized(atoms, prior, max_iterations, tolerance) -> POIResult:
 
 # ----------------------------------------------------------------- closed forms
 def ctl(prior_width, adjacent_only: bool = True) -> float:
-    """Coherence-time limit of the OQI (rad²).
+    """Coherence-time limit of the OQI (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (17)).
 
     ``adjacent_only=True``: eq. (17)/(A43), ``4π² erfc(π/(√2 δφ))``;
     otherwise the full fringe sum of eqs. (A40)–(A42),
     ``Σ_k (2πk)² [erf((2k+1)π/(√2δφ)) − erf((2k−1)π/(√2δφ))]``.
+
+    Parameters
+    ----------
+    prior_width : float
+        Prior width δφ, in rad (> 0).
+    adjacent_only : bool, optional
+        Keep only the neighbouring fringes k = ±1 (default True).
+
+    Returns
+    -------
+    float
+        The CTL contribution to the BMSE, in rad².
+
+    Raises
+    ------
+    TypeError
+        If ``prior_width`` is not a real number.
+    QClockError
+        If ``prior_width`` is not positive and finite.
     """
     width = check_finite(prior_width, "prior_width")
     if width <= 0:
@@ -680,11 +879,49 @@ def ctl(prior_width, adjacent_only: bool = True) -> float:
 
 
 def pi_hl(atoms: int) -> float:
-    """π-corrected Heisenberg limit π²/N² (rad²), eq. (18)."""
+    """π-corrected Heisenberg limit π²/N² (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (18)).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+
+    Returns
+    -------
+    float
+        π²/N², in rad².
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` < 1.
+    """
     atoms = check_atoms(atoms)
     return float(np.pi**2 / atoms**2)
 
 
 def asymptotic_oqi(atoms: int, prior_width) -> float:
-    """Asymptotic OQI π²/N² + CTL (eq. 19)."""
+    """Asymptotic OQI ``π²/N² + CTL`` (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (19)).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    prior_width : float
+        Prior width δφ, in rad (> 0).
+
+    Returns
+    -------
+    float
+        The BMSE, in rad² (CTL with adjacent fringes only, eq. (17)).
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` or ``prior_width`` has the wrong type.
+    QClockError
+        If ``atoms`` < 1 or ``prior_width`` is not positive and finite.
+    """
     return pi_hl(atoms) + ctl(prior_width)

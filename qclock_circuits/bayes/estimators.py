@@ -43,7 +43,21 @@ _TINY = 1e-300
 
 
 def linear_scale_factor(moments: OutcomeMoments) -> float:
-    """Optimal ``a`` of the linear estimator ``a·x`` (eq. 22)."""
+    """Optimal scale ``a`` of the linear estimator ``φ_est(x) = a·x``.
+
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (22):
+    ``a = Σ x m1(x) / Σ x² P(x)``.
+
+    Parameters
+    ----------
+    moments : OutcomeMoments
+        Prior-averaged moments of the likelihood (:func:`~.moments.outcome_moments`).
+
+    Returns
+    -------
+    float
+        a, in rad per unit of the outcome (0 when Σ x² P(x) vanishes).
+    """
     x = moments.outcomes
     denominator = float(np.sum(x**2 * moments.marginal))
     if denominator <= _TINY:
@@ -57,6 +71,23 @@ def arcsin_harmonic(protocol) -> tuple[int, float]:
     From the Fourier coefficients ``s_d`` of the signal, ``h`` is the lowest
     d ≥ 1 with a non-negligible coefficient and ``A_h = −2 Im s_h`` (the
     coefficient of ``sin(hφ)``).
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ).
+
+    Returns
+    -------
+    harmonic : int
+        h (1 for CSS/SSS, N for GHZ parity).
+    amplitude : float
+        A_h, in the unit of the outcomes.
+
+    Raises
+    ------
+    QClockError
+        If the signal is flat or its leading harmonic is a cosine.
     """
     coefficients = protocol._fourier_coefficients
     signal = protocol.outcomes @ coefficients  # s_d, d = -N..N
@@ -75,13 +106,30 @@ def arcsin_harmonic(protocol) -> tuple[int, float]:
 
 
 def estimator_table(protocol, prior, kind: str = "bayes", moments: OutcomeMoments | None = None) -> np.ndarray:
-    """Estimate ``φ_est(x)`` (rad) for each of ``protocol.outcomes``.
+    """Estimates ``φ_est(x)`` for each of ``protocol.outcomes``.
 
     Parameters
     ----------
-    protocol : RamseyProtocol
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ).
     prior : GaussianPrior or GridPrior
-    kind : {'bayes', 'linear', 'arcsin'}
+        The phase prior (rad).
+    kind : {'bayes', 'linear', 'arcsin'}, optional
+        Posterior mean (eq. (24), default), optimal linear (eqs. (20), (22)) or
+        arcsin inversion of the leading harmonic.
+    moments : OutcomeMoments, optional
+        Precomputed moments of ``protocol`` under ``prior``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float array of shape (len(outcomes),), the estimates in rad; the
+        posterior mean falls back to the prior mean for outcomes of probability 0.
+
+    Raises
+    ------
+    QClockError
+        If ``kind`` is unknown, or the arcsin estimator does not apply.
     """
     check_choice(kind, "kind", ESTIMATORS)
     if moments is None:
@@ -96,7 +144,27 @@ def estimator_table(protocol, prior, kind: str = "bayes", moments: OutcomeMoment
 
 
 def bmse_of_table(moments: OutcomeMoments, table) -> float:
-    """Exact BMSE of an arbitrary estimator table (Kielinski & Hammerer eq. 3)."""
+    """Exact BMSE of an arbitrary estimator table (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (3)).
+
+    ``(Δφ)² = E[φ²] − 2 Σ_x φ_est(x) m1(x) + Σ_x φ_est(x)² P(x)``.
+
+    Parameters
+    ----------
+    moments : OutcomeMoments
+        Prior-averaged moments of the likelihood (:func:`~.moments.outcome_moments`).
+    table : array_like of shape (len(outcomes),)
+        Estimates φ_est(x), in rad, aligned with ``moments.outcomes``.
+
+    Returns
+    -------
+    float
+        The BMSE, in rad² (clipped at 0).
+
+    Raises
+    ------
+    QClockError
+        If ``table`` has the wrong length or non-finite values.
+    """
     table = check_finite_array(table, "estimator table", ndim=1, length=moments.outcomes.shape[0])
     value = moments.prior_second_moment - 2.0 * table @ moments.first + (table**2) @ moments.marginal
     return float(max(value, 0.0))
@@ -107,21 +175,36 @@ class EstimatorWarning(UserWarning):
 
 
 def bmse(protocol, prior, estimator="bayes") -> float:
-    """Bayesian mean squared error (rad²) of ``protocol`` under ``prior`` (Kielinski & Hammerer, eq. 3).
+    """Bayesian mean squared error of a protocol under a prior (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (3)).
 
-    ``estimator`` is ``'bayes'``, ``'linear'``, ``'arcsin'`` or an explicit
-    table of estimates aligned with ``protocol.outcomes``.
+    Parameters
+    ----------
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ).
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+    estimator : {'bayes', 'linear', 'arcsin'} or array_like, optional
+        Estimator by name (default ``'bayes'``, eq. (25)), or an explicit table
+        of estimates (rad) aligned with ``protocol.outcomes``.
+
+    Returns
+    -------
+    float
+        (Δφ)², in rad².
+
+    Raises
+    ------
+    TypeError
+        If ``protocol`` is neither a RamseyProtocol nor a tabulated likelihood.
+    QClockError
+        If the estimator name is unknown, the table is invalid or the arcsin
+        estimator does not apply.
 
     Warns
     -----
     EstimatorWarning
         When the BMSE exceeds ``E[φ²]`` of the prior, the value of the estimate
         φ̂ = 0 (not measuring); the arcsin estimator does so at narrow priors.
-
-    Raises
-    ------
-    TypeError
-        If ``protocol`` is neither a RamseyProtocol nor a tabulated likelihood.
     """
     if not hasattr(protocol, "_fourier_coefficients"):
         raise TypeError(f"protocol must be a RamseyProtocol (or a tabulated likelihood of one), got {protocol!r} "
@@ -152,7 +235,23 @@ def _bmse(protocol, prior, estimator) -> float:
 
 
 def effective_measurement_uncertainty(bmse_value, prior_width) -> np.ndarray | float:
-    """Δφ_M = (1/(Δφ)² − 1/δφ²)^(−1/2) (rad), Kielinski & Hammerer eq. (27); ∞ when Δφ ≥ δφ."""
+    """Effective measurement uncertainty Δφ_M of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (27).
+
+    ``Δφ_M = (1/(Δφ)² − 1/δφ²)^(−1/2)``; infinite when Δφ ≥ δφ (the measurement
+    adds no information).
+
+    Parameters
+    ----------
+    bmse_value : float or array_like
+        BMSE (Δφ)², in rad².
+    prior_width : float or array_like
+        Prior width δφ, in rad (broadcast against ``bmse_value``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Δφ_M, in rad; a float for scalar inputs.
+    """
     value = np.asarray(bmse_value, dtype=float)
     width = np.asarray(prior_width, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -162,10 +261,29 @@ def effective_measurement_uncertainty(bmse_value, prior_width) -> np.ndarray | f
 
 
 def allan_deviation(dphi_m, interrogation_time, dead_time=0.0) -> np.ndarray | float:
-    """Dimensionless Allan deviation ``σ_y(τ) ω0 √(τ Z)`` of Kielinski & Hammerer eq. (29).
+    """Dimensionless Allan deviation ``σ_y(τ) ω0 √(τ Z)`` of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29).
 
     ``Δφ_M √(T_C) / T`` with ``T`` and ``T_C = T + T_D`` in units of the
     laser coherence time Z.
+
+    Parameters
+    ----------
+    dphi_m : float or array_like
+        Effective measurement uncertainty Δφ_M, in rad.
+    interrogation_time : float or array_like
+        Dark time T, in units of Z (> 0).
+    dead_time : float or array_like, optional
+        Dead time T_D, in units of Z (≥ 0, default 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        σ_y(τ) ω0 √(τZ), dimensionless; a float for scalar inputs.
+
+    Raises
+    ------
+    QClockError
+        If a time is out of range.
     """
     times = np.asarray(interrogation_time, dtype=float)
     if np.any(times <= 0):

@@ -25,7 +25,23 @@ __all__ = ["OutcomeMoments", "outcome_moments", "gaussian_phase_moments", "phase
 
 @dataclass(frozen=True)
 class OutcomeMoments:
-    """``P(x)``, ``m1(x)``, ``m2(x)`` for every outcome, and the prior's E[φ], E[φ²]."""
+    """Prior-averaged moments of a likelihood for every outcome, and the prior's E[φ], E[φ²].
+
+    Parameters
+    ----------
+    outcomes : numpy.ndarray of shape (n_outcomes,)
+        Outcome values x (M, parity ±1, or phase in rad).
+    marginal : numpy.ndarray of shape (n_outcomes,)
+        ``P(x) = ∫ dφ P(φ) P(x|φ)`` (dimensionless, clipped at 0).
+    first : numpy.ndarray of shape (n_outcomes,)
+        ``m1(x) = ∫ dφ P(φ) P(x|φ) φ``, in rad.
+    second : numpy.ndarray of shape (n_outcomes,)
+        ``m2(x) = ∫ dφ P(φ) P(x|φ) φ²``, in rad².
+    prior_mean : float
+        E[φ], in rad.
+    prior_second_moment : float
+        E[φ²], in rad².
+    """
 
     outcomes: np.ndarray
     marginal: np.ndarray
@@ -35,14 +51,37 @@ class OutcomeMoments:
     prior_second_moment: float
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            The fields by name, arrays as lists.
+        """
         return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()}
 
 
 def gaussian_phase_moments(prior: GaussianPrior, lags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``E[e^{idφ}]``, ``E[φ e^{idφ}]``, ``E[φ² e^{idφ}]`` for φ ~ N(μ, δ²).
+    """Moments ``E[e^{idφ}]``, ``E[φ e^{idφ}]``, ``E[φ² e^{idφ}]`` for φ ~ N(μ, δ²), in closed form.
 
     With ``z = μ + i d δ²``: ``E[e^{idφ}] = e^{idμ − d²δ²/2}``,
     ``E[φ e^{idφ}] = z E[e^{idφ}]``, ``E[φ² e^{idφ}] = (z² + δ²) E[e^{idφ}]``.
+
+    Parameters
+    ----------
+    prior : GaussianPrior
+        The phase prior (mean μ and width δ in rad).
+    lags : array_like
+        Lags d (the Fourier orders −N..N of a likelihood).
+
+    Returns
+    -------
+    zeroth : numpy.ndarray
+        ``E[e^{idφ}]``, complex, of the shape of ``lags``.
+    first : numpy.ndarray
+        ``E[φ e^{idφ}]``, in rad.
+    second : numpy.ndarray
+        ``E[φ² e^{idφ}]``, in rad².
     """
     lags = np.asarray(lags, dtype=float)
     zeroth = prior.characteristic(lags)
@@ -51,10 +90,31 @@ def gaussian_phase_moments(prior: GaussianPrior, lags: np.ndarray) -> tuple[np.n
 
 
 def phase_moments(prior, lags) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``E[e^{idφ}]``, ``E[φ e^{idφ}]``, ``E[φ² e^{idφ}]`` under any supported prior.
+    """Moments ``E[e^{idφ}]``, ``E[φ e^{idφ}]``, ``E[φ² e^{idφ}]`` under any supported prior.
 
     Closed form for a :class:`GaussianPrior`, quadrature on the grid for a
     :class:`GridPrior`.
+
+    Parameters
+    ----------
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+    lags : array_like
+        Lags d.
+
+    Returns
+    -------
+    zeroth : numpy.ndarray
+        ``E[e^{idφ}]``, complex, of the shape of ``lags``.
+    first : numpy.ndarray
+        ``E[φ e^{idφ}]``, in rad.
+    second : numpy.ndarray
+        ``E[φ² e^{idφ}]``, in rad².
+
+    Raises
+    ------
+    TypeError
+        If ``prior`` is of another type.
     """
     lags = np.asarray(lags, dtype=float)
     if isinstance(prior, GaussianPrior):
@@ -67,7 +127,28 @@ def phase_moments(prior, lags) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def outcome_moments(protocol, prior) -> OutcomeMoments:
-    """Prior-averaged moments of ``protocol``'s likelihood under ``prior``."""
+    """Prior-averaged moments of a protocol's likelihood.
+
+    Exact from the Fourier coefficients for a Gaussian prior; quadrature of
+    ``protocol.probabilities`` on the grid for a grid prior.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ).
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+
+    Returns
+    -------
+    OutcomeMoments
+        P(x), m1(x) (rad), m2(x) (rad²) and the prior's moments.
+
+    Raises
+    ------
+    TypeError
+        If ``prior`` is of another type.
+    """
     if isinstance(prior, GaussianPrior):
         coefficients = protocol._fourier_coefficients  # (n_outcomes, 2N+1), read-only use
         lags = np.arange(-protocol.atoms, protocol.atoms + 1)

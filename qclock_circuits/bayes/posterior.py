@@ -37,8 +37,25 @@ _BLOCK_ELEMENTS = 1 << 21  # complex entries per block of outcomes (32 MiB)
 def outcome_count_vector(protocol, counts) -> np.ndarray:
     """Counts as an int array aligned with ``protocol.outcomes``.
 
-    Accepts ``{outcome value: n}``, an array of length ``len(outcomes)``,
-    ``{bitstring: n}`` or a Qiskit ``BitArray``/SamplerV2 pub result.
+    Parameters
+    ----------
+    protocol : RamseyProtocol or TabulatedLikelihood
+        The likelihood P(x|φ) that produced the counts.
+    counts : dict, array_like, BitArray or SamplerV2 pub result
+        Outcome counts: ``{outcome value: n}``, an array aligned with
+        ``protocol.outcomes``, ``{bitstring: n}`` or a Qiskit ``BitArray``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Int64 array of shape (len(protocol.outcomes),).
+
+    Raises
+    ------
+    QClockError
+        If an outcome cannot be produced by the protocol, a count is negative
+        or not an integer, an array has the wrong length, or bitstrings are
+        malformed.
     """
     outcomes = np.asarray(protocol.outcomes, dtype=float)
     if isinstance(counts, dict) and counts and all(isinstance(k, str) for k in counts):
@@ -171,7 +188,17 @@ def _grid_points(width: float, atoms: int, shots: int) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Posterior(UniformGridDensity):
-    """A posterior density on a uniform phase grid (rad), stored as its logarithm."""
+    """A posterior density on a uniform phase grid, stored as its logarithm.
+
+    Built by :func:`posterior`; the density is normalised (trapezoid rule).
+
+    Parameters
+    ----------
+    phi : numpy.ndarray of shape (P,)
+        Uniform, increasing phase grid, in rad.
+    log_density : numpy.ndarray of shape (P,)
+        Natural logarithm of the density (1/rad) on the grid.
+    """
 
     phi: np.ndarray
     log_density: np.ndarray
@@ -186,34 +213,107 @@ class Posterior(UniformGridDensity):
         return float(np.sqrt(self.variance))
 
     def pdf(self, phi) -> np.ndarray:
-        """Posterior density at ``phi`` (linear interpolation of the log density; 0 off the grid)."""
+        """Posterior density at given phases (linear interpolation of the log density; 0 off the grid).
+
+        Parameters
+        ----------
+        phi : float or array_like
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            Density, in 1/rad, of the shape of ``phi``.
+        """
         phi = np.asarray(phi, dtype=float)
         inside = (phi >= self.phi[0]) & (phi <= self.phi[-1])
         values = np.exp(np.interp(phi, self.phi, self.log_density))
         return np.where(inside, values, 0.0)
 
     def log_pdf(self, phi) -> np.ndarray:
+        """Natural logarithm of the posterior density (interpolated; −inf off the grid).
+
+        Parameters
+        ----------
+        phi : float or array_like
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``ln P(φ|data)`` (P in 1/rad), of the shape of ``phi``.
+        """
         phi = np.asarray(phi, dtype=float)
         inside = (phi >= self.phi[0]) & (phi <= self.phi[-1])
         return np.where(inside, np.interp(phi, self.phi, self.log_density), -np.inf)
 
     def credible_interval(self, level: float = 0.6827) -> tuple[float, float]:
-        """Equal-tailed credible interval."""
+        """Equal-tailed credible interval of the phase.
+
+        Parameters
+        ----------
+        level : float, optional
+            Posterior probability inside the interval (default 0.6827, one σ of a
+            Gaussian).
+
+        Returns
+        -------
+        low, high : float
+            Ends of the interval, in rad.
+        """
         cumulative = np.cumsum(self.weights)
         cumulative /= cumulative[-1]
         tail = (1 - level) / 2
         return (float(np.interp(tail, cumulative, self.phi)), float(np.interp(1 - tail, cumulative, self.phi)))
 
     def update(self, protocol, counts) -> "Posterior":
-        """Sequential Bayesian update with more counts (this posterior becomes the prior)."""
+        """Sequential Bayesian update with more counts (this posterior becomes the prior).
+
+        Parameters
+        ----------
+        protocol : RamseyProtocol or TabulatedLikelihood
+            The likelihood P(x|φ) that produced the counts.
+        counts : dict, array_like, BitArray or SamplerV2 pub result
+            Outcome counts: ``{outcome value: n}``, an array aligned with
+            ``protocol.outcomes``, ``{bitstring: n}`` or a Qiskit ``BitArray``.
+
+        Returns
+        -------
+        Posterior
+            The updated posterior, on a grid refined around its support.
+
+        Raises
+        ------
+        QClockError
+            If the counts are malformed or impossible for every phase on the grid.
+        """
         return _infer(protocol, self.log_pdf, (self.phi[0], self.phi[-1]), counts)
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            ``{"phi": list (rad), "log_density": list, "mean": rad, "variance": rad²}``.
+        """
         return {"phi": self.phi.tolist(), "log_density": self.log_density.tolist(),
                 "mean": self.mean, "variance": self.variance}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Posterior":
+        """Inverse of :meth:`to_dict` (``mean`` and ``variance`` are recomputed).
+
+        Parameters
+        ----------
+        data : dict
+            With ``"phi"`` and ``"log_density"`` lists.
+
+        Returns
+        -------
+        Posterior
+            The posterior described by ``data``.
+        """
         return cls(np.asarray(data["phi"], dtype=float), np.asarray(data["log_density"], dtype=float))
 
 

@@ -55,7 +55,22 @@ def _check_width(width, name: str = "width") -> float:
 
 @dataclass(frozen=True)
 class GaussianPrior:
-    """Gaussian prior ``N(mean, width²)`` of the phase φ (rad), Kielinski & Hammerer eq. (6)."""
+    """Gaussian prior ``N(mean, width²)`` of the phase φ (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (6)).
+
+    Parameters
+    ----------
+    width : float
+        Standard deviation δφ, in rad (0 < δφ ≤ 1e6).
+    mean : float, optional
+        Mean phase, in rad (default 0).
+
+    Raises
+    ------
+    TypeError
+        If a value is not a real number.
+    QClockError
+        If ``width`` is out of range or a value is not finite.
+    """
 
     width: float
     mean: float = 0.0
@@ -79,38 +94,134 @@ class GaussianPrior:
         return 1.0 / self.width**2
 
     def pdf(self, phi) -> np.ndarray:
+        """Probability density of the prior.
+
+        Parameters
+        ----------
+        phi : float or array_like
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            Density, in 1/rad, of the shape of ``phi``.
+        """
         phi = np.asarray(phi, dtype=float)
         return np.exp(-0.5 * ((phi - self.mean) / self.width) ** 2) / (np.sqrt(2 * np.pi) * self.width)
 
     def log_pdf(self, phi) -> np.ndarray:
+        """Natural logarithm of the prior density.
+
+        Parameters
+        ----------
+        phi : float or array_like
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``ln P(φ)`` (P in 1/rad), of the shape of ``phi``.
+        """
         phi = np.asarray(phi, dtype=float)
         return -0.5 * ((phi - self.mean) / self.width) ** 2 - np.log(np.sqrt(2 * np.pi) * self.width)
 
     def characteristic(self, lags) -> np.ndarray:
-        """``E[e^{i d φ}] = e^{i d mean − d² δφ²/2}`` for integer (or real) lags d."""
+        """Characteristic function ``E[e^{i d φ}] = e^{i d mean − d² δφ²/2}``.
+
+        Parameters
+        ----------
+        lags : int, float or array_like
+            Lags d (integer for the Fourier route; real values are accepted).
+
+        Returns
+        -------
+        numpy.ndarray
+            Complex values of the shape of ``lags``.
+        """
         lags = np.asarray(lags, dtype=float)
         return np.exp(1j * lags * self.mean - 0.5 * (lags * self.width) ** 2)
 
     def broadened(self, extra_width: float) -> "GaussianPrior":
-        """Convolution with a zero-mean Gaussian phase diffusion of width ``extra_width`` (eq. 42)."""
+        """Convolution with a zero-mean Gaussian phase diffusion (Kielinski & Hammerer eq. (42)).
+
+        Parameters
+        ----------
+        extra_width : float
+            Width of the added diffusion, in rad (≥ 0).
+
+        Returns
+        -------
+        GaussianPrior
+            Same mean, width ``sqrt(width² + extra_width²)``.
+
+        Raises
+        ------
+        QClockError
+            If ``extra_width`` is negative or not finite.
+        """
         extra_width = check_finite(extra_width, "extra_width")
         if extra_width < 0:
             raise QClockError(f"extra_width must be >= 0 (rad), got {extra_width}")
         return GaussianPrior(float(np.hypot(self.width, extra_width)), self.mean)
 
     def support(self, sigmas: float = 10.0) -> tuple[float, float]:
+        """Interval ``mean ± sigmas·width`` that holds the prior for numerical work.
+
+        Parameters
+        ----------
+        sigmas : float, optional
+            Half-width in units of δφ (default 10).
+
+        Returns
+        -------
+        low, high : float
+            Ends of the interval, in rad.
+        """
         return self.mean - sigmas * self.width, self.mean + sigmas * self.width
 
     def to_grid(self, points: int = 2001, sigmas: float = 10.0) -> "GridPrior":
+        """The prior tabulated on a uniform grid.
+
+        Parameters
+        ----------
+        points : int, optional
+            Number of grid points (default 2001).
+        sigmas : float, optional
+            Half-width of the grid in units of δφ (default 10).
+
+        Returns
+        -------
+        GridPrior
+            The tabulated density (normalised by the trapezoid rule).
+        """
         low, high = self.support(sigmas)
         phi = np.linspace(low, high, points)
         return GridPrior(phi, self.pdf(phi))
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            ``{"type": "gaussian", "width": δφ (rad), "mean": rad}``.
+        """
         return {"type": "gaussian", "width": self.width, "mean": self.mean}
 
     @classmethod
     def from_dict(cls, data: dict) -> "GaussianPrior":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            With ``"width"`` and optionally ``"mean"`` (rad).
+
+        Returns
+        -------
+        GaussianPrior
+            The prior described by ``data``.
+        """
         return cls(width=data["width"], mean=data.get("mean", 0.0))
 
 
@@ -148,11 +259,28 @@ class UniformGridDensity:
 
 @dataclass(frozen=True, eq=False)
 class GridPrior(UniformGridDensity):
-    """A tabulated prior density on a uniform, increasing phase grid (rad).
+    """A tabulated prior density on a uniform, increasing phase grid.
 
     The density is normalised on construction (trapezoidal rule). The grid
     must cover the prior: the density at both ends must be below
     ``edge_tolerance`` times its maximum, or a :class:`QClockError` is raised.
+
+    Parameters
+    ----------
+    phi : array_like of shape (P,)
+        Uniform, strictly increasing phase grid, in rad (P ≥ 3).
+    density : array_like of shape (P,)
+        Non-negative density values on the grid (any normalisation).
+    edge_tolerance : float, optional
+        Largest density at the grid ends, relative to the maximum (default 1e-8).
+
+    Raises
+    ------
+    TypeError
+        If an array holds non-numbers.
+    QClockError
+        If the grid is too short, not uniform or not increasing, the density
+        is negative, zero everywhere, not finite, or does not fall off at the ends.
     """
 
     phi: np.ndarray
@@ -194,14 +322,55 @@ class GridPrior(UniformGridDensity):
         return float(np.sum(derivative[mask] ** 2 / self.density[mask]) * self.spacing)
 
     def pdf(self, phi) -> np.ndarray:
+        """Prior density, linearly interpolated on the grid (0 outside it).
+
+        Parameters
+        ----------
+        phi : float or array_like
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            Density, in 1/rad, of the shape of ``phi``.
+        """
         return np.interp(np.asarray(phi, dtype=float), self.phi, self.density, left=0.0, right=0.0)
 
     def log_pdf(self, phi) -> np.ndarray:
+        """Natural logarithm of the interpolated prior density (−inf outside the grid).
+
+        Parameters
+        ----------
+        phi : float or array_like
+            Phase(s) φ, in rad.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``ln P(φ)`` (P in 1/rad), of the shape of ``phi``.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.pdf(phi))
 
     def broadened(self, extra_width: float) -> "GridPrior":
-        """Convolution with a zero-mean Gaussian of width ``extra_width`` (eq. 42), on a widened grid."""
+        """Convolution with a zero-mean Gaussian phase diffusion (Kielinski & Hammerer eq. (42)), on a widened grid.
+
+        Parameters
+        ----------
+        extra_width : float
+            Width of the added diffusion, in rad (≥ 0).
+
+        Returns
+        -------
+        GridPrior
+            The broadened prior (``self`` when ``extra_width`` is 0); the grid is
+            padded by 10 widths on each side.
+
+        Raises
+        ------
+        QClockError
+            If ``extra_width`` is negative or not finite.
+        """
         extra_width = check_finite(extra_width, "extra_width")
         if extra_width < 0:
             raise QClockError(f"extra_width must be >= 0 (rad), got {extra_width}")
@@ -216,15 +385,50 @@ class GridPrior(UniformGridDensity):
         return GridPrior(phi, np.convolve(padded, kernel, mode="same"), self.edge_tolerance)
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            ``{"type": "grid", "phi": list (rad), "density": list (1/rad)}``.
+        """
         return {"type": "grid", "phi": self.phi.tolist(), "density": self.density.tolist()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "GridPrior":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            With ``"phi"`` and ``"density"`` lists.
+
+        Returns
+        -------
+        GridPrior
+            The prior described by ``data``.
+        """
         return cls(np.asarray(data["phi"]), np.asarray(data["density"]))
 
 
 def noise_exponent(noise) -> int:
-    """NIST α of a noise type given by word ('white', 'flicker', 'random_walk') or by α."""
+    """NIST exponent α of a noise type given by word or by α.
+
+    Parameters
+    ----------
+    noise : {'white', 'flicker', 'random_walk'} or int
+        Word, or the exponent of ``S_y(f) = h_α f^α`` itself (0, −1, −2).
+
+    Returns
+    -------
+    int
+        α: 0 white, −1 flicker, −2 random-walk frequency noise.
+
+    Raises
+    ------
+    QClockError
+        For any other value.
+    """
     if isinstance(noise, str):
         if noise not in NOISE_TYPES:
             raise QClockError(f"noise must be one of {', '.join(map(repr, NOISE_TYPES))} or a NIST "
@@ -236,7 +440,7 @@ def noise_exponent(noise) -> int:
 
 
 def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarray | float:
-    """Prior width δφ (rad) of the closed clock loop, Kielinski & Hammerer eqs. (31), (42), (43).
+    """Prior width δφ of the closed clock loop, Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (31), (42), (43).
 
     ``δφ_T² = χ (T/Z)^(1−α)`` with χ = 1, 1.7, 2 for white, flicker, random-walk
     FM (NIST α = 0, −1, −2), broadened by dead time as
@@ -244,12 +448,25 @@ def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarra
 
     Parameters
     ----------
-    interrogation_time : float or array
-        T in units of the laser coherence time Z (T/Z > 0).
-    noise : str or int
-        Noise type by word or NIST α.
-    dead_time : float
-        T_D in units of Z (≥ 0).
+    interrogation_time : float or array_like
+        Dark time T, in units of the laser coherence time Z (> 0).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        Laser frequency-noise type by word or NIST exponent α of
+        ``S_y(f) = h_α f^α`` (0, −1, −2); default ``'flicker'``.
+    dead_time : float, optional
+        Dead time T_D, in units of Z (≥ 0, default 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        δφ in rad; a float for a scalar ``interrogation_time``, else an array of
+        its shape.
+
+    Raises
+    ------
+    QClockError
+        If a time is not positive (T) or negative (T_D), not finite, or the
+        noise type is unknown.
     """
     alpha = noise_exponent(noise)
     times = check_finite_array(np.atleast_1d(interrogation_time), "interrogation_time", ndim=1)
@@ -262,7 +479,30 @@ def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarra
 
 
 def dead_time_width(dead_time, noise="flicker") -> float:
-    """δφ_D of Kielinski & Hammerer eq. (43): ``δφ_D² = 2 (T_D/Z)^(1−α)`` (T_D in units of Z)."""
+    """Dead-time phase width δφ_D of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (43).
+
+    ``δφ_D² = 2 (T_D/Z)^(1−α)``.
+
+    Parameters
+    ----------
+    dead_time : float
+        Dead time T_D, in units of the laser coherence time Z (≥ 0).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        Laser frequency-noise type by word or NIST exponent α of
+        ``S_y(f) = h_α f^α`` (0, −1, −2); default ``'flicker'``.
+
+    Returns
+    -------
+    float
+        δφ_D, in rad (0 without dead time).
+
+    Raises
+    ------
+    TypeError
+        If ``dead_time`` is not a real number.
+    QClockError
+        If ``dead_time`` is negative or not finite, or the noise type is unknown.
+    """
     alpha = noise_exponent(noise)
     dead_time = check_finite(dead_time, "dead_time")
     if dead_time < 0:

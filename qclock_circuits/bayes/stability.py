@@ -30,7 +30,33 @@ KINDS = ("css", "sss", "ghz", "oqi", "poi", "pi_hl")
 
 @dataclass(frozen=True)
 class StabilityPoint:
-    """σ at one interrogation time: ``sigma`` = σ_y(τ)ω0√(τZ); ``parameters`` of the optimised protocol."""
+    """Clock stability of one protocol kind at one interrogation time.
+
+    Parameters
+    ----------
+    kind : str
+        Protocol kind or class name (e.g. ``'css'``, ``'oqi'``, ``'1-1'``).
+    atoms : int
+        Number of atoms N.
+    estimator : str
+        ``'bayes'``, ``'linear'`` or ``'arcsin'``.
+    interrogation_time : float
+        Dark time T, in units of the laser coherence time Z.
+    dead_time : float
+        Dead time T_D, in units of Z.
+    prior_width : float
+        Prior width δφ at T (Kielinski & Hammerer, arXiv:2505.04287 (2025),
+        eq. (31)), in rad.
+    bmse : float
+        BMSE (Δφ)², in rad².
+    dphi_m : float
+        Effective measurement uncertainty Δφ_M (eq. (27)), in rad.
+    sigma : float
+        Dimensionless Allan deviation σ_y(τ) ω0 √(τZ) (eq. (29)).
+    parameters : dict, optional
+        Parameters of the optimised protocol and extra figures (e.g. ``twist``,
+        ``rotation`` in rad, ``state``, ``dick_sigma``, ``local_noise``).
+    """
 
     kind: str
     atoms: int
@@ -44,25 +70,65 @@ class StabilityPoint:
     parameters: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            The fields by name.
+        """
         return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, data: dict) -> "StabilityPoint":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            The fields by name.
+
+        Returns
+        -------
+        StabilityPoint
+            The point described by ``data``.
+        """
         return cls(**data)
 
 
 def best_sss(atoms: int, prior, estimator: str = "bayes", twist_grid: int = 48, local_noise=None):
-    """The SSS protocol with twist μ and rotation θ minimising the BMSE for ``prior``.
+    """The SSS protocol with twist μ and rotation θ minimising the BMSE for a prior.
 
     A log-spaced scan of μ ∈ [1e-4, π] (with the variance-minimising θ) picks
-    the basin; Nelder–Mead then refines (μ, θ) jointly. Returns
-    ``(protocol, bmse)``.
+    the basin; Nelder–Mead then refines (μ, θ) jointly.
 
     Parameters
     ----------
+    atoms : int
+        Number of atoms N ≥ 1.
+    prior : GaussianPrior or GridPrior
+        The phase prior (rad).
+    estimator : {'bayes', 'linear', 'arcsin'}, optional
+        Estimator whose BMSE is minimised (default ``'bayes'``).
+    twist_grid : int, optional
+        Number of twist strengths in the scan (default 48).
     local_noise : LocalNoise, optional
         Optimise on atoms with this local decoherence (the optimum moves: a
         longer twist costs more dissipation); the protocol returned carries it.
+
+    Returns
+    -------
+    protocol : RamseyProtocol
+        The optimised SSS protocol (parameters μ, θ in rad).
+    bmse : float
+        Its BMSE, in rad².
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` < 1 or the estimator is unknown.
     """
     from ..protocols import sss
 
@@ -91,18 +157,49 @@ def best_sss(atoms: int, prior, estimator: str = "bayes", twist_grid: int = 48, 
 
 def stability_point(kind: str, atoms: int, interrogation_time: float, *, noise="flicker", dead_time: float = 0.0,
                     estimator: str = "bayes", warm_state=None, decoherence=None) -> StabilityPoint:
-    """σ of one protocol kind at one T/Z (see module docstring).
+    """Stability σ of one protocol kind at one interrogation time.
+
+    The prior width at T (Kielinski & Hammerer, arXiv:2505.04287 (2025),
+    eq. (31), with dead time eqs. (42)–(43)) gives the BMSE, Δφ_M (eq. (27))
+    and σ (eq. (29)).
 
     Parameters
     ----------
-    noise : str
-        The laser's (LO) noise type: ``'white'``, ``'flicker'``, ``'random_walk'``.
+    kind : {'css', 'sss', 'ghz', 'oqi', 'poi', 'pi_hl'}
+        Protocol kind (see the module docstring).
+    atoms : int
+        Number of atoms N ≥ 1.
+    interrogation_time : float
+        Dark time T, in units of the laser coherence time Z (> 0).
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
+        The laser's (LO) noise type by word or NIST α (keyword only, default
+        ``'flicker'``).
+    dead_time : float, optional
+        Dead time T_D, in units of Z (keyword only, default 0).
+    estimator : {'bayes', 'linear', 'arcsin'}, optional
+        Estimator (keyword only, default ``'bayes'``; GHZ uses ``'linear'`` in
+        place of ``'arcsin'``).
+    warm_state : array_like, optional
+        Start of the OQI state optimisation (keyword only; ``'oqi'`` only).
     decoherence : AtomicDecoherence, optional
         The atoms' own decoherence (T1, T2, detection errors, twisting rate),
         with times in units of Z like ``interrogation_time``: every protocol is
         evaluated exactly under ``decoherence.at(interrogation_time)`` and the
         SSS is optimised under it. The bounds (``'oqi'``, ``'pi_hl'``) stay
-        those of ideal atoms; ``'poi'`` refuses decoherence.
+        those of ideal atoms; ``'poi'`` refuses decoherence (keyword only).
+
+    Returns
+    -------
+    StabilityPoint
+        σ (dimensionless), BMSE (rad²), prior width and Δφ_M (rad).
+
+    Raises
+    ------
+    TypeError
+        If ``decoherence`` is not an AtomicDecoherence or ``atoms`` not an integer.
+    QClockError
+        For an unknown kind, estimator or noise, a time out of range, or
+        ``'poi'`` with decoherence.
     """
     from ..protocols import AtomicDecoherence, css, ghz
 
@@ -146,7 +243,32 @@ def stability_point(kind: str, atoms: int, interrogation_time: float, *, noise="
 
 
 def stability_curve(kind: str, atoms: int, interrogation_times, **options) -> list[StabilityPoint]:
-    """σ(T) over an array of T/Z (OQI states are warm-started from the previous T)."""
+    """σ(T) of one protocol kind over an array of interrogation times.
+
+    OQI states are warm-started from the previous T.
+
+    Parameters
+    ----------
+    kind : {'css', 'sss', 'ghz', 'oqi', 'poi', 'pi_hl'}
+        Protocol kind (see the module docstring).
+    atoms : int
+        Number of atoms N ≥ 1.
+    interrogation_times : array_like of shape (T,)
+        Dark times, in units of the laser coherence time Z (> 0).
+    **options
+        Keyword arguments of :func:`stability_point` (``noise``, ``dead_time``,
+        ``estimator``, ``decoherence``).
+
+    Returns
+    -------
+    list of StabilityPoint
+        One point per interrogation time, in order.
+
+    Raises
+    ------
+    QClockError
+        As :func:`stability_point`.
+    """
     points = []
     warm = None
     for time in np.asarray(interrogation_times, dtype=float):
@@ -158,7 +280,32 @@ def stability_curve(kind: str, atoms: int, interrogation_times, **options) -> li
 
 
 def minimal_stability(kind: str, atoms: int, *, bracket=(1e-4, 1.0), grid: int = 13, **options) -> StabilityPoint:
-    """σ_min and T_min: a log-spaced scan of T/Z over ``bracket`` then a bounded refinement in log T."""
+    """σ_min and T_min of one protocol kind: a log-spaced scan of T/Z then a bounded refinement in log T.
+
+    Parameters
+    ----------
+    kind : {'css', 'sss', 'ghz', 'oqi', 'poi', 'pi_hl'}
+        Protocol kind (see the module docstring).
+    atoms : int
+        Number of atoms N ≥ 1.
+    bracket : (float, float), optional
+        Range of T/Z scanned, 0 < low < high (keyword only, default (1e-4, 1)).
+    grid : int, optional
+        Number of scan points (keyword only, default 13).
+    **options
+        Keyword arguments of :func:`stability_point` (``noise``, ``dead_time``,
+        ``estimator``, ``decoherence``).
+
+    Returns
+    -------
+    StabilityPoint
+        The point of lowest σ (its ``interrogation_time`` is T_min, in units of Z).
+
+    Raises
+    ------
+    QClockError
+        If ``bracket`` is invalid, or as :func:`stability_point`.
+    """
     low, high = bracket
     if not 0 < low < high:
         raise QClockError(f"bracket must be 0 < low < high (units of Z), got {bracket}")
