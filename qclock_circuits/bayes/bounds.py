@@ -498,7 +498,7 @@ class OQIResult:
 
 
 def _state_operator(observable: np.ndarray, zeroth, first, index) -> np.ndarray:
-    """K = ∫P(φ) Λ†_φ[L² − 2φL]: BMSE(ψ) = E[φ²] + ⟨ψ|K|ψ⟩ (eq. A39)."""
+    """K = ∫P(φ) Λ†_φ[L² − 2φL]: BMSE(ψ) = E[φ²] + ``⟨ψ|K|ψ⟩`` (eq. A39)."""
     return (observable @ observable) * zeroth[index] - 2.0 * observable * first[index]
 
 
@@ -585,7 +585,7 @@ def _quasi_newton(state, second_moment, real_kernels, max_iterations, tolerance)
     """Minimise BQCRB(ψ) over real states with L-BFGS and the exact gradient.
 
     ``BQCRB(ψ) = E[φ²] + min_L ⟨ψ|K(L)|ψ⟩`` so (envelope theorem) the gradient
-    with respect to the unnormalised ``x`` (ψ = x/|x|) is
+    with respect to the unnormalised ``x`` (ψ = x/``|x|``) is
     ``2(Kψ − ⟨ψ|K|ψ⟩ψ)/|x|`` with K at the optimal L.
     """
     from scipy.optimize import minimize

@@ -1,6 +1,6 @@
 """Qiskit backend of the Ramsey protocols: circuits, sampling, readout, export, noise.
 
-Conventions (``CONVENTIONS.md``): qubit i is atom i, |0⟩ = |↓⟩, |1⟩ = |↑⟩;
+Conventions (``CONVENTIONS.md``): qubit i is atom i, ``|0⟩`` = ``|↓⟩``, ``|1⟩`` = ``|↑⟩``;
 a collective rotation ``exp(−iθ n·J)`` is ``exp(−iθ n·σ/2)`` on every qubit
 with σ = (X, −Y, −Z); the imprint ``exp(−iφJz)`` is ``RZ(−φ)`` on every
 qubit, labelled ``"imprint"``, with φ the parameter ``"phi"``; a shot with k

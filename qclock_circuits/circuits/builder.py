@@ -1,6 +1,6 @@
 """Compile a :class:`~qclock_circuits.protocols.RamseyProtocol` to a Qiskit circuit.
 
-The circuit acts on N qubits (qubit i = atom i, |0⟩ = |↓⟩, |1⟩ = |↑⟩) and is
+The circuit acts on N qubits (qubit i = atom i, ``|0⟩`` = ``|↓⟩``, ``|1⟩`` = ``|↑⟩``) and is
 
     preparation  →  imprint exp(−iφJz) = Π_i RZ(−φ)  →  measurement  →  measure
 

@@ -18,7 +18,7 @@ Targets (``transpile_for(..., target=...)``)
 ``'superconducting'``
     :class:`~qiskit.providers.fake_provider.GenericBackendV2` with
     ``num_qubits = max(N, 2)`` (it cannot hold fewer than two qubits; a spare
-    qubit stays in |0⟩ and does not change the popcount of a shot), basis
+    qubit stays in ``|0⟩`` and does not change the popcount of a shot), basis
     ``cx, id, rz, sx, x``, and its default coupling map unless one is given.
 ``'fake_<device>'``
     A calibrated fake IBM backend of ``qiskit-ibm-runtime`` (e.g.
@@ -217,7 +217,6 @@ def fake_backend(name: str) -> BackendV2:
     ------
     TypeError
         If ``name`` is not a string.
-    ------
     QClockError
         If ``qiskit-ibm-runtime`` is not installed or no fake backend has that name.
     """

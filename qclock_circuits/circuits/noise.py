@@ -20,7 +20,7 @@ Local noise (:func:`noise_model`, an Aer :class:`~qiskit_aer.noise.NoiseModel`)
     single-atom coherence is multiplied by ``1 − 2p``; for a dark time T and
     a coherence time T2, ``p = (1 − e^{−T/T2})/2``. The CSS signal becomes
     ``⟨M⟩ = (N/2)(1 − 2p) sin φ``.
-  - ``amplitude_damping = γ``: decay |↑⟩ → |↓⟩ (qubit |1⟩ → |0⟩) with
+  - ``amplitude_damping = γ``: decay ``|↑⟩ → |↓⟩`` (qubit ``|1⟩ → |0⟩``) with
     probability γ, ``γ = 1 − e^{−T/T1}``.
 * ``depolarizing_1q`` / ``depolarizing_2q``: Aer depolarising channels
   ``ρ → (1−λ)ρ + λ 1/d`` after every one-/two-qubit gate of the listed names
@@ -107,7 +107,7 @@ def dark_time_error(dephasing: float = 0.0, amplitude_damping: float = 0.0) -> Q
         Z-flip probability p in [0, 1] per atom (coherence factor 1 − 2p;
         default 0).
     amplitude_damping : float, optional
-        Decay probability γ in [0, 1] of |↑⟩ → |↓⟩ per atom (default 0).
+        Decay probability γ in [0, 1] of ``|↑⟩ → |↓⟩`` per atom (default 0).
 
     Returns
     -------
@@ -147,7 +147,7 @@ def noise_model(dephasing: float = 0.0, depolarizing_1q: float = 0.0, depolarizi
     readout_error : float in [0, 1] or (float, float)
         Symmetric flip probability, or ``(p(1|0), p(0|1))``.
     amplitude_damping : float in [0, 1]
-        Per-atom decay probability |↑⟩ → |↓⟩ during the dark time.
+        Per-atom decay probability ``|↑⟩ → |↓⟩`` during the dark time.
     one_qubit_gates, two_qubit_gates : sequence of str, optional
         Gate names that receive the depolarising errors (keyword only;
         default :data:`ONE_QUBIT_GATES` and :data:`TWO_QUBIT_GATES`).

@@ -1,8 +1,8 @@
 """Gate-level building blocks for collective operations on N qubits.
 
-Conventions (``CONVENTIONS.md``): atom |↓⟩ is qubit |0⟩ and |↑⟩ is qubit |1⟩,
+Conventions (``CONVENTIONS.md``): atom ``|↓⟩`` is qubit ``|0⟩`` and ``|↑⟩`` is qubit ``|1⟩``,
 so a spin-1/2 matrix written in the (↓, ↑) order *is* the matrix in the
-qubit computational basis (|0⟩, |1⟩) and can be handed to Qiskit unchanged.
+qubit computational basis (``|0⟩``, ``|1⟩``) and can be handed to Qiskit unchanged.
 With σ = (X, −Y, −Z) in Qiskit's Paulis, a collective rotation
 ``exp(−iθ n·J)`` is ``exp(−iθ n·σ/2)`` on every qubit, so that
 
@@ -54,7 +54,7 @@ def single_qubit_circuit(matrix: np.ndarray, atol: float = 1e-12) -> QuantumCirc
     Parameters
     ----------
     matrix : array_like of shape (2, 2)
-        The unitary, in Qiskit's basis order (|0⟩, |1⟩) = (|↓⟩, |↑⟩).
+        The unitary, in Qiskit's basis order (``|0⟩``, ``|1⟩``) = (``|↓⟩``, ``|↑⟩``).
     atol : float, optional
         Absolute tolerance below which an angle is dropped (default 1e-12, rad).
 
@@ -88,7 +88,7 @@ def twist_frame(axis: tuple[float, float, float], native: str) -> np.ndarray | N
     Returns
     -------
     numpy.ndarray or None
-        Complex 2×2 frame rotation in the (|↓⟩, |↑⟩) basis, or None when the
+        Complex 2×2 frame rotation in the (``|↓⟩``, ``|↑⟩``) basis, or None when the
         axis already is ±native.
     """
     nx, ny, nz = axis
@@ -127,7 +127,7 @@ def popcounts(num_qubits: int) -> np.ndarray:
 def symmetric_isometry(atoms: int) -> np.ndarray:
     """Isometry ``V`` (2**N × (N+1)) from Dicke states to qubit states.
 
-    Column ``k`` is the normalised Dicke state with ``k`` qubits in |1⟩ (the
+    Column ``k`` is the normalised Dicke state with ``k`` qubits in ``|1⟩`` (the
     same embedding as :func:`qclock_circuits.spin.embed_symmetric`).
 
     Parameters
@@ -182,7 +182,7 @@ def two_level_preparation(amplitudes: np.ndarray, atol: float = 1e-12) -> np.nda
     amplitudes : array_like of shape (N+1,)
         Dicke-basis amplitudes of the state to prepare.
     atol : float, optional
-        Largest |amplitude| of the levels 0 < k < N taken as zero (default 1e-12).
+        Largest ``|amplitude|`` of the levels 0 < k < N taken as zero (default 1e-12).
 
     Returns
     -------

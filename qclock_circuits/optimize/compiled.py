@@ -15,7 +15,7 @@ a twist about ``n(θ, ϕ)`` is ``Rz(ϕ) Ry(θ) Tz(μ) Ry(−θ) Rz(−ϕ)``. So 
 sequence compiles, once per class and atom number, into alternating diagonal
 segments (Dicke basis, Jy eigenbasis) joined by the real orthogonal basis
 changes ``Vᵀ``/``V``; each segment's phase is ``exp(−i(φ_0 + Σ_p θ_p A_p))``,
-affine in the parameters θ. A call maps θ to
+affine in the parameters θ. A call maps θ to::
 
     ψ_in = U_prep |↓…↓⟩,   B = U_meas diag(ψ_in),   c[j, d] = Σ_k B[j,k] B*[j,k+d]
 

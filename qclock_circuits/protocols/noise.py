@@ -16,8 +16,8 @@ imprinted), on every atom independently:
 * ``dephasing = p``: a Z flip with probability p, so each single-atom
   coherence is multiplied by ``1 − 2p``; from a pure-dephasing time T_φ,
   ``p = (1 − e^{−T/T_φ})/2``;
-* ``amplitude_damping = γ``: decay |↑⟩ → |↓⟩ with probability γ = 1 − e^{−T/T1};
-* ``pumping``: |↓⟩ → |↑⟩ with the given probability (incoherent repumping);
+* ``amplitude_damping = γ``: decay ``|↑⟩ → |↓⟩`` with probability γ = 1 − e^{−T/T1};
+* ``pumping``: ``|↓⟩ → |↑⟩`` with the given probability (incoherent repumping);
 * ``depolarizing = λ``: ``ρ → (1 − λ)ρ + λ 1/2``.
 
 When several are non-zero the dark-time channel is ``exp(L)`` with each
@@ -35,7 +35,7 @@ single-atom coherence decays as ``e^{−t/T_φ}``) and ``pumping_rate`` act on
 every atom: the engine integrates the Lindblad equation of the twist with
 these local dissipators (Shammah et al., PRA 98, 063815 (2018)); it does not
 append a channel to an ideal twist. The twisting interaction is taken as
-native about z, with the decay towards |↓⟩: a twist about another axis is
+native about z, with the decay towards ``|↓⟩``: a twist about another axis is
 the rotation onto z, the dissipative z twist, and the rotation back — how the
 circuits of :mod:`qclock_circuits.circuits` realise it (ideal, instantaneous
 rotations). Durations come from ``twisting_rate`` χ (each twist lasts
@@ -104,11 +104,11 @@ class LocalNoise:
     dephasing : float in [0, 1]
         Dark-time Z-flip probability per atom (coherence factor ``1 − 2p``).
     amplitude_damping : float in [0, 1]
-        Dark-time decay probability |↑⟩ → |↓⟩ per atom.
+        Dark-time decay probability ``|↑⟩ → |↓⟩`` per atom.
     readout_error : float or (float, float) in [0, 1]
         ``(P(read 1 | 0), P(read 0 | 1))``; a single number is symmetric.
     pumping : float in [0, 1]
-        Dark-time pumping probability |↓⟩ → |↑⟩ per atom.
+        Dark-time pumping probability ``|↓⟩ → |↑⟩`` per atom.
     depolarizing : float in [0, 1]
         Dark-time depolarising parameter λ: ``ρ → (1 − λ)ρ + λ 1/2``.
     decay_rate, dephasing_rate, pumping_rate : float ≥ 0
@@ -350,7 +350,7 @@ class AtomicDecoherence:
     Parameters
     ----------
     t1 : float > 0 or inf
-        Lifetime of |↑⟩ (decay to |↓⟩), in the call's time unit.
+        Lifetime of ``|↑⟩`` (decay to ``|↓⟩``), in the call's time unit.
     t2 : float > 0, optional
         Transverse coherence time (Ramsey contrast ``e^{−t/T2}`` for one atom,
         decay included): ``1/T2 = 1/(2T1) + 1/T_φ``, so ``T2 ≤ 2T1``. Default
@@ -364,7 +364,7 @@ class AtomicDecoherence:
     twist_duration : float > 0, optional
         Alternatively, a fixed duration of every twist.
     twist_decay_rate, twist_dephasing_rate : float ≥ 0
-        Extra decay (|↑⟩ → |↓⟩) and pure-dephasing rates that act only while
+        Extra decay (``|↑⟩ → |↓⟩``) and pure-dephasing rates that act only while
         the atoms are twisted, on top of 1/T1 and 1/T_φ: e.g. the photon
         scattering of Rydberg dressing or of a cavity, or the error of a
         Mølmer–Sørensen pulse (1/time unit).

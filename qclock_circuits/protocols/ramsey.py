@@ -1,6 +1,6 @@
 """The backend-free generalised Ramsey protocol and its exact likelihood.
 
-A protocol (Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. 36–38) is
+A protocol (Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. 36–38) is::
 
     ρ_in = U_prep |↓…↓⟩⟨↓…↓| U_prep†,   imprint exp(-iφJz),
     |x⟩⟨x| = U_meas† |M⟩⟨M| U_meas,
@@ -313,7 +313,7 @@ class RamseyProtocol:
         return 2.0 * np.pi * m / (self.atoms + 1)
 
     def outcome_index(self, excitations) -> np.ndarray:
-        """Column index of the outcome for ``k`` excited atoms (qubits in |1⟩), vectorised.
+        """Column index of the outcome for ``k`` excited atoms (qubits in ``|1⟩``), vectorised.
 
         Parameters
         ----------

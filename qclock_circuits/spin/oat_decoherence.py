@@ -41,11 +41,11 @@ coherence decay rate ``Γ``.
   (each pair once; its field term is absent here). For uniform ``J_ij = J``,
   ``Σ_{i<j} σz_i σz_j = 2Jz² - N/2``, so ``H = (2J/N) Jz² - J/2``: the constant
   is irrelevant and **2J/N = χ = μ/(2T)**, i.e. ``J = N μ / (4T)``.
-* Spin operators: the paper's ``σ̂^z``, ``σ̂^±`` are ours (``σ⁺`` raises |↓⟩ to
-  |↑⟩); time evolves with ``e^{-iHt}`` in both. Its initial state (all spins
+* Spin operators: the paper's ``σ̂^z``, ``σ̂^±`` are ours (``σ⁺`` raises ``|↓⟩`` to
+  ``|↑⟩``); time evolves with ``e^{-iHt}`` in both. Its initial state (all spins
   along +x after a π/2 pulse) is our ``|+x⟩``.
-* Rates: the paper's Raman rates map as ``Γ_ud = Γ↓`` (|↑⟩→|↓⟩, ``decay_rate``)
-  and ``Γ_du = Γ↑`` (|↓⟩→|↑⟩, ``pumping_rate``), ``Γ_r = Γ_ud + Γ_du``. Its
+* Rates: the paper's Raman rates map as ``Γ_ud = Γ↓`` (``|↑⟩→|↓⟩``, ``decay_rate``)
+  and ``Γ_du = Γ↑`` (``|↓⟩→|↑⟩``, ``pumping_rate``), ``Γ_r = Γ_ud + Γ_du``. Its
   elastic (Rayleigh) rate ``Γ_el`` enters only through the single-atom
   coherence decay rate ``Γ = (Γ_r + Γ_el)/2``; matching the pure-dephasing part
   ``Γ_el/2 = 1/T_φ`` gives ``Γ_el = 2 × dephasing_rate``.
@@ -297,13 +297,13 @@ def oat_moments(atoms: int, twist: float, duration: float, *, decay_rate: float 
     duration : float
         Length of the twist (> 0), in the time unit of the rates.
     decay_rate : float, optional
-        Γ↓ >= 0 (1/time): |↑⟩→|↓⟩, excited population decays as ``e^{-Γ↓ t}``.
+        Γ↓ >= 0 (1/time): ``|↑⟩→|↓⟩``, excited population decays as ``e^{-Γ↓ t}``.
         The paper's ``Γ_ud``.
     dephasing_rate : float, optional
         1/T_φ >= 0 (1/time): a coherence decays as ``e^{-t/T_φ}`` from dephasing
         alone. The paper's ``Γ_el / 2``.
     pumping_rate : float, optional
-        Γ↑ >= 0 (1/time): |↓⟩→|↑⟩. The paper's ``Γ_du``.
+        Γ↑ >= 0 (1/time): ``|↓⟩→|↑⟩``. The paper's ``Γ_du``.
 
     Returns
     -------

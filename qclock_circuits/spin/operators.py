@@ -210,7 +210,7 @@ def jy(atoms: int, dense: bool = False):
 def jz(atoms: int, dense: bool = False):
     """Collective spin component Jz = diag(M), M = -N/2 .. N/2.
 
-    Jz = Σ_i σz_i / 2 with σz = |↑⟩⟨↑| - |↓⟩⟨↓| = -Z (Qiskit's Z), so Jz = -Σ_i Z_i / 2 on qubits.
+    Jz = Σ_i σz_i / 2 with σz = ``|↑⟩⟨↑|`` - ``|↓⟩⟨↓|`` = -Z (Qiskit's Z), so Jz = -Σ_i Z_i / 2 on qubits.
 
     Parameters
     ----------

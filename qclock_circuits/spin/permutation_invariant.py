@@ -30,7 +30,7 @@ Storage convention of this module
 Local Lindblad terms (rates per unit time; Shammah et al. eqs. for local
 emission, dephasing and pumping):
 
-* ``decay`` Γ↓: ``L = √Γ↓ σ⁻`` on every atom (|↑⟩ → |↓⟩, population e^{−Γ↓t}),
+* ``decay`` Γ↓: ``L = √Γ↓ σ⁻`` on every atom (``|↑⟩ → |↓⟩``, population e^{−Γ↓t}),
 * ``pumping`` Γ↑: ``L = √Γ↑ σ⁺``,
 * ``dephasing`` γ: ``L = √(γ/2) σz`` on every atom, so a single-atom coherence
   decays as ``e^{−γ t}`` from dephasing alone (γ = 1/T_φ).
@@ -305,7 +305,7 @@ def pi_excitation_covectors(basis: PIBasis) -> np.ndarray:
 
 
 def pi_symmetric_weight(x: np.ndarray, basis: PIBasis) -> float:
-    """Largest |entry| outside the symmetric block j = N/2 (0 for a symmetric state).
+    """Largest ``|entry|`` outside the symmetric block j = N/2 (0 for a symmetric state).
 
     Parameters
     ----------
@@ -398,7 +398,7 @@ def pi_apply_su2(x: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> np.ndarra
     basis : PIBasis
         Index bookkeeping of the same atom number (from :func:`pi_basis`).
     matrix : array_like of shape (2, 2)
-        Unitary single-atom rotation in the (|↓⟩, |↑⟩) basis; every atom is
+        Unitary single-atom rotation in the (``|↓⟩``, ``|↑⟩``) basis; every atom is
         rotated by it.
 
     Returns
@@ -424,7 +424,7 @@ def pi_covector_apply_su2(f: np.ndarray, basis: PIBasis, matrix: np.ndarray) -> 
     basis : PIBasis
         Index bookkeeping of the same atom number (from :func:`pi_basis`).
     matrix : array_like of shape (2, 2)
-        Unitary single-atom rotation in the (|↓⟩, |↑⟩) basis; every atom is
+        Unitary single-atom rotation in the (``|↓⟩``, ``|↑⟩``) basis; every atom is
         rotated by it.
 
     Returns

@@ -42,11 +42,11 @@ __all__ = [
 ]
 
 def su2_matrix(angle: float, axis) -> np.ndarray:
-    """Spin-1/2 rotation ``exp(-i angle n·σ/2)`` in the basis (|↓⟩, |↑⟩).
+    """Spin-1/2 rotation ``exp(-i angle n·σ/2)`` in the basis (``|↓⟩``, ``|↑⟩``).
 
-    The Dicke basis orders ``k`` ascending, so for one atom index 0 is |↓⟩
-    (M = -1/2) and index 1 is |↑⟩; σz = diag(-1, +1) in this order and
-    σ+ = |↑⟩⟨↓|.
+    The Dicke basis orders ``k`` ascending, so for one atom index 0 is ``|↓⟩``
+    (M = -1/2) and index 1 is ``|↑⟩``; σz = diag(-1, +1) in this order and
+    σ+ = ``|↑⟩⟨↓|``.
 
     Parameters
     ----------
@@ -187,7 +187,7 @@ def frame_rotation(polar: float, azimuth: float) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Complex 2×2 SU(2) matrix in the (|↓⟩, |↑⟩) basis; apply it to N atoms
+        Complex 2×2 SU(2) matrix in the (``|↓⟩``, ``|↑⟩``) basis; apply it to N atoms
         with :func:`apply_su2`.
 
     Raises
@@ -323,7 +323,7 @@ def apply_su2(state: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     state : array_like of shape (N+1,) or (N+1, K)
         Complex Dicke-basis state vector, or K column vectors at once.
     matrix : array_like of shape (2, 2)
-        Unitary single-atom rotation in the (|↓⟩, |↑⟩) basis.
+        Unitary single-atom rotation in the (``|↓⟩``, ``|↑⟩``) basis.
 
     Returns
     -------

@@ -24,7 +24,7 @@ __all__ = [
 
 
 def dicke_state(atoms: int, excitations: int) -> np.ndarray:
-    """Dicke state with ``excitations`` atoms in |↑⟩ (Jz eigenvalue M = excitations - N/2).
+    """Dicke state with ``excitations`` atoms in ``|↑⟩`` (Jz eigenvalue M = excitations - N/2).
 
     Parameters
     ----------
@@ -58,7 +58,7 @@ def dicke_state(atoms: int, excitations: int) -> np.ndarray:
 
 
 def ground_state(atoms: int) -> np.ndarray:
-    """All atoms in |↓⟩ (every qubit in |0⟩): Dicke index 0, M = -N/2.
+    """All atoms in ``|↓⟩`` (every qubit in ``|0⟩``): Dicke index 0, M = -N/2.
 
     Parameters
     ----------
@@ -156,7 +156,7 @@ def ghz_state(atoms: int, relative_phase: float = 0.0) -> np.ndarray:
     atoms : int
         Number of atoms N ≥ 1.
     relative_phase : float, optional
-        Phase of the |↑…↑⟩ component relative to |↓…↓⟩, in rad (default 0).
+        Phase of the ``|↑…↑⟩`` component relative to ``|↓…↓⟩``, in rad (default 0).
 
     Returns
     -------
@@ -217,7 +217,7 @@ def sine_state(atoms: int) -> np.ndarray:
 def embed_symmetric(state: np.ndarray) -> np.ndarray:
     """Map a Dicke-basis state to the 2**N-amplitude qubit state vector.
 
-    Qubit |1⟩ is |↑⟩; Qiskit's little-endian index ``b`` holds the bitstring
+    Qubit ``|1⟩`` is ``|↑⟩``; Qiskit's little-endian index ``b`` holds the bitstring
     with ``popcount(b)`` excited atoms, weight ``amplitude_k / sqrt(C(N,k))``.
 
     Parameters
@@ -251,7 +251,7 @@ def embed_symmetric(state: np.ndarray) -> np.ndarray:
 
 
 def dicke_populations(state: np.ndarray) -> np.ndarray:
-    """Populations |amplitude|² of the Dicke levels, i.e. P(M) of a Jz measurement.
+    """Populations ``|amplitude|²`` of the Dicke levels, i.e. P(M) of a Jz measurement.
 
     Parameters
     ----------
