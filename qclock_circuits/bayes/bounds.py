@@ -386,6 +386,7 @@ def bqcrb(protocol_or_state, prior) -> float:
     protocol_or_state : RamseyProtocol or array
         A protocol, a Dicke-basis ket (N+1,) or a density matrix (N+1, N+1).
     prior : GaussianPrior or GridPrior
+        Prior of the phase φ (rad).
 
     Returns
     -------

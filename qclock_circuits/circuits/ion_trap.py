@@ -70,6 +70,7 @@ class GlobalRGate(Gate):
     phi : float or ParameterExpression
         Pulse phase ϕ (rad).
     label : str, optional
+        Instruction label shown in drawings.
     """
 
     def __init__(self, num_qubits: int, theta, phi, label: str | None = None):

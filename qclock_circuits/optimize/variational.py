@@ -277,9 +277,13 @@ def optimize_variational(atoms: int, n: int, m: int, prior, estimator: str = "ba
     Parameters
     ----------
     atoms, n, m : int
+        Number of atoms N, and the numbers of preparation (n ≥ 0) and
+        measurement (m ≥ 0) twists of the class (Kielinski & Hammerer,
+        arXiv:2505.04287 (2025), eq. (39)).
     prior : GaussianPrior or float
         Prior, or its width δφ (rad).
     estimator : {'bayes', 'linear'}
+        Posterior mean or optimal linear estimator whose BMSE is minimised.
     seed : int or SeedSequence, optional
         Seeds differential evolution and the random starts (reproducible).
     warm_starts : iterable of parameter vectors
@@ -380,10 +384,14 @@ def refine_under_noise(atoms: int, n: int, m: int, prior, local_noise, estimator
     Parameters
     ----------
     atoms, n, m : int
+        Number of atoms N, and the numbers of preparation and measurement
+        twists of the class.
     prior : GaussianPrior or float
+        Prior, or its width δφ (rad).
     local_noise : LocalNoise
         The atoms' noise for this interrogation.
     estimator : {'bayes', 'linear'}
+        Posterior mean or optimal linear estimator whose BMSE is minimised.
     starts : iterable of parameter vectors
         At least one start.
     max_iterations : int
