@@ -58,22 +58,27 @@ class TabulatedLikelihood:
 
     @property
     def atoms(self) -> int:
+        """Number of atoms N of the protocol."""
         return self.protocol.atoms
 
     @property
     def outcomes(self) -> np.ndarray:
+        """Outcome values x of the protocol, in the column order of :meth:`probabilities`."""
         return self.protocol.outcomes
 
     @property
     def readout(self) -> str:
+        """Readout of the protocol (``'jz'``, ``'parity'`` or ``'phase'``)."""
         return self.protocol.readout
 
     @property
     def name(self) -> str:
+        """Display name: the protocol's name and :attr:`label`."""
         return f"{self.protocol.name} ({self.label})"
 
     @property
     def family(self) -> str:
+        """Family of the protocol (e.g. ``'css'``)."""
         return self.protocol.family
 
     @property
@@ -277,6 +282,7 @@ class NoiseStudy:
 
     @property
     def dphi_m(self) -> dict:
+        """Effective measurement uncertainty Δφ_M (rad, Kielinski & Hammerer eq. (27)) of each BMSE, by key."""
         return {key: effective_measurement_uncertainty(getattr(self, key), self.prior_width)
                 for key in ("noiseless", "designed", "rebuilt")}
 

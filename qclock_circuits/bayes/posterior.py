@@ -205,11 +205,13 @@ class Posterior(UniformGridDensity):
 
     @property
     def density(self) -> np.ndarray:
+        """Posterior density on the grid, in 1/rad (``exp(log_density)``)."""
         return np.exp(self.log_density)
 
 
     @property
     def std(self) -> float:
+        """Posterior standard deviation of φ, in rad."""
         return float(np.sqrt(self.variance))
 
     def pdf(self, phi) -> np.ndarray:

@@ -81,6 +81,7 @@ class GaussianPrior:
 
     @property
     def variance(self) -> float:
+        """Variance δφ², in rad²."""
         return self.width**2
 
     @property
@@ -234,6 +235,7 @@ class UniformGridDensity:
 
     @property
     def spacing(self) -> float:
+        """Grid spacing, in rad."""
         return float(self.phi[1] - self.phi[0])
 
     @property
@@ -245,15 +247,18 @@ class UniformGridDensity:
 
     @property
     def mean(self) -> float:
+        """Mean of φ by quadrature, in rad."""
         centre = self.phi[self.phi.shape[0] // 2]
         return float(centre + self.weights @ (self.phi - centre))
 
     @property
     def variance(self) -> float:
+        """Variance of φ by quadrature, in rad²."""
         return float(max(self.weights @ (self.phi - self.mean) ** 2, 0.0))
 
     @property
     def width(self) -> float:
+        """Standard deviation of φ, in rad."""
         return float(np.sqrt(self.variance))
 
 
@@ -312,6 +317,7 @@ class GridPrior(UniformGridDensity):
 
     @property
     def second_moment(self) -> float:
+        """E[φ²] by quadrature on the grid, in rad²."""
         return float(self.weights @ self.phi**2)
 
     @property

@@ -159,6 +159,7 @@ class VariationalEngine:
 
     @property
     def parameter_count(self) -> int:
+        """Number of free parameters of the class, 2 + 3(n+m) (4 + 3m for n = 0)."""
         return len(self.names)
 
     def _phases(self, parameters) -> np.ndarray:
