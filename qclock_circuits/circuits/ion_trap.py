@@ -263,6 +263,11 @@ def merge_global_rotations(circuit: QuantumCircuit) -> QuantumCircuit:
     -------
     QuantumCircuit
         A new circuit with the same registers, metadata and global phase.
+
+    Raises
+    ------
+    TypeError
+        If ``circuit`` is not a QuantumCircuit.
     """
     if not isinstance(circuit, QuantumCircuit):
         raise TypeError(f"circuit must be a QuantumCircuit, got {type(circuit).__name__}")

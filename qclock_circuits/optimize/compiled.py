@@ -124,6 +124,13 @@ class VariationalEngine:
         Preparation and measurement twists of the class (Kielinski & Hammerer, arXiv:2505.04287
         (2025), eq. (39)); parameter order of :func:`qclock_circuits.protocols.variational_parameter_names`.
 
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer.
+    QClockError
+        If ``atoms`` < 1.
+
     Notes
     -----
     Calls do not validate their parameter vector beyond its length (the optimiser's inner loop);
@@ -246,6 +253,7 @@ class VariationalEngine:
         vjp : callable
             ``vjp(gradient_c) -> gradient_parameters`` (real, one entry per parameter) for a gradient
             ``gradient_c = dL/dRe c + i dL/dIm c`` of shape (N+1, 2N+1); valid for the parameters of this call.
+            It raises ``QClockError`` for a gradient of another shape.
         """
         diagonals, kept_state, kept_block, amplitudes = self._forward_pass(parameters)
         coefficients, spectrum = self._coefficients(amplitudes)

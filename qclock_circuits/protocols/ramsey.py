@@ -195,6 +195,18 @@ class RamseyProtocol:
         (:mod:`~.open_system`); everything downstream (estimators, BMSE,
         bounds, the clock loop, the optimiser) then sees the noisy protocol.
         :meth:`input_state` and the circuits stay those of the ideal protocol.
+
+    Raises
+    ------
+    TypeError
+        If ``atoms`` is not an integer or ``noise`` is neither a LocalNoise
+        nor None.
+    QClockError
+        If ``atoms`` < 1, ``readout`` is not allowed, ``parameters`` and
+        ``parameter_names`` differ in length, a PrepareState is not first or
+        has the wrong length, a collective unitary has the wrong dimension,
+        or quantum noise is combined with a collective unitary in the
+        measurement.
     """
 
     atoms: int
