@@ -205,11 +205,30 @@ class CascadeAllocation:
         return int(sum(self.qubits_per_level))
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"node_shares": list(self.node_shares), "uncorrelated": list(self.uncorrelated),
                 "copies": list(self.copies), "base": self.base, "available_qubits": self.available_qubits}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CascadeAllocation":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        CascadeAllocation
+            The reconstructed object.
+        """
         return cls(tuple(data["node_shares"]), tuple(data["uncorrelated"]), tuple(data["copies"]),
                    int(data.get("base", 2)), data.get("available_qubits"))
 
@@ -795,12 +814,31 @@ class CascadeSimulation:
     projection_mse: float
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"mse": self.mse, "standard_error": self.standard_error, "cycles": self.cycles,
                 "rounding_rates": list(self.rounding_rates), "slip_rate": self.slip_rate,
                 "projection_mse": self.projection_mse}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CascadeSimulation":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        CascadeSimulation
+            The reconstructed object.
+        """
         return cls(float(data["mse"]), float(data["standard_error"]), int(data["cycles"]),
                    tuple(float(r) for r in data["rounding_rates"]), float(data["slip_rate"]),
                    float(data["projection_mse"]))

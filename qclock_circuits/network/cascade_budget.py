@@ -200,12 +200,31 @@ class CascadeBudget:
     rounding_probabilities: tuple[float, ...]
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"projection": self.projection, "rounding": self.rounding, "phase_slip": self.phase_slip,
                 "dephasing": self.dephasing, "total": self.total,
                 "rounding_probabilities": list(self.rounding_probabilities)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CascadeBudget":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        CascadeBudget
+            The reconstructed object.
+        """
         return cls(float(data["projection"]), float(data["rounding"]), float(data["phase_slip"]),
                    float(data["dephasing"]), float(data["total"]),
                    tuple(float(p) for p in data["rounding_probabilities"]))

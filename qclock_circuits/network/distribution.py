@@ -111,11 +111,30 @@ class DistributionLink:
     qubits: tuple[int, int]
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"label": self.label, "edge": list(self.edge), "fidelity": self.fidelity,
                 "qubits": list(self.qubits)}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> DistributionLink:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        DistributionLink
+            The reconstructed object.
+        """
         return cls(label=str(data["label"]), edge=tuple(data["edge"]), fidelity=float(data["fidelity"]),
                    qubits=tuple(int(q) for q in data["qubits"]))
 
@@ -193,6 +212,13 @@ class GHZLayout:
         return {link.label: link.fidelity for link in self.links}
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {
             "scheme": self.scheme, "root": self.root, "nodes": list(self.nodes),
             "clock_qubits": {k: list(v) for k, v in self.clock_qubits.items()},
@@ -205,6 +231,18 @@ class GHZLayout:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> GHZLayout:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        GHZLayout
+            The reconstructed object.
+        """
         return cls(scheme=str(data["scheme"]), root=str(data["root"]), nodes=tuple(data["nodes"]),
                    clock_qubits=data["clock_qubits"], ancilla_qubits=data["ancilla_qubits"],
                    links=tuple(DistributionLink.from_dict(d) for d in data["links"]),

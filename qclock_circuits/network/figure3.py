@@ -218,6 +218,13 @@ class Fig3Result:
         return [f"{p['strategy']} T = {p['T']} s: {'; '.join(p['problems'])}" for p in self.points if p["problems"]]
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         def clean(values):
             return [None if not math.isfinite(v) else v for v in values]
 
@@ -232,6 +239,18 @@ class Fig3Result:
 
     @classmethod
     def from_dict(cls, data) -> "Fig3Result":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        Fig3Result
+            The reconstructed object.
+        """
         return cls(tuple(data["taus"]),
                    {k: tuple(math.nan if v is None else v for v in vals) for k, vals in data["sigma"].items()},
                    {k: tuple(v) for k, v in data["analytic"].items()}, _unplain(data["fits"]), tuple(data["points"]))

@@ -210,6 +210,13 @@ class ParitySample:
         return chi_square_test(counts, probabilities)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"nodes": list(self.nodes), "phases": self.phases.tolist(),
                 "collective_phase": self.collective_phase.tolist(), "plus_counts": self.plus_counts.tolist(),
                 "shots": self.shots, "node_parity_means": self.node_parity_means.tolist(),
@@ -217,6 +224,18 @@ class ParitySample:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> ParitySample:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        ParitySample
+            The reconstructed object.
+        """
         return cls(nodes=tuple(data["nodes"]), phases=np.asarray(data["phases"], dtype=float),
                    collective_phase=np.asarray(data["collective_phase"], dtype=float),
                    plus_counts=np.asarray(data["plus_counts"], dtype=np.int64), shots=int(data["shots"]),

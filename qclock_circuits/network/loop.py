@@ -140,10 +140,29 @@ class Outage:
             object.__setattr__(self, "stop", stop)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"target": self.target, "start": self.start, "stop": self.stop}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Outage":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        Outage
+            The reconstructed object.
+        """
         return cls(data["target"], int(data["start"]), None if data.get("stop") is None else int(data["stop"]))
 
 
@@ -289,6 +308,13 @@ class NetworkClockResult:
         return found
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {
             "strategy": self.strategy, "feedback": self.feedback, "node_names": list(self.node_names),
             "centre": self.centre, "interrogation_time": self.interrogation_time, "dead_time": self.dead_time,
@@ -306,6 +332,18 @@ class NetworkClockResult:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "NetworkClockResult":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        NetworkClockResult
+            The reconstructed object.
+        """
         names = tuple(str(n) for n in data["node_names"])
         node_frequency = np.asarray(data["node_frequency"], dtype=float).reshape(-1, len(names))
         return cls(

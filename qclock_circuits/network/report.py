@@ -113,10 +113,29 @@ class DistributionReport:
         return (self.parity_contrast - c) / se
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping) -> DistributionReport:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        DistributionReport
+            The reconstructed object.
+        """
         return cls(**dict(data))
 
 

@@ -183,10 +183,29 @@ class SabotageStatistics:
         return self.total_atoms // self.nodes
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> SabotageStatistics:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        SabotageStatistics
+            The reconstructed object.
+        """
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
@@ -411,6 +430,13 @@ class SabotageTrials:
         return (self.rate - self.expected_rate) / self.binomial_std
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"behaviour": self.behaviour, "statistics": self.statistics.to_dict(), "trials": self.trials,
                 "rejections": self.rejections, "expected_rate": self.expected_rate, "lo_offset": self.lo_offset,
                 "cheat_probability": self.cheat_probability, "lo_phase_spread": self.lo_phase_spread,
@@ -418,6 +444,18 @@ class SabotageTrials:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> SabotageTrials:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        SabotageTrials
+            The reconstructed object.
+        """
         return cls(behaviour=str(data["behaviour"]), statistics=SabotageStatistics.from_dict(data["statistics"]),
                    trials=int(data["trials"]), rejections=int(data["rejections"]),
                    expected_rate=float(data["expected_rate"]), lo_offset=float(data["lo_offset"]),
@@ -628,6 +666,13 @@ class EavesdroppingResult:
         return self.eavesdropper.sigma / self.stabilised.sigma
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         out = {name: getattr(self, name) for name in ("nodes", "cycles", "interrogation_time", "dead_time",
                                                       "measurement_noise", "gain", "feedback_range",
                                                       "key_correlation")}
@@ -637,6 +682,18 @@ class EavesdroppingResult:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> EavesdroppingResult:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        EavesdroppingResult
+            The reconstructed object.
+        """
         adevs = {name: AllanResult.from_dict(data[name])
                  for name in ("stabilised", "eavesdropper", "eavesdropper_feedback", "single_node")}
         return cls(nodes=int(data["nodes"]), cycles=int(data["cycles"]),
@@ -785,6 +842,13 @@ class CenterRotation:
         return paths[str(node)]
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"schedule": list(self.schedule), "failed": [list(f) for f in self.failed],
                 "epochs": list(self.epochs),
                 "routes": [{c: {n: list(p) for n, p in r.items()} for c, r in epoch.items()}
@@ -793,6 +857,18 @@ class CenterRotation:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> CenterRotation:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        CenterRotation
+            The reconstructed object.
+        """
         return cls(schedule=tuple(data["schedule"]), failed=tuple(tuple(f) for f in data["failed"]),
                    epochs=tuple(int(e) for e in data["epochs"]),
                    routes=tuple({c: {n: tuple(p) for n, p in r.items()} for c, r in epoch.items()}

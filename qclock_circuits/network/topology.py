@@ -388,6 +388,18 @@ class ClockNetwork:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> ClockNetwork:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        ClockNetwork
+            The reconstructed object.
+        """
         if not isinstance(data, Mapping) or "nodes" not in data:
             raise QClockError(f"data must be a mapping with 'nodes' and 'edges', got {type(data).__name__}")
         graph = nx.Graph()

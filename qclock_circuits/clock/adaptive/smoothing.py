@@ -33,7 +33,7 @@ __all__ = ["SmoothedRun", "smooth_history", "smoothed_run"]
 class SmoothedRun:
     """Filtered and smoothed estimates of one run.
 
-    Attributes
+    Parameters
     ----------
     frequencies : ndarray, shape (M,)
         True window frequencies ω_k (rad per time unit).
@@ -54,11 +54,30 @@ class SmoothedRun:
     smoothed_frequency: np.ndarray
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {name: getattr(self, name).tolist() for name in
                 ("frequencies", "true_phase", "filtered_phase", "smoothed_phase", "smoothed_frequency")}
 
     @classmethod
     def from_dict(cls, data) -> SmoothedRun:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        SmoothedRun
+            The reconstructed object.
+        """
         return cls(**{name: np.asarray(data[name], float) for name in
                       ("frequencies", "true_phase", "filtered_phase", "smoothed_phase", "smoothed_frequency")})
 
