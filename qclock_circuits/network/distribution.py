@@ -93,7 +93,7 @@ BELL_REGISTER = "bell"
 class DistributionLink:
     """One EPR pair of the circuit.
 
-    Attributes
+    Parameters
     ----------
     label : str
         Label of its noisy identity gate (``"link_<index>"``).
@@ -147,9 +147,10 @@ def _frozen_map(mapping: Mapping) -> MappingProxyType:
 class GHZLayout:
     """Where everything sits in a distribution circuit.
 
-    Attributes
+    Parameters
     ----------
     scheme : str
+        Distribution scheme (``"star"``, ``"no-ancilla"``, ``"repeater"`` or ``"flat"``).
     root : str
         The center (star schemes) or the spanning-tree root (flat).
     nodes : tuple of str
@@ -168,6 +169,7 @@ class GHZLayout:
         (one per non-root node: a product over the hops of its route for
         ``"repeater"``, the tree link for ``"flat"``).
     num_qubits, num_clbits : int
+        Qubits and classical bits of the whole circuit.
     """
 
     scheme: str
@@ -208,7 +210,13 @@ class GHZLayout:
         return predicted_parity_contrast(self.end_to_end_werner)
 
     def link_fidelities(self) -> dict[str, float]:
-        """``{label: F}`` of every EPR pair (input of :func:`.links.link_noise_model`)."""
+        """``{label: F}`` of every EPR pair (input of :func:`.links.link_noise_model`).
+
+        Returns
+        -------
+        dict of str to float
+            Link label → Werner fidelity F.
+        """
         return {link.label: link.fidelity for link in self.links}
 
     def to_dict(self) -> dict:
@@ -255,13 +263,27 @@ class GHZDistribution:
     """A distribution circuit and its layout.
 
     ``circuit.metadata`` holds ``layout.to_dict()`` (JSON-able).
+
+    Parameters
+    ----------
+    circuit : qiskit.QuantumCircuit
+        The dynamic circuit (EPR links, Bell measurements, classically
+        controlled corrections) that leaves the clock qubits in a GHZ state.
+    layout : GHZLayout
+        Where its qubits and links sit.
     """
 
     circuit: QuantumCircuit = field(repr=False)
     layout: GHZLayout
 
     def noise_model(self):
-        """Aer noise model with the Werner error of every link (empty if all F = 1)."""
+        """Aer noise model with the Werner error of every link (empty if all F = 1).
+
+        Returns
+        -------
+        qiskit_aer.noise.NoiseModel
+            The Werner error (:func:`.links.link_error`) on each link's labelled identity gate.
+        """
         return link_noise_model(self.layout.link_fidelities())
 
 
@@ -430,7 +452,22 @@ def _no_ancilla(network: ClockNetwork, fidelity: float | None) -> tuple[_Assembl
 
 
 def spanning_tree(network: ClockNetwork, fidelity: float | None = None) -> nx.Graph:
-    """Spanning tree that maximises ``Π |w|`` of its links (Kruskal on ``log|w|``)."""
+    """Spanning tree that maximises ``Π |w|`` of its links (Kruskal on ``log|w|``).
+
+    ``w = (4F − 1)/3`` is the Werner parameter of a link of fidelity F.
+
+    Parameters
+    ----------
+    network : ClockNetwork
+        The topology.
+    fidelity : float in [0, 1], optional
+        One Werner fidelity for every link (default: each edge's ``fidelity``).
+
+    Returns
+    -------
+    networkx.Graph
+        The tree on the network's nodes, edge attribute ``weight`` = ``log|w|``.
+    """
     weighted = nx.Graph()
     weighted.add_nodes_from(network.nodes)
     for u, v in network.edges:

@@ -121,6 +121,20 @@ class Outage:
 
     ``stop = None``: down until the end of the run. Naming the centre node
     itself is the same as ``"centre"``: every node then runs alone.
+
+    Parameters
+    ----------
+    target : str
+        Node name whose link is down, or ``"centre"``.
+    start : int
+        First cycle of the outage (≥ 0).
+    stop : int or None, optional
+        First cycle after the outage; None for the rest of the run.
+
+    Raises
+    ------
+    QClockError
+        If ``target`` is not a name, or ``start``/``stop`` are not valid cycles.
     """
 
     target: str
@@ -218,11 +232,15 @@ MAX_NETWORK_CYCLES = 10**9
 class NetworkClockResult:
     """Outcome of :func:`simulate_network_clock`.
 
-    Attributes
+    Parameters
     ----------
     strategy, feedback : str
+        The strategy (one of :data:`STRATEGIES`) and the feedback
+        (``"full"``, ``"centre"`` or ``"regional"``).
     node_names : tuple of str
+        The clocks, in the order of the per-node arrays.
     centre : str
+        The node that holds the centre of the network.
     interrogation_time, dead_time : float
         ``T`` and ``T_D`` (s, or the LOs' unit).
     cycles, bin_size : int
@@ -238,6 +256,7 @@ class NetworkClockResult:
         Overlapping Allan deviation of the full-resolution centre-of-mass
         trace (τ in s), octave averaging times.
     node_adev : tuple of AllanResult
+        The same for each node's signal.
     phase_slips : tuple of int
         Per node, cycles with ``|φ_j| ≥ π`` (undetectable by the cascade, Kómár et al. eq. A27).
     cascade_errors : int
@@ -255,6 +274,7 @@ class NetworkClockResult:
     local_cycles : tuple of int
         Per node, cycles it ran on its own cascade (independent strategies, outages).
     outages : tuple of Outage
+        The outages of the run.
     allocation : CascadeAllocation or None
         The network cascade (quantum network only).
     wait_time : float
@@ -296,6 +316,16 @@ class NetworkClockResult:
         network cascade that misses ``Φ`` in more than ``max_error_rate`` of its
         cycles does not stabilise the centre of mass. In either case the Allan
         deviation of the run is not the clock's stability.
+
+        Parameters
+        ----------
+        max_error_rate : float, optional
+            Largest tolerated fraction of network cycles with a cascade error.
+
+        Returns
+        -------
+        list of str
+            The reasons (phase slips, cascade errors); empty for a usable run.
         """
         found = []
         slips = int(sum(self.phase_slips))
@@ -597,6 +627,27 @@ def local_allocation(qubits: int, strategy: str = "independent", *, individual_d
     same phase), so the returned allocation has node share ``D`` and GHZ sizes
     ``D, D², …``. ``None``: all qubits uncorrelated — the classical strategies,
     or a node whose best cascade has no entangled level.
+
+    Parameters
+    ----------
+    qubits : int
+        Qubits of the node (≥ 1).
+    strategy : str, optional
+        One of :data:`STRATEGIES`.
+    individual_dephasing : float, optional
+        ``γ T`` of the node's qubits (dimensionless).
+    node_phase_width : float or callable, optional
+        Prior width of the node phase (rad), or a function of the level-0 qubits.
+
+    Returns
+    -------
+    CascadeAllocation or None
+        The node's cascade, or None when it runs uncorrelated qubits only.
+
+    Raises
+    ------
+    QClockError
+        If ``qubits`` < 1 or the strategy is unknown.
     """
     qubits = check_int(qubits, "qubits", 1)
     check_choice(strategy, "strategy", STRATEGIES)
