@@ -59,6 +59,21 @@ def seed_int(seed) -> int | None:
     Aer seeds shot k with ``seed_simulator + k``, so nearby user seeds would
     share almost all their shots; an int is therefore hashed through
     :class:`numpy.random.SeedSequence` first (same int → same simulator seed).
+
+    Parameters
+    ----------
+    seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        The user's seed (an int must be ≥ 0).
+
+    Returns
+    -------
+    int or None
+        A simulator seed in [0, 2³¹), or None for None.
+
+    Raises
+    ------
+    QClockError
+        If ``seed`` is of another type or a negative int.
     """
     if seed is None:
         return None
@@ -73,7 +88,22 @@ def seed_int(seed) -> int | None:
 
 
 def aer_sampler(noise_model=None, seed=None, method: str = "automatic"):
-    """Aer ``SamplerV2`` with the given noise model, simulation method and seed."""
+    """Aer ``SamplerV2`` with the given noise model, simulation method and seed.
+
+    Parameters
+    ----------
+    noise_model : qiskit_aer.noise.NoiseModel, optional
+        Noise of the simulation (None: ideal).
+    seed : None, int, SeedSequence or Generator, optional
+        Seed, mapped by :func:`seed_int`.
+    method : str, optional
+        Aer simulation method.
+
+    Returns
+    -------
+    qiskit_aer.primitives.SamplerV2
+        The sampler.
+    """
     from qiskit_aer.primitives import SamplerV2
 
     options = {"backend_options": {"method": method}}
@@ -87,6 +117,23 @@ def node_phases(network: ClockNetwork, phases) -> np.ndarray:
 
     ``phases`` is a mapping ``{node: φ}`` (every node) or an array whose last
     axis has one entry per node.
+
+    Parameters
+    ----------
+    network : ClockNetwork
+        The topology (node order and clock qubits n_j).
+    phases : mapping or array_like, shape (K,) or (P, K)
+        LO phases φ_j (rad).
+
+    Returns
+    -------
+    numpy.ndarray, shape (K,) or (P, K)
+        The phases in the network's node order (rad).
+
+    Raises
+    ------
+    QClockError
+        If a node is missing or the array's last axis is not K long.
     """
     if not isinstance(network, ClockNetwork):
         raise QClockError(f"network must be a ClockNetwork, got {type(network).__name__}")
@@ -104,7 +151,22 @@ def node_phases(network: ClockNetwork, phases) -> np.ndarray:
 
 
 def collective_phase(network: ClockNetwork, phases) -> np.ndarray | float:
-    """``Φ = Σ_j n_j φ_j`` (rad), eq. (C1); a float for one phase vector, else shape (P,)."""
+    """``Φ = Σ_j n_j φ_j`` (rad), eq. (C1); a float for one phase vector, else shape (P,).
+
+    Kómár et al., Nature Physics 10, 582 (2014), eq. (C1).
+
+    Parameters
+    ----------
+    network : ClockNetwork
+        The topology (node order and clock qubits n_j).
+    phases : mapping or array_like, shape (K,) or (P, K)
+        LO phases φ_j (rad), as for :func:`node_phases`.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (P,)
+        Φ (rad).
+    """
     values = node_phases(network, phases)
     weights = np.array([network.qubit_counts[node] for node in network.nodes], dtype=float)
     total = values @ weights
@@ -112,7 +174,24 @@ def collective_phase(network: ClockNetwork, phases) -> np.ndarray | float:
 
 
 def parity_probability(network: ClockNetwork, phases, contrast: float = 1.0) -> np.ndarray | float:
-    """``P(p = +1 | φ) = (1 + C cos Φ)/2`` (eq. A6); C = 1 is the ideal distributed GHZ state."""
+    """``P(p = +1 | φ) = (1 + C cos Φ)/2`` (eq. A6); C = 1 is the ideal distributed GHZ state.
+
+    Kómár et al., Nature Physics 10, 582 (2014), eq. (A6).
+
+    Parameters
+    ----------
+    network : ClockNetwork
+        The topology (node order and clock qubits n_j).
+    phases : mapping or array_like, shape (K,) or (P, K)
+        LO phases φ_j (rad), as for :func:`node_phases`.
+    contrast : float, optional
+        Parity contrast C in [−1, 1] (1: ideal).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (P,)
+        Probability of centre parity +1.
+    """
     if isinstance(contrast, bool) or not isinstance(contrast, numbers.Real) or not -1.0 <= contrast <= 1.0:
         raise QClockError(f"contrast must be a real number in [-1, 1], got {contrast!r}")
     return 0.5 * (1.0 + float(contrast) * np.cos(collective_phase(network, phases)))
@@ -173,9 +252,10 @@ def _node_bit_slices(layout) -> list[list[int]]:
 class ParitySample:
     """Sampled parities of the network readout.
 
-    Attributes
+    Parameters
     ----------
     nodes : tuple of str
+        The clocks, in the order of the phase columns.
     phases : ndarray (P, K)
         φ_j per setting (rad).
     collective_phase : ndarray (P,)
@@ -183,6 +263,7 @@ class ParitySample:
     plus_counts : ndarray (P,)
         Shots with center parity p = +1.
     shots : int
+        Shots per setting.
     node_parity_means : ndarray (P, K)
         Mean of each node's parity p_j (each is 0 in expectation for K ≥ 2).
     predicted_plus : ndarray (P,)
@@ -202,7 +283,13 @@ class ParitySample:
         return self.plus_counts / self.shots
 
     def chi_square(self):
-        """Pearson χ² of the (+, −) counts against ``predicted_plus`` (:func:`circuits.chi_square_test`)."""
+        """Pearson χ² of the (+, −) counts against ``predicted_plus`` (:func:`circuits.chi_square_test`).
+
+        Returns
+        -------
+        ChiSquareResult
+            The statistic, its degrees of freedom and p-value.
+        """
         from ..circuits.stats import chi_square_test
 
         counts = np.stack([self.plus_counts, self.shots - self.plus_counts], axis=1)
@@ -256,6 +343,7 @@ def sample_parity(network: ClockNetwork, phases, shots: int = 1000, seed=None, s
     Parameters
     ----------
     network : ClockNetwork
+        The topology.
     phases : mapping or array_like (K,) or (P, K)
         LO phases φ_j (rad) per node, one row per setting (one Aer job).
     shots : int
@@ -269,6 +357,12 @@ def sample_parity(network: ClockNetwork, phases, shots: int = 1000, seed=None, s
         Aer method; default ``"matrix_product_state"`` (the GHZ state has bond
         dimension 2; with mid-circuit measurements the statevector method
         simulates every shot separately and is ~60× slower already at 18 qubits).
+
+    Returns
+    -------
+    ParitySample
+        Counts of centre parity +1 per setting, node parity means and the
+        predicted probabilities.
     """
     values = np.atleast_2d(node_phases(network, phases))
     shots = _check_shots(shots)
