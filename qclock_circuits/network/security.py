@@ -144,7 +144,7 @@ def _probability(value, name: str) -> float:
 class SabotageStatistics:
     """Widths of the sabotage statistic ``D`` for one network size (app. B1).
 
-    Attributes
+    Parameters
     ----------
     total_atoms, nodes, tested_nodes : int
         N, K and K_t.
@@ -234,6 +234,17 @@ def sabotage_statistics(window: float, total_atoms: int, nodes: int, tested_node
         ``φ̂ = arg Σ_i b_i e^{iχ_i}``, whose error is ``√(2/n) = √(2K/N)``
         for large n (each bit carries ``E[b e^{iχ}] = e^{iφ}/2`` and a
         transverse variance 1/2). ``"bits"`` needs N divisible by K.
+
+    Returns
+    -------
+    SabotageStatistics
+        σ_D (rad), the acceptance half-width w (rad) and their parts.
+
+    Raises
+    ------
+    QClockError
+        If Λ is not > 0, K < 2, K_t is not in [1, K), N < K, the readout is
+        unknown, or N is not divisible by K with ``readout="bits"``.
     """
     window = _positive(window, "window", "units of sqrt(K/N)")
     nodes = check_int(nodes, "nodes", 2)
@@ -269,6 +280,11 @@ def acceptance_probability(offset, std: float, half_width: float) -> np.ndarray 
         σ_D (rad, > 0).
     half_width : float
         w (rad, > 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The acceptance probability, shaped like ``offset``.
     """
     std = _positive(std, "std", "rad")
     half_width = _positive(half_width, "half_width", "rad")
@@ -308,10 +324,22 @@ def rejection_probability(behaviour: str, window: float, total_atoms: int, nodes
     ----------
     behaviour : str
         One of :data:`BEHAVIOURS`.
+    window, total_atoms, nodes, tested_nodes, com_error, readout
+        As for :func:`sabotage_statistics`.
     lo_offset : float
         Phase error ``δω T`` (rad) of the LO signal a ``"lo_offset"`` node sends.
     cheat_probability : float
         Fraction of cycles in which a malicious node misbehaves, in [0, 1].
+
+    Returns
+    -------
+    float
+        Probability that one test round rejects the node.
+
+    Raises
+    ------
+    QClockError
+        If the behaviour is unknown or an argument is out of range.
     """
     behaviour = check_choice(behaviour, "behaviour", BEHAVIOURS)
     stats = sabotage_statistics(window, total_atoms, nodes, tested_nodes, com_error=com_error, readout=readout)
@@ -340,7 +368,20 @@ def _honest_rejection(stats: SabotageStatistics) -> float:
 
 
 def detection_after_tests(rate, tests) -> np.ndarray | float:
-    """Probability that at least one of ``tests`` independent test rounds rejects: ``1 − (1 − p)^m``."""
+    """Probability that at least one of ``tests`` independent test rounds rejects: ``1 − (1 − p)^m``.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Rejection probability p of one round, in [0, 1].
+    tests : int or array_like
+        Number m of test rounds (≥ 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The detection probability, broadcast over ``rate`` and ``tests``.
+    """
     rate = np.asarray(rate, dtype=float)
     if np.any(~np.isfinite(rate)) or np.any((rate < 0) | (rate > 1)):
         raise QClockError(f"rate must be probabilities in [0, 1], got {rate.tolist()!r}")
@@ -372,6 +413,11 @@ def assessment_parity_probability(secret_phase, lo_phase, qubits: int, contrast:
         n ≥ 1.
     contrast : float
         C in [0, 1] (1 for a perfect teleportation and GHZ state).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        P(+1), broadcast over ``secret_phase`` and ``lo_phase``.
     """
     qubits = check_int(qubits, "qubits", 1)
     contrast = _probability(contrast, "contrast")
@@ -387,9 +433,10 @@ def assessment_parity_probability(secret_phase, lo_phase, qubits: int, contrast:
 class SabotageTrials:
     """Monte Carlo of test rounds against one node behaviour.
 
-    Attributes
+    Parameters
     ----------
     behaviour : str
+        The node behaviour simulated (one of :data:`BEHAVIOURS`).
     statistics : SabotageStatistics
         σ_D, w and the network size.
     trials : int
@@ -581,7 +628,27 @@ def encode_feedback(correction, key, feedback_range: float) -> np.ndarray:
 
 
 def decode_feedback(transmitted, key, feedback_range: float) -> np.ndarray:
-    """Invert :func:`encode_feedback`: ``c = c_max wrap(ψ − κ)/π``."""
+    """Invert :func:`encode_feedback`: ``c = c_max wrap(ψ − κ)/π``.
+
+    Parameters
+    ----------
+    transmitted : array_like
+        Transmitted phases ψ (rad).
+    key : array_like
+        Key phases κ (rad), as used to encode.
+    feedback_range : float
+        c_max > 0 (rad per unit time).
+
+    Returns
+    -------
+    numpy.ndarray
+        Feedback values c (rad per unit time).
+
+    Raises
+    ------
+    QClockError
+        If ``feedback_range`` is not > 0.
+    """
     c_max = _positive(feedback_range, "feedback_range", "rad per unit time")
     return c_max * wrap_phase(np.asarray(transmitted, dtype=float) - np.asarray(key, dtype=float)) / math.pi
 
@@ -629,7 +696,7 @@ def com_servo(com_frequency, measurement_noise: float, gain: float = 1.0, seed=N
 class EavesdroppingResult:
     """Allan deviations of what the members and an eavesdropper can synthesise (app. B2).
 
-    Attributes
+    Parameters
     ----------
     stabilised : AllanResult
         COM frequency with the decoded feedback applied (the members' signal).
@@ -642,7 +709,11 @@ class EavesdroppingResult:
     single_node : AllanResult
         Free-running LO of node 0, for scale.
     nodes, cycles : int
+        Clocks K and cycles simulated.
     interrogation_time, dead_time, measurement_noise, gain, feedback_range : float
+        T and T_D (the LOs' time unit, Z), the centre's frequency-measurement
+        error σ_m = Δφ/T (rad per unit time), the servo gain g and the
+        feedback range c_max (rad per unit time) of :func:`simulate_eavesdropping`.
     key_correlation : float
         Sample correlation of the transmitted phases with the feedback
         (≈ 0: the ciphertext reveals nothing without the key).
@@ -662,7 +733,13 @@ class EavesdroppingResult:
     key_correlation: float
 
     def ratio(self) -> np.ndarray:
-        """``σ_eavesdropper(τ)/σ_stabilised(τ)`` at each τ (> 1: the members' signal is better)."""
+        """``σ_eavesdropper(τ)/σ_stabilised(τ)`` at each τ (> 1: the members' signal is better).
+
+        Returns
+        -------
+        numpy.ndarray
+            The ratio at each averaging time of ``stabilised.tau``.
+        """
         return self.eavesdropper.sigma / self.stabilised.sigma
 
     def to_dict(self) -> dict:
@@ -797,7 +874,7 @@ def simulate_eavesdropping(local_oscillators, cycles: int, interrogation_time: f
 class CenterRotation:
     """A schedule of center nodes and the routes each center uses (app. B3).
 
-    Attributes
+    Parameters
     ----------
     schedule : tuple of str
         Center of each cycle.
@@ -812,6 +889,7 @@ class CenterRotation:
     rule : str
         ``"routes"`` or ``"direct"``.
     max_hops : int or None
+        Longest route allowed (links), None for no limit.
     """
 
     schedule: tuple[str, ...]
@@ -827,7 +905,25 @@ class CenterRotation:
         return sum(a != b for a, b in zip(self.schedule, self.schedule[1:]))
 
     def route(self, cycle: int, node) -> tuple[str, ...]:
-        """Path from the center of ``cycle`` to ``node`` (``(center,)`` for the center itself)."""
+        """Path from the center of ``cycle`` to ``node`` (``(center,)`` for the center itself).
+
+        Parameters
+        ----------
+        cycle : int
+            Cycle index in ``[0, len(schedule))``.
+        node : str
+            A live node of that cycle.
+
+        Returns
+        -------
+        tuple of str
+            The nodes from the center to ``node``.
+
+        Raises
+        ------
+        QClockError
+            If ``cycle`` is out of range or ``node`` is not live in it.
+        """
         cycle = check_int(cycle, "cycle", 0)
         if cycle >= len(self.schedule):
             raise QClockError(f"cycle must be in [0, {len(self.schedule)}), got {cycle}")
@@ -922,6 +1018,7 @@ def center_candidates(network: ClockNetwork, *, failed: Iterable = (), rule: str
     Parameters
     ----------
     network : ClockNetwork
+        The topology.
     failed : collection of node names
         Nodes that are down; they neither serve nor relay.
     rule : str
@@ -934,6 +1031,11 @@ def center_candidates(network: ClockNetwork, *, failed: Iterable = (), rule: str
     strict : bool
         Raise if any live node cannot act as center (default); else return
         those that can.
+
+    Returns
+    -------
+    tuple of str
+        The nodes that can act as center, in node order.
 
     Raises
     ------
@@ -999,6 +1101,7 @@ def plan_center_rotation(network: ClockNetwork, cycles: int, *, mode: str = "cyc
     Parameters
     ----------
     network : ClockNetwork
+        The topology.
     cycles : int
         Cycles to plan (≥ 1).
     mode : str
@@ -1010,6 +1113,11 @@ def plan_center_rotation(network: ClockNetwork, cycles: int, *, mode: str = "cyc
         ``{cycle: node or nodes}`` that go down at that cycle and stay down.
     rule, max_hops
         As in :func:`center_candidates`.
+
+    Returns
+    -------
+    CenterRotation
+        The center of each cycle, the failed nodes and the routes per epoch.
 
     Raises
     ------
