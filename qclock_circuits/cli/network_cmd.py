@@ -126,7 +126,9 @@ def network(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        The process exit status: 0 on success, 1 when the network clock run failed physically (``--simulate``: phase slips, cascade misses, an Allan deviation that does not average down).
+        The process exit status: 0 on success, 1 when the network clock run
+        failed physically (``--simulate``: phase slips, cascade misses, an
+        Allan deviation that does not average down).
 
     Raises
     ------

@@ -165,7 +165,7 @@ class CascadeAllocation:
     @classmethod
     def uniform(cls, nodes: int, levels: int, copies: int, uncorrelated_per_node: int, *,
                 base: int = 2, available_qubits: int | None = None) -> "CascadeAllocation":
-        """The paper's allocation: ``K`` equal nodes, ``n0`` copies on each of ``M`` levels, ``n1/K`` uncorrelated qubits per node.
+        """The paper's allocation: ``K`` equal nodes, ``n0`` copies on ``M`` levels, ``n1/K`` qubits per node.
 
         Kómár et al., Nature Physics 10, 582 (2014), eq. (A7).
 
@@ -908,7 +908,7 @@ def network_phase_measurement(node_phases, allocation: CascadeAllocation, seed=N
         Randomness of the parity outcomes.
     node_phase_width : None, float or array of K floats
         Gaussian prior width (rad) of each ``φ_j`` known before the measurement
-        (from the previous cycle or the LO noise, seed §A5). Level 0 then uses
+        (from the previous cycle or the LO noise, Kómár et al. §A5). Level 0 then uses
         the posterior mean ``u_j φ̂_j / (u_j + 1/σ_j²)`` (shrinkage towards 0);
         required for nodes without uncorrelated qubits. ``None``: flat prior.
     level_contrast : None, float or sequence of M floats

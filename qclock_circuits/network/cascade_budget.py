@@ -911,9 +911,9 @@ def prenarrowing_qubits(lo_linewidth: float, individual_linewidth: float, averag
 
 
 # ----------------------------------------------------------------------------- network strategies (Fig. 3)
-#: Strategies of seed Fig. 3: (a) quantum network, (b) classical cooperation of nodes that each run the
-#: quantum cascade, (c) independent nodes that each run the cascade, (d) classical cooperation of
-#: classically (uncorrelated) interrogated nodes, (e) independent classical nodes.
+#: Strategies of Kómár et al., Nature Physics 10, 582 (2014), Fig. 3: (a) quantum network, (b) classical
+#: cooperation of nodes that each run the quantum cascade, (c) independent nodes that each run the cascade,
+#: (d) classical cooperation of classically (uncorrelated) interrogated nodes, (e) independent classical nodes.
 STRATEGIES = ("quantum_network", "classical_cooperation", "independent", "classical_network",
               "classical_independent")
 

@@ -364,7 +364,9 @@ def squeezing_advantage(atoms: int, interrogation_times, decoherence: AtomicDeco
     -------
     dict
         ``{'atoms', 'css', 'sss', 'gain', 'css_ideal', 'sss_ideal', 'gain_ideal', 't_min'}``: σ_min
-        (dimensionless, Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29)), ``t_min`` (units of Z) and the gain σ_min(CSS)/σ_min(SSS) with and without the atoms' noise.
+        (dimensionless, Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29)),
+        ``t_min`` (units of Z) and the gain σ_min(CSS)/σ_min(SSS) with and without
+        the atoms' noise.
     """
     out = {"atoms": int(atoms)}
     for suffix, atoms_noise in (("", decoherence), ("_ideal", None)):
