@@ -101,6 +101,7 @@ def prior_from_args(args: argparse.Namespace):
     Returns
     -------
     prior : GaussianPrior
+        The prior of the phase φ (width δφ in rad).
     info : dict
         ``{"prior_width": δφ}``, plus ``"interrogation_time"``, ``"dead_time"``
         and ``"noise"`` when the width comes from ``--interrogation-time``.

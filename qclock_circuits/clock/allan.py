@@ -341,6 +341,14 @@ def overlapping_adev(y, tau0: float | None = None, taus="octave", *, rate: float
     Returns
     -------
     AllanResult
+        σ(τ) with its χ² confidence interval at each averaging time.
+
+    Raises
+    ------
+    QClockError
+        If ``y`` holds fewer than 3 samples, ``confidence`` is not in (0, 1),
+        ``taus`` is neither ``'octave'`` nor valid averaging times, or the noise
+        name is unknown.
     """
     spacing = _spacing(tau0, rate)
     data, mean = _samples(y)
@@ -459,6 +467,14 @@ def long_tau_fit(result: AllanResult, min_tau: float | None = None, max_tau: flo
     -------
     float
         The white-FM level σ(τ = 1) (units of ``result.sigma`` times √(units of τ)).
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not an AllanResult.
+    QClockError
+        If ``model`` is unknown, ``result`` is empty, or no averaging time lies in
+        ``[min_tau, max_tau]``.
     """
     if not isinstance(result, AllanResult):
         raise TypeError(f"result must be an AllanResult, got {type(result).__name__}")

@@ -106,6 +106,11 @@ def dick_variance(tau, psd: Callable, interrogation_time: float, dead_time: floa
     float or numpy.ndarray
         σ²_Dick(τ) (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (40)) in the units of ``psd`` per unit time,
         shaped like ``tau``.
+
+    Raises
+    ------
+    QClockError
+        If a τ is not > 0 or the cycle times are invalid.
     """
     interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
     if dead_time == 0 and sensitivity is None:

@@ -113,6 +113,11 @@ def make_rng(seed) -> np.random.Generator:
     -------
     numpy.random.Generator
         The generator.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is of another type or a negative int.
     """
     if isinstance(seed, np.random.Generator):
         return seed
@@ -345,6 +350,12 @@ def flicker_ladder(h: float, band: tuple[float, float], per_decade: int = 2,
     FlickerLadder
         The OU components (rates in 1/Z, equal variances).
 
+    Raises
+    ------
+    QClockError
+        If ``band`` is not a pair ``0 < f_low ≤ f_high``, ``h`` < 0,
+        ``per_decade`` < 2 or ``margin_decades`` < 0.
+
     Notes
     -----
     With equal variances ``v = h ln r`` the Riemann sum of Lorentzians
@@ -549,6 +560,12 @@ class LocalOscillatorNoise:
     coherence_time : float, optional
         Z in seconds, recorded when built from physical coefficients.
 
+    Raises
+    ------
+    QClockError
+        If ``h`` is empty, names a noise type twice or has a negative or
+        non-finite coefficient, or ν0 or Z is not finite and > 0.
+
     Examples
     --------
     >>> lo = LocalOscillatorNoise.from_coherence_time("flicker")
@@ -609,6 +626,13 @@ class LocalOscillatorNoise:
         LocalOscillatorNoise
             The LO, with ``h`` in units of Z (and ν0, Z recorded when given).
 
+        Raises
+        ------
+        QClockError
+            If ``coherence_time`` or ``dead_time`` is given without
+            ``transition_frequency``, ``dead_time`` is given with ``coherence_time``,
+            every h_α is 0, or no Z solves eq. (30).
+
         Notes
         -----
         The conversion is ``h_α' = h_α ω0² Z^(1−α)``; Z is defined by
@@ -665,6 +689,12 @@ class LocalOscillatorNoise:
         -------
         LocalOscillatorNoise
             The LO, ``h`` dimensionless (time unit Z).
+
+        Raises
+        ------
+        QClockError
+            If the noise type is unknown, a weight is not > 0, the mapping is empty,
+            or ``dead_time`` is negative.
 
         Notes
         -----

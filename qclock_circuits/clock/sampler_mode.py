@@ -62,6 +62,12 @@ def run_sampler_loop(protocol, ramsey, dead, estimates, interrogation_time: floa
     -------
     frequency, phase, outcome_index, hop : numpy.ndarray
         As :func:`~.loop.run_loop_block` (rad per Z, rad, index, ±1/0).
+
+    Raises
+    ------
+    QClockError
+        If ``sampler`` is an Aer SamplerV2 with a fixed seed (it would repeat the
+        same draw in every cycle).
     """
     from qiskit_aer.primitives import SamplerV2 as AerSamplerV2
 

@@ -302,6 +302,14 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
         The run; with ``keep_trace`` also a dict of the stabilised-frequency
         (rad per Z) and residual-phase (rad) traces.
 
+    Raises
+    ------
+    QClockError
+        If ``cycles`` is not an integer in [3, MAX_CYCLES], ``min_tau`` is not > 0,
+        the estimator is unknown, ``prior_width`` is missing for an explicit LO,
+        the estimator does not respond to the phase (predictor servo), or the
+        servo delay is not shorter than the run.
+
     Notes
     -----
     The closed loop of Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A5C.
@@ -471,6 +479,7 @@ def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=N
     Parameters
     ----------
     protocol : RamseyProtocol
+        The interrogation protocol.
     runs : int
         Number of runs (≥ 1).
     seed : None, int, list of int or SeedSequence

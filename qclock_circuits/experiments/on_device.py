@@ -58,6 +58,7 @@ def sampled_bmse(protocol, prior, sampler, *, num_phases: int = 20, shots: int =
     Parameters
     ----------
     protocol : RamseyProtocol
+        The protocol whose circuit is sampled.
     prior : GaussianPrior or GridPrior
         Prior of φ (rad); the phases are drawn from it.
     sampler : SamplerV2
@@ -204,6 +205,7 @@ def optimize_on_device(atoms: int, n: int, m: int, prior, sampler, *, start, sho
     Returns
     -------
     OnDeviceResult
+        The optimised parameters, the shots used and the cost history.
 
     Raises
     ------
@@ -299,8 +301,14 @@ class TwistMiscalibratedSampler:
     scale : float
         Factor on every twist angle (1 = calibrated).
     backend : Backend, optional
+        Device (or fake backend) to transpile for and sample on; default an ideal AerSimulator.
     seed : int, optional
         Seeds the simulator and the transpiler.
+
+    Raises
+    ------
+    QClockError
+        If ``scale`` is not a finite number > 0.
     """
 
     def __init__(self, scale: float, backend=None, seed: int | None = None):

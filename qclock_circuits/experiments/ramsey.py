@@ -102,6 +102,11 @@ def shot_mean_squared_error(table, phases, counts) -> tuple[float, float]:
         The mean over all shots, and its standard error given the applied
         phases (shots are independent; the variance within each phase is the
         sample variance of that phase's squared errors).
+
+    Raises
+    ------
+    QClockError
+        If the counts hold no shots.
     """
     counts = np.asarray(counts, dtype=float)
     squared = (np.asarray(table, dtype=float)[None, :] - np.asarray(phases, dtype=float)[:, None]) ** 2

@@ -132,6 +132,15 @@ class CascadeAllocation:
         (the paper's 2, or ``D`` of eq. A41).
     available_qubits : int or None
         ``N``: qubits the network has; if given, ``total_qubits ≤ N`` is checked.
+
+    Raises
+    ------
+    TypeError
+        If a count sequence is not a sequence of integers.
+    QClockError
+        If a count is out of range, a sequence is empty, ``uncorrelated`` does not
+        have one entry per node, or the allocation needs more than
+        ``available_qubits``.
     """
 
     node_shares: tuple[int, ...]
@@ -510,6 +519,8 @@ def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int,
         level 0 of a one-node network, with ``ratio = C``).
     ratio : int
         ``D`` (levels ``i → i+1``) or ``C`` (level 0 → 1 of a single node).
+    phase_points : int, optional
+        Points of the uniform θ grid.
     moment : int
         0: ``P(k ≠ 0)``; 2: ``E[k²]`` (the paper's A15 weights ``P`` by 1).
     ties : {"half", "error", "correct"}
@@ -522,8 +533,6 @@ def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int,
         Parity fringe visibilities ``V`` in (0, 1] of the two levels (GHZ
         dephasing, Kómár et al., Nature Physics 10, 582 (2014), eq. A39); each
         level is estimated with the table for its own visibility.
-    phase_points : int, optional
-        Points of the uniform θ grid.
 
     Returns
     -------
@@ -720,10 +729,10 @@ def phase_digits(com_phase, shares_total: int, levels: int, base: int = 2):
         Centre-of-mass phase Φ (rad).
     shares_total : int
         ``C = Σ_j c_j``, the size of a level-1 GHZ state.
-    base : int, optional
-        ``D ≥ 2``, the growth factor of the GHZ size per level.
     levels : int
         Number of levels M (≥ 1).
+    base : int, optional
+        ``D ≥ 2``, the growth factor of the GHZ size per level.
 
     Returns
     -------
@@ -926,6 +935,14 @@ def network_phase_measurement(node_phases, allocation: CascadeAllocation, seed=N
         ``"node_estimates"`` (cycles, K) level-0 phases, ``"level_phases"``
         (cycles, M) estimates of ``θ_i``, ``"cos_counts"``/``"sin_counts"``
         (cycles, M) parity +1 counts of the two quadratures.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is not a CascadeAllocation.
+    QClockError
+        If ``node_phases`` does not have K columns, or a node has no level-0 qubit
+        and no ``node_phase_width`` is given.
     """
     if not isinstance(allocation, CascadeAllocation):
         raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")

@@ -1015,6 +1015,7 @@ def level_contrasts(allocation: CascadeAllocation, individual_dephasing=0.0) -> 
     Parameters
     ----------
     allocation : CascadeAllocation
+        How the qubits are split over the levels.
     individual_dephasing : float or sequence of float
         ``γ_j T`` (dimensionless), one for all nodes or one per node.
 
@@ -1022,6 +1023,13 @@ def level_contrasts(allocation: CascadeAllocation, individual_dephasing=0.0) -> 
     -------
     (float or tuple, tuple of float)
         Level-0 visibility per node (a tuple of K floats) and ``V_1..V_M``.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is not a CascadeAllocation.
+    QClockError
+        If ``individual_dephasing`` is not one value ≥ 0 or one per node.
     """
     if not isinstance(allocation, CascadeAllocation):
         raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")
@@ -1072,6 +1080,7 @@ def loop_error_budget(allocation: CascadeAllocation, *, node_phase_width=None,
     Parameters
     ----------
     allocation : CascadeAllocation
+        How the qubits are split over the levels.
     node_phase_width : None, float or sequence
         Gaussian prior width (rad) of each node phase; ``None``: flat prior.
     individual_dephasing : float or sequence of float
@@ -1084,6 +1093,13 @@ def loop_error_budget(allocation: CascadeAllocation, *, node_phase_width=None,
         ``dephasing`` what the lost visibility adds to it (so the terms still
         sum to ``total``); ``rounding`` includes the digit errors that the lower
         visibilities cause. Visibilities below 10⁻³ are taken as 10⁻³.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is not a CascadeAllocation.
+    QClockError
+        If a width or dephasing value is out of range.
     """
     if not isinstance(allocation, CascadeAllocation):
         raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")
@@ -1177,6 +1193,7 @@ def loop_optimal_allocation(node_qubits, *, node_phase_width=None, individual_de
     Returns
     -------
     CascadeAllocation
+        The allocation of least loop error budget.
 
     Raises
     ------

@@ -518,6 +518,7 @@ def ghz_distribution_circuit(network: ClockNetwork, scheme: str = "star",
     Parameters
     ----------
     network : ClockNetwork
+        The topology (nodes, clock qubits, link fidelities).
     scheme : {'star', 'no-ancilla', 'repeater', 'flat'}
         See the module docstring. The star-type schemes use
         :meth:`ClockNetwork.distribution_center` (the declared center, else

@@ -191,6 +191,12 @@ def parity_probability(network: ClockNetwork, phases, contrast: float = 1.0) -> 
     -------
     float or numpy.ndarray, shape (P,)
         Probability of centre parity +1.
+
+    Raises
+    ------
+    QClockError
+        If ``contrast`` is not a real number in [−1, 1] or the phases do not match
+        the network.
     """
     if isinstance(contrast, bool) or not isinstance(contrast, numbers.Real) or not -1.0 <= contrast <= 1.0:
         raise QClockError(f"contrast must be a real number in [-1, 1], got {contrast!r}")
@@ -203,6 +209,7 @@ def interrogation_circuit(distribution: GHZDistribution, phases=None, measure: b
     Parameters
     ----------
     distribution : GHZDistribution
+        The distribution circuit and its layout.
     phases : array_like (K,), optional
         φ_j in node order (rad). Default: a free ``ParameterVector`` named
         ``"phi"`` with one entry per node (bind it in node order).
@@ -215,6 +222,12 @@ def interrogation_circuit(distribution: GHZDistribution, phases=None, measure: b
     QuantumCircuit
         Clock qubit ``clock_qubits[node][i]`` is read into bit ``k`` of the
         register ``"readout"``, k its position in ``layout.all_clock_qubits``.
+
+    Raises
+    ------
+    QClockError
+        If ``distribution`` is not a GHZDistribution or the phases do not match
+        its nodes.
     """
     if not isinstance(distribution, GHZDistribution):
         raise QClockError(f"distribution must be a GHZDistribution, got {type(distribution).__name__}")

@@ -781,6 +781,7 @@ def node_latencies(clocks, names, centre, latency) -> tuple[float, ...]:
     Parameters
     ----------
     clocks : ClockNetwork or sequence of LocalOscillatorNoise
+        The network (link lengths give the latencies) or the nodes' LOs.
     names : sequence of str
         Node names, in the loop's order.
     centre : str
@@ -970,6 +971,18 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     Returns
     -------
     NetworkClockResult
+        Frequencies, Allan deviations and error counts of the run.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is neither None, ``"loop_optimal"`` nor a
+        CascadeAllocation, or ``seed`` is of another type.
+    QClockError
+        If ``cycles`` exceeds MAX_NETWORK_CYCLES, a gain is outside (0, 2), the
+        feedback needs a cooperating strategy, the allocation does not fit the
+        network's nodes and qubits, or a node without level-0 qubits has no
+        ``node_phase_width``.
     """
     T, TD = check_cycle_times(interrogation_time, dead_time)
     cycles = check_int(cycles, "cycles", 3)

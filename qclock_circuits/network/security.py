@@ -285,6 +285,11 @@ def acceptance_probability(offset, std: float, half_width: float) -> np.ndarray 
     -------
     float or numpy.ndarray
         The acceptance probability, shaped like ``offset``.
+
+    Raises
+    ------
+    QClockError
+        If ``offset`` is not finite or ``std``/``half_width`` is not > 0.
     """
     std = _positive(std, "std", "rad")
     half_width = _positive(half_width, "half_width", "rad")
@@ -324,12 +329,14 @@ def rejection_probability(behaviour: str, window: float, total_atoms: int, nodes
     ----------
     behaviour : str
         One of :data:`BEHAVIOURS`.
-    window, total_atoms, nodes, tested_nodes, com_error, readout
+    window, total_atoms, nodes, tested_nodes
         As for :func:`sabotage_statistics`.
     lo_offset : float
         Phase error ``δω T`` (rad) of the LO signal a ``"lo_offset"`` node sends.
     cheat_probability : float
         Fraction of cycles in which a malicious node misbehaves, in [0, 1].
+    com_error, readout
+        As for :func:`sabotage_statistics`.
 
     Returns
     -------
@@ -381,6 +388,11 @@ def detection_after_tests(rate, tests) -> np.ndarray | float:
     -------
     float or numpy.ndarray
         The detection probability, broadcast over ``rate`` and ``tests``.
+
+    Raises
+    ------
+    QClockError
+        If a rate is not a probability in [0, 1] or ``tests`` is not an integer ≥ 1.
     """
     rate = np.asarray(rate, dtype=float)
     if np.any(~np.isfinite(rate)) or np.any((rate < 0) | (rate > 1)):
@@ -418,6 +430,11 @@ def assessment_parity_probability(secret_phase, lo_phase, qubits: int, contrast:
     -------
     float or numpy.ndarray
         P(+1), broadcast over ``secret_phase`` and ``lo_phase``.
+
+    Raises
+    ------
+    QClockError
+        If a phase is not finite, ``qubits`` < 1 or ``contrast`` is outside [0, 1].
     """
     qubits = check_int(qubits, "qubits", 1)
     contrast = _probability(contrast, "contrast")
@@ -574,6 +591,13 @@ def simulate_sabotage_tests(behaviour: str, window: float, total_atoms: int, nod
     Returns
     -------
     SabotageTrials
+        Rejections counted beside the analytic rate.
+
+    Raises
+    ------
+    QClockError
+        If ``lo_phase_spread`` < 0 or another argument is out of range (as for
+        :func:`rejection_probability`).
     """
     behaviour = check_choice(behaviour, "behaviour", BEHAVIOURS)
     stats = sabotage_statistics(window, total_atoms, nodes, tested_nodes, com_error=com_error, readout=readout)
@@ -614,6 +638,12 @@ def encode_feedback(correction, key, feedback_range: float) -> np.ndarray:
     ndarray
         Transmitted phases ψ in ``[−π, π)``; without κ they are uniform and
         carry no information on c.
+
+    Raises
+    ------
+    QClockError
+        If ``feedback_range`` is not > 0, ``key`` and ``correction`` differ in
+        shape, or some |c| ≥ c_max.
     """
     c_max = _positive(feedback_range, "feedback_range", "rad per unit time")
     correction = np.asarray(correction, dtype=float)
@@ -671,11 +701,18 @@ def com_servo(com_frequency, measurement_noise: float, gain: float = 1.0, seed=N
     gain : float
         g in (0, 2) (the loop is stable for ``0 < g < 2``).
     seed : None, int, SeedSequence or Generator
+        Source of the measurement errors.
 
     Returns
     -------
     corrections, errors : ndarray
         c_k and the measurement errors e_k, both of the length of ``com_frequency``.
+
+    Raises
+    ------
+    QClockError
+        If ``com_frequency`` is not a non-empty 1-D finite array,
+        ``measurement_noise`` < 0, or ``gain`` is outside (0, 2).
     """
     com = np.asarray(com_frequency, dtype=float)
     if com.ndim != 1 or com.size < 1 or not np.all(np.isfinite(com)):
@@ -817,6 +854,14 @@ def simulate_eavesdropping(local_oscillators, cycles: int, interrogation_time: f
     Returns
     -------
     EavesdroppingResult
+        Allan deviations of the members' and the eavesdropper's signals.
+
+    Raises
+    ------
+    QClockError
+        If the LO models are missing, of mixed time units, or given with
+        ``nodes``; or ``cycles``, ``dead_time``, ``phase_noise`` or ``gain`` is out
+        of range.
     """
     if isinstance(local_oscillators, LocalOscillatorNoise):
         count = check_int(1 if nodes is None else nodes, "nodes", 1)

@@ -296,6 +296,12 @@ class ClockNetwork:
         Frozen graph with all attributes filled in.
     center : str or None
         The center node, or None when the network has none.
+
+    Raises
+    ------
+    QClockError
+        If the graph is not a valid topology (see :func:`validate_topology`) or
+        ``center`` is not one of its nodes.
     """
 
     graph: nx.Graph
@@ -488,6 +494,12 @@ class ClockNetwork:
         -------
         ClockNetwork
             The reconstructed object.
+
+        Raises
+        ------
+        QClockError
+            If ``data`` is not a mapping with ``nodes`` and ``edges``, or describes an
+            invalid topology.
         """
         if not isinstance(data, Mapping) or "nodes" not in data:
             raise QClockError(f"data must be a mapping with 'nodes' and 'edges', got {type(data).__name__}")

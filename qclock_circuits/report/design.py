@@ -93,6 +93,7 @@ class DesignSpec:
     max_critical_atoms : int
         Largest N tried for N_crit.
     seed : int
+        Root seed of the closed-loop simulations (≥ 0).
     decoherence : AtomicDecoherence, optional
         The atoms' own decoherence (T1, T2, detection errors, twisting rate),
         with every time in units of Z. With it every class is evaluated and
@@ -104,6 +105,17 @@ class DesignSpec:
         Atom numbers at which the noisy SSS/CSS gain is computed (default with
         decoherence: N/4, N/2, N, 2N, capped at 48 — the exact noisy engine
         costs ≈ N³ per evaluation).
+
+    Raises
+    ------
+    TypeError
+        If ``decoherence`` is not an AtomicDecoherence or None.
+    QClockError
+        If a field is out of range: negative dead time, no or repeated classes,
+        ``oqi`` among the classes, fewer than two increasing interrogation times,
+        a transition frequency without a coherence time, integer options below
+        their minimum, or ``advantage_atoms`` without decoherence or not
+        increasing.
     """
 
     atoms: int

@@ -173,7 +173,13 @@ def run_processes(function: Callable, name: str, tasks: Sequence[Task], on_done:
 
 
 def check_dask_installed() -> None:
-    """Raise :class:`QClockError` naming the ``dask`` extra if dask.distributed is not importable."""
+    """Raise :class:`QClockError` naming the ``dask`` extra if dask.distributed is not importable.
+
+    Raises
+    ------
+    QClockError
+        If dask.distributed cannot be imported (the message names the ``dask`` extra).
+    """
     try:
         found = importlib.util.find_spec("dask") is not None and importlib.util.find_spec("distributed") is not None
     except (ImportError, ValueError):

@@ -177,6 +177,14 @@ def point_key(function: Callable, point: dict, version: str = "") -> str:
     -------
     str
         ``sha256`` of the canonical JSON of function name, point and version.
+
+    Raises
+    ------
+    TypeError
+        If ``version`` is not a str or ``point`` holds something JSON cannot
+        represent.
+    QClockError
+        If ``point`` holds a non-finite number.
     """
     if not isinstance(version, str):
         raise TypeError(f"version must be a str, got {version!r} ({type(version).__name__})")

@@ -68,6 +68,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> Path:
     path : str or os.PathLike
         Target file; its directory must exist.
     text : str
+        The file's content (written as UTF-8).
 
     Returns
     -------
@@ -116,6 +117,7 @@ def check_plain_data(value: Any, where: str = "value", *, allow_infinite: bool =
     Parameters
     ----------
     value : JSON data
+        The data to check.
     where : str
         Name used in the message.
     allow_infinite : bool
@@ -318,6 +320,13 @@ class SweepStore:
     directory : str or os.PathLike
         Created (with parents) if missing. Must not be an existing file.
 
+    Raises
+    ------
+    TypeError
+        If ``directory`` is not a str or os.PathLike.
+    QClockError
+        If ``directory`` is an existing file.
+
     Examples
     --------
     >>> import tempfile
@@ -409,6 +418,7 @@ class SweepStore:
         Parameters
         ----------
         key : str
+            A :func:`~.keys.point_key` (64 lowercase hex digits).
         check : callable, optional
             ``check(result_dict)``: raises (ValueError, TypeError, KeyError) when the
             result's content is not acceptable (schema, ranges); the file is then unusable.

@@ -255,6 +255,11 @@ def bdm_interrogation(atoms: int, measurement_phase: float = 0.0) -> FixedInterr
     FixedInterrogation
         The BDM state, the canonical phase POVM of N + 1 outcomes and the
         labels θ_l = φ* + 2πl/(N+1), the offset wrapped into (−π, π].
+
+    Raises
+    ------
+    QClockError
+        If ``atoms`` is not a valid atom number or ``measurement_phase`` is not finite.
     """
     atoms = check_atoms(atoms)
     phase = check_finite(measurement_phase, "measurement_phase")

@@ -184,8 +184,10 @@ def phase_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
 
     Returns
     -------
-    K_x(τ) in rad² (module docstring; fixed up to an even polynomial of degree
-    ``1 − α`` for α ≤ −1, which every admissible contrast cancels).
+    float or numpy.ndarray
+        K_x(τ) in rad² (module docstring; fixed up to an even polynomial of
+        degree ``1 − α`` for α ≤ −1, which every admissible contrast cancels),
+        shaped like the lag.
     """
     alpha = _check_alpha(alpha)
     h = check_finite(h, "h")
@@ -460,6 +462,7 @@ def condition_gaussian(mean, cov, observed, values) -> tuple[np.ndarray, np.ndar
     Parameters
     ----------
     mean : array, shape (n,)
+        Mean of the n components.
     cov : array, shape (n, n)
         Positive-definite on the observed block.
     observed : sequence of int
@@ -469,8 +472,17 @@ def condition_gaussian(mean, cov, observed, values) -> tuple[np.ndarray, np.ndar
 
     Returns
     -------
-    (mean', cov') of the remaining components, in index order:
-    ``μ' = μ_u + C_uo C_oo⁻¹ (f − μ_o)``, ``C' = C_uu − C_uo C_oo⁻¹ C_ou``.
+    mean : numpy.ndarray, shape (n − m,)
+        ``μ' = μ_u + C_uo C_oo⁻¹ (f − μ_o)`` of the remaining components, in
+        index order.
+    cov : numpy.ndarray, shape (n − m, n − m)
+        ``C' = C_uu − C_uo C_oo⁻¹ C_ou``.
+
+    Raises
+    ------
+    QClockError
+        If ``observed`` are not distinct indices of ``cov``, ``values`` are not finite,
+        or ``cov`` is not positive definite on the observed components.
     """
     cov = _check_covariance(cov)
     size = cov.shape[0]

@@ -122,6 +122,12 @@ def gaussian_grid(width: float, points: int, mean: float = 0.0, *, rule: str = "
         Grid φ_j (rad).
     weights : numpy.ndarray, shape (J,)
         Weights p_j, summing to 1.
+
+    Raises
+    ------
+    QClockError
+        If ``width`` or ``sigmas`` is not > 0, ``points`` < 2, or ``points`` > 150 with
+        ``rule='hermite'``.
     """
     width = check_finite(width, "width")
     if width <= 0:
@@ -190,6 +196,11 @@ def outcome_probabilities(state, povm, phases) -> np.ndarray:
     -------
     numpy.ndarray, shape (J, L)
         Outcome probabilities (real).
+
+    Raises
+    ------
+    QClockError
+        If the POVM's shape does not match the state.
     """
     state = np.asarray(state, dtype=complex)
     povm = np.asarray(povm, dtype=complex)
@@ -249,6 +260,11 @@ def protocol_cost(state, povm, labels, phases, weights, phase_offsets=None, cost
     -------
     float
         The expected cost (rad²).
+
+    Raises
+    ------
+    QClockError
+        If there is not one label per POVM element, or the shapes do not match.
     """
     phases, weights = _check_grid(phases, weights)
     labels = check_finite_array(labels, "labels", ndim=1)
@@ -631,6 +647,7 @@ def optimize_interrogation(atoms: int, phases, weights, *, phase_offsets=None, c
     Returns
     -------
     InterrogationResult
+        The optimised state, POVM, labels and costs (rad²).
 
     Raises
     ------

@@ -196,6 +196,7 @@ def canonical_noise(noise: str) -> str:
     Returns
     -------
     str
+        ``'random_walk'`` or ``'flicker'``.
 
     Raises
     ------
@@ -248,6 +249,11 @@ def nist_spectrum(noise: str, h: float) -> dict[int, float]:
         coefficients ``h_α`` of ``S_ω(f) = h_α f^α`` (f in cycles per time
         unit), as :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise`
         takes them when the time unit is its Z.
+
+    Raises
+    ------
+    QClockError
+        If ``h`` is not > 0 or the noise word is unknown.
     """
     noise = canonical_noise(noise)
     h = check_finite(h, "h")
@@ -285,6 +291,11 @@ def slip_robust_prior(width: float, slip_weight: float) -> tuple[np.ndarray, np.
     -------
     (phases, weights) : ndarray, ndarray
         Phases (rad) and weights summing to 1.
+
+    Raises
+    ------
+    QClockError
+        If ``slip_weight`` is not in [0, 0.5] or the width is not > 0.
     """
     slip_weight = check_finite(slip_weight, "slip_weight")
     if not 0.0 <= slip_weight <= 0.5:
@@ -787,6 +798,15 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
     Returns
     -------
     AdaptiveClockResult
+        Square errors, estimates and Allan variances of every run.
+
+    Raises
+    ------
+    QClockError
+        If ``atoms`` exceeds :data:`~.sdp.MAX_ATOMS`, ``interrogation_time`` is not
+        > 0, ``slip_weight`` is not in [0, 0.5], ``memory`` needs a tracking table
+        larger than allowed, or another argument is out of range (the message
+        names it).
     """
     atoms = check_atoms(atoms)
     if atoms > MAX_ATOMS:
@@ -892,6 +912,13 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
         (0.38–0.55 %) match the latter: with 200 paired runs the spread over
         the last twenty steps is ≈ 0.4–0.6 % while the run standard error is
         5–16 % (``benchmarks/adaptive_table1.py``).
+
+    Raises
+    ------
+    TypeError
+        If ``adaptive`` or ``baseline`` is not an AdaptiveClockResult.
+    QClockError
+        If they differ in the number of interrogations.
     """
     for result, name in ((adaptive, "adaptive"), (baseline, "baseline")):
         if not isinstance(result, AdaptiveClockResult):
@@ -972,6 +999,12 @@ def summarise_protocols(results: Mapping) -> dict:
         ``improvement_without_lost_lock`` (the improvements over the runs no
         protocol lost; ``None`` when every run or none was lost — then it
         would be empty or equal ``improvement``).
+
+    Raises
+    ------
+    QClockError
+        If a protocol's result is missing, or the results differ in their number
+        of runs.
     """
     missing = [name for name in CLOCK_PROTOCOLS if not isinstance(results.get(name), AdaptiveClockResult)]
     if missing:

@@ -101,6 +101,13 @@ def smooth_history(steps: Sequence) -> tuple[np.ndarray, np.ndarray]:
     -------
     (smoothed_frequency, smoothed_phase) : ndarray, ndarray
         ``E(ω_k | a_M)`` (rad per time unit) and ``E(θ_k | a_M)`` (rad).
+
+    Raises
+    ------
+    TypeError
+        If ``steps`` does not hold (Prediction, likelihood, TrackerState) triples.
+    QClockError
+        If ``steps`` is empty or the tracker's memory is not 1.
     """
     steps = list(steps)
     if not steps:
@@ -151,6 +158,7 @@ def smoothed_run(atoms: int, noise: str = "random_walk", h: float = 0.03, interr
     Returns
     -------
     SmoothedRun
+        True, filtered and smoothed phases and frequencies of the run.
 
     Raises
     ------

@@ -326,6 +326,14 @@ def update(prediction: Prediction, likelihood) -> TrackerState:
     -------
     TrackerState
         The posterior after interrogation n + 1 (step and elapsed time advanced).
+
+    Raises
+    ------
+    TypeError
+        If ``prediction`` is not a Prediction.
+    QClockError
+        If the likelihood is negative somewhere or the observed outcome has zero
+        probability under the prediction.
     """
     if not isinstance(prediction, Prediction):
         raise TypeError(f"prediction must be a Prediction, got {type(prediction).__name__}")
