@@ -3,8 +3,8 @@
 For a cycle of duration ``T_C`` with sensitivity function ``g(t)`` on
 ``[0, T_C]`` and a one-sided frequency-noise PSD ``S(f)`` of the LO,
 
-    σ²_Dick(τ) = (1/τ) Σ_{k≥1} (|G_k|² / G_0²) S(k/T_C),
-    G_k = (1/T_C) ∫_0^{T_C} g(t) e^{−2πi k t/T_C} dt,
+    ``σ²_Dick(τ) = (1/τ) Σ_{k≥1} (|G_k|² / G_0²) S(k/T_C)``,
+    ``G_k = (1/T_C) ∫_0^{T_C} g(t) e^{−2πi k t/T_C} dt``,
 
 which for Ramsey interrogation (``g = 1`` during the dark time T, 0 during
 the dead time) is eq. (40): ``|G_k|²/G_0² = (T_C²/T²) sin²(πkT/T_C)/(π²k²)``.

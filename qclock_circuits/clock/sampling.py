@@ -36,7 +36,7 @@ class OutcomeTable:
     outcomes : array (n_outcomes,)
         Outcome values of the protocol (e.g. M = k − N/2).
     interpolation_error : float
-        Largest |interpolated − exact| probability found at the grid mid-points.
+        Largest ``|interpolated − exact|`` probability found at the grid mid-points.
     """
 
     cdf: np.ndarray

@@ -1,14 +1,14 @@
 """Distribution of a network-wide GHZ state as Qiskit dynamic circuits (Kómár et al., Nature Physics 10, 582 (2014), Fig. 2 and SI).
 
-Target state on the clock qubits of all nodes (CONVENTIONS.md: |0⟩ = |↓⟩)
+Target state on the clock qubits of all nodes (CONVENTIONS.md: ``|0⟩ = |↓⟩``)
 
-    |GHZ⟩ = (|0…0⟩ + |1…1⟩)/√2,
+    ``|GHZ⟩ = (|0…0⟩ + |1…1⟩)/√2``,
 
 the paper's ``[|0⟩ + e^{iχ}|1⟩]/√2`` with χ = 0 (the paper's main text uses
 χ = π/2; the parity fringe of :mod:`.interrogation` is then a cosine).
 
 Schemes (``ghz_distribution_circuit(network, scheme)``)
-------------------------------------------------------
+-------------------------------------------------------
 ``"star"`` (Fig. 2)
     The center holds ancillas ``b_j`` and ``a_j`` for every other node j.
     It prepares the local GHZ state on its first clock qubit ``1_1`` and the

@@ -1,13 +1,13 @@
 """Interrogation of a distributed GHZ state by the nodes' local oscillators, and its parity readout.
 
 Kómár et al., Nature Physics 10, 582 (2014), eqs. (1) and (A2)–(A6), with unequal qubit numbers (eqs. C1–C2)
---------------------------------------------------------------------------
+------------------------------------------------------------------------------------------------------------
 During the dark time node j's LO imprints its phase φ_j on each of its
 ``n_j`` clock qubits: ``exp(−iφ_j J_z^{(j)})``, i.e. ``RZ(−φ_j)`` on every
 clock qubit of the node (CONVENTIONS.md; the gates carry the label
 ``"imprint"``). On ``(|0…0⟩ + |1…1⟩)/√2`` this gives
 
-    (|0…0⟩ + e^{−iΦ} |1…1⟩)/√2,      Φ = Σ_j n_j φ_j,
+    ``(|0…0⟩ + e^{−iΦ} |1…1⟩)/√2``,      ``Φ = Σ_j n_j φ_j``,
 
 the weighted center-of-mass phase of eq. (C1) (``Φ = N δ_COM T`` for equal
 ``n_j``, eq. (1)). The paper writes ``Û = |0⟩⟨0| + e^{iφ}|1⟩⟨1|`` (its

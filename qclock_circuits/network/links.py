@@ -6,7 +6,7 @@ A link delivers the Bell state ``|Φ+⟩ = (|00⟩ + |11⟩)/√2`` followed, on
 half, by a Pauli X, Y or Z each with probability ``(1 − F)/3`` (identity with
 probability F). Its fidelity is ``⟨Φ+|ρ|Φ+⟩ = F``; its Werner parameter is
 
-    w = (4F − 1)/3,       ρ = w |Φ+⟩⟨Φ+| + (1 − w) 𝟙/4.
+    ``w = (4F − 1)/3``,       ``ρ = w |Φ+⟩⟨Φ+| + (1 − w) 𝟙/4``.
 
 In a circuit the pair is made ideally and then passes a labelled identity
 gate (:func:`link_gate`); :func:`link_noise_model` attaches the Pauli error
@@ -108,7 +108,7 @@ def werner_parameter(fidelity) -> float:
     Parameters
     ----------
     fidelity : float
-        Fidelity F of the EPR pair with |Φ+⟩, in [0, 1].
+        Fidelity F of the EPR pair with ``|Φ+⟩``, in [0, 1].
 
     Returns
     -------
@@ -161,7 +161,7 @@ def link_error(fidelity) -> QuantumError:
     Parameters
     ----------
     fidelity : float
-        Fidelity F of the EPR pair with |Φ+⟩, in [0, 1].
+        Fidelity F of the EPR pair with ``|Φ+⟩``, in [0, 1].
 
     Returns
     -------

@@ -12,7 +12,7 @@ LO phase φ_j, and compares it with ``φ_cl,j``: the phase of the LO signal the
 node sent, measured classically against the COM signal, plus the center's
 estimate of the COM phase. Statistic and acceptance rule (app. B1):
 
-    D = wrap(φ̂_j − φ̂_COM − φ_cl,j),      accept  |D| ≤ w = Λ √(K/N)
+    ``D = wrap(φ̂_j − φ̂_COM − φ_cl,j)``,      accept  ``|D| ≤ w = Λ √(K/N)``
 
 with K clocks, N atoms in total (``n = N/K`` per node). Errors of the
 estimates (app. B1): the node's phase ``Δφ_j = √(K/N)`` (projection noise of
@@ -643,7 +643,7 @@ def encode_feedback(correction, key, feedback_range: float) -> np.ndarray:
     ------
     QClockError
         If ``feedback_range`` is not > 0, ``key`` and ``correction`` differ in
-        shape, or some |c| ≥ c_max.
+        shape, or some ``|c| ≥ c_max``.
     """
     c_max = _positive(feedback_range, "feedback_range", "rad per unit time")
     correction = np.asarray(correction, dtype=float)
@@ -827,7 +827,7 @@ def simulate_eavesdropping(local_oscillators, cycles: int, interrogation_time: f
     mean. The center measures the COM frequency once per cycle over the dark
     time with error ``σ_m = phase_noise / T`` and runs :func:`com_servo` with
     gain g. The correction travels key-modulated (:func:`encode_feedback`,
-    one key phase per cycle, range 1.5 × the largest |c|); the members decode
+    one key phase per cycle, range 1.5 × the largest ``|c|``); the members decode
     it and add it to their LO, after the split-off of the signal they send.
 
     Parameters

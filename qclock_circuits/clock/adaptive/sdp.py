@@ -286,7 +286,7 @@ def gram_blocks(state, povm, phases) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     state : array_like, shape (N+1,)
-        Dicke-basis amplitudes of |ψ⟩.
+        Dicke-basis amplitudes of ``|ψ⟩``.
     povm : array_like, shape (L, N+1, N+1)
         Measurement elements E_l.
     phases : array_like, shape (J,)
