@@ -768,7 +768,8 @@ class LocalOscillatorNoise:
         Returns
         -------
         float or numpy.ndarray
-            S_ω(f) (rad² per Z² per cycle-per-Z, i.e. dimensionless·Z), shaped like ``f``.
+            S_ω(f) in the units of Z of the module docstring (ω in rad per Z, f in
+            cycles per Z), shaped like ``f``.
         """
         freqs, scalar = _positive_array(f, "f")
         value = np.zeros_like(freqs)

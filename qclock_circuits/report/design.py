@@ -847,8 +847,12 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
         The platform and the study's options.
     out : path, optional
         Directory for the per-point checkpoints (``out/points``); a rerun resumes.
-    backend, workers, scheduler
+    backend : {"processes", "serial", "dask"}, optional
         Where the sweep runs (:func:`qclock_circuits.runtime.run_sweep`).
+    workers : int, optional
+        Worker processes for ``"processes"`` (default: the CPU count).
+    scheduler : str or dask.distributed.Client, optional
+        Dask scheduler address or client for ``"dask"``.
     progress : callable, optional
         ``progress(done, total, stage)`` as points finish.
 
