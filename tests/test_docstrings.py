@@ -27,7 +27,6 @@ PENDING_LAYERS = {
     # --------------------------------------------------------------
     # (layers above are completed separately from those below)
     # --------------------------------------------------------------
-    "clock", "network", "cli", "report", "runtime", "experiments",
 }
 
 

@@ -46,7 +46,14 @@ HELP = "running adaptive Bayesian clock (SDP interrogations) vs Ramsey and Buzek
 
 
 def register(subparsers) -> None:
-    """Add ``qclock adaptive`` to the ``qclock`` parser."""
+    """Add ``qclock adaptive`` to the ``qclock`` parser.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers`` on the
+        ``qclock`` parser; the new subcommand is added to it.
+    """
     from ..clock.adaptive.simulate import SDP_PRIORS, SEED_NOISE_TYPES
 
     parser = subparsers.add_parser(
@@ -171,7 +178,24 @@ def _stored_comparison(args: argparse.Namespace) -> dict:
 
 
 def adaptive(args: argparse.Namespace) -> int:
-    """Handler of ``qclock adaptive``."""
+    """Handler of ``qclock adaptive``: run the command and print its result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of ``qclock adaptive`` (built by :func:`register`).
+
+    Returns
+    -------
+    int
+        The process exit status: 0 on success.
+
+    Raises
+    ------
+    CLIError
+        When an option is out of range or options contradict each other; the
+        message names the option, the value received and what is allowed.
+    """
     from ..clock.adaptive.simulate import compare_protocols, nist_spectrum
 
     _check(args)

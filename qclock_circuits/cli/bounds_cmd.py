@@ -52,7 +52,25 @@ def bqcrb_optimal_sss(atoms: int, prior, twist_grid: int = TWIST_GRID):
     rotation picks the basin; a bounded 1-D minimisation of μ between the
     neighbouring grid points refines it; Nelder–Mead then refines (μ, θ)
     jointly. μ = 0 is the CSS, so the result never exceeds the CSS BQCRB.
-    Returns ``(protocol, bqcrb)``.
+    The BQCRB is the Bayesian quantum Cramér–Rao bound of Kielinski &
+    Hammerer, arXiv:2505.04287 (2025).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N (>= 1).
+    prior : GaussianPrior
+        Gaussian prior of the phase φ (width in rad).
+    twist_grid : int, optional
+        Number of geometrically spaced twist strengths μ in the coarse scan.
+
+    Returns
+    -------
+    protocol : RamseyProtocol
+        The SSS protocol (twist μ and rotation θ, both in rad) that minimises
+        the BQCRB.
+    bqcrb : float
+        Its BQCRB, the lower bound on the phase BMSE (rad²).
     """
     from scipy.optimize import minimize, minimize_scalar
 
@@ -86,7 +104,14 @@ def bqcrb_optimal_sss(atoms: int, prior, twist_grid: int = TWIST_GRID):
 
 
 def register(subparsers) -> None:
-    """Add ``qclock bounds`` to the ``qclock`` parser."""
+    """Add ``qclock bounds`` to the ``qclock`` parser.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers`` on the
+        ``qclock`` parser; the new subcommand is added to it.
+    """
     parser = subparsers.add_parser(
         NAME, help=HELP,
         description="Lower bounds on the Bayesian mean squared error of N atoms for a Gaussian phase "
@@ -115,7 +140,24 @@ def _oqi(atoms: int, prior, known: dict):
 
 
 def bounds(args: argparse.Namespace) -> int:
-    """Handler of ``qclock bounds``."""
+    """Handler of ``qclock bounds``: run the command and print its result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of ``qclock bounds`` (built by :func:`register`).
+
+    Returns
+    -------
+    int
+        The process exit status: 0 on success.
+
+    Raises
+    ------
+    CLIError
+        When an option is out of range or options contradict each other; the
+        message names the option, the value received and what is allowed.
+    """
     from .. import protocols
     from .._validation import check_atoms, check_dense_size
     from ..bayes import bounds as bayes_bounds

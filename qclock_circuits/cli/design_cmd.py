@@ -44,7 +44,14 @@ HELP = "design study: the best Ramsey protocol and interrogation time for a plat
 
 
 def register(subparsers) -> None:
-    """Add ``qclock design`` to the ``qclock`` parser."""
+    """Add ``qclock design`` to the ``qclock`` parser.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers`` on the
+        ``qclock`` parser; the new subcommand is added to it.
+    """
     parser = subparsers.add_parser(
         NAME, help=HELP,
         description="Design study (Kielinski & Hammerer): sweep the clock instability sigma(T) = sigma_y(tau) w0 sqrt(tau Z) "
@@ -217,7 +224,24 @@ def _backend(args: argparse.Namespace) -> tuple[str, object]:
 
 
 def design(args: argparse.Namespace) -> int:
-    """Handler of ``qclock design``."""
+    """Handler of ``qclock design``: run the command and print its result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of ``qclock design`` (built by :func:`register`).
+
+    Returns
+    -------
+    int
+        The process exit status: 0 on success.
+
+    Raises
+    ------
+    CLIError
+        When an option is out of range or options contradict each other; the
+        message names the option, the value received and what is allowed.
+    """
     from ..report import run_design, write_design
 
     out = Path(args.out)

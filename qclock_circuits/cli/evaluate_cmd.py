@@ -56,7 +56,15 @@ _APPLIES_TO = {"twist": ("sss",), "rotation": ("sss",), "readout": ("ghz",)}
 
 # ---------------------------------------------------------------- shared prior options
 def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--prior-width | --interrogation-time [--noise] [--dead-time]`` to ``parser``."""
+    """Add ``--prior-width | --interrogation-time [--noise] [--dead-time]`` to ``parser``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser; ``--prior-width`` (rad) and
+        ``--interrogation-time`` (units of Z) are added as mutually exclusive
+        options, with ``--noise`` and ``--dead-time`` (units of Z).
+    """
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--prior-width", type=real, metavar="D",
                        help="width delta-phi of the Gaussian phase prior (rad, > 0)")
@@ -80,12 +88,29 @@ def _positive(value: float, option: str, unit: str) -> float:
 def prior_from_args(args: argparse.Namespace):
     """The Gaussian prior selected by ``args`` and a dict describing it.
 
+    With ``--interrogation-time`` the width is the prior width accumulated by
+    the laser noise over one cycle (:func:`qclock_circuits.bayes.prior_width`,
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29)).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed options: ``prior_width`` (rad) or ``interrogation_time``
+        (units of Z), with optional ``noise`` and ``dead_time`` (units of Z).
+
     Returns
     -------
     prior : GaussianPrior
+        The prior of the phase φ (width δφ in rad).
     info : dict
         ``{"prior_width": δφ}``, plus ``"interrogation_time"``, ``"dead_time"``
         and ``"noise"`` when the width comes from ``--interrogation-time``.
+
+    Raises
+    ------
+    CLIError
+        When a width or time is not finite and > 0, the dead time is negative,
+        or ``--noise``/``--dead-time`` are given with ``--prior-width``.
     """
     from .. import bayes
 
@@ -108,7 +133,18 @@ def prior_from_args(args: argparse.Namespace):
 
 
 def finite_or_none(value: float) -> float | None:
-    """``value`` as a float, or ``None`` (JSON null) when it is infinite."""
+    """``value`` as a float, or ``None`` (JSON null) when it is not finite.
+
+    Parameters
+    ----------
+    value : float
+        Any real number (units unchanged).
+
+    Returns
+    -------
+    float or None
+        ``float(value)``, or ``None`` for ±inf and NaN.
+    """
     value = float(value)
     return value if math.isfinite(value) else None
 
@@ -123,7 +159,14 @@ def _prior_lines(info: dict) -> list[str]:
 
 # ---------------------------------------------------------------- command
 def register(subparsers) -> None:
-    """Add ``qclock evaluate`` to the ``qclock`` parser."""
+    """Add ``qclock evaluate`` to the ``qclock`` parser.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers`` on the
+        ``qclock`` parser; the new subcommand is added to it.
+    """
     parser = subparsers.add_parser(
         NAME, help=HELP,
         description="Bayesian mean squared error (BMSE) of a Ramsey protocol for a Gaussian phase "
@@ -180,7 +223,24 @@ def _protocol(args: argparse.Namespace, prior):
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    """Handler of ``qclock evaluate``."""
+    """Handler of ``qclock evaluate``: run the command and print its result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of ``qclock evaluate`` (built by :func:`register`).
+
+    Returns
+    -------
+    int
+        The process exit status: 0 on success.
+
+    Raises
+    ------
+    CLIError
+        When an option is out of range or options contradict each other; the
+        message names the option, the value received and what is allowed.
+    """
     from .. import bayes
     from .._validation import check_atoms
 

@@ -37,7 +37,14 @@ COMMANDS: tuple[str, ...] = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full ``qclock`` argument parser, with every registered subcommand."""
+    """The full ``qclock`` argument parser, with every registered subcommand.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser (a :class:`QClockArgumentParser`, whose errors raise
+        :class:`CLIError`); each subcommand stores its handler in ``handler``.
+    """
     from .. import __version__
 
     parser = QClockArgumentParser(

@@ -59,7 +59,14 @@ HELP = "GHZ distribution over a clock network (GraphML) on Aer: measured fidelit
 
 
 def register(subparsers) -> None:
-    """Add ``qclock network`` to the ``qclock`` parser."""
+    """Add ``qclock network`` to the ``qclock`` parser.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers`` on the
+        ``qclock`` parser; the new subcommand is added to it.
+    """
     parser = subparsers.add_parser(
         NAME, help=HELP,
         description="Distribute a GHZ state over the clocks of a network (Kómár et al. Fig. 2 and supplement) as a "
@@ -109,7 +116,26 @@ def register(subparsers) -> None:
 
 
 def network(args: argparse.Namespace) -> int:
-    """Handler of ``qclock network``."""
+    """Handler of ``qclock network``: run the command and print its result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of ``qclock network`` (built by :func:`register`).
+
+    Returns
+    -------
+    int
+        The process exit status: 0 on success, 1 when the network clock run
+        failed physically (``--simulate``: phase slips, cascade misses, an
+        Allan deviation that does not average down).
+
+    Raises
+    ------
+    CLIError
+        When an option is out of range or options contradict each other; the
+        message names the option, the value received and what is allowed.
+    """
     from ..circuits import to_qasm3
     from ..network import distribution_report, ghz_distribution_circuit, load_topology
 

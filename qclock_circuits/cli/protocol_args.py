@@ -29,12 +29,33 @@ _APPLIES_TO = {
 
 
 def default_twist(atoms: int) -> float:
-    """Kitagawa–Ueda's most-squeezing twist ``μ ≈ 24^{1/6} (N/2)^{-2/3}`` (large-N asymptote)."""
+    """Kitagawa–Ueda's most-squeezing twist ``μ ≈ 24^{1/6} (N/2)^{-2/3}`` (large-N asymptote).
+
+    Kitagawa & Ueda, Phys. Rev. A 47, 5138 (1993), with μ = 2χt.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N (>= 1).
+
+    Returns
+    -------
+    float
+        The one-axis-twisting strength μ (rad).
+    """
     return float(24.0 ** (1.0 / 6.0) * (atoms / 2.0) ** (-2.0 / 3.0))
 
 
 def add_protocol_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the protocol-selecting arguments to ``parser``."""
+    """Add the protocol-selecting arguments to ``parser``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser; gets the positional protocol family and
+        ``--atoms``, ``--twist`` (rad), ``--rotation`` (rad), ``--readout``,
+        ``--layers`` and ``--params``.
+    """
     parser.add_argument("protocol", choices=PROTOCOL_NAMES, help="protocol family")
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N",
                         help="number of atoms N (integer >= 1)")
@@ -60,7 +81,25 @@ def _check_applicable(args: argparse.Namespace) -> None:
 
 
 def protocol_from_args(args: argparse.Namespace):
-    """Build the protocol selected by ``args`` (raises the library's errors on bad values)."""
+    """Build the protocol selected by ``args`` (raises the library's errors on bad values).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Options added by :func:`add_protocol_arguments`.
+
+    Returns
+    -------
+    RamseyProtocol
+        The protocol of the chosen family on ``args.atoms`` atoms.
+
+    Raises
+    ------
+    CLIError
+        When an option is given for a family it does not apply to.
+    QClockError
+        When the library rejects a value (atom number, parameters).
+    """
     from .. import protocols
 
     _check_applicable(args)

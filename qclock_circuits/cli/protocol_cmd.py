@@ -31,7 +31,14 @@ MAX_TABLE_OUTCOMES = 11
 
 
 def register(subparsers) -> None:
-    """Add ``protocol show`` and ``protocol circuit`` to the ``qclock`` parser."""
+    """Add ``protocol show`` and ``protocol circuit`` to the ``qclock`` parser.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers`` on the
+        ``qclock`` parser; the new subcommand is added to it.
+    """
     parser = subparsers.add_parser(NAME, help=HELP, description=HELP)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -86,7 +93,24 @@ def _outcome_label(value: float) -> str:
 
 
 def show(args: argparse.Namespace) -> int:
-    """Handler of ``qclock protocol show``."""
+    """Handler of ``qclock protocol show``: run the command and print its result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of ``qclock protocol show`` (built by :func:`register`).
+
+    Returns
+    -------
+    int
+        The process exit status: 0 on success.
+
+    Raises
+    ------
+    CLIError
+        When an option is out of range or options contradict each other; the
+        message names the option, the value received and what is allowed.
+    """
     from .._validation import check_dense_size
 
     check_dense_size(args.atoms, "--atoms", what="(N+1)x(N+1) likelihood matrices")
@@ -137,7 +161,24 @@ def show(args: argparse.Namespace) -> int:
 
 
 def circuit(args: argparse.Namespace) -> int:
-    """Handler of ``qclock protocol circuit``."""
+    """Handler of ``qclock protocol circuit``: run the command and print its result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of ``qclock protocol circuit`` (built by :func:`register`).
+
+    Returns
+    -------
+    int
+        The process exit status: 0 on success.
+
+    Raises
+    ------
+    CLIError
+        When an option is out of range or options contradict each other; the
+        message names the option, the value received and what is allowed.
+    """
     if args.out:
         out = Path(args.out)
         if out.is_dir():

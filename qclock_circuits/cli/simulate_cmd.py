@@ -57,7 +57,21 @@ _APPLIES_TO = {"twist": ("sss",), "rotation": ("sss",), "readout": ("ghz",)}
 
 # ---------------------------------------------------------------- progress
 class ProgressBar:
-    """One-line text progress bar, redrawn in place with ``\\r`` on ``stream``."""
+    """One-line text progress bar, redrawn in place with ``\\r`` on ``stream``.
+
+    Parameters
+    ----------
+    total : int
+        Number of work items at completion (values below 1 count as 1).
+    unit : str
+        Name of the items, printed after the counts (e.g. ``"runs"``).
+    stream : file-like, optional
+        Where the bar is written; standard error by default.
+    width : int, optional
+        Number of characters of the bar itself.
+    label : str, optional
+        Text printed before the bar.
+    """
 
     def __init__(self, total: int, unit: str, stream=None, width: int = 30, label: str = "simulate"):
         self.total = max(int(total), 1)
@@ -68,6 +82,15 @@ class ProgressBar:
         self.shown = False
 
     def update(self, done: int, note: str = "") -> None:
+        """Redraw the bar at ``done`` finished items out of ``total``.
+
+        Parameters
+        ----------
+        done : int
+            Number of finished items (clipped to ``[0, total]`` for the bar).
+        note : str, optional
+            Extra text appended inside the parentheses after the counts.
+        """
         fraction = min(max(done / self.total, 0.0), 1.0)
         filled = int(round(fraction * self.width))
         bar = "#" * filled + "-" * (self.width - filled)
@@ -77,6 +100,7 @@ class ProgressBar:
         self.shown = True
 
     def close(self) -> None:
+        """End the bar's line (write a newline) if the bar was drawn."""
         if self.shown:
             self.stream.write("\n")
             self.stream.flush()
@@ -85,7 +109,14 @@ class ProgressBar:
 
 # ---------------------------------------------------------------- command
 def register(subparsers) -> None:
-    """Add ``qclock simulate`` to the ``qclock`` parser."""
+    """Add ``qclock simulate`` to the ``qclock`` parser.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The object returned by ``ArgumentParser.add_subparsers`` on the
+        ``qclock`` parser; the new subcommand is added to it.
+    """
     parser = subparsers.add_parser(
         NAME, help=HELP,
         description="Simulate the closed clock loop (Kielinski & Hammerer sec. IV, appendix A5C): laser frequency noise "
@@ -373,7 +404,24 @@ def _print_text(data: dict) -> None:
 
 
 def simulate(args: argparse.Namespace) -> int:
-    """Handler of ``qclock simulate``."""
+    """Handler of ``qclock simulate``: run the command and print its result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of ``qclock simulate`` (built by :func:`register`).
+
+    Returns
+    -------
+    int
+        The process exit status: 0 on success.
+
+    Raises
+    ------
+    CLIError
+        When an option is out of range or options contradict each other; the
+        message names the option, the value received and what is allowed.
+    """
     from .. import bayes
     from .._validation import check_atoms
 

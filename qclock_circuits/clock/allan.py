@@ -171,7 +171,7 @@ else:
 class AllanResult:
     """Overlapping Allan deviation at a set of averaging times.
 
-    Attributes
+    Parameters
     ----------
     tau : ndarray
         Averaging times τ = m · tau0 (units of tau0).
@@ -210,13 +210,31 @@ class AllanResult:
         return np.rint(self.tau / self.tau0).astype(np.int64)
 
     def to_dict(self) -> dict:
-        """Plain JSON-compatible data."""
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            One entry per field; arrays become lists.
+        """
         return {"tau": self.tau.tolist(), "sigma": self.sigma.tolist(), "n_terms": self.n_terms.tolist(),
                 "ci_low": self.ci_low.tolist(), "ci_high": self.ci_high.tolist(), "edf": self.edf.tolist(),
                 "tau0": self.tau0, "confidence": self.confidence, "noise": self.noise}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AllanResult:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        AllanResult
+            The result.
+        """
         arrays = {key: np.asarray(data[key], dtype=float) for key in ("tau", "sigma", "ci_low", "ci_high", "edf")}
         return cls(n_terms=np.asarray(data["n_terms"], dtype=np.int64), tau0=float(data["tau0"]),
                    confidence=float(data["confidence"]), noise=str(data["noise"]), **arrays)
@@ -235,7 +253,16 @@ def edf_overlapping(points: int, m, noise="white") -> np.ndarray | float:
     noise : str or int
         'white', 'flicker' or 'random_walk' FM (or NIST α 0, −1, −2).
 
-    The result is clipped to ``[1, N − 2m]``.
+    Returns
+    -------
+    float or numpy.ndarray
+        The equivalent degrees of freedom, shaped like ``m``, clipped to
+        ``[1, N − 2m]``.
+
+    Notes
+    -----
+    Riley, *Handbook of Frequency Stability Analysis*, NIST Special
+    Publication 1065 (2008), Table 5.
     """
     alpha = noise_exponent(noise)
     n = float(points)
@@ -253,7 +280,18 @@ def edf_overlapping(points: int, m, noise="white") -> np.ndarray | float:
 
 # ----------------------------------------------------------------------------- main entry
 def octave_factors(samples: int) -> np.ndarray:
-    """Octave averaging factors ``m = 1, 2, 4, …`` with at least two terms (``m ≤ (samples − 1)/2``)."""
+    """Octave averaging factors ``m = 1, 2, 4, …`` with at least two terms (``m ≤ (samples − 1)/2``).
+
+    Parameters
+    ----------
+    samples : int
+        Number of frequency samples.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The factors m, increasing.
+    """
     if samples < 3:
         return np.zeros(0, dtype=np.int64)
     top = int(math.floor(math.log2((samples - 1) / 2.0)))
@@ -303,6 +341,14 @@ def overlapping_adev(y, tau0: float | None = None, taus="octave", *, rate: float
     Returns
     -------
     AllanResult
+        σ(τ) with its χ² confidence interval at each averaging time.
+
+    Raises
+    ------
+    QClockError
+        If ``y`` holds fewer than 3 samples, ``confidence`` is not in (0, 1),
+        ``taus`` is neither ``'octave'`` nor valid averaging times, or the noise
+        name is unknown.
     """
     spacing = _spacing(tau0, rate)
     data, mean = _samples(y)
@@ -409,11 +455,26 @@ def long_tau_fit(result: AllanResult, min_tau: float | None = None, max_tau: flo
     Parameters
     ----------
     result : AllanResult
+        The Allan deviation to fit.
     min_tau : float, optional
         Shortest τ used (default: the geometric middle of the τ range).
     max_tau : float, optional
         Longest τ used (default: all).
     model : {'white', 'white+transient'}
+        Model of σ(τ) fitted, as above.
+
+    Returns
+    -------
+    float
+        The white-FM level σ(τ = 1) (units of ``result.sigma`` times √(units of τ)).
+
+    Raises
+    ------
+    TypeError
+        If ``result`` is not an AllanResult.
+    QClockError
+        If ``model`` is unknown, ``result`` is empty, or no averaging time lies in
+        ``[min_tau, max_tau]``.
     """
     if not isinstance(result, AllanResult):
         raise TypeError(f"result must be an AllanResult, got {type(result).__name__}")

@@ -34,7 +34,30 @@ __all__ = ["PriorWidthCalibration", "initial_prior_width", "calibrate_prior_widt
 
 
 def initial_prior_width(atoms: int, interrogation_time, noise="flicker") -> np.ndarray:
-    """Stage-0 heuristic of appendix A5D (δφ in rad)."""
+    """Stage-0 heuristic of appendix A5D (δφ in rad).
+
+    δφ² is interpolated linearly in log–log between ``(T/Z)^(4/3) N^(−1/4)``
+    at T/Z = 0.01 and the prior width of eq. (31) at T/Z = 1 (Kielinski & Hammerer, arXiv:2505.04287 (2025)).
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+    interrogation_time : float or array_like
+        T (units of Z, > 0).
+    noise : str, optional
+        LO noise type (``"white"``, ``"flicker"``, ``"random_walk"``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        Prior widths δφ (rad), one per T.
+
+    Raises
+    ------
+    QClockError
+        If a T is not finite and > 0 or ``atoms`` is invalid.
+    """
     atoms = check_atoms(atoms)
     times = check_finite_array(np.atleast_1d(interrogation_time), "interrogation_time", ndim=1)
     if np.any(times <= 0):
@@ -49,7 +72,29 @@ def initial_prior_width(atoms: int, interrogation_time, noise="flicker") -> np.n
 
 @dataclass
 class PriorWidthCalibration:
-    """Result of the iterative calibration: widths used and measured at every stage."""
+    """Result of the iterative calibration: widths used and measured at every stage.
+
+    Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A5D.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+    noise : str
+        LO noise type (``"white"``, ``"flicker"``, ``"random_walk"``).
+    dead_time : float
+        Dead time T_D (units of Z).
+    interrogation_times : list of float
+        The calibration grid of T (units of Z).
+    used : list of list of float, optional
+        Per stage, the prior width δφ (rad) used at each T.
+    measured : list of list of float, optional
+        Per stage, the Gaussian width (rad) of the residual phases at each T.
+    hopped : list of list of bool, optional
+        Per stage, whether the run at each T fringe-hopped.
+    coefficients : list of float, optional
+        The final fit of log δφ against log T (:func:`numpy.polyval` order).
+    """
 
     atoms: int
     noise: str
@@ -61,16 +106,46 @@ class PriorWidthCalibration:
     coefficients: list = field(default_factory=list)  # final log-log polynomial (numpy.polyval order)
 
     def width(self, interrogation_time) -> np.ndarray | float:
-        """Calibrated δφ(T) from the final fit."""
+        """Calibrated δφ(T) from the final fit.
+
+        Parameters
+        ----------
+        interrogation_time : float or array_like
+            T (units of Z, > 0).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Prior width δφ (rad), shaped like ``interrogation_time``.
+        """
         times = np.asarray(interrogation_time, dtype=float)
         value = np.exp(np.polyval(self.coefficients, np.log(times)))
         return float(value) if value.ndim == 0 else value
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            One entry per field.
+        """
         return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, data: dict) -> "PriorWidthCalibration":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        PriorWidthCalibration
+            The calibration.
+        """
         return cls(**data)
 
 
@@ -92,12 +167,31 @@ def calibrate_prior_width(atoms: int, interrogation_times, noise: str = "flicker
     Parameters
     ----------
     atoms : int
+        Number of atoms N.
     interrogation_times : array
         T/Z values of the calibration grid.
     noise : str
-        'white', 'flicker' or 'random_walk' (level of eq. 30).
+        'white', 'flicker' or 'random_walk' (level of eq. (30) of Kielinski & Hammerer, arXiv:2505.04287 (2025)).
+    dead_time : float
+        Dead time T_D (units of Z, ≥ 0).
+    stages : int
+        Number of refinement stages after stage 0 (≥ 0).
     cycles : int
         Clock cycles per simulation.
+    seed : None, int or numpy.random.SeedSequence
+        Source of randomness of all the runs.
+    progress : callable, optional
+        Called as ``progress(stage, interrogation_time)`` after each run.
+
+    Returns
+    -------
+    PriorWidthCalibration
+        Widths used and measured at every stage, and the final fit.
+
+    Raises
+    ------
+    QClockError
+        If a T is not > 0, ``stages`` < 0 or ``atoms`` is invalid.
     """
     atoms = check_atoms(atoms)
     times = check_finite_array(interrogation_times, "interrogation_times", ndim=1)
@@ -138,7 +232,30 @@ def dead_time_phase_width(noise, dead_time: float, cycles: int = 1 << 16, seed=N
 
     Consecutive averages of the free-running LO over windows of length T_D
     are differenced (ω_new,k = ω_k − ω_{k−1}); the phase ``T_D ω_new`` has
-    the standard deviation returned here. Compare with eq. (43).
+    the standard deviation returned here. Compare with eq. (43) of Kielinski & Hammerer, arXiv:2505.04287 (2025),
+    ``δφ_D² ≃ 2 (T_D/Z)^(1−α)``.
+
+    Parameters
+    ----------
+    noise : str or LocalOscillatorNoise
+        LO noise type (level set by the coherence time at this dead time) or
+        the LO itself.
+    dead_time : float
+        T_D (units of Z, > 0).
+    cycles : int, optional
+        Number of windows simulated.
+    seed : None, int, SeedSequence or Generator, optional
+        Source of randomness.
+
+    Returns
+    -------
+    float
+        δφ_D (rad).
+
+    Raises
+    ------
+    QClockError
+        If ``dead_time`` is not > 0.
     """
     if dead_time <= 0:
         raise QClockError(f"dead_time must be > 0 (units of Z) to measure its broadening, got {dead_time}")

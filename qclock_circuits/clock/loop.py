@@ -37,7 +37,20 @@ __all__ = ["Integrator", "LinearPredictor", "LoopState", "run_loop_block"]
 
 @dataclass(frozen=True)
 class Integrator:
-    """Integrating servo ``c ← c + gain·φ_est/T`` applied ``delay`` whole cycles late."""
+    """Integrating servo ``c ← c + gain·φ_est/T`` applied ``delay`` whole cycles late.
+
+    Parameters
+    ----------
+    gain : float, optional
+        Servo gain (dimensionless, 0 < gain < 2 for stability).
+    delay : int, optional
+        Whole cycles between a measurement and its correction (≥ 0).
+
+    Raises
+    ------
+    QClockError
+        If ``gain`` is outside (0, 2) or ``delay`` is not an integer ≥ 0.
+    """
 
     gain: float = 1.0
     delay: int = 0
@@ -52,6 +65,13 @@ class Integrator:
         object.__setattr__(self, "delay", int(self.delay))
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            ``{"type": "integrator", "gain", "delay"}``.
+        """
         return {"type": "integrator", "gain": self.gain, "delay": self.delay}
 
 
@@ -72,6 +92,19 @@ class LinearPredictor:
     so drifts are followed without bias) by ordinary kriging from the
     variogram ``γ(h) = ½E[(ω_{k+h} − ω_k)²]`` of the cycle-averaged LO
     frequency and the variance of the measurement error.
+
+    Parameters
+    ----------
+    coefficients : array_like, shape (n,)
+        Prediction weights a_i, newest measurement first (finite, n ≥ 1).
+    delay : int, optional
+        Whole cycles between a measurement and its use (≥ 0).
+
+    Raises
+    ------
+    QClockError
+        If ``coefficients`` is empty or not finite, or ``delay`` is not an
+        integer ≥ 0.
     """
 
     coefficients: np.ndarray
@@ -102,6 +135,21 @@ class LinearPredictor:
             ``γ(h)`` for integer lags ``h = 0 .. history + delay`` (``γ(0) = 0``).
         measurement_variance : float
             Variance of ``m_k − ω_k`` ((1/Z)², e.g. BMSE/T²).
+        history : int, optional
+            Number of past measurements n the prediction uses (≥ 1).
+        delay : int, optional
+            Whole cycles of servo delay d (≥ 0).
+
+        Returns
+        -------
+        LinearPredictor
+            The predictor with the kriging weights (summing to 1).
+
+        Raises
+        ------
+        QClockError
+            If ``history`` < 1, the variogram is too short or
+            ``measurement_variance`` is negative or not finite.
         """
         if isinstance(history, bool) or not isinstance(history, (int, np.integer)) or history < 1:
             raise QClockError(f"history must be an integer >= 1, got {history!r}")
@@ -123,12 +171,37 @@ class LinearPredictor:
         return cls(solution[:history], delay)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            ``{"type": "predictor", "coefficients", "delay"}``.
+        """
         return {"type": "predictor", "coefficients": self.coefficients.tolist(), "delay": self.delay}
 
 
 @dataclass
 class LoopState:
-    """Everything the loop carries from one block of cycles to the next."""
+    """Everything the loop carries from one block of cycles to the next.
+
+    Parameters
+    ----------
+    correction : float, optional
+        Current frequency correction c applied to the LO (rad per Z).
+    pending : numpy.ndarray, shape (delay + 1,), optional
+        Measurements not yet applied (ring buffer of the servo delay).
+    cycle : int, optional
+        Cycles run so far.
+    phase_average : float, optional
+        Exponentially smoothed phase used to detect fringe hops (rad).
+    fringe : int, optional
+        Index of the Ramsey fringe the loop is on (hops counted ±1).
+    history : numpy.ndarray, shape (n,), optional
+        Ring buffer of past measured frequencies for a linear predictor (rad per Z).
+    measurements : int, optional
+        Measurements put into ``history`` so far.
+    """
 
     correction: float = 0.0
     pending: np.ndarray = field(default_factory=lambda: np.zeros(1))
@@ -141,6 +214,18 @@ class LoopState:
 
     @classmethod
     def initial(cls, servo) -> "LoopState":
+        """The state before the first cycle, sized for ``servo``.
+
+        Parameters
+        ----------
+        servo : Integrator or LinearPredictor
+            The servo the loop will run.
+
+        Returns
+        -------
+        LoopState
+            Zero correction, empty buffers of the servo's delay and history.
+        """
         size = servo.history if isinstance(servo, LinearPredictor) else 1
         return cls(pending=np.zeros(servo.delay + 1), history=np.zeros(size))
 
@@ -201,6 +286,46 @@ def run_loop_block(ramsey, dead, uniforms, table: OutcomeTable, estimates, inter
     ``state`` is updated in place so that the next block continues seamlessly.
     ``outcomes`` (optional, outcome indices, −1 = draw) replaces the draw from
     the likelihood table, e.g. by outcomes measured on a Qiskit sampler.
+
+    Parameters
+    ----------
+    ramsey, dead : array_like, shape (K,)
+        Free-running LO frequency ω averaged over each dark window and each
+        dead time (rad per Z).
+    uniforms : array_like, shape (K,)
+        Uniform random numbers in [0, 1), one per cycle, for the outcome draw.
+    table : OutcomeTable
+        Cumulative likelihood of the protocol.
+    estimates : array_like, shape (n_outcomes,)
+        Phase estimate (rad) per outcome, aligned with ``table.outcomes``.
+    interrogation_time : float
+        Dark time T (units of Z, > 0).
+    dead_time : float
+        Dead time T_D (units of Z, ≥ 0).
+    servo : Integrator or LinearPredictor
+        The feedback.
+    state : LoopState
+        Where the previous block stopped (modified in place).
+    hop_window : float, optional
+        Smoothing length (cycles) of the phase average used to detect fringe hops.
+    outcomes : array_like of int, shape (K,), optional
+        Measured outcome indices (−1: draw from the table).
+
+    Returns
+    -------
+    frequency : numpy.ndarray, shape (K,)
+        Residual frequency of the stabilised LO averaged over each cycle (rad per Z).
+    phase : numpy.ndarray, shape (K,)
+        Ramsey phase φ of each cycle (rad).
+    outcome_index : numpy.ndarray of int, shape (K,)
+        Index of each cycle's outcome.
+    hop : numpy.ndarray of int8, shape (K,)
+        +1/−1 where a fringe hop was detected, else 0.
+
+    Raises
+    ------
+    QClockError
+        If ``ramsey``, ``dead`` and ``uniforms`` differ in length.
     """
     ramsey = np.ascontiguousarray(ramsey, dtype=float)
     dead = np.ascontiguousarray(dead, dtype=float)

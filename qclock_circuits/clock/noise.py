@@ -103,6 +103,21 @@ def make_rng(seed) -> np.random.Generator:
     """A :class:`numpy.random.Generator` from ``None``, an int, a SeedSequence or a Generator.
 
     A Generator is returned as is (its stream is consumed by the caller).
+
+    Parameters
+    ----------
+    seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        Source of randomness (None: fresh OS entropy).
+
+    Returns
+    -------
+    numpy.random.Generator
+        The generator.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is of another type or a negative int.
     """
     if isinstance(seed, np.random.Generator):
         return seed
@@ -243,6 +258,15 @@ class FlickerLadder:
     Component ``i`` has rate ``rates[i]`` (1/Z, i.e. autocovariance
     ``variances[i] · exp(−rates[i] |t|)``) and one-sided PSD
     ``4 v λ / (λ² + (2πf)²)``.
+
+    Parameters
+    ----------
+    rates : numpy.ndarray, shape (K,)
+        Relaxation rates λ_i of the OU components (1/Z).
+    variances : numpy.ndarray, shape (K,)
+        Stationary variances v_i of the components ((rad per Z)²).
+    h : float
+        The flicker coefficient h_−1 the ladder approximates (dimensionless).
     """
 
     rates: np.ndarray
@@ -250,7 +274,18 @@ class FlickerLadder:
     h: float
 
     def psd(self, f) -> np.ndarray | float:
-        """One-sided PSD of the ladder at ``f`` (cycles per Z, > 0)."""
+        """One-sided PSD of the ladder at ``f`` (cycles per Z, > 0).
+
+        Parameters
+        ----------
+        f : float or array_like
+            Fourier frequency (cycles per Z, > 0).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Σ_i 4 v_i λ_i / (λ_i² + (2πf)²), shaped like ``f``.
+        """
         freqs, scalar = _positive_array(f, "f")
         omega = 2.0 * np.pi * freqs[:, None]
         lam = self.rates[None, :]
@@ -258,7 +293,18 @@ class FlickerLadder:
         return float(value[0]) if scalar else value
 
     def avar(self, tau) -> np.ndarray | float:
-        """Exact Allan variance of the ladder at ``tau`` (units of Z, > 0)."""
+        """Exact Allan variance of the ladder at ``tau`` (units of Z, > 0).
+
+        Parameters
+        ----------
+        tau : float or array_like
+            Averaging time(s) τ (units of Z, > 0).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Allan variance of ω (rad² per Z²), shaped like ``tau``.
+        """
         taus, scalar = _positive_array(tau, "tau")
         u = taus[:, None] * self.rates[None, :]
         with np.errstate(over="ignore"):
@@ -269,7 +315,18 @@ class FlickerLadder:
         return float(value[0]) if scalar else value
 
     def adev(self, tau) -> np.ndarray | float:
-        """Exact Allan deviation of the ladder at ``tau`` (units of Z)."""
+        """Exact Allan deviation of the ladder at ``tau`` (units of Z).
+
+        Parameters
+        ----------
+        tau : float or array_like
+            Averaging time(s) τ (units of Z, > 0).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            Square root of :meth:`avar` (rad per Z).
+        """
         return np.sqrt(self.avar(tau))
 
 
@@ -287,6 +344,17 @@ def flicker_ladder(h: float, band: tuple[float, float], per_decade: int = 2,
         Components per decade of rate (≥ 2): rate ratio ``r = 10^(1/per_decade)``.
     margin_decades : float
         Decades added below ``f_low`` and above ``f_high`` (≥ 0).
+
+    Returns
+    -------
+    FlickerLadder
+        The OU components (rates in 1/Z, equal variances).
+
+    Raises
+    ------
+    QClockError
+        If ``band`` is not a pair ``0 < f_low ≤ f_high``, ``h`` < 0,
+        ``per_decade`` < 2 or ``margin_decades`` < 0.
 
     Notes
     -----
@@ -320,7 +388,7 @@ def flicker_ladder(h: float, band: tuple[float, float], per_decade: int = 2,
 class NoiseState:
     """Where a generated LO trace stopped: continue it by passing this to ``generate``.
 
-    Attributes
+    Parameters
     ----------
     rng : numpy.random.Generator
         The random stream (copied on every use, so a state can be reused).
@@ -347,11 +415,25 @@ class NoiseState:
     elapsed: float = 0.0
 
     def copy(self) -> NoiseState:
+        """An independent copy (random stream and OU values copied; the ladder shared, it is immutable).
+
+        Returns
+        -------
+        NoiseState
+            The copy.
+        """
         return NoiseState(rng=copy.deepcopy(self.rng), ou_values=self.ou_values.copy(), rw_value=self.rw_value,
                           ladder=self.ladder, h=dict(self.h), cycles_done=self.cycles_done, elapsed=self.elapsed)
 
     def to_dict(self) -> dict:
-        """Plain JSON-compatible data (the bit generator's state included) for checkpoints."""
+        """Plain JSON-compatible data (the bit generator's state included) for checkpoints.
+
+        Returns
+        -------
+        dict
+            The fields, with ``bit_generator`` (its class name) and
+            ``rng_state`` in place of the Generator.
+        """
         bit_generator = self.rng.bit_generator
         return {
             "bit_generator": type(bit_generator).__name__,
@@ -367,6 +449,23 @@ class NoiseState:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> NoiseState:
+        """Inverse of :meth:`to_dict`: the trace continues exactly where it stopped.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        NoiseState
+            The state.
+
+        Raises
+        ------
+        QClockError
+            If ``bit_generator`` does not name a NumPy bit generator.
+        """
         name = data["bit_generator"]
         bit_class = getattr(np.random, name, None)
         if bit_class is None or not isinstance(bit_class, type) or not issubclass(bit_class, np.random.BitGenerator):
@@ -461,6 +560,12 @@ class LocalOscillatorNoise:
     coherence_time : float, optional
         Z in seconds, recorded when built from physical coefficients.
 
+    Raises
+    ------
+    QClockError
+        If ``h`` is empty, names a noise type twice or has a negative or
+        non-finite coefficient, or ν0 or Z is not finite and > 0.
+
     Examples
     --------
     >>> lo = LocalOscillatorNoise.from_coherence_time("flicker")
@@ -516,7 +621,22 @@ class LocalOscillatorNoise:
         dead_time : float
             T_D in seconds, only used to solve for Z.
 
-        The conversion is ``h_α' = h_α ω0² Z^(1−α)``.
+        Returns
+        -------
+        LocalOscillatorNoise
+            The LO, with ``h`` in units of Z (and ν0, Z recorded when given).
+
+        Raises
+        ------
+        QClockError
+            If ``coherence_time`` or ``dead_time`` is given without
+            ``transition_frequency``, ``dead_time`` is given with ``coherence_time``,
+            every h_α is 0, or no Z solves eq. (30).
+
+        Notes
+        -----
+        The conversion is ``h_α' = h_α ω0² Z^(1−α)``; Z is defined by
+        Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (30).
         """
         dead = _check_nonnegative(dead_time, "dead_time", "s")
         if coherence_time is not None and dead != 0.0:
@@ -565,8 +685,22 @@ class LocalOscillatorNoise:
         dead_time : float
             T_D in units of Z (≥ 0).
 
+        Returns
+        -------
+        LocalOscillatorNoise
+            The LO, ``h`` dimensionless (time unit Z).
+
+        Raises
+        ------
+        QClockError
+            If the noise type is unknown, a weight is not > 0, the mapping is empty,
+            or ``dead_time`` is negative.
+
+        Notes
+        -----
         Levels for a single type: ``h0 = 2 (1 + T_D)``, ``h_−1 = 1/(2 ln 2)``,
-        ``h_−2 = 3 / (2π² (1 + T_D))``.
+        ``h_−2 = 3 / (2π² (1 + T_D))``, from the definition of Z in
+        Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (30).
         """
         dead = _check_nonnegative(dead_time, "dead_time")
         tau = 1.0 + dead
@@ -588,7 +722,18 @@ class LocalOscillatorNoise:
 
     # ------------------------------------------------------------------ analytic properties
     def analytic_avar(self, tau) -> np.ndarray | float:
-        """Allan variance of ω (rad² per Z²) of the free-running LO at ``tau`` (units of Z, > 0)."""
+        """Allan variance of ω (rad² per Z²) of the free-running LO at ``tau`` (units of Z, > 0).
+
+        Parameters
+        ----------
+        tau : float or array_like
+            Averaging time(s) τ (units of Z, > 0).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            σ²_ω(τ) (rad² per Z²), shaped like ``tau``.
+        """
         taus, scalar = _positive_array(tau, "tau")
         value = np.zeros_like(taus)
         for alpha, coefficient in self.h.items():
@@ -599,11 +744,33 @@ class LocalOscillatorNoise:
         """Allan deviation ``σ_ω(τ) = σ_y(τZ) ω0 Z`` at ``tau`` (units of Z, > 0).
 
         White FM ``σ² = h0/(2τ)``, flicker ``2 ln2 h_−1``, random walk ``(2π²/3) h_−2 τ``, summed.
+
+        Parameters
+        ----------
+        tau : float or array_like
+            Averaging time(s) τ (units of Z, > 0).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            σ_ω(τ) (rad per Z), shaped like ``tau``.
         """
         return np.sqrt(self.analytic_avar(tau))
 
     def psd(self, f) -> np.ndarray | float:
-        """One-sided PSD ``S_ω(f) = Σ h_α f^α`` at ``f`` (cycles per Z, > 0)."""
+        """One-sided PSD ``S_ω(f) = Σ h_α f^α`` at ``f`` (cycles per Z, > 0).
+
+        Parameters
+        ----------
+        f : float or array_like
+            Fourier frequency (cycles per Z, > 0).
+
+        Returns
+        -------
+        float or numpy.ndarray
+            S_ω(f) in the units of Z of the module docstring (ω in rad per Z, f in
+            cycles per Z), shaped like ``f``.
+        """
         freqs, scalar = _positive_array(f, "f")
         value = np.zeros_like(freqs)
         for alpha, coefficient in self.h.items():
@@ -611,7 +778,18 @@ class LocalOscillatorNoise:
         return float(value[0]) if scalar else value
 
     def physical_h(self) -> dict[int, float]:
-        """``{α: h_α}`` of the one-sided ``S_y`` in Hz units (needs ν0 and Z in seconds)."""
+        """``{α: h_α}`` of the one-sided ``S_y`` in Hz units (needs ν0 and Z in seconds).
+
+        Returns
+        -------
+        dict of int to float
+            NIST α → h_α of ``S_y(f) = Σ h_α f^α`` (f in Hz, h_α in Hz^(−1−α)).
+
+        Raises
+        ------
+        QClockError
+            If the transition frequency or the coherence time is unknown.
+        """
         if self.transition_frequency is None or self.coherence_time is None:
             raise QClockError("physical_h needs transition_frequency (Hz) and coherence_time (s); "
                               f"got {self.transition_frequency!r}, {self.coherence_time!r} "
@@ -620,11 +798,31 @@ class LocalOscillatorNoise:
         return {a: v / (omega0**2 * self.coherence_time ** (1 - a)) for a, v in self.h.items()}
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            ``h`` (noise word → dimensionless h_α), ``transition_frequency``
+            (Hz or None) and ``coherence_time`` (s or None).
+        """
         return {"h": {NOISE_NAMES[a]: v for a, v in self.h.items()},
                 "transition_frequency": self.transition_frequency, "coherence_time": self.coherence_time}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> LocalOscillatorNoise:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        LocalOscillatorNoise
+            The LO.
+        """
         return cls(dict(data["h"]), transition_frequency=data.get("transition_frequency"),
                    coherence_time=data.get("coherence_time"))
 
@@ -649,6 +847,11 @@ class LocalOscillatorNoise:
         per_decade, margin_decades, band
             Flicker ladder controls (:func:`flicker_ladder`); ``band`` overrides
             the default band (cycles per Z).
+
+        Returns
+        -------
+        NoiseState
+            The start of a trace, to pass to :meth:`generate` or :meth:`iter_blocks`.
         """
         period, dead = self._check_times(interrogation_time, dead_time)
         total_cycles = check_int(total_cycles, "total_cycles")
@@ -802,6 +1005,36 @@ class LocalOscillatorNoise:
         identical to ``generate(cycles, ...)`` with the same seed, whatever the
         block size. The generator's return value (``StopIteration.value``) is
         the final :class:`NoiseState`.
+
+        Parameters
+        ----------
+        cycles : int
+            Total number of clock cycles (≥ 1).
+        block_size : int
+            Most cycles per yielded block (≥ 1).
+        interrogation_time : float
+            Dark time T (units of Z, > 0).
+        dead_time : float, optional
+            T_D (units of Z, ≥ 0).
+        seed : None, int, SeedSequence or Generator, optional
+            Random source of a new trace; None when ``state`` is given.
+        state : NoiseState, optional
+            Continue a trace where a previous call stopped.
+        **ladder_options
+            ``per_decade``, ``margin_decades``, ``band`` (:meth:`initial_state`).
+
+        Returns
+        -------
+        NoiseState
+            The final state, as the generator's return value
+            (``StopIteration.value``); pass it on to continue the trace.
+
+        Yields
+        ------
+        ramsey_means : numpy.ndarray, shape (b,)
+            Mean of ω over each dark window of the block (rad per Z), b ≤ ``block_size``.
+        dead_means : numpy.ndarray, shape (b,)
+            Mean of ω over each dead-time window (rad per Z).
         """
         cycles = check_int(cycles, "cycles")
         block_size = check_int(block_size, "block_size")

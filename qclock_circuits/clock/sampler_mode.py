@@ -27,10 +27,17 @@ def run_sampler_loop(protocol, ramsey, dead, estimates, interrogation_time: floa
     Parameters
     ----------
     protocol : RamseyProtocol
+        The protocol run on the sampler (its circuit, one shot per cycle).
     ramsey, dead : arrays
         LO frequency (1/Z) averaged over each Ramsey window and dead time.
     estimates : array
         Estimator table aligned with ``protocol.outcomes``.
+    interrogation_time : float
+        Dark time T (units of Z, > 0).
+    dead_time : float
+        Dead time T_D (units of Z, ≥ 0).
+    servo : Integrator or LinearPredictor
+        The feedback.
     sampler : SamplerV2, optional
         Default: Aer's SamplerV2. Every cycle needs a fresh random draw: an
         Aer sampler must therefore be created without a fixed seed (its
@@ -39,12 +46,28 @@ def run_sampler_loop(protocol, ramsey, dead, estimates, interrogation_time: floa
         samplers must give independent shots on every call (e.g.
         ``StatevectorSampler(seed=numpy.random.default_rng(s))``). Noise
         studies: :func:`qclock_circuits.circuits.noisy_sampler` with ``seed=None``.
+    seed : None, int or numpy.random.SeedSequence, optional
+        Seeds the per-cycle simulator seeds.
+    oat : str, optional
+        Synthesis of the one-axis twists in the circuit (``"rzz"`` or another
+        form of :func:`qclock_circuits.circuits.protocol_to_circuit`).
+    state : LoopState, optional
+        Continue a loop where a previous call stopped (default: a new loop).
+    hop_window : float, optional
+        Smoothing length (cycles) for fringe-hop detection.
     progress : callable, optional
         Called as ``progress(done, total)`` after each cycle.
 
     Returns
     -------
-    (frequency, phase, outcome_index, hop) arrays, as the exact mode.
+    frequency, phase, outcome_index, hop : numpy.ndarray
+        As :func:`~.loop.run_loop_block` (rad per Z, rad, index, ±1/0).
+
+    Raises
+    ------
+    QClockError
+        If ``sampler`` is an Aer SamplerV2 with a fixed seed (it would repeat the
+        same draw in every cycle).
     """
     from qiskit_aer.primitives import SamplerV2 as AerSamplerV2
 

@@ -29,13 +29,14 @@ _MAX_TABLE_BYTES = 256 * 2**20
 class OutcomeTable:
     """Tabulated cumulative likelihood of a protocol over one period of φ.
 
-    Attributes
+    Parameters
     ----------
     cdf : array (G, n_outcomes)
         ``C_j(φ_g)`` at ``φ_g = −π + 2πg/G``.
     outcomes : array (n_outcomes,)
+        Outcome values of the protocol (e.g. M = k − N/2).
     interpolation_error : float
-        Largest |interpolated − exact| probability found at the grid mid-points.
+        Largest ``|interpolated − exact|`` probability found at the grid mid-points.
     """
 
     cdf: np.ndarray
@@ -44,7 +45,28 @@ class OutcomeTable:
 
     @classmethod
     def from_likelihood(cls, likelihood, points_per_degree: int = 64, tolerance: float = 1e-5) -> "OutcomeTable":
-        """Build from a protocol (or any object with ``atoms``, ``outcomes``, ``probabilities``)."""
+        """Build from a protocol (or any object with ``atoms``, ``outcomes``, ``probabilities``).
+
+        Parameters
+        ----------
+        likelihood : RamseyProtocol or likelihood-like
+            Has ``atoms``, ``outcomes`` and ``probabilities(phi)`` (φ in rad).
+        points_per_degree : int, optional
+            Grid points G per degree N of the trigonometric polynomial
+            (G = max(256, points_per_degree·(N + 1)), capped by memory).
+        tolerance : float, optional
+            Largest allowed interpolation error of a probability.
+
+        Returns
+        -------
+        OutcomeTable
+            The table.
+
+        Raises
+        ------
+        QClockError
+            If the tolerance cannot be reached within the memory cap.
+        """
         atoms = likelihood.atoms
         n_outcomes = len(likelihood.outcomes)
         size = max(256, points_per_degree * (atoms + 1))
@@ -118,7 +140,22 @@ def _sample_many(cdf, phases, uniforms, out):
 
 
 def sample_outcome_indices(table: OutcomeTable, phases, rng) -> np.ndarray:
-    """Draw one outcome index per phase (vectorised helper, mainly for tests)."""
+    """Draw one outcome index per phase (vectorised helper, mainly for tests).
+
+    Parameters
+    ----------
+    table : OutcomeTable
+        Cumulative likelihood of the protocol.
+    phases : array_like, shape (K,)
+        Phases φ (rad).
+    rng : numpy.random.Generator
+        Source of the uniform draws.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (K,)
+        Outcome indices into ``table.outcomes``.
+    """
     phases = np.ascontiguousarray(phases, dtype=float)
     uniforms = rng.random(phases.shape[0])
     out = np.empty(phases.shape[0], dtype=np.int64)

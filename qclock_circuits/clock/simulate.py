@@ -41,7 +41,49 @@ MAX_CYCLES = 10**10
 
 @dataclass
 class ClockRun:
-    """Result of one simulated clock (times in units of Z, frequencies in 1/Z)."""
+    """Result of one simulated clock (times in units of Z, frequencies in 1/Z).
+
+    Parameters
+    ----------
+    protocol : str
+        Name of the protocol run.
+    atoms : int
+        Number of atoms N.
+    interrogation_time : float
+        Dark time T (units of Z).
+    dead_time : float
+        Dead time T_D (units of Z).
+    noise : dict
+        The LO, as ``LocalOscillatorNoise.to_dict()``.
+    estimator : str
+        Estimator name (``"bayes"``, ``"linear"``, ``"arcsin"``).
+    prior_width : float
+        Prior width δφ of the estimator (rad).
+    servo : dict
+        The servo, as its ``to_dict()``.
+    cycles : int
+        Number of clock cycles simulated.
+    seed : str
+        The seed used (its text form, for the record).
+    adev : AllanResult
+        Overlapping Allan deviation of the stabilised frequency (τ in units of
+        Z, σ in rad per Z, i.e. σ_y(τZ) ω0 Z).
+    sigma_scaled : float
+        Dimensionless stability σ_y(τ) ω0 √(τZ) from the long-τ fit
+        (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29)).
+    fringe_hops : int
+        Number of fringe hops detected.
+    hop_cycles : list of int, optional
+        Cycles at which hops were detected.
+    phase_rms : float, optional
+        RMS of the residual Ramsey phase (rad).
+    wall_time : float, optional
+        Wall time of the run (s).
+    loop_time_constant : float, optional
+        Time constant of the locked loop (cycles).
+    fit_min_tau : float, optional
+        Shortest τ used in the long-τ fit (units of Z).
+    """
 
     protocol: str
     atoms: int
@@ -77,12 +119,31 @@ class ClockRun:
         return bool(len(self.adev.tau) and 4 * self.fit_min_tau <= self.adev.tau[-1] * (1 + 1e-9))
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            One entry per field, ``adev`` as its ``to_dict()``.
+        """
         data = dict(self.__dict__)
         data["adev"] = self.adev.to_dict()
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "ClockRun":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        ClockRun
+            The run.
+        """
         data = dict(data)
         data["adev"] = AllanResult.from_dict(data["adev"])
         return cls(**data)
@@ -104,6 +165,30 @@ def predictor_for(noise: LocalOscillatorNoise, interrogation_time: float, dead_t
     The variogram of the Ramsey-window means is estimated from a simulated
     free-running trace of ``cycles`` cycles of ``noise`` (exact generator),
     then :meth:`LinearPredictor.from_variogram` solves the kriging system.
+
+    Parameters
+    ----------
+    noise : LocalOscillatorNoise
+        The free-running LO.
+    interrogation_time : float
+        Dark time T (units of Z, > 0).
+    dead_time : float
+        Dead time T_D (units of Z, ≥ 0).
+    measurement_variance : float
+        Variance of a measured frequency ((rad per Z)², e.g. BMSE/T²).
+    history : int, optional
+        Number of past measurements the prediction uses.
+    delay : int, optional
+        Servo delay (whole cycles).
+    cycles : int, optional
+        Length of the simulated trace used for the variogram.
+    seed : None, int, SeedSequence or Generator, optional
+        Source of randomness of that trace.
+
+    Returns
+    -------
+    LinearPredictor
+        The predictor.
     """
     ramsey, _, _ = noise.generate(cycles, interrogation_time, dead_time, seed=seed)
     lags = np.arange(history + delay + 1)
@@ -112,7 +197,20 @@ def predictor_for(noise: LocalOscillatorNoise, interrogation_time: float, dead_t
 
 
 def estimator_slope(protocol, estimates) -> float:
-    """``s = Σ_x φ_est(x) ∂_φP(x|φ)|_{φ=0}``: the fraction of a small phase error one estimate returns."""
+    """``s = Σ_x φ_est(x) ∂_φP(x|φ)|_{φ=0}``: the fraction of a small phase error one estimate returns.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol (its likelihood P(x|φ)).
+    estimates : array_like, shape (n_outcomes,)
+        Phase estimate (rad) per outcome.
+
+    Returns
+    -------
+    float
+        The slope s (dimensionless; 1 for an unbiased estimator).
+    """
     coefficients = protocol._fourier_coefficients
     lags = np.arange(-protocol.atoms, protocol.atoms + 1)
     return float(np.real(np.asarray(estimates) @ (coefficients @ (1j * lags))))
@@ -124,6 +222,20 @@ def loop_time_constant(protocol, estimates, servo) -> float:
     An integrator of gain g corrects ``g s`` of a phase error per cycle (time
     constant ``1/(g s)``); the predictor works on de-biased measurements
     (``φ_est/s``) and follows within about its ``history`` cycles.
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol.
+    estimates : array_like, shape (n_outcomes,)
+        Phase estimate (rad) per outcome.
+    servo : Integrator or LinearPredictor
+        The feedback.
+
+    Returns
+    -------
+    float
+        The time constant (cycles).
     """
     slope = estimator_slope(protocol, estimates)
     if slope <= 1e-12:
@@ -157,6 +269,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     Parameters
     ----------
     protocol : RamseyProtocol
+        The interrogation protocol.
     interrogation_time, dead_time : float
         T > 0 and T_D ≥ 0 in units of the laser coherence time Z.
     noise : str or LocalOscillatorNoise
@@ -168,7 +281,12 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     prior_width : float, optional
         δφ of the estimator's prior; default: eqs. (31), (42)–(43) for a named noise type.
     servo : 'integrator', 'predictor', Integrator or LinearPredictor
+        The feedback; ``'predictor'`` builds one from the noise model
+        (:func:`predictor_for`).
     seed : None, int or SeedSequence
+        Source of randomness (LO trace and outcomes).
+    block_size : int
+        Cycles simulated per block (memory stays O(block_size)).
     min_tau : float, optional
         Shortest τ (units of Z) used in the long-τ fit; default the longer of
         50 cycles and 20 loop time constants (:func:`loop_time_constant`), so
@@ -180,7 +298,21 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
 
     Returns
     -------
-    ClockRun, or (ClockRun, trace dict) with ``keep_trace``.
+    ClockRun or tuple of (ClockRun, dict)
+        The run; with ``keep_trace`` also a dict of the stabilised-frequency
+        (rad per Z) and residual-phase (rad) traces.
+
+    Raises
+    ------
+    QClockError
+        If ``cycles`` is not an integer in [3, MAX_CYCLES], ``min_tau`` is not > 0,
+        the estimator is unknown, ``prior_width`` is missing for an explicit LO,
+        the estimator does not respond to the phase (predictor servo), or the
+        servo delay is not shorter than the run.
+
+    Notes
+    -----
+    The closed loop of Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A5C.
     """
     started = time.perf_counter()
     interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
@@ -273,7 +405,17 @@ def clock_run_point(point: dict) -> dict:
     """Run ``point['run']`` of a :func:`simulate_clocks` job; plain data in and out (a runtime sweep function).
 
     ``point``: ``{"protocol": RamseyProtocol dict, "options": simulate_clock options, "seed": root seed (int or
-    list of int), "run": i}``; run i uses child i of ``SeedSequence(seed)``. Returns :meth:`ClockRun.to_dict`.
+    list of int), "run": i}``; run i uses child i of ``SeedSequence(seed)``.
+
+    Parameters
+    ----------
+    point : dict
+        The sweep point, as above.
+
+    Returns
+    -------
+    dict
+        :meth:`ClockRun.to_dict` of the run.
     """
     from ..protocols import RamseyProtocol
 
@@ -283,6 +425,13 @@ def clock_run_point(point: dict) -> dict:
 
 def check_clock_run(point: dict, result: dict) -> None:
     """Schema and range check of a stored :func:`clock_run_point` result.
+
+    Parameters
+    ----------
+    point : dict
+        The sweep point.
+    result : dict
+        The stored result of that point.
 
     Raises
     ------
@@ -330,6 +479,7 @@ def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=N
     Parameters
     ----------
     protocol : RamseyProtocol
+        The interrogation protocol.
     runs : int
         Number of runs (≥ 1).
     seed : None, int, list of int or SeedSequence
@@ -398,7 +548,20 @@ def _run_one(arguments):
 
 
 def summarize_runs(runs: list[ClockRun]) -> dict:
-    """Mean and standard deviation of σ_scaled over runs, and the fringe-hop count."""
+    """Mean and standard deviation of σ_scaled over runs, and the fringe-hop count.
+
+    Parameters
+    ----------
+    runs : list of ClockRun
+        Independent runs of the same clock.
+
+    Returns
+    -------
+    dict
+        ``runs``, ``sigma_scaled_mean`` and ``sigma_scaled_std`` (dimensionless
+        σ_y(τ) ω0 √(τZ); std with ddof = 1, 0 for one run), ``fringe_hops``,
+        ``runs_with_hops``, ``runs_unsettled`` and ``runs_lost_lock``.
+    """
     values = np.array([run.sigma_scaled for run in runs])
     return {"runs": len(runs), "sigma_scaled_mean": float(values.mean()),
             "sigma_scaled_std": float(values.std(ddof=1)) if len(runs) > 1 else 0.0,

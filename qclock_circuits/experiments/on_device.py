@@ -58,6 +58,7 @@ def sampled_bmse(protocol, prior, sampler, *, num_phases: int = 20, shots: int =
     Parameters
     ----------
     protocol : RamseyProtocol
+        The protocol whose circuit is sampled.
     prior : GaussianPrior or GridPrior
         Prior of φ (rad); the phases are drawn from it.
     sampler : SamplerV2
@@ -97,17 +98,21 @@ def sampled_bmse(protocol, prior, sampler, *, num_phases: int = 20, shots: int =
 class OnDeviceResult:
     """Outcome of :func:`optimize_on_device`.
 
-    Attributes
+    Parameters
     ----------
     atoms, n, m : int
-        The variational class [n, m] on N atoms.
+        The variational class [n, m] (n preparation and m measurement twists)
+        on N atoms.
     parameters : tuple of float
-        The optimised parameters (iterate average of the last quarter of the steps).
+        The optimised parameters (angles and twist strengths in rad; iterate
+        average of the last quarter of the steps), in the order of
+        :func:`~qclock_circuits.protocols.variational_parameter_names`.
     start : tuple of float
-        The starting parameters.
+        The starting parameters (rad).
     shots_used : int
         Shots spent (all cost estimates together).
     iterations : int
+        Number of SPSA iterations done.
     history : tuple of float
         Cost estimate (mean of the ± pair, rad²) at every iteration.
     prior : dict
@@ -125,18 +130,41 @@ class OnDeviceResult:
     prior: dict = field(repr=False)
 
     def protocol(self):
-        """The optimised protocol (:func:`qclock_circuits.protocols.variational`)."""
+        """The optimised protocol (:func:`qclock_circuits.protocols.variational`).
+
+        Returns
+        -------
+        RamseyProtocol
+            The [n, m] variational protocol on ``atoms`` atoms at ``parameters``.
+        """
         return variational(self.atoms, self.n, self.m, np.asarray(self.parameters))
 
     def to_dict(self) -> dict:
-        """JSON-compatible dictionary."""
+        """JSON-compatible dictionary.
+
+        Returns
+        -------
+        dict
+            One entry per field; tuples become lists.
+        """
         return {"atoms": self.atoms, "n": self.n, "m": self.m, "parameters": list(self.parameters),
                 "start": list(self.start), "shots_used": self.shots_used, "iterations": self.iterations,
                 "history": list(self.history), "prior": dict(self.prior)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "OnDeviceResult":
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        OnDeviceResult
+            The result.
+        """
         return cls(atoms=int(data["atoms"]), n=int(data["n"]), m=int(data["m"]),
                    parameters=tuple(float(v) for v in data["parameters"]),
                    start=tuple(float(v) for v in data["start"]), shots_used=int(data["shots_used"]),
@@ -177,6 +205,7 @@ def optimize_on_device(atoms: int, n: int, m: int, prior, sampler, *, start, sho
     Returns
     -------
     OnDeviceResult
+        The optimised parameters, the shots used and the cost history.
 
     Raises
     ------
@@ -231,7 +260,23 @@ def optimize_on_device(atoms: int, n: int, m: int, prior, sampler, *, start, sho
 
 
 def scale_twists(parameters, n: int, m: int, scale: float) -> np.ndarray:
-    """The [n, m] parameters with every twist strength ``mu_j`` multiplied by ``scale``."""
+    """The [n, m] parameters with every twist strength ``mu_j`` multiplied by ``scale``.
+
+    Parameters
+    ----------
+    parameters : array_like, shape (2 + 3(n + m),)
+        Parameters of the [n, m] variational class (rad), in the order of
+        :func:`~qclock_circuits.protocols.variational_parameter_names`.
+    n, m : int
+        Numbers of preparation and measurement twists.
+    scale : float
+        Factor on every twist strength (dimensionless; 1 leaves them).
+
+    Returns
+    -------
+    numpy.ndarray, shape (2 + 3(n + m),)
+        A new array; the rotation angles are unchanged.
+    """
     names = variational_parameter_names(n, m)
     values = np.array(parameters, dtype=float)
     for index, name in enumerate(names):
@@ -256,8 +301,14 @@ class TwistMiscalibratedSampler:
     scale : float
         Factor on every twist angle (1 = calibrated).
     backend : Backend, optional
+        Device (or fake backend) to transpile for and sample on; default an ideal AerSimulator.
     seed : int, optional
         Seeds the simulator and the transpiler.
+
+    Raises
+    ------
+    QClockError
+        If ``scale`` is not a finite number > 0.
     """
 
     def __init__(self, scale: float, backend=None, seed: int | None = None):
@@ -288,7 +339,21 @@ class TwistMiscalibratedSampler:
         return self._passes.run(out)
 
     def run(self, pubs, shots=None):
-        """Run ``(circuit, parameter values)`` pubs with the twists miscalibrated."""
+        """Run ``(circuit, parameter values)`` pubs with the twists miscalibrated.
+
+        Parameters
+        ----------
+        pubs : iterable
+            Sampler pubs: circuits, or tuples ``(circuit, parameter values
+            [, shots])`` as for Qiskit's ``SamplerV2.run``.
+        shots : int, optional
+            Shots per pub when a pub does not set its own.
+
+        Returns
+        -------
+        PrimitiveJob
+            The Aer sampler's job; ``job.result()`` holds one result per pub.
+        """
         converted = []
         for pub in pubs:
             circuit, *rest = pub if isinstance(pub, tuple) else (pub,)

@@ -47,6 +47,21 @@ def phase_support(prior) -> tuple[float, float]:
     A :class:`~qclock_circuits.bayes.GridPrior` lives on its grid; a
     :class:`~qclock_circuits.bayes.GaussianPrior` on mean ± 12 widths (the grid
     of :func:`qclock_circuits.bayes.posterior`).
+
+    Parameters
+    ----------
+    prior : GaussianPrior or GridPrior
+        Prior of the phase φ.
+
+    Returns
+    -------
+    low, high : float
+        Ends of the interval (rad).
+
+    Raises
+    ------
+    TypeError
+        If ``prior`` is neither a GaussianPrior nor a GridPrior.
     """
     if isinstance(prior, GaussianPrior):
         return prior.support(SUPPORT_SIGMAS)
@@ -87,6 +102,11 @@ def shot_mean_squared_error(table, phases, counts) -> tuple[float, float]:
         The mean over all shots, and its standard error given the applied
         phases (shots are independent; the variance within each phase is the
         sample variance of that phase's squared errors).
+
+    Raises
+    ------
+    QClockError
+        If the counts hold no shots.
     """
     counts = np.asarray(counts, dtype=float)
     squared = (np.asarray(table, dtype=float)[None, :] - np.asarray(phases, dtype=float)[:, None]) ** 2
@@ -283,7 +303,21 @@ class RamseyClockExperiment(BaseExperiment):
         return options
 
     def set_experiment_options(self, **fields):
-        """Set experiment options; ``phases`` are checked against the prior's support, ``oat`` against its forms."""
+        """Set experiment options; ``phases`` are checked against the prior's support, ``oat`` against its forms.
+
+        Parameters
+        ----------
+        **fields
+            Option values by name: ``phases`` (sequence of applied phases,
+            rad, inside :func:`phase_support` of the prior), ``oat`` (one of
+            the OAT synthesis forms), or any other experiment option.
+
+        Raises
+        ------
+        QClockError
+            If ``phases`` is empty, not finite or outside the prior's support,
+            or ``oat`` is not a known form.
+        """
         if "phases" in fields:
             fields["phases"] = _check_phases(fields["phases"], self._prior)
         if "oat" in fields:
@@ -291,7 +325,19 @@ class RamseyClockExperiment(BaseExperiment):
         super().set_experiment_options(**fields)
 
     def set_run_options(self, **fields):
-        """Set run options; ``shots`` must be an integer >= 1."""
+        """Set run options; ``shots`` must be an integer >= 1.
+
+        Parameters
+        ----------
+        **fields
+            Run options by name (``shots``: shots per circuit, and any option
+            the backend accepts).
+
+        Raises
+        ------
+        QClockError
+            If ``shots`` is not an integer >= 1.
+        """
         shots = fields.get("shots")
         if shots is not None and (isinstance(shots, bool) or not isinstance(shots, numbers.Integral) or shots < 1):
             raise QClockError(f"shots must be an integer >= 1, got {shots!r}")
@@ -319,7 +365,14 @@ class RamseyClockExperiment(BaseExperiment):
         return self._prior
 
     def circuits(self):
-        """One circuit per applied phase, with the imprint bound and metadata ``phase``, ``xval``, ``protocol``."""
+        """One circuit per applied phase, with the imprint bound and metadata ``phase``, ``xval``, ``protocol``.
+
+        Returns
+        -------
+        list of qiskit.QuantumCircuit
+            One N-qubit circuit per entry of the ``phases`` option (rad), the
+            imprint exp(−iφJz) bound to that phase.
+        """
         circuits = []
         for index, phase in enumerate(self.experiment_options.phases):
             circuit = protocol_to_circuit(self._protocol, oat=self.experiment_options.oat, phase=phase)

@@ -79,7 +79,18 @@ _PRIORS = ("uniform", "gaussian")
 
 # ----------------------------------------------------------------------------- helpers
 def wrap_phase(phase):
-    """Wrap phases (rad) into ``[−π, π)``: the paper's ``x mod [−π, π] = (x + π) mod 2π − π``."""
+    """Wrap phases (rad) into ``[−π, π)``: the paper's ``x mod [−π, π] = (x + π) mod 2π − π``.
+
+    Parameters
+    ----------
+    phase : float or array_like
+        Phases (rad).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The wrapped phases (rad), shaped like ``phase``.
+    """
     return np.mod(np.asarray(phase, dtype=float) + math.pi, _TWO_PI) - math.pi
 
 
@@ -121,6 +132,15 @@ class CascadeAllocation:
         (the paper's 2, or ``D`` of eq. A41).
     available_qubits : int or None
         ``N``: qubits the network has; if given, ``total_qubits ≤ N`` is checked.
+
+    Raises
+    ------
+    TypeError
+        If a count sequence is not a sequence of integers.
+    QClockError
+        If a count is out of range, a sequence is empty, ``uncorrelated`` does not
+        have one entry per node, or the allocation needs more than
+        ``available_qubits``.
     """
 
     node_shares: tuple[int, ...]
@@ -154,8 +174,36 @@ class CascadeAllocation:
     @classmethod
     def uniform(cls, nodes: int, levels: int, copies: int, uncorrelated_per_node: int, *,
                 base: int = 2, available_qubits: int | None = None) -> "CascadeAllocation":
-        """The paper's allocation: ``K`` equal nodes, ``n0`` copies on each of ``M`` levels,
-        ``n1/K`` uncorrelated qubits per node."""
+        """The paper's allocation: ``K`` equal nodes, ``n0`` copies on ``M`` levels, ``n1/K`` qubits per node.
+
+        Kómár et al., Nature Physics 10, 582 (2014), eq. (A7).
+
+        Parameters
+        ----------
+        nodes : int
+            Number of clocks K (≥ 1), each with share ``c_j = 1``.
+        levels : int
+            Number of GHZ levels M (≥ 1).
+        copies : int
+            GHZ copies n0 per level (≥ 1).
+        uncorrelated_per_node : int
+            Uncorrelated level-0 qubits per node (≥ 0).
+        base : int, optional
+            ``D ≥ 2``, the growth of the GHZ size per level.
+        available_qubits : int or None, optional
+            Qubits the network has; checked against the total if given.
+
+        Returns
+        -------
+        CascadeAllocation
+            The allocation.
+
+        Raises
+        ------
+        QClockError
+            If a count is out of range or the allocation needs more than
+            ``available_qubits``.
+        """
         nodes = _check_int(nodes, "nodes", 1)
         levels = _check_int(levels, "levels", 1)
         copies = _check_int(copies, "copies", 1)
@@ -205,11 +253,30 @@ class CascadeAllocation:
         return int(sum(self.qubits_per_level))
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"node_shares": list(self.node_shares), "uncorrelated": list(self.uncorrelated),
                 "copies": list(self.copies), "base": self.base, "available_qubits": self.available_qubits}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CascadeAllocation":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        CascadeAllocation
+            The reconstructed object.
+        """
         return cls(tuple(data["node_shares"]), tuple(data["uncorrelated"]), tuple(data["copies"]),
                    int(data.get("base", 2)), data.get("available_qubits"))
 
@@ -221,6 +288,16 @@ def node_shares_for(node_qubits) -> tuple[int, ...]:
     of its resources, and the network measures the weighted centre of mass
     ``Σ N'_j φ_j / Σ N'_j`` of Kómár et al. eqs. C1–C2 (``N'_j ∝ c_j``). Pass the result
     as ``node_shares`` to :func:`~qclock_circuits.network.cascade_budget.optimal_copies`.
+
+    Parameters
+    ----------
+    node_qubits : sequence of int
+        Qubits ``N_j ≥ 1`` of each node.
+
+    Returns
+    -------
+    tuple of int
+        The shares ``c_j ≥ 1``, one per node, with gcd 1.
     """
     qubits = _check_int_tuple(node_qubits, "node_qubits", 1)
     smallest = min(qubits)
@@ -266,6 +343,23 @@ def sample_parities(level_phase, copies: int, rng, contrast: float = 1.0) -> tup
     ``copies`` GHZ states (or uncorrelated qubits) are split as
     ``ceil(n/2)`` cosine and ``floor(n/2)`` sine copies; the counts are
     binomial with the probabilities of :func:`parity_probabilities`.
+
+    Parameters
+    ----------
+    level_phase : float or array_like
+        Phase θ of the level (rad), one per cycle.
+    copies : int
+        Number n of copies read on the level.
+    rng : numpy.random.Generator
+        Source of the binomial draws.
+    contrast : float, optional
+        Parity fringe visibility V in (0, 1].
+
+    Returns
+    -------
+    cos_counts, sin_counts : numpy.ndarray of int
+        Parity +1 counts among the ``ceil(n/2)`` cosine and ``floor(n/2)``
+        sine copies, shaped like ``level_phase``.
     """
     n_cos, n_sin = _quadrature_split(copies)
     p_cos, p_sin = parity_probabilities(level_phase, contrast)
@@ -311,6 +405,20 @@ def estimate_level_phase(cos_counts, sin_counts, copies: int, contrast: float = 
     up to 40 000 count pairs; above that the moment estimator
     ``atan2(2k_s/n_s − 1, 2k_c/n_c − 1)`` (independent of the contrast), whose
     variance is ``(2/n)(cos⁴θ + sin⁴θ)`` for ``V = 1`` instead of the efficient ``1/n``.
+
+    Parameters
+    ----------
+    cos_counts, sin_counts : array_like of int
+        Parity +1 counts of the cosine and sine copies (:func:`sample_parities`).
+    copies : int
+        Number n of copies of the level.
+    contrast : float, optional
+        Parity fringe visibility V in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Estimates of θ (rad, in ``[−π, π)``), shaped like the counts.
     """
     copies = _check_int(copies, "copies", 1)
     contrast = _check_contrast(contrast)
@@ -363,6 +471,20 @@ def exact_level_variance(copies: int, *, contrast: float = 1.0, phase_points: in
     projection noise that the Monte Carlo samples. For large ``copies`` and
     ``contrast = 1`` it approaches the paper's ``⟨ΔΦ_M²⟩ = 1/n0`` (Fisher
     information 1 per copy).
+
+    Parameters
+    ----------
+    copies : int
+        Number n of copies of the level.
+    contrast : float, optional
+        Parity fringe visibility V in (0, 1].
+    phase_points : int, optional
+        Points of the uniform θ grid.
+
+    Returns
+    -------
+    float
+        Mean square wrapped error (rad²).
     """
     copies = _check_int(copies, "copies", 1)
     contrast = _check_contrast(contrast)
@@ -397,6 +519,8 @@ def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int,
         level 0 of a one-node network, with ``ratio = C``).
     ratio : int
         ``D`` (levels ``i → i+1``) or ``C`` (level 0 → 1 of a single node).
+    phase_points : int, optional
+        Points of the uniform θ grid.
     moment : int
         0: ``P(k ≠ 0)``; 2: ``E[k²]`` (the paper's A15 weights ``P`` by 1).
     ties : {"half", "error", "correct"}
@@ -409,6 +533,16 @@ def exact_rounding_probability(coarse_copies: int, fine_copies: int, ratio: int,
         Parity fringe visibilities ``V`` in (0, 1] of the two levels (GHZ
         dephasing, Kómár et al., Nature Physics 10, 582 (2014), eq. A39); each
         level is estimated with the table for its own visibility.
+
+    Returns
+    -------
+    float
+        ``P(k ≠ 0)`` (``moment=0``) or ``E[k²]`` (``moment=2``).
+
+    Raises
+    ------
+    QClockError
+        If ``moment`` is not 0 or 2, or a contrast is outside (0, 1].
     """
     coarse_contrast = _check_contrast(coarse_contrast, "coarse_contrast")
     fine_contrast = _check_contrast(fine_contrast, "fine_contrast")
@@ -510,6 +644,39 @@ def level0_rounding_moments(uncorrelated, node_shares, first_copies: int, *, pri
     the fringe visibilities of the level-0 qubits and of the level-1 GHZ
     states (dephasing, Kómár et al., Nature Physics 10, 582 (2014), eq. A39);
     a Gaussian prior's shrinkage uses ``u V²``, as the network clock loop does.
+
+    Parameters
+    ----------
+    uncorrelated : sequence of int
+        Level-0 qubits ``u_j ≥ 1`` of each node.
+    node_shares : sequence of int
+        Shares ``c_j`` of each node.
+    first_copies : int
+        Copies n_1 of level 1.
+    prior : {"uniform", "gaussian"}, optional
+        Prior of each node phase.
+    prior_width : float or sequence of float, optional
+        Half-range or standard deviation of the node phases (rad).
+    bins_per_turn : int, optional
+        Bins per 2π of the error distributions.
+    phase_points : int, optional
+        Points of the uniform phase grids.
+    contrast : float, optional
+        Fringe visibility of the level-0 qubits.
+    first_contrast : float, optional
+        Fringe visibility of the level-1 GHZ states.
+
+    Returns
+    -------
+    p_error : float
+        ``P(k₀ ≠ 0)``.
+    k_squared : float
+        ``E[k₀²]``.
+
+    Raises
+    ------
+    QClockError
+        If the lengths differ or a node has no level-0 qubit.
     """
     contrast = _check_contrast(contrast)
     first_contrast = _check_contrast(first_contrast, "first_contrast")
@@ -556,6 +723,17 @@ def phase_digits(com_phase, shares_total: int, levels: int, base: int = 2):
     ``Φ mod [−π, π) = (2π/C)[Y1 + Σ_{i≥1} Z_{i+1} D^(−i)] − π`` with
     ``Y1 ∈ {0..C−1}`` and ``Z_i ∈ {0..D−1}``.
 
+    Parameters
+    ----------
+    com_phase : float or array_like
+        Centre-of-mass phase Φ (rad).
+    shares_total : int
+        ``C = Σ_j c_j``, the size of a level-1 GHZ state.
+    levels : int
+        Number of levels M (≥ 1).
+    base : int, optional
+        ``D ≥ 2``, the growth factor of the GHZ size per level.
+
     Returns
     -------
     (y1, z) : int arrays
@@ -596,6 +774,17 @@ def digits_from_levels(coarse_phase, level_phases, shares_total: int, base: int 
         ``Φ_0`` (rad), the level-0 estimate.
     level_phases : array_like, shape (..., M)
         Estimates of ``θ_1..θ_M`` (rad, any branch).
+    shares_total : int
+        ``C = Σ_j c_j``, the size of a level-1 GHZ state.
+    base : int, optional
+        ``D ≥ 2``, the growth factor of the GHZ size per level.
+
+    Returns
+    -------
+    y1 : numpy.ndarray of int
+        ``Y1 ∈ {0..C−1}``, shaped like ``coarse_phase``.
+    z : numpy.ndarray of int, shape (..., M − 1)
+        ``Z_2..Z_M ∈ {0..D−1}``.
     """
     shares_total = _check_int(shares_total, "shares_total", 1)
     base = _check_int(base, "base", 2)
@@ -623,6 +812,24 @@ def phase_from_digits(y1, z, last_level_phase, shares_total: int, base: int = 2)
 
     The finest level supplies the remaining fraction ``r_M``:
     ``(Φ + π)/2π = (Y1 + (Z_2 + (… + (Z_M + r_M)/D …)/D)/C``.
+
+    Parameters
+    ----------
+    y1 : array_like of int
+        First digit ``Y1``.
+    z : array_like of int, shape (..., M − 1)
+        Digits ``Z_2..Z_M``.
+    last_level_phase : array_like
+        Estimate of ``θ_M`` (rad).
+    shares_total : int
+        ``C = Σ_j c_j``, the size of a level-1 GHZ state.
+    base : int, optional
+        ``D ≥ 2``, the growth factor of the GHZ size per level.
+
+    Returns
+    -------
+    numpy.ndarray
+        Φ (rad, in ``[−π, π)``), shaped like ``y1``.
     """
     z = np.asarray(z)
     finest = shares_total * base ** z.shape[-1]
@@ -651,6 +858,15 @@ def combine_levels(coarse_phase, level_phases, shares_total: int, base: int = 2)
         ``Φ̂_0`` (rad).
     level_phases : array_like, shape (..., M)
         ``θ̂_1..θ̂_M`` (rad).
+    shares_total : int
+        ``C = Σ_j c_j``, the size of a level-1 GHZ state.
+    base : int, optional
+        ``D ≥ 2``, the growth factor of the GHZ size per level.
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+        ``Φ̂`` (rad), not wrapped.
     """
     shares_total = _check_int(shares_total, "shares_total", 1)
     base = _check_int(base, "base", 2)
@@ -701,7 +917,7 @@ def network_phase_measurement(node_phases, allocation: CascadeAllocation, seed=N
         Randomness of the parity outcomes.
     node_phase_width : None, float or array of K floats
         Gaussian prior width (rad) of each ``φ_j`` known before the measurement
-        (from the previous cycle or the LO noise, seed §A5). Level 0 then uses
+        (from the previous cycle or the LO noise, Kómár et al. §A5). Level 0 then uses
         the posterior mean ``u_j φ̂_j / (u_j + 1/σ_j²)`` (shrinkage towards 0);
         required for nodes without uncorrelated qubits. ``None``: flat prior.
     level_contrast : None, float or sequence of M floats
@@ -719,6 +935,14 @@ def network_phase_measurement(node_phases, allocation: CascadeAllocation, seed=N
         ``"node_estimates"`` (cycles, K) level-0 phases, ``"level_phases"``
         (cycles, M) estimates of ``θ_i``, ``"cos_counts"``/``"sin_counts"``
         (cycles, M) parity +1 counts of the two quadratures.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is not a CascadeAllocation.
+    QClockError
+        If ``node_phases`` does not have K columns, or a node has no level-0 qubit
+        and no ``node_phase_width`` is given.
     """
     if not isinstance(allocation, CascadeAllocation):
         raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")
@@ -773,11 +997,12 @@ def network_phase_measurement(node_phases, allocation: CascadeAllocation, seed=N
 class CascadeSimulation:
     """Monte Carlo result of the cascade (all phases in rad, variances in rad²).
 
-    Attributes
+    Parameters
     ----------
     mse, standard_error : float
         Mean square error of ``Φ̂ − Φ`` and its standard error (sample std / √cycles).
     cycles : int
+        Number of simulated cycles.
     rounding_rates : tuple of float
         Fraction of cycles whose digit from level ``i = 0..M−1`` was wrong
         (the combined estimate after level ``i+1`` is off by at least half a branch).
@@ -795,12 +1020,31 @@ class CascadeSimulation:
     projection_mse: float
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"mse": self.mse, "standard_error": self.standard_error, "cycles": self.cycles,
                 "rounding_rates": list(self.rounding_rates), "slip_rate": self.slip_rate,
                 "projection_mse": self.projection_mse}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CascadeSimulation":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        CascadeSimulation
+            The reconstructed object.
+        """
         return cls(float(data["mse"]), float(data["standard_error"]), int(data["cycles"]),
                    tuple(float(r) for r in data["rounding_rates"]), float(data["slip_rate"]),
                    float(data["projection_mse"]))
@@ -814,6 +1058,7 @@ def simulate_cascade(allocation: CascadeAllocation, cycles: int, *, prior: str =
     Parameters
     ----------
     allocation : CascadeAllocation
+        How the qubits are split over the levels.
     cycles : int
         Independent measurements.
     prior : {"uniform", "gaussian"}
@@ -831,8 +1076,22 @@ def simulate_cascade(allocation: CascadeAllocation, cycles: int, *, prior: str =
     level_contrast : None, float or sequence of M floats
         Parity visibility of each level (see :func:`network_phase_measurement`).
     seed : None, int, SeedSequence or Generator
+        Source of randomness.
     chunk : int
         Cycles per vectorised batch (bounds memory).
+
+    Returns
+    -------
+    CascadeSimulation
+        MSE of ``Φ̂`` (rad²) with its standard error, the rounding-error rate
+        of each level, the phase-slip rate and the projection-noise MSE.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is not a CascadeAllocation.
+    QClockError
+        If ``prior_width`` is not > 0 or ``prior`` is unknown.
     """
     if not isinstance(allocation, CascadeAllocation):
         raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")

@@ -7,7 +7,7 @@ rates (linewidths ``γ``) in 1/s, times in s, ``ω0`` in rad/s. The paper's
 level-1 GHZ size ``C = Σc_j`` takes the place of ``K`` wherever it sets a
 branch width (``2π/C``).
 
-Seed notation → this module: ``n0`` → ``copies``, ``n1`` → total uncorrelated
+Kómár et al.'s notation → this module: ``n0`` → ``copies``, ``n1`` → total uncorrelated
 qubits, ``M`` → ``levels``, ``D`` → ``base``, ``γ_LO`` → ``lo_linewidth``,
 ``γ_ind`` (``γ_i``) → ``individual_linewidth``, ``τ`` → ``averaging_time``,
 ``T`` → ``interrogation_time``, ``N*`` → ``narrowing_qubits``.
@@ -76,6 +76,18 @@ def projection_variance(copies: int, ghz_size: int) -> float:
 
     ``⟨ΔΦ²⟩ = ⟨ΔΦ_M²⟩ / (C D^(M−1))²`` with ``⟨ΔΦ_M²⟩ = 1/n0``; for the paper's
     allocation ``N ≈ n0 2^M K`` this is ``4 n0 / N²``.
+
+    Parameters
+    ----------
+    copies : int
+        Copies n0 of the finest level.
+    ghz_size : int
+        Qubits ``C D^(M−1)`` of each GHZ state of the finest level.
+
+    Returns
+    -------
+    float
+        ``⟨ΔΦ²⟩`` (rad²).
     """
     copies = _check_int(copies, "copies", 1)
     ghz_size = _check_int(ghz_size, "ghz_size", 1)
@@ -90,6 +102,18 @@ def rounding_probability(variance: float, half_interval: float) -> float:
     (``(4/π) n0^{1/2} e^{−n0π²/8}`` for ``D = 2``); ``a = π/K``, ``s² = 1/n1``
     gives eq. A13. It comes from a Chernoff-type bound and overestimates the
     true probability by about ``√(2π)/s²`` in the Gaussian limit.
+
+    Parameters
+    ----------
+    variance : float
+        Variance s² of the level error (rad², > 0).
+    half_interval : float
+        Allowed half-interval a (rad, > 0).
+
+    Returns
+    -------
+    float
+        The probability bound, at most 1.
     """
     variance = _positive(variance, "variance", "rad²")
     half_interval = _positive(half_interval, "half_interval", "rad")
@@ -104,6 +128,16 @@ def slip_probability(node_phase_width: float) -> float:
     The integral of Kómár et al. eq. A27 per cycle, ``2∫_π^∞ N(0, σ²) = erfc(π/(√2 σ))``,
     with ``σ² = γ_LO T`` for white LO frequency noise; its asymptotic form
     (the paper's) is ``√2 σ/π^{3/2} · exp(−π²/2σ²)``.
+
+    Parameters
+    ----------
+    node_phase_width : float
+        Gaussian width σ of the node phase (rad, > 0).
+
+    Returns
+    -------
+    float
+        ``erfc(π/(√2 σ))``.
     """
     sigma = _positive(node_phase_width, "node_phase_width", "rad")
     return float(erfc(math.pi / (math.sqrt(2.0) * sigma)))
@@ -114,6 +148,18 @@ def level0_factor(copies: float, nodes: int) -> float:
 
     Equating eqs. A13 and A14 gives ``α = 1/4 + (2/(π² n0)) log(3K²√α / 4)``,
     solved here by fixed-point iteration; the paper keeps ``max(1, ·)``.
+
+    Parameters
+    ----------
+    copies : float
+        GHZ copies n0 per level.
+    nodes : int
+        Number of clocks K.
+
+    Returns
+    -------
+    float
+        α (≥ 1).
     """
     copies = _positive(copies, "copies", "number of GHZ copies")
     nodes = _check_int(nodes, "nodes", 1)
@@ -129,6 +175,18 @@ def seed_rounding_variance(copies: float, nodes: int) -> float:
     """Rounding-error variance with the level-0 choice of eq. A17 (Kómár et al. eq. A18), rad².
 
     ``⟨ΔΦ²⟩_re ≈ (16π/K²) n0^{1/2} exp(−n0 π²/8)``.
+
+    Parameters
+    ----------
+    copies : float
+        GHZ copies n0 per level.
+    nodes : int
+        Number of clocks K.
+
+    Returns
+    -------
+    float
+        Rounding-error variance per cycle (rad²).
     """
     copies = _positive(copies, "copies", "number of GHZ copies")
     nodes = _check_int(nodes, "nodes", 1)
@@ -139,6 +197,20 @@ def seed_phase_variance(total_qubits: int, nodes: int, copies: float) -> float:
     """Projection plus rounding variance of Kómár et al. eq. A21 (``T·[Γ1 + Γ2]``), rad².
 
     ``4 n0 / N² + (16π/K²) n0^{1/2} exp(−n0π²/8)``.
+
+    Parameters
+    ----------
+    total_qubits : int
+        Qubits N of the network.
+    nodes : int
+        Number of clocks K.
+    copies : float
+        GHZ copies n0 per level.
+
+    Returns
+    -------
+    float
+        Phase variance per cycle (rad²).
     """
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
     return 4.0 * copies / total_qubits ** 2 + seed_rounding_variance(copies, nodes)
@@ -149,6 +221,25 @@ def closed_form_copies(total_qubits: int, nodes: int, *, asymptotic: bool = Fals
 
     ``x_opt = 1/log(π² N² / (√8 K²))`` and ``n0 = 8/(π² x_opt)``; with
     ``asymptotic=True`` the paper's final form ``(4/π)² log(N/K)``.
+
+    Parameters
+    ----------
+    total_qubits : int
+        Qubits N of the network.
+    nodes : int
+        Number of clocks K (N > K).
+    asymptotic : bool, optional
+        Use the asymptotic form of eq. A25.
+
+    Returns
+    -------
+    float
+        The optimal n0 (not rounded).
+
+    Raises
+    ------
+    QClockError
+        If N ≤ K, or the logarithm's argument is too small for eq. A24.
     """
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
     nodes = _check_int(nodes, "nodes", 1)
@@ -163,7 +254,25 @@ def closed_form_copies(total_qubits: int, nodes: int, *, asymptotic: bool = Fals
 
 
 def minimum_phase_variance(total_qubits: int, nodes: int) -> float:
-    """Minimal projection plus rounding variance ``(8/π)² log(N/K) / N²`` (Kómár et al. eq. A26), rad²."""
+    """Minimal projection plus rounding variance ``(8/π)² log(N/K) / N²`` (Kómár et al. eq. A26), rad².
+
+    Parameters
+    ----------
+    total_qubits : int
+        Qubits N of the network.
+    nodes : int
+        Number of clocks K (N > K).
+
+    Returns
+    -------
+    float
+        Phase variance per cycle (rad²).
+
+    Raises
+    ------
+    QClockError
+        If N ≤ K.
+    """
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
     nodes = _check_int(nodes, "nodes", 1)
     if total_qubits <= nodes:
@@ -176,7 +285,7 @@ def minimum_phase_variance(total_qubits: int, nodes: int) -> float:
 class CascadeBudget:
     """Terms of the per-cycle error budget of ``Φ`` (rad²).
 
-    Attributes
+    Parameters
     ----------
     projection : float
         Finest level (eq. A11).
@@ -200,12 +309,31 @@ class CascadeBudget:
     rounding_probabilities: tuple[float, ...]
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"projection": self.projection, "rounding": self.rounding, "phase_slip": self.phase_slip,
                 "dephasing": self.dephasing, "total": self.total,
                 "rounding_probabilities": list(self.rounding_probabilities)}
 
     @classmethod
     def from_dict(cls, data: dict) -> "CascadeBudget":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        CascadeBudget
+            The reconstructed object.
+        """
         return cls(float(data["projection"]), float(data["rounding"]), float(data["phase_slip"]),
                    float(data["dephasing"]), float(data["total"]),
                    tuple(float(p) for p in data["rounding_probabilities"]))
@@ -244,6 +372,7 @@ def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None
     Parameters
     ----------
     allocation : CascadeAllocation
+        How the qubits are split over the levels.
     node_phase_width : None, float or array of K floats
         Gaussian width (rad) of each node phase before the measurement
         (``√(γ_LO T)``, or the residual width after the previous cycle). It
@@ -259,9 +388,20 @@ def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None
         :func:`level0_rounding_moments` (level 0, over the prior: Gaussian
         ``node_phase_width`` or uniform on ``[−π, π)``).
 
+    Returns
+    -------
+    CascadeBudget
+        The four terms (rad² per cycle), their total and the digit-error
+        probabilities per level.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is not a CascadeAllocation.
+
     Notes
     -----
-    Seed forms:
+    The paper's forms:
 
     * projection ``= 1/(n_M (C D^(M−1))²)`` (A11);
     * rounding ``= (2π/C)² [P_0 + Σ_{i=1}^{M−1} P_i D^{−2i}]`` (A15), with
@@ -321,6 +461,22 @@ def required_uncorrelated(copies: int, nodes: int, *, node_phase_width=None, bas
     width ``σ``, from the previous cycle or the LO noise: pre-narrowing, §A5)
     adds ``K/σ²`` to ``n1`` in ``s0² = 1/(n1 + K/σ²)``, so fewer level-0 qubits
     are needed, none once ``σ`` is narrow enough.
+
+    Parameters
+    ----------
+    copies : int
+        GHZ copies n0 per level.
+    nodes : int
+        Number of clocks K.
+    node_phase_width : None or float, optional
+        Gaussian width σ of each node phase (rad); None for a flat prior.
+    base : int, optional
+        ``D ≥ 2``.
+
+    Returns
+    -------
+    int
+        n1, a multiple of K (0 when the prior alone suffices).
     """
     copies = _check_int(copies, "copies", 1)
     nodes = _check_int(nodes, "nodes", 1)
@@ -387,6 +543,17 @@ def optimal_copies(total_qubits: int, nodes: int, *, node_phase_width=None, base
         numbers 1–24, then steps of ~10 % up to 64. It needs ~0.3 s per new
         copy number (cached), and picks larger ``n0`` than the paper's formula,
         whose Gaussian tails underestimate the digit errors.
+
+    Returns
+    -------
+    CascadeAllocation
+        The best allocation found (``available_qubits = N``).
+
+    Raises
+    ------
+    QClockError
+        If ``node_shares`` has the wrong length or N is too small for a cascade
+        over the nodes.
     """
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
     nodes = _check_int(nodes, "nodes", 1)
@@ -478,7 +645,24 @@ def _vector_rounding(variance: np.ndarray, half_interval: float) -> np.ndarray:
 # ----------------------------------------------------------------------------- Allan deviation
 def allan_variance_from_phase(phase_variance: float, interrogation_time: float, averaging_time: float,
                               omega0: float = 1.0) -> float:
-    """``σ_y²(τ) = ⟨ΔΦ²⟩ / (ω0² τ T)`` (Kómár et al. eq. A20), with ``T`` the cycle time."""
+    """``σ_y²(τ) = ⟨ΔΦ²⟩ / (ω0² τ T)`` (Kómár et al. eq. A20), with ``T`` the cycle time.
+
+    Parameters
+    ----------
+    phase_variance : float
+        ``⟨ΔΦ²⟩`` per cycle (rad²).
+    interrogation_time : float
+        Cycle time T (s).
+    averaging_time : float
+        τ (s).
+    omega0 : float, optional
+        Transition angular frequency ω0 (rad/s); 1 gives ``σ_y² ω0²``.
+
+    Returns
+    -------
+    float
+        Allan variance σ_y²(τ) (dimensionless).
+    """
     phase_variance = _non_negative(phase_variance, "phase_variance", "rad²")
     interrogation_time = _positive(interrogation_time, "interrogation_time", "s")
     averaging_time = _positive(averaging_time, "averaging_time", "s")
@@ -492,6 +676,27 @@ def optimal_interrogation_time(total_qubits: int, nodes: int, averaging_time: fl
 
     ``T = π² y/(2γ_LO)`` with ``y = 1/log[(π^{3/2}/8) τ γ_LO N² / (K log(N/K))]``,
     capped at ``τ`` (short averaging times, eq. A34).
+
+    Parameters
+    ----------
+    total_qubits : int
+        Qubits N of the network.
+    nodes : int
+        Number of clocks K (N > K).
+    averaging_time : float
+        τ (s).
+    lo_linewidth : float
+        LO linewidth γ_LO (1/s).
+
+    Returns
+    -------
+    float
+        T (s), at most τ.
+
+    Raises
+    ------
+    QClockError
+        If N ≤ K.
     """
     total_qubits = _check_int(total_qubits, "total_qubits", 2)
     nodes = _check_int(nodes, "nodes", 1)
@@ -520,6 +725,36 @@ def cascade_allan_variance(total_qubits: int, nodes: int, averaging_time: float,
     * plus the dephasing floor ``(D/(D−1)) γ_ind/(N τ)`` (A40, A41).
 
     All divided by ``ω0²``. Rates in 1/s, ``τ`` in s.
+
+    Parameters
+    ----------
+    total_qubits : int
+        Qubits N of the network.
+    nodes : int
+        Number of clocks K (N > K).
+    averaging_time : float
+        τ (s).
+    lo_linewidth : float
+        LO linewidth γ_LO (1/s).
+    individual_linewidth : float, optional
+        Single-qubit dephasing rate γ_ind (1/s).
+    base : int, optional
+        ``D ≥ 2`` (the long-τ form needs 2).
+    omega0 : float, optional
+        Transition angular frequency (rad/s); 1 gives ``σ_y² ω0²``.
+    prenarrowing : bool, optional
+        Spend N* qubits on pre-narrowing the LOs when τ γ_LO > 1.
+
+    Returns
+    -------
+    float
+        Allan variance σ_y²(τ) (dimensionless, or rad²/s² with ``omega0 = 1``).
+
+    Raises
+    ------
+    QClockError
+        If N ≤ K, pre-narrowing is asked without ``individual_linewidth`` or
+        needs more than N qubits, or the long-τ form is asked with base ≠ 2.
     """
     N = _check_int(total_qubits, "total_qubits", 2)
     K = _check_int(nodes, "nodes", 1)
@@ -555,6 +790,27 @@ def prenarrowed_linewidth(lo_linewidth: float, averaging_time: float, narrowing_
 
     ``γ_eff = γ_LO [2 log(γ_LO τ n)/(π² n)]^{N*/n}`` for ``N*`` qubits used in
     steps of ``n``.
+
+    Parameters
+    ----------
+    lo_linewidth : float
+        LO linewidth γ_LO (1/s).
+    averaging_time : float
+        τ (s).
+    narrowing_qubits : float
+        Qubits N* spent on pre-narrowing.
+    qubits_per_step : float
+        Qubits n per pre-narrowing step.
+
+    Returns
+    -------
+    float
+        γ_eff (1/s).
+
+    Raises
+    ------
+    QClockError
+        If γ_LO τ n ≤ 1.
     """
     gamma = _positive(lo_linewidth, "lo_linewidth", "1/s")
     tau = _positive(averaging_time, "averaging_time", "s")
@@ -566,7 +822,25 @@ def prenarrowed_linewidth(lo_linewidth: float, averaging_time: float, narrowing_
 
 
 def optimal_narrowing_step(lo_linewidth: float, averaging_time: float) -> float:
-    """Qubits per pre-narrowing step minimising eq. A35: ``n = (2e/π²) log(γ_LO τ)`` (Kómár et al. eq. A36)."""
+    """Qubits per pre-narrowing step minimising eq. A35: ``n = (2e/π²) log(γ_LO τ)`` (Kómár et al. eq. A36).
+
+    Parameters
+    ----------
+    lo_linewidth : float
+        LO linewidth γ_LO (1/s).
+    averaging_time : float
+        τ (s).
+
+    Returns
+    -------
+    float
+        n (qubits, not rounded).
+
+    Raises
+    ------
+    QClockError
+        If γ_LO τ ≤ 1.
+    """
     gamma = _positive(lo_linewidth, "lo_linewidth", "1/s")
     tau = _positive(averaging_time, "averaging_time", "s")
     if gamma * tau <= 1.0:
@@ -575,7 +849,27 @@ def optimal_narrowing_step(lo_linewidth: float, averaging_time: float) -> float:
 
 
 def minimum_prenarrowed_linewidth(lo_linewidth: float, averaging_time: float, narrowing_qubits: float) -> float:
-    """``γ_eff ≈ γ_LO exp(−N* π² / (2e log(γ_LO τ)))`` (Kómár et al. eq. A37), 1/s."""
+    """``γ_eff ≈ γ_LO exp(−N* π² / (2e log(γ_LO τ)))`` (Kómár et al. eq. A37), 1/s.
+
+    Parameters
+    ----------
+    lo_linewidth : float
+        LO linewidth γ_LO (1/s).
+    averaging_time : float
+        τ (s).
+    narrowing_qubits : float
+        Qubits N* spent on pre-narrowing.
+
+    Returns
+    -------
+    float
+        γ_eff (1/s).
+
+    Raises
+    ------
+    QClockError
+        If γ_LO τ ≤ 1.
+    """
     gamma = _positive(lo_linewidth, "lo_linewidth", "1/s")
     tau = _positive(averaging_time, "averaging_time", "s")
     n_star = _non_negative(narrowing_qubits, "narrowing_qubits", "qubits")
@@ -590,6 +884,22 @@ def prenarrowing_qubits(lo_linewidth: float, individual_linewidth: float, averag
 
     ``N* = (2e/π²) log(γ_LO τ) log(γ_LO / (γ_ind N))``, zero when the LO is
     already that narrow.
+
+    Parameters
+    ----------
+    lo_linewidth : float
+        LO linewidth γ_LO (1/s).
+    individual_linewidth : float
+        Single-qubit dephasing rate γ_ind (1/s).
+    averaging_time : float
+        τ (s).
+    total_qubits : int
+        Qubits N of the network.
+
+    Returns
+    -------
+    float
+        N* (qubits, not rounded; ≥ 0).
     """
     gamma = _positive(lo_linewidth, "lo_linewidth", "1/s")
     gamma_ind = _positive(individual_linewidth, "individual_linewidth", "1/s")
@@ -601,9 +911,9 @@ def prenarrowing_qubits(lo_linewidth: float, individual_linewidth: float, averag
 
 
 # ----------------------------------------------------------------------------- network strategies (Fig. 3)
-#: Strategies of seed Fig. 3: (a) quantum network, (b) classical cooperation of nodes that each run the
-#: quantum cascade, (c) independent nodes that each run the cascade, (d) classical cooperation of
-#: classically (uncorrelated) interrogated nodes, (e) independent classical nodes.
+#: Strategies of Kómár et al., Nature Physics 10, 582 (2014), Fig. 3: (a) quantum network, (b) classical
+#: cooperation of nodes that each run the quantum cascade, (c) independent nodes that each run the cascade,
+#: (d) classical cooperation of classically (uncorrelated) interrogated nodes, (e) independent classical nodes.
 STRATEGIES = ("quantum_network", "classical_cooperation", "independent", "classical_network",
               "classical_independent")
 
@@ -642,6 +952,17 @@ def network_stability(strategy: str, total_qubits: int, nodes: int, averaging_ti
         Single-qubit linewidth ``γ_i`` (1/s).
     omega0 : float
         Transition angular frequency (rad/s); 1 gives ``σ_y ω0``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        σ_y(τ) (dimensionless, or rad/s with ``omega0 = 1``), shaped like
+        ``averaging_time``.
+
+    Raises
+    ------
+    QClockError
+        If the strategy is unknown, N/K < 2 or a τ is not finite and > 0.
     """
     check_choice(strategy, "strategy", STRATEGIES)
     N = _check_int(total_qubits, "total_qubits", 2)
@@ -694,6 +1015,7 @@ def level_contrasts(allocation: CascadeAllocation, individual_dephasing=0.0) -> 
     Parameters
     ----------
     allocation : CascadeAllocation
+        How the qubits are split over the levels.
     individual_dephasing : float or sequence of float
         ``γ_j T`` (dimensionless), one for all nodes or one per node.
 
@@ -701,6 +1023,13 @@ def level_contrasts(allocation: CascadeAllocation, individual_dephasing=0.0) -> 
     -------
     (float or tuple, tuple of float)
         Level-0 visibility per node (a tuple of K floats) and ``V_1..V_M``.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is not a CascadeAllocation.
+    QClockError
+        If ``individual_dephasing`` is not one value ≥ 0 or one per node.
     """
     if not isinstance(allocation, CascadeAllocation):
         raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")
@@ -751,6 +1080,7 @@ def loop_error_budget(allocation: CascadeAllocation, *, node_phase_width=None,
     Parameters
     ----------
     allocation : CascadeAllocation
+        How the qubits are split over the levels.
     node_phase_width : None, float or sequence
         Gaussian prior width (rad) of each node phase; ``None``: flat prior.
     individual_dephasing : float or sequence of float
@@ -763,6 +1093,13 @@ def loop_error_budget(allocation: CascadeAllocation, *, node_phase_width=None,
         ``dephasing`` what the lost visibility adds to it (so the terms still
         sum to ``total``); ``rounding`` includes the digit errors that the lower
         visibilities cause. Visibilities below 10⁻³ are taken as 10⁻³.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is not a CascadeAllocation.
+    QClockError
+        If a width or dephasing value is out of range.
     """
     if not isinstance(allocation, CascadeAllocation):
         raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")
@@ -856,6 +1193,7 @@ def loop_optimal_allocation(node_qubits, *, node_phase_width=None, individual_de
     Returns
     -------
     CascadeAllocation
+        The allocation of least loop error budget.
 
     Raises
     ------

@@ -1,14 +1,14 @@
 """Distribution of a network-wide GHZ state as Qiskit dynamic circuits (Kómár et al., Nature Physics 10, 582 (2014), Fig. 2 and SI).
 
-Target state on the clock qubits of all nodes (CONVENTIONS.md: |0⟩ = |↓⟩)
+Target state on the clock qubits of all nodes (CONVENTIONS.md: ``|0⟩ = |↓⟩``)
 
-    |GHZ⟩ = (|0…0⟩ + |1…1⟩)/√2,
+    ``|GHZ⟩ = (|0…0⟩ + |1…1⟩)/√2``,
 
 the paper's ``[|0⟩ + e^{iχ}|1⟩]/√2`` with χ = 0 (the paper's main text uses
 χ = π/2; the parity fringe of :mod:`.interrogation` is then a cosine).
 
 Schemes (``ghz_distribution_circuit(network, scheme)``)
-------------------------------------------------------
+-------------------------------------------------------
 ``"star"`` (Fig. 2)
     The center holds ancillas ``b_j`` and ``a_j`` for every other node j.
     It prepares the local GHZ state on its first clock qubit ``1_1`` and the
@@ -93,7 +93,7 @@ BELL_REGISTER = "bell"
 class DistributionLink:
     """One EPR pair of the circuit.
 
-    Attributes
+    Parameters
     ----------
     label : str
         Label of its noisy identity gate (``"link_<index>"``).
@@ -111,11 +111,30 @@ class DistributionLink:
     qubits: tuple[int, int]
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"label": self.label, "edge": list(self.edge), "fidelity": self.fidelity,
                 "qubits": list(self.qubits)}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> DistributionLink:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        DistributionLink
+            The reconstructed object.
+        """
         return cls(label=str(data["label"]), edge=tuple(data["edge"]), fidelity=float(data["fidelity"]),
                    qubits=tuple(int(q) for q in data["qubits"]))
 
@@ -128,9 +147,10 @@ def _frozen_map(mapping: Mapping) -> MappingProxyType:
 class GHZLayout:
     """Where everything sits in a distribution circuit.
 
-    Attributes
+    Parameters
     ----------
     scheme : str
+        Distribution scheme (``"star"``, ``"no-ancilla"``, ``"repeater"`` or ``"flat"``).
     root : str
         The center (star schemes) or the spanning-tree root (flat).
     nodes : tuple of str
@@ -149,6 +169,7 @@ class GHZLayout:
         (one per non-root node: a product over the hops of its route for
         ``"repeater"``, the tree link for ``"flat"``).
     num_qubits, num_clbits : int
+        Qubits and classical bits of the whole circuit.
     """
 
     scheme: str
@@ -189,10 +210,23 @@ class GHZLayout:
         return predicted_parity_contrast(self.end_to_end_werner)
 
     def link_fidelities(self) -> dict[str, float]:
-        """``{label: F}`` of every EPR pair (input of :func:`.links.link_noise_model`)."""
+        """``{label: F}`` of every EPR pair (input of :func:`.links.link_noise_model`).
+
+        Returns
+        -------
+        dict of str to float
+            Link label → Werner fidelity F.
+        """
         return {link.label: link.fidelity for link in self.links}
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {
             "scheme": self.scheme, "root": self.root, "nodes": list(self.nodes),
             "clock_qubits": {k: list(v) for k, v in self.clock_qubits.items()},
@@ -205,6 +239,18 @@ class GHZLayout:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> GHZLayout:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        GHZLayout
+            The reconstructed object.
+        """
         return cls(scheme=str(data["scheme"]), root=str(data["root"]), nodes=tuple(data["nodes"]),
                    clock_qubits=data["clock_qubits"], ancilla_qubits=data["ancilla_qubits"],
                    links=tuple(DistributionLink.from_dict(d) for d in data["links"]),
@@ -217,13 +263,27 @@ class GHZDistribution:
     """A distribution circuit and its layout.
 
     ``circuit.metadata`` holds ``layout.to_dict()`` (JSON-able).
+
+    Parameters
+    ----------
+    circuit : qiskit.QuantumCircuit
+        The dynamic circuit (EPR links, Bell measurements, classically
+        controlled corrections) that leaves the clock qubits in a GHZ state.
+    layout : GHZLayout
+        Where its qubits and links sit.
     """
 
     circuit: QuantumCircuit = field(repr=False)
     layout: GHZLayout
 
     def noise_model(self):
-        """Aer noise model with the Werner error of every link (empty if all F = 1)."""
+        """Aer noise model with the Werner error of every link (empty if all F = 1).
+
+        Returns
+        -------
+        qiskit_aer.noise.NoiseModel
+            The Werner error (:func:`.links.link_error`) on each link's labelled identity gate.
+        """
         return link_noise_model(self.layout.link_fidelities())
 
 
@@ -392,7 +452,22 @@ def _no_ancilla(network: ClockNetwork, fidelity: float | None) -> tuple[_Assembl
 
 
 def spanning_tree(network: ClockNetwork, fidelity: float | None = None) -> nx.Graph:
-    """Spanning tree that maximises ``Π |w|`` of its links (Kruskal on ``log|w|``)."""
+    """Spanning tree that maximises ``Π |w|`` of its links (Kruskal on ``log|w|``).
+
+    ``w = (4F − 1)/3`` is the Werner parameter of a link of fidelity F.
+
+    Parameters
+    ----------
+    network : ClockNetwork
+        The topology.
+    fidelity : float in [0, 1], optional
+        One Werner fidelity for every link (default: each edge's ``fidelity``).
+
+    Returns
+    -------
+    networkx.Graph
+        The tree on the network's nodes, edge attribute ``weight`` = ``log|w|``.
+    """
     weighted = nx.Graph()
     weighted.add_nodes_from(network.nodes)
     for u, v in network.edges:
@@ -443,6 +518,7 @@ def ghz_distribution_circuit(network: ClockNetwork, scheme: str = "star",
     Parameters
     ----------
     network : ClockNetwork
+        The topology (nodes, clock qubits, link fidelities).
     scheme : {'star', 'no-ancilla', 'repeater', 'flat'}
         See the module docstring. The star-type schemes use
         :meth:`ClockNetwork.distribution_center` (the declared center, else

@@ -123,8 +123,28 @@ def fit_scalings(taus, sig, K, N, gamma, omega0):
 
     Slope of (a) for τ ≤ 0.1 s; geometric-mean ratios (b)/(a), (c)/(b),
     (d)/(a) there; the floor σ_y√τ for τ ≥ 300 s; the τ at which (a), (b),
-    (d) come within √2 of the lowest floor, and their ratios. ``gamma`` is
-    γ_i (rad/s), ``omega0`` ω0 (rad/s). Returns a dict of plain numbers.
+    (d) come within √2 of the lowest floor, and their ratios (Kómár et al., Nature Physics 10, 582 (2014)).
+
+    Parameters
+    ----------
+    taus : numpy.ndarray, shape (P,)
+        Averaging times τ (s).
+    sig : dict of str to numpy.ndarray
+        σ_y(τ) per strategy (fractional; NaN where no valid run).
+    K : int
+        Number of clocks.
+    N : int
+        Total number of atoms.
+    gamma : float
+        Single-atom linewidth γ_i (rad/s).
+    omega0 : float
+        Transition angular frequency ω0 (rad/s).
+
+    Returns
+    -------
+    dict
+        Plain numbers: the fitted slope and ratios, floors (σ_y√τ, s^½),
+        crossing times (s) and the paper's values beside them.
     """
     short = taus <= 0.1
     a = sig["quantum_network"]
@@ -150,7 +170,21 @@ def fit_scalings(taus, sig, K, N, gamma, omega0):
 
 
 def figure(taus, sig, analytic, path, title: str = "") -> None:
-    """Log-log σ_y(τ) of the five strategies (loop: markers; ``analytic``: dotted) saved to ``path``."""
+    """Log-log σ_y(τ) of the five strategies (loop: markers; ``analytic``: dotted) saved to ``path``.
+
+    Parameters
+    ----------
+    taus : array_like, shape (P,)
+        Averaging times τ (s).
+    sig : dict of str to array_like
+        σ_y(τ) from the loop per strategy (fractional).
+    analytic : dict of str to array_like
+        Closed-form σ_y(τ) per strategy (:func:`~.cascade_budget.network_stability`).
+    path : str or os.PathLike
+        Image file to write.
+    title : str, optional
+        Title of the plot.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -172,7 +206,37 @@ def figure(taus, sig, analytic, path, title: str = "") -> None:
 def fig3_points(nodes: int, qubits: int, atom_linewidth_hz: float, transition_frequency_hz: float, *,
                 interrogation_times=INTERROGATION_TIMES, cycles: int = 2000, lo_phase: float = 0.1,
                 seed: int = 11) -> list[dict]:
-    """The sweep points (one per strategy and ``T``) for :func:`fig3_point`; errors name the argument."""
+    """The sweep points (one per strategy and ``T``) for :func:`fig3_point`; errors name the argument.
+
+    Parameters
+    ----------
+    nodes : int
+        Number of clocks K (≥ 1).
+    qubits : int
+        Atoms n per clock (≥ 2).
+    atom_linewidth_hz : float
+        Single-atom linewidth γ_i/2π (Hz, ≥ 0).
+    transition_frequency_hz : float
+        Transition frequency ν0 (Hz, > 0).
+    interrogation_times : sequence of float, optional
+        Grid of interrogation times T (s, > 0).
+    cycles : int, optional
+        Clock cycles per run (≥ 3).
+    lo_phase : float, optional
+        One cycle's LO phase spread (rad, > 0).
+    seed : int, optional
+        Root seed of every run.
+
+    Returns
+    -------
+    list of dict
+        One point per strategy and T, as :func:`fig3_point` takes it.
+
+    Raises
+    ------
+    QClockError
+        If a count, frequency, linewidth or time is out of range.
+    """
     nodes = check_int(nodes, "nodes", 1)
     qubits = check_int(qubits, "qubits", 2)
     cycles = check_int(cycles, "cycles", 3)
@@ -195,7 +259,7 @@ def fig3_points(nodes: int, qubits: int, atom_linewidth_hz: float, transition_fr
 class Fig3Result:
     """Fig. 3 from the loop: σ_y(τ) per strategy, closed forms, fitted scalings and the runs behind them.
 
-    Attributes
+    Parameters
     ----------
     taus : tuple of float
         Averaging times (s).
@@ -214,10 +278,23 @@ class Fig3Result:
     points: tuple
 
     def invalid(self) -> list[str]:
-        """The runs left out, with their reasons."""
+        """The runs left out, with their reasons.
+
+        Returns
+        -------
+        list of str
+            One line per run with problems: strategy, T (s) and the reasons.
+        """
         return [f"{p['strategy']} T = {p['T']} s: {'; '.join(p['problems'])}" for p in self.points if p["problems"]]
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         def clean(values):
             return [None if not math.isfinite(v) else v for v in values]
 
@@ -232,6 +309,18 @@ class Fig3Result:
 
     @classmethod
     def from_dict(cls, data) -> "Fig3Result":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        Fig3Result
+            The reconstructed object.
+        """
         return cls(tuple(data["taus"]),
                    {k: tuple(math.nan if v is None else v for v in vals) for k, vals in data["sigma"].items()},
                    {k: tuple(v) for k, v in data["analytic"].items()}, _unplain(data["fits"]), tuple(data["points"]))
@@ -248,6 +337,23 @@ def assemble_fig3(points, results) -> Fig3Result:
 
     Run the points with :func:`qclock_circuits.runtime.run_sweep` (``fig3_point``;
     resumable with a store) or a loop, then pass both lists here.
+
+    Parameters
+    ----------
+    points : list of dict
+        The points of :func:`fig3_points`.
+    results : list of dict
+        The :func:`fig3_point` result of each point, in the same order.
+
+    Returns
+    -------
+    Fig3Result
+        σ_y(τ) per strategy, the closed forms, the fitted scalings and every run.
+
+    Raises
+    ------
+    QClockError
+        If the lists are empty or differ in length.
     """
     from .cascade_budget import network_stability
 

@@ -1,13 +1,13 @@
 """Interrogation of a distributed GHZ state by the nodes' local oscillators, and its parity readout.
 
 Kómár et al., Nature Physics 10, 582 (2014), eqs. (1) and (A2)–(A6), with unequal qubit numbers (eqs. C1–C2)
---------------------------------------------------------------------------
+------------------------------------------------------------------------------------------------------------
 During the dark time node j's LO imprints its phase φ_j on each of its
 ``n_j`` clock qubits: ``exp(−iφ_j J_z^{(j)})``, i.e. ``RZ(−φ_j)`` on every
 clock qubit of the node (CONVENTIONS.md; the gates carry the label
 ``"imprint"``). On ``(|0…0⟩ + |1…1⟩)/√2`` this gives
 
-    (|0…0⟩ + e^{−iΦ} |1…1⟩)/√2,      Φ = Σ_j n_j φ_j,
+    ``(|0…0⟩ + e^{−iΦ} |1…1⟩)/√2``,      ``Φ = Σ_j n_j φ_j``,
 
 the weighted center-of-mass phase of eq. (C1) (``Φ = N δ_COM T`` for equal
 ``n_j``, eq. (1)). The paper writes ``Û = |0⟩⟨0| + e^{iφ}|1⟩⟨1|`` (its
@@ -59,6 +59,21 @@ def seed_int(seed) -> int | None:
     Aer seeds shot k with ``seed_simulator + k``, so nearby user seeds would
     share almost all their shots; an int is therefore hashed through
     :class:`numpy.random.SeedSequence` first (same int → same simulator seed).
+
+    Parameters
+    ----------
+    seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
+        The user's seed (an int must be ≥ 0).
+
+    Returns
+    -------
+    int or None
+        A simulator seed in [0, 2³¹), or None for None.
+
+    Raises
+    ------
+    QClockError
+        If ``seed`` is of another type or a negative int.
     """
     if seed is None:
         return None
@@ -73,7 +88,22 @@ def seed_int(seed) -> int | None:
 
 
 def aer_sampler(noise_model=None, seed=None, method: str = "automatic"):
-    """Aer ``SamplerV2`` with the given noise model, simulation method and seed."""
+    """Aer ``SamplerV2`` with the given noise model, simulation method and seed.
+
+    Parameters
+    ----------
+    noise_model : qiskit_aer.noise.NoiseModel, optional
+        Noise of the simulation (None: ideal).
+    seed : None, int, SeedSequence or Generator, optional
+        Seed, mapped by :func:`seed_int`.
+    method : str, optional
+        Aer simulation method.
+
+    Returns
+    -------
+    qiskit_aer.primitives.SamplerV2
+        The sampler.
+    """
     from qiskit_aer.primitives import SamplerV2
 
     options = {"backend_options": {"method": method}}
@@ -87,6 +117,23 @@ def node_phases(network: ClockNetwork, phases) -> np.ndarray:
 
     ``phases`` is a mapping ``{node: φ}`` (every node) or an array whose last
     axis has one entry per node.
+
+    Parameters
+    ----------
+    network : ClockNetwork
+        The topology (node order and clock qubits n_j).
+    phases : mapping or array_like, shape (K,) or (P, K)
+        LO phases φ_j (rad).
+
+    Returns
+    -------
+    numpy.ndarray, shape (K,) or (P, K)
+        The phases in the network's node order (rad).
+
+    Raises
+    ------
+    QClockError
+        If a node is missing or the array's last axis is not K long.
     """
     if not isinstance(network, ClockNetwork):
         raise QClockError(f"network must be a ClockNetwork, got {type(network).__name__}")
@@ -104,7 +151,22 @@ def node_phases(network: ClockNetwork, phases) -> np.ndarray:
 
 
 def collective_phase(network: ClockNetwork, phases) -> np.ndarray | float:
-    """``Φ = Σ_j n_j φ_j`` (rad), eq. (C1); a float for one phase vector, else shape (P,)."""
+    """``Φ = Σ_j n_j φ_j`` (rad), eq. (C1); a float for one phase vector, else shape (P,).
+
+    Kómár et al., Nature Physics 10, 582 (2014), eq. (C1).
+
+    Parameters
+    ----------
+    network : ClockNetwork
+        The topology (node order and clock qubits n_j).
+    phases : mapping or array_like, shape (K,) or (P, K)
+        LO phases φ_j (rad), as for :func:`node_phases`.
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (P,)
+        Φ (rad).
+    """
     values = node_phases(network, phases)
     weights = np.array([network.qubit_counts[node] for node in network.nodes], dtype=float)
     total = values @ weights
@@ -112,7 +174,30 @@ def collective_phase(network: ClockNetwork, phases) -> np.ndarray | float:
 
 
 def parity_probability(network: ClockNetwork, phases, contrast: float = 1.0) -> np.ndarray | float:
-    """``P(p = +1 | φ) = (1 + C cos Φ)/2`` (eq. A6); C = 1 is the ideal distributed GHZ state."""
+    """``P(p = +1 | φ) = (1 + C cos Φ)/2`` (eq. A6); C = 1 is the ideal distributed GHZ state.
+
+    Kómár et al., Nature Physics 10, 582 (2014), eq. (A6).
+
+    Parameters
+    ----------
+    network : ClockNetwork
+        The topology (node order and clock qubits n_j).
+    phases : mapping or array_like, shape (K,) or (P, K)
+        LO phases φ_j (rad), as for :func:`node_phases`.
+    contrast : float, optional
+        Parity contrast C in [−1, 1] (1: ideal).
+
+    Returns
+    -------
+    float or numpy.ndarray, shape (P,)
+        Probability of centre parity +1.
+
+    Raises
+    ------
+    QClockError
+        If ``contrast`` is not a real number in [−1, 1] or the phases do not match
+        the network.
+    """
     if isinstance(contrast, bool) or not isinstance(contrast, numbers.Real) or not -1.0 <= contrast <= 1.0:
         raise QClockError(f"contrast must be a real number in [-1, 1], got {contrast!r}")
     return 0.5 * (1.0 + float(contrast) * np.cos(collective_phase(network, phases)))
@@ -124,6 +209,7 @@ def interrogation_circuit(distribution: GHZDistribution, phases=None, measure: b
     Parameters
     ----------
     distribution : GHZDistribution
+        The distribution circuit and its layout.
     phases : array_like (K,), optional
         φ_j in node order (rad). Default: a free ``ParameterVector`` named
         ``"phi"`` with one entry per node (bind it in node order).
@@ -136,6 +222,12 @@ def interrogation_circuit(distribution: GHZDistribution, phases=None, measure: b
     QuantumCircuit
         Clock qubit ``clock_qubits[node][i]`` is read into bit ``k`` of the
         register ``"readout"``, k its position in ``layout.all_clock_qubits``.
+
+    Raises
+    ------
+    QClockError
+        If ``distribution`` is not a GHZDistribution or the phases do not match
+        its nodes.
     """
     if not isinstance(distribution, GHZDistribution):
         raise QClockError(f"distribution must be a GHZDistribution, got {type(distribution).__name__}")
@@ -173,9 +265,10 @@ def _node_bit_slices(layout) -> list[list[int]]:
 class ParitySample:
     """Sampled parities of the network readout.
 
-    Attributes
+    Parameters
     ----------
     nodes : tuple of str
+        The clocks, in the order of the phase columns.
     phases : ndarray (P, K)
         φ_j per setting (rad).
     collective_phase : ndarray (P,)
@@ -183,6 +276,7 @@ class ParitySample:
     plus_counts : ndarray (P,)
         Shots with center parity p = +1.
     shots : int
+        Shots per setting.
     node_parity_means : ndarray (P, K)
         Mean of each node's parity p_j (each is 0 in expectation for K ≥ 2).
     predicted_plus : ndarray (P,)
@@ -202,7 +296,13 @@ class ParitySample:
         return self.plus_counts / self.shots
 
     def chi_square(self):
-        """Pearson χ² of the (+, −) counts against ``predicted_plus`` (:func:`circuits.chi_square_test`)."""
+        """Pearson χ² of the (+, −) counts against ``predicted_plus`` (:func:`circuits.chi_square_test`).
+
+        Returns
+        -------
+        ChiSquareResult
+            The statistic, its degrees of freedom and p-value.
+        """
         from ..circuits.stats import chi_square_test
 
         counts = np.stack([self.plus_counts, self.shots - self.plus_counts], axis=1)
@@ -210,6 +310,13 @@ class ParitySample:
         return chi_square_test(counts, probabilities)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"nodes": list(self.nodes), "phases": self.phases.tolist(),
                 "collective_phase": self.collective_phase.tolist(), "plus_counts": self.plus_counts.tolist(),
                 "shots": self.shots, "node_parity_means": self.node_parity_means.tolist(),
@@ -217,6 +324,18 @@ class ParitySample:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> ParitySample:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        ParitySample
+            The reconstructed object.
+        """
         return cls(nodes=tuple(data["nodes"]), phases=np.asarray(data["phases"], dtype=float),
                    collective_phase=np.asarray(data["collective_phase"], dtype=float),
                    plus_counts=np.asarray(data["plus_counts"], dtype=np.int64), shots=int(data["shots"]),
@@ -237,6 +356,7 @@ def sample_parity(network: ClockNetwork, phases, shots: int = 1000, seed=None, s
     Parameters
     ----------
     network : ClockNetwork
+        The topology.
     phases : mapping or array_like (K,) or (P, K)
         LO phases φ_j (rad) per node, one row per setting (one Aer job).
     shots : int
@@ -250,6 +370,12 @@ def sample_parity(network: ClockNetwork, phases, shots: int = 1000, seed=None, s
         Aer method; default ``"matrix_product_state"`` (the GHZ state has bond
         dimension 2; with mid-circuit measurements the statevector method
         simulates every shot separately and is ~60× slower already at 18 qubits).
+
+    Returns
+    -------
+    ParitySample
+        Counts of centre parity +1 per setting, node parity means and the
+        predicted probabilities.
     """
     values = np.atleast_2d(node_phases(network, phases))
     shots = _check_shots(shots)

@@ -6,7 +6,7 @@ A link delivers the Bell state ``|Φ+⟩ = (|00⟩ + |11⟩)/√2`` followed, on
 half, by a Pauli X, Y or Z each with probability ``(1 − F)/3`` (identity with
 probability F). Its fidelity is ``⟨Φ+|ρ|Φ+⟩ = F``; its Werner parameter is
 
-    w = (4F − 1)/3,       ρ = w |Φ+⟩⟨Φ+| + (1 − w) 𝟙/4.
+    ``w = (4F − 1)/3``,       ``ρ = w |Φ+⟩⟨Φ+| + (1 − w) 𝟙/4``.
 
 In a circuit the pair is made ideally and then passes a labelled identity
 gate (:func:`link_gate`); :func:`link_noise_model` attaches the Pauli error
@@ -75,7 +75,25 @@ LINK_LABEL_PREFIX = "link_"
 
 
 def check_fidelity(fidelity, name: str = "fidelity") -> float:
-    """Return an EPR-pair fidelity as a float, or raise if it is not in [0, 1]."""
+    """Return an EPR-pair fidelity as a float, or raise if it is not in [0, 1].
+
+    Parameters
+    ----------
+    fidelity : float
+        The value to check.
+    name : str, optional
+        Name of the argument, used in the error message.
+
+    Returns
+    -------
+    float
+        The fidelity.
+
+    Raises
+    ------
+    QClockError
+        If ``fidelity`` is not a real number in [0, 1].
+    """
     if isinstance(fidelity, bool) or not isinstance(fidelity, numbers.Real):
         raise QClockError(f"{name} must be an EPR-pair fidelity in [0, 1], got {fidelity!r}")
     fidelity = float(fidelity)
@@ -85,17 +103,52 @@ def check_fidelity(fidelity, name: str = "fidelity") -> float:
 
 
 def werner_parameter(fidelity) -> float:
-    """``w = (4F − 1)/3`` of a Werner pair of fidelity F."""
+    """``w = (4F − 1)/3`` of a Werner pair of fidelity F.
+
+    Parameters
+    ----------
+    fidelity : float
+        Fidelity F of the EPR pair with ``|Φ+⟩``, in [0, 1].
+
+    Returns
+    -------
+    float
+        The Werner parameter w in [−1/3, 1].
+    """
     return (4.0 * check_fidelity(fidelity) - 1.0) / 3.0
 
 
 def fidelity_from_werner(werner: float) -> float:
-    """``F = (1 + 3w)/4``."""
+    """``F = (1 + 3w)/4``.
+
+    Parameters
+    ----------
+    werner : float
+        Werner parameter w.
+
+    Returns
+    -------
+    float
+        The fidelity F.
+    """
     return (1.0 + 3.0 * float(werner)) / 4.0
 
 
 def swapped_fidelity(fidelities: Iterable[float]) -> float:
-    """Fidelity of the end-to-end pair after swapping along hops of the given fidelities."""
+    """Fidelity of the end-to-end pair after swapping along hops of the given fidelities.
+
+    Werner parameters multiply under entanglement swapping.
+
+    Parameters
+    ----------
+    fidelities : iterable of float
+        Fidelity of each hop, in [0, 1].
+
+    Returns
+    -------
+    float
+        The end-to-end fidelity.
+    """
     werner = 1.0
     for index, fidelity in enumerate(fidelities):
         werner *= werner_parameter(check_fidelity(fidelity, f"fidelities[{index}]"))
@@ -103,24 +156,73 @@ def swapped_fidelity(fidelities: Iterable[float]) -> float:
 
 
 def link_error(fidelity) -> QuantumError:
-    """Aer Pauli error of a Werner link: X, Y, Z each with probability (1 − F)/3."""
+    """Aer Pauli error of a Werner link: X, Y, Z each with probability (1 − F)/3.
+
+    Parameters
+    ----------
+    fidelity : float
+        Fidelity F of the EPR pair with ``|Φ+⟩``, in [0, 1].
+
+    Returns
+    -------
+    qiskit_aer.noise.QuantumError
+        The one-qubit Pauli channel, applied to the far half of the pair.
+    """
     fidelity = check_fidelity(fidelity)
     flip = (1.0 - fidelity) / 3.0
     return pauli_error([("I", fidelity), ("X", flip), ("Y", flip), ("Z", flip)])
 
 
 def link_label(index: int) -> str:
-    """Label of the noisy identity of link number ``index`` (the edge's position in the layout)."""
+    """Label of the noisy identity of link number ``index`` (the edge's position in the layout).
+
+    Parameters
+    ----------
+    index : int
+        Link number.
+
+    Returns
+    -------
+    str
+        ``"link_<index>"``.
+    """
     return f"{LINK_LABEL_PREFIX}{int(index)}"
 
 
 def link_gate(index: int) -> IGate:
-    """Identity gate labelled :func:`link_label` (``id`` in OpenQASM)."""
+    """Identity gate labelled :func:`link_label` (``id`` in OpenQASM).
+
+    Parameters
+    ----------
+    index : int
+        Link number (its position in the layout).
+
+    Returns
+    -------
+    qiskit.circuit.library.IGate
+        The labelled identity that carries the link's noise.
+    """
     return IGate(label=link_label(index))
 
 
 def link_noise_model(fidelities: Mapping[str, float]) -> NoiseModel:
-    """Aer noise model with the Werner error of each ``{label: F}`` (labels with F = 1 get none)."""
+    """Aer noise model with the Werner error of each ``{label: F}`` (labels with F = 1 get none).
+
+    Parameters
+    ----------
+    fidelities : mapping of str to float
+        Link label (:func:`link_label`) → fidelity F in [0, 1].
+
+    Returns
+    -------
+    qiskit_aer.noise.NoiseModel
+        :func:`link_error` on each labelled identity gate.
+
+    Raises
+    ------
+    QClockError
+        If a label is not a link label or a fidelity is not in [0, 1].
+    """
     model = NoiseModel()
     for label, fidelity in fidelities.items():
         if not str(label).startswith(LINK_LABEL_PREFIX):
@@ -140,12 +242,44 @@ def _werner_array(werner) -> np.ndarray:
 
 
 def predicted_ghz_fidelity(werner) -> float:
-    """GHZ fidelity ``½[Π(1 + w_l)/2 + Π w_l]`` for independent links with Werner parameters ``w_l``."""
+    """GHZ fidelity ``½[Π(1 + w_l)/2 + Π w_l]`` for independent links with Werner parameters ``w_l``.
+
+    Parameters
+    ----------
+    werner : float or array_like, shape (L,)
+        Werner parameter of each link, in [−1/3, 1].
+
+    Returns
+    -------
+    float
+        ⟨GHZ|ρ|GHZ⟩.
+
+    Raises
+    ------
+    QClockError
+        If a Werner parameter is outside [−1/3, 1].
+    """
     values = _werner_array(werner) if np.size(werner) else np.zeros(0)
     return float(0.5 * (np.prod((1.0 + values) / 2.0) + np.prod(values)))
 
 
 def predicted_parity_contrast(werner) -> float:
-    """Parity contrast ``C = Π_l w_l`` for independent links with Werner parameters ``w_l``."""
+    """Parity contrast ``C = Π_l w_l`` for independent links with Werner parameters ``w_l``.
+
+    Parameters
+    ----------
+    werner : float or array_like, shape (L,)
+        Werner parameter of each link, in [−1/3, 1].
+
+    Returns
+    -------
+    float
+        ⟨Π_i X_i⟩ at zero phase.
+
+    Raises
+    ------
+    QClockError
+        If a Werner parameter is outside [−1/3, 1].
+    """
     values = _werner_array(werner) if np.size(werner) else np.zeros(0)
     return float(np.prod(values))

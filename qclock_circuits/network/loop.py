@@ -121,6 +121,20 @@ class Outage:
 
     ``stop = None``: down until the end of the run. Naming the centre node
     itself is the same as ``"centre"``: every node then runs alone.
+
+    Parameters
+    ----------
+    target : str
+        Node name whose link is down, or ``"centre"``.
+    start : int
+        First cycle of the outage (≥ 0).
+    stop : int or None, optional
+        First cycle after the outage; None for the rest of the run.
+
+    Raises
+    ------
+    QClockError
+        If ``target`` is not a name, or ``start``/``stop`` are not valid cycles.
     """
 
     target: str
@@ -140,10 +154,29 @@ class Outage:
             object.__setattr__(self, "stop", stop)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"target": self.target, "start": self.start, "stop": self.stop}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Outage":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        Outage
+            The reconstructed object.
+        """
         return cls(data["target"], int(data["start"]), None if data.get("stop") is None else int(data["stop"]))
 
 
@@ -199,11 +232,15 @@ MAX_NETWORK_CYCLES = 10**9
 class NetworkClockResult:
     """Outcome of :func:`simulate_network_clock`.
 
-    Attributes
+    Parameters
     ----------
     strategy, feedback : str
+        The strategy (one of :data:`STRATEGIES`) and the feedback
+        (``"full"``, ``"centre"`` or ``"regional"``).
     node_names : tuple of str
+        The clocks, in the order of the per-node arrays.
     centre : str
+        The node that holds the centre of the network.
     interrogation_time, dead_time : float
         ``T`` and ``T_D`` (s, or the LOs' unit).
     cycles, bin_size : int
@@ -219,6 +256,7 @@ class NetworkClockResult:
         Overlapping Allan deviation of the full-resolution centre-of-mass
         trace (τ in s), octave averaging times.
     node_adev : tuple of AllanResult
+        The same for each node's signal.
     phase_slips : tuple of int
         Per node, cycles with ``|φ_j| ≥ π`` (undetectable by the cascade, Kómár et al. eq. A27).
     cascade_errors : int
@@ -236,6 +274,7 @@ class NetworkClockResult:
     local_cycles : tuple of int
         Per node, cycles it ran on its own cascade (independent strategies, outages).
     outages : tuple of Outage
+        The outages of the run.
     allocation : CascadeAllocation or None
         The network cascade (quantum network only).
     wait_time : float
@@ -277,6 +316,16 @@ class NetworkClockResult:
         network cascade that misses ``Φ`` in more than ``max_error_rate`` of its
         cycles does not stabilise the centre of mass. In either case the Allan
         deviation of the run is not the clock's stability.
+
+        Parameters
+        ----------
+        max_error_rate : float, optional
+            Largest tolerated fraction of network cycles with a cascade error.
+
+        Returns
+        -------
+        list of str
+            The reasons (phase slips, cascade errors); empty for a usable run.
         """
         found = []
         slips = int(sum(self.phase_slips))
@@ -289,6 +338,13 @@ class NetworkClockResult:
         return found
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {
             "strategy": self.strategy, "feedback": self.feedback, "node_names": list(self.node_names),
             "centre": self.centre, "interrogation_time": self.interrogation_time, "dead_time": self.dead_time,
@@ -306,6 +362,18 @@ class NetworkClockResult:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "NetworkClockResult":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        NetworkClockResult
+            The reconstructed object.
+        """
         names = tuple(str(n) for n in data["node_names"])
         node_frequency = np.asarray(data["node_frequency"], dtype=float).reshape(-1, len(names))
         return cls(
@@ -559,6 +627,27 @@ def local_allocation(qubits: int, strategy: str = "independent", *, individual_d
     same phase), so the returned allocation has node share ``D`` and GHZ sizes
     ``D, D², …``. ``None``: all qubits uncorrelated — the classical strategies,
     or a node whose best cascade has no entangled level.
+
+    Parameters
+    ----------
+    qubits : int
+        Qubits of the node (≥ 1).
+    strategy : str, optional
+        One of :data:`STRATEGIES`.
+    individual_dephasing : float, optional
+        ``γ T`` of the node's qubits (dimensionless).
+    node_phase_width : float or callable, optional
+        Prior width of the node phase (rad), or a function of the level-0 qubits.
+
+    Returns
+    -------
+    CascadeAllocation or None
+        The node's cascade, or None when it runs uncorrelated qubits only.
+
+    Raises
+    ------
+    QClockError
+        If ``qubits`` < 1 or the strategy is unknown.
     """
     qubits = check_int(qubits, "qubits", 1)
     check_choice(strategy, "strategy", STRATEGIES)
@@ -692,6 +781,7 @@ def node_latencies(clocks, names, centre, latency) -> tuple[float, ...]:
     Parameters
     ----------
     clocks : ClockNetwork or sequence of LocalOscillatorNoise
+        The network (link lengths give the latencies) or the nodes' LOs.
     names : sequence of str
         Node names, in the loop's order.
     centre : str
@@ -881,6 +971,18 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     Returns
     -------
     NetworkClockResult
+        Frequencies, Allan deviations and error counts of the run.
+
+    Raises
+    ------
+    TypeError
+        If ``allocation`` is neither None, ``"loop_optimal"`` nor a
+        CascadeAllocation, or ``seed`` is of another type.
+    QClockError
+        If ``cycles`` exceeds MAX_NETWORK_CYCLES, a gain is outside (0, 2), the
+        feedback needs a cooperating strategy, the allocation does not fit the
+        network's nodes and qubits, or a node without level-0 qubits has no
+        ``node_phase_width``.
     """
     T, TD = check_cycle_times(interrogation_time, dead_time)
     cycles = check_int(cycles, "cycles", 3)

@@ -34,7 +34,19 @@ DECODE_REGISTER = "decode"
 
 
 def ghz_decoding_circuit(distribution):
-    """Distribution circuit + inverse GHZ preparation on the clock qubits + Z measurement (register ``"decode"``)."""
+    """Distribution circuit + inverse GHZ preparation on the clock qubits + Z measurement (register ``"decode"``).
+
+    Parameters
+    ----------
+    distribution : GHZDistribution
+        The distribution circuit and its layout.
+
+    Returns
+    -------
+    qiskit.QuantumCircuit
+        A copy of the circuit with the decoding appended; the all-zero outcome
+        of ``"decode"`` marks the ideal GHZ state.
+    """
     circuit = distribution.circuit.copy()
     clock = list(distribution.layout.all_clock_qubits)
     register = ClassicalRegister(len(clock), DECODE_REGISTER)
@@ -51,9 +63,10 @@ def ghz_decoding_circuit(distribution):
 class DistributionReport:
     """Measured and predicted quality of a GHZ distribution.
 
-    Attributes
+    Parameters
     ----------
     scheme : str
+        Distribution scheme (``"star"``, ``"no-ancilla"``, ``"repeater"`` or ``"flat"``).
     nodes : int
         Clocks K.
     qubits : int
@@ -63,7 +76,9 @@ class DistributionReport:
     epr_pairs : int
         EPR pairs used (one per hop).
     shots : int
+        Shots of each of the two circuits (fidelity and parity).
     seed : int or None
+        Aer seed used (None: not reproducible).
     ghz_fidelity, ghz_fidelity_se : float
         Measured ⟨GHZ|ρ|GHZ⟩ and its standard error.
     parity_contrast, parity_contrast_se : float
@@ -113,10 +128,29 @@ class DistributionReport:
         return (self.parity_contrast - c) / se
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping) -> DistributionReport:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        DistributionReport
+            The reconstructed object.
+        """
         return cls(**dict(data))
 
 
@@ -127,13 +161,21 @@ def distribution_report(network: ClockNetwork, scheme: str = "star", fidelity: f
     Parameters
     ----------
     network : ClockNetwork
+        The topology (nodes with their clock qubits, links with fidelities).
     scheme : {'star', 'no-ancilla', 'repeater', 'flat'}
+        Distribution scheme (:func:`ghz_distribution_circuit`).
     fidelity : float in [0, 1], optional
         One Werner fidelity for every link (default: the edges' ``fidelity``).
     shots : int
         Shots of each of the two circuits.
     seed : int, SeedSequence or Generator, optional
         Aer seed (the same seed gives the same report).
+
+    Returns
+    -------
+    DistributionReport
+        Measured GHZ fidelity and parity contrast with standard errors, beside
+        the analytic predictions for independent Werner links.
     """
     shots = _check_shots(shots)
     seed = seed_int(seed)

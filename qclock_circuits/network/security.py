@@ -12,7 +12,7 @@ LO phase φ_j, and compares it with ``φ_cl,j``: the phase of the LO signal the
 node sent, measured classically against the COM signal, plus the center's
 estimate of the COM phase. Statistic and acceptance rule (app. B1):
 
-    D = wrap(φ̂_j − φ̂_COM − φ_cl,j),      accept  |D| ≤ w = Λ √(K/N)
+    ``D = wrap(φ̂_j − φ̂_COM − φ_cl,j)``,      accept  ``|D| ≤ w = Λ √(K/N)``
 
 with K clocks, N atoms in total (``n = N/K`` per node). Errors of the
 estimates (app. B1): the node's phase ``Δφ_j = √(K/N)`` (projection noise of
@@ -144,7 +144,7 @@ def _probability(value, name: str) -> float:
 class SabotageStatistics:
     """Widths of the sabotage statistic ``D`` for one network size (app. B1).
 
-    Attributes
+    Parameters
     ----------
     total_atoms, nodes, tested_nodes : int
         N, K and K_t.
@@ -183,10 +183,29 @@ class SabotageStatistics:
         return self.total_atoms // self.nodes
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> SabotageStatistics:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        SabotageStatistics
+            The reconstructed object.
+        """
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
@@ -215,6 +234,17 @@ def sabotage_statistics(window: float, total_atoms: int, nodes: int, tested_node
         ``φ̂ = arg Σ_i b_i e^{iχ_i}``, whose error is ``√(2/n) = √(2K/N)``
         for large n (each bit carries ``E[b e^{iχ}] = e^{iφ}/2`` and a
         transverse variance 1/2). ``"bits"`` needs N divisible by K.
+
+    Returns
+    -------
+    SabotageStatistics
+        σ_D (rad), the acceptance half-width w (rad) and their parts.
+
+    Raises
+    ------
+    QClockError
+        If Λ is not > 0, K < 2, K_t is not in [1, K), N < K, the readout is
+        unknown, or N is not divisible by K with ``readout="bits"``.
     """
     window = _positive(window, "window", "units of sqrt(K/N)")
     nodes = check_int(nodes, "nodes", 2)
@@ -250,6 +280,16 @@ def acceptance_probability(offset, std: float, half_width: float) -> np.ndarray 
         σ_D (rad, > 0).
     half_width : float
         w (rad, > 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The acceptance probability, shaped like ``offset``.
+
+    Raises
+    ------
+    QClockError
+        If ``offset`` is not finite or ``std``/``half_width`` is not > 0.
     """
     std = _positive(std, "std", "rad")
     half_width = _positive(half_width, "half_width", "rad")
@@ -289,10 +329,24 @@ def rejection_probability(behaviour: str, window: float, total_atoms: int, nodes
     ----------
     behaviour : str
         One of :data:`BEHAVIOURS`.
+    window, total_atoms, nodes, tested_nodes
+        As for :func:`sabotage_statistics`.
     lo_offset : float
         Phase error ``δω T`` (rad) of the LO signal a ``"lo_offset"`` node sends.
     cheat_probability : float
         Fraction of cycles in which a malicious node misbehaves, in [0, 1].
+    com_error, readout
+        As for :func:`sabotage_statistics`.
+
+    Returns
+    -------
+    float
+        Probability that one test round rejects the node.
+
+    Raises
+    ------
+    QClockError
+        If the behaviour is unknown or an argument is out of range.
     """
     behaviour = check_choice(behaviour, "behaviour", BEHAVIOURS)
     stats = sabotage_statistics(window, total_atoms, nodes, tested_nodes, com_error=com_error, readout=readout)
@@ -321,7 +375,25 @@ def _honest_rejection(stats: SabotageStatistics) -> float:
 
 
 def detection_after_tests(rate, tests) -> np.ndarray | float:
-    """Probability that at least one of ``tests`` independent test rounds rejects: ``1 − (1 − p)^m``."""
+    """Probability that at least one of ``tests`` independent test rounds rejects: ``1 − (1 − p)^m``.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Rejection probability p of one round, in [0, 1].
+    tests : int or array_like
+        Number m of test rounds (≥ 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The detection probability, broadcast over ``rate`` and ``tests``.
+
+    Raises
+    ------
+    QClockError
+        If a rate is not a probability in [0, 1] or ``tests`` is not an integer ≥ 1.
+    """
     rate = np.asarray(rate, dtype=float)
     if np.any(~np.isfinite(rate)) or np.any((rate < 0) | (rate > 1)):
         raise QClockError(f"rate must be probabilities in [0, 1], got {rate.tolist()!r}")
@@ -353,6 +425,16 @@ def assessment_parity_probability(secret_phase, lo_phase, qubits: int, contrast:
         n ≥ 1.
     contrast : float
         C in [0, 1] (1 for a perfect teleportation and GHZ state).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        P(+1), broadcast over ``secret_phase`` and ``lo_phase``.
+
+    Raises
+    ------
+    QClockError
+        If a phase is not finite, ``qubits`` < 1 or ``contrast`` is outside [0, 1].
     """
     qubits = check_int(qubits, "qubits", 1)
     contrast = _probability(contrast, "contrast")
@@ -368,9 +450,10 @@ def assessment_parity_probability(secret_phase, lo_phase, qubits: int, contrast:
 class SabotageTrials:
     """Monte Carlo of test rounds against one node behaviour.
 
-    Attributes
+    Parameters
     ----------
     behaviour : str
+        The node behaviour simulated (one of :data:`BEHAVIOURS`).
     statistics : SabotageStatistics
         σ_D, w and the network size.
     trials : int
@@ -411,6 +494,13 @@ class SabotageTrials:
         return (self.rate - self.expected_rate) / self.binomial_std
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"behaviour": self.behaviour, "statistics": self.statistics.to_dict(), "trials": self.trials,
                 "rejections": self.rejections, "expected_rate": self.expected_rate, "lo_offset": self.lo_offset,
                 "cheat_probability": self.cheat_probability, "lo_phase_spread": self.lo_phase_spread,
@@ -418,6 +508,18 @@ class SabotageTrials:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> SabotageTrials:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        SabotageTrials
+            The reconstructed object.
+        """
         return cls(behaviour=str(data["behaviour"]), statistics=SabotageStatistics.from_dict(data["statistics"]),
                    trials=int(data["trials"]), rejections=int(data["rejections"]),
                    expected_rate=float(data["expected_rate"]), lo_offset=float(data["lo_offset"]),
@@ -489,6 +591,13 @@ def simulate_sabotage_tests(behaviour: str, window: float, total_atoms: int, nod
     Returns
     -------
     SabotageTrials
+        Rejections counted beside the analytic rate.
+
+    Raises
+    ------
+    QClockError
+        If ``lo_phase_spread`` < 0 or another argument is out of range (as for
+        :func:`rejection_probability`).
     """
     behaviour = check_choice(behaviour, "behaviour", BEHAVIOURS)
     stats = sabotage_statistics(window, total_atoms, nodes, tested_nodes, com_error=com_error, readout=readout)
@@ -529,6 +638,12 @@ def encode_feedback(correction, key, feedback_range: float) -> np.ndarray:
     ndarray
         Transmitted phases ψ in ``[−π, π)``; without κ they are uniform and
         carry no information on c.
+
+    Raises
+    ------
+    QClockError
+        If ``feedback_range`` is not > 0, ``key`` and ``correction`` differ in
+        shape, or some ``|c| ≥ c_max``.
     """
     c_max = _positive(feedback_range, "feedback_range", "rad per unit time")
     correction = np.asarray(correction, dtype=float)
@@ -543,7 +658,27 @@ def encode_feedback(correction, key, feedback_range: float) -> np.ndarray:
 
 
 def decode_feedback(transmitted, key, feedback_range: float) -> np.ndarray:
-    """Invert :func:`encode_feedback`: ``c = c_max wrap(ψ − κ)/π``."""
+    """Invert :func:`encode_feedback`: ``c = c_max wrap(ψ − κ)/π``.
+
+    Parameters
+    ----------
+    transmitted : array_like
+        Transmitted phases ψ (rad).
+    key : array_like
+        Key phases κ (rad), as used to encode.
+    feedback_range : float
+        c_max > 0 (rad per unit time).
+
+    Returns
+    -------
+    numpy.ndarray
+        Feedback values c (rad per unit time).
+
+    Raises
+    ------
+    QClockError
+        If ``feedback_range`` is not > 0.
+    """
     c_max = _positive(feedback_range, "feedback_range", "rad per unit time")
     return c_max * wrap_phase(np.asarray(transmitted, dtype=float) - np.asarray(key, dtype=float)) / math.pi
 
@@ -566,11 +701,18 @@ def com_servo(com_frequency, measurement_noise: float, gain: float = 1.0, seed=N
     gain : float
         g in (0, 2) (the loop is stable for ``0 < g < 2``).
     seed : None, int, SeedSequence or Generator
+        Source of the measurement errors.
 
     Returns
     -------
     corrections, errors : ndarray
         c_k and the measurement errors e_k, both of the length of ``com_frequency``.
+
+    Raises
+    ------
+    QClockError
+        If ``com_frequency`` is not a non-empty 1-D finite array,
+        ``measurement_noise`` < 0, or ``gain`` is outside (0, 2).
     """
     com = np.asarray(com_frequency, dtype=float)
     if com.ndim != 1 or com.size < 1 or not np.all(np.isfinite(com)):
@@ -591,7 +733,7 @@ def com_servo(com_frequency, measurement_noise: float, gain: float = 1.0, seed=N
 class EavesdroppingResult:
     """Allan deviations of what the members and an eavesdropper can synthesise (app. B2).
 
-    Attributes
+    Parameters
     ----------
     stabilised : AllanResult
         COM frequency with the decoded feedback applied (the members' signal).
@@ -604,7 +746,11 @@ class EavesdroppingResult:
     single_node : AllanResult
         Free-running LO of node 0, for scale.
     nodes, cycles : int
+        Clocks K and cycles simulated.
     interrogation_time, dead_time, measurement_noise, gain, feedback_range : float
+        T and T_D (the LOs' time unit, Z), the centre's frequency-measurement
+        error σ_m = Δφ/T (rad per unit time), the servo gain g and the
+        feedback range c_max (rad per unit time) of :func:`simulate_eavesdropping`.
     key_correlation : float
         Sample correlation of the transmitted phases with the feedback
         (≈ 0: the ciphertext reveals nothing without the key).
@@ -624,10 +770,23 @@ class EavesdroppingResult:
     key_correlation: float
 
     def ratio(self) -> np.ndarray:
-        """``σ_eavesdropper(τ)/σ_stabilised(τ)`` at each τ (> 1: the members' signal is better)."""
+        """``σ_eavesdropper(τ)/σ_stabilised(τ)`` at each τ (> 1: the members' signal is better).
+
+        Returns
+        -------
+        numpy.ndarray
+            The ratio at each averaging time of ``stabilised.tau``.
+        """
         return self.eavesdropper.sigma / self.stabilised.sigma
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         out = {name: getattr(self, name) for name in ("nodes", "cycles", "interrogation_time", "dead_time",
                                                       "measurement_noise", "gain", "feedback_range",
                                                       "key_correlation")}
@@ -637,6 +796,18 @@ class EavesdroppingResult:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> EavesdroppingResult:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        EavesdroppingResult
+            The reconstructed object.
+        """
         adevs = {name: AllanResult.from_dict(data[name])
                  for name in ("stabilised", "eavesdropper", "eavesdropper_feedback", "single_node")}
         return cls(nodes=int(data["nodes"]), cycles=int(data["cycles"]),
@@ -656,7 +827,7 @@ def simulate_eavesdropping(local_oscillators, cycles: int, interrogation_time: f
     mean. The center measures the COM frequency once per cycle over the dark
     time with error ``σ_m = phase_noise / T`` and runs :func:`com_servo` with
     gain g. The correction travels key-modulated (:func:`encode_feedback`,
-    one key phase per cycle, range 1.5 × the largest |c|); the members decode
+    one key phase per cycle, range 1.5 × the largest ``|c|``); the members decode
     it and add it to their LO, after the split-off of the signal they send.
 
     Parameters
@@ -683,6 +854,14 @@ def simulate_eavesdropping(local_oscillators, cycles: int, interrogation_time: f
     Returns
     -------
     EavesdroppingResult
+        Allan deviations of the members' and the eavesdropper's signals.
+
+    Raises
+    ------
+    QClockError
+        If the LO models are missing, of mixed time units, or given with
+        ``nodes``; or ``cycles``, ``dead_time``, ``phase_noise`` or ``gain`` is out
+        of range.
     """
     if isinstance(local_oscillators, LocalOscillatorNoise):
         count = check_int(1 if nodes is None else nodes, "nodes", 1)
@@ -740,7 +919,7 @@ def simulate_eavesdropping(local_oscillators, cycles: int, interrogation_time: f
 class CenterRotation:
     """A schedule of center nodes and the routes each center uses (app. B3).
 
-    Attributes
+    Parameters
     ----------
     schedule : tuple of str
         Center of each cycle.
@@ -755,6 +934,7 @@ class CenterRotation:
     rule : str
         ``"routes"`` or ``"direct"``.
     max_hops : int or None
+        Longest route allowed (links), None for no limit.
     """
 
     schedule: tuple[str, ...]
@@ -770,7 +950,25 @@ class CenterRotation:
         return sum(a != b for a, b in zip(self.schedule, self.schedule[1:]))
 
     def route(self, cycle: int, node) -> tuple[str, ...]:
-        """Path from the center of ``cycle`` to ``node`` (``(center,)`` for the center itself)."""
+        """Path from the center of ``cycle`` to ``node`` (``(center,)`` for the center itself).
+
+        Parameters
+        ----------
+        cycle : int
+            Cycle index in ``[0, len(schedule))``.
+        node : str
+            A live node of that cycle.
+
+        Returns
+        -------
+        tuple of str
+            The nodes from the center to ``node``.
+
+        Raises
+        ------
+        QClockError
+            If ``cycle`` is out of range or ``node`` is not live in it.
+        """
         cycle = check_int(cycle, "cycle", 0)
         if cycle >= len(self.schedule):
             raise QClockError(f"cycle must be in [0, {len(self.schedule)}), got {cycle}")
@@ -785,6 +983,13 @@ class CenterRotation:
         return paths[str(node)]
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"schedule": list(self.schedule), "failed": [list(f) for f in self.failed],
                 "epochs": list(self.epochs),
                 "routes": [{c: {n: list(p) for n, p in r.items()} for c, r in epoch.items()}
@@ -793,6 +998,18 @@ class CenterRotation:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> CenterRotation:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        CenterRotation
+            The reconstructed object.
+        """
         return cls(schedule=tuple(data["schedule"]), failed=tuple(tuple(f) for f in data["failed"]),
                    epochs=tuple(int(e) for e in data["epochs"]),
                    routes=tuple({c: {n: tuple(p) for n, p in r.items()} for c, r in epoch.items()}
@@ -846,6 +1063,7 @@ def center_candidates(network: ClockNetwork, *, failed: Iterable = (), rule: str
     Parameters
     ----------
     network : ClockNetwork
+        The topology.
     failed : collection of node names
         Nodes that are down; they neither serve nor relay.
     rule : str
@@ -858,6 +1076,11 @@ def center_candidates(network: ClockNetwork, *, failed: Iterable = (), rule: str
     strict : bool
         Raise if any live node cannot act as center (default); else return
         those that can.
+
+    Returns
+    -------
+    tuple of str
+        The nodes that can act as center, in node order.
 
     Raises
     ------
@@ -923,6 +1146,7 @@ def plan_center_rotation(network: ClockNetwork, cycles: int, *, mode: str = "cyc
     Parameters
     ----------
     network : ClockNetwork
+        The topology.
     cycles : int
         Cycles to plan (≥ 1).
     mode : str
@@ -934,6 +1158,11 @@ def plan_center_rotation(network: ClockNetwork, cycles: int, *, mode: str = "cyc
         ``{cycle: node or nodes}`` that go down at that cycle and stay down.
     rule, max_hops
         As in :func:`center_candidates`.
+
+    Returns
+    -------
+    CenterRotation
+        The center of each cycle, the failed nodes and the routes per epoch.
 
     Raises
     ------

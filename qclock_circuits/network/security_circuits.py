@@ -46,6 +46,11 @@ def assessment_circuit(secret_phase: float, lo_phase: float, qubits: int, *, dyn
     dynamic : bool
         Mid-circuit Bell measurement with classically controlled corrections
         (True), or coherent corrections (False).
+
+    Returns
+    -------
+    qiskit.QuantumCircuit
+        The n + 2 qubit circuit with the register ``"readout"``.
     """
     chi = check_finite(secret_phase, "secret_phase")
     phi = check_finite(lo_phase, "lo_phase")
@@ -84,7 +89,22 @@ def assessment_circuit(secret_phase: float, lo_phase: float, qubits: int, *, dyn
 
 
 def exact_assessment_probability(secret_phase: float, lo_phase: float, qubits: int) -> float:
-    """Exact ``P(parity = +1)`` of the coherent-correction circuit, from its statevector."""
+    """Exact ``P(parity = +1)`` of the coherent-correction circuit, from its statevector.
+
+    Parameters
+    ----------
+    secret_phase : float
+        χ (rad), known only to the center.
+    lo_phase : float
+        φ (rad), the node's LO phase per clock qubit over the dark time.
+    qubits : int
+        n ≥ 1 clock qubits at the node.
+
+    Returns
+    -------
+    float
+        ``P(+1)``, equal to ``(1 + cos(χ − nφ))/2`` for the ideal circuit.
+    """
     from qiskit.quantum_info import Statevector
 
     circuit = assessment_circuit(secret_phase, lo_phase, qubits, dynamic=False).remove_final_measurements(
@@ -100,7 +120,26 @@ def exact_assessment_probability(secret_phase: float, lo_phase: float, qubits: i
 
 def assessment_parities(secret_phase: float, lo_phase: float, qubits: int, shots: int = 1000, *,
                         seed=None) -> np.ndarray:
-    """Sample the dynamic test-round circuit on Aer: the node's parities (±1), one per shot."""
+    """Sample the dynamic test-round circuit on Aer: the node's parities (±1), one per shot.
+
+    Parameters
+    ----------
+    secret_phase : float
+        χ (rad), known only to the center.
+    lo_phase : float
+        φ (rad), the node's LO phase per clock qubit over the dark time.
+    qubits : int
+        n ≥ 1 clock qubits at the node.
+    shots : int, optional
+        Number of shots.
+    seed : None, int, SeedSequence or Generator, optional
+        Aer seed.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (shots,)
+        The node's parity, +1 or −1, per shot.
+    """
     shots = check_int(shots, "shots", 1)
     circuit = assessment_circuit(secret_phase, lo_phase, qubits, dynamic=True)
     result = aer_sampler(seed=seed, method="statevector").run([circuit], shots=shots).result()[0]

@@ -35,6 +35,7 @@ Edge attributes
     Fidelity ``F = ⟨Φ+|ρ|Φ+⟩`` of the link's EPR pair (a Werner state, see
     :mod:`.links`).
 ``length_km`` : float ≥ 0, default 0.0
+    Length of the link (km); sets the default latency.
 ``latency_s`` : float ≥ 0, default ``length_km / 2.0e5``
     One-way delay; the default is light in optical fibre (2 × 10^5 km/s).
 
@@ -229,6 +230,16 @@ def load_topology(path) -> ClockNetwork:
     The file is parsed as XML data by networkx (nothing in it is executed or
     evaluated); DTDs and entity declarations are refused before parsing.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        GraphML file (``networks/`` ships examples).
+
+    Returns
+    -------
+    ClockNetwork
+        The validated network, defaults applied.
+
     Raises
     ------
     QClockError
@@ -286,6 +297,12 @@ class ClockNetwork:
         Frozen graph with all attributes filled in.
     center : str or None
         The center node, or None when the network has none.
+
+    Raises
+    ------
+    QClockError
+        If the graph is not a valid topology (see :func:`validate_topology`) or
+        ``center`` is not one of its nodes.
     """
 
     graph: nx.Graph
@@ -328,28 +345,88 @@ class ClockNetwork:
         return sum(self.qubit_counts.values())
 
     def qubits(self, node) -> int:
-        """Clock qubits ``n_j`` of one node."""
+        """Clock qubits ``n_j`` of one node.
+
+        Parameters
+        ----------
+        node : str
+            Node name.
+
+        Returns
+        -------
+        int
+            n_j (≥ 1).
+        """
         return self.qubit_counts[self._node(node)]
 
     def fidelity(self, u, v) -> float:
-        """EPR-pair fidelity of the link between ``u`` and ``v``."""
+        """EPR-pair fidelity of the link between ``u`` and ``v``.
+
+        Parameters
+        ----------
+        u, v : str
+            The two ends of the link.
+
+        Returns
+        -------
+        float
+            Fidelity F in [0, 1].
+
+        Raises
+        ------
+        QClockError
+            If there is no link between ``u`` and ``v``.
+        """
         u, v = self._node(u), self._node(v)
         if not self.graph.has_edge(u, v):
             raise QClockError(f"no link between nodes {u!r} and {v!r}")
         return float(self.graph.edges[u, v]["fidelity"])
 
     def distribution_center(self) -> str:
-        """The declared center, else the node of highest degree (first in node order on ties)."""
+        """The declared center, else the node of highest degree (first in node order on ties).
+
+        Returns
+        -------
+        str
+            The node name.
+        """
         if self.center is not None:
             return self.center
         return max(self.nodes, key=lambda node: (self.graph.degree[node], -self.nodes.index(node)))
 
     def with_center(self, node) -> ClockNetwork:
-        """The same network with ``node`` as its center (the old role is removed)."""
+        """The same network with ``node`` as its center (the old role is removed).
+
+        Parameters
+        ----------
+        node : str
+            Node name.
+
+        Returns
+        -------
+        ClockNetwork
+            A new network; this one is unchanged.
+
+        Raises
+        ------
+        QClockError
+            If ``node`` is not in the network.
+        """
         return ClockNetwork(self.graph, center=self._node(node))
 
     def with_fidelity(self, fidelity: float) -> ClockNetwork:
-        """The same network with every link's EPR fidelity set to ``fidelity``."""
+        """The same network with every link's EPR fidelity set to ``fidelity``.
+
+        Parameters
+        ----------
+        fidelity : float
+            EPR-pair fidelity F in [0, 1].
+
+        Returns
+        -------
+        ClockNetwork
+            A new network; this one is unchanged.
+        """
         graph = nx.Graph(self.graph)
         for u, v in graph.edges:
             graph.edges[u, v]["fidelity"] = fidelity
@@ -361,6 +438,18 @@ class ClockNetwork:
         White noise given by a linewidth uses ``h_0 = linewidth_hz/(π ν0²)``;
         the coherence time Z is solved from Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (30) with the dead
         time ``dead_time`` (s).
+
+        Parameters
+        ----------
+        node : str
+            Node name.
+        dead_time : float, optional
+            Dead time T_D (s, ≥ 0) used to solve for Z.
+
+        Returns
+        -------
+        LocalOscillatorNoise
+            The LO in units of its coherence time Z (ν0 and Z in seconds recorded).
         """
         from ..clock.noise import LocalOscillatorNoise
 
@@ -377,7 +466,14 @@ class ClockNetwork:
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
-        """JSON-compatible description (node and edge attribute dictionaries in graph order)."""
+        """JSON-compatible description (node and edge attribute dictionaries in graph order).
+
+        Returns
+        -------
+        dict
+            ``{"nodes": [...], "edges": [...]}``, each entry a dict of
+            attributes with the node name or the link's ends.
+        """
         return {
             "graph": {k: _attribute_json(v) for k, v in self.graph.graph.items()},
             "nodes": [{"id": node, **{k: _attribute_json(v) for k, v in data.items()}}
@@ -388,6 +484,24 @@ class ClockNetwork:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> ClockNetwork:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        ClockNetwork
+            The reconstructed object.
+
+        Raises
+        ------
+        QClockError
+            If ``data`` is not a mapping with ``nodes`` and ``edges``, or describes an
+            invalid topology.
+        """
         if not isinstance(data, Mapping) or "nodes" not in data:
             raise QClockError(f"data must be a mapping with 'nodes' and 'edges', got {type(data).__name__}")
         graph = nx.Graph()
@@ -401,7 +515,18 @@ class ClockNetwork:
         return cls(graph)
 
     def save_graphml(self, path) -> Path:
-        """Write the network as GraphML (attributes typed int/double/string); returns the path."""
+        """Write the network as GraphML (attributes typed int/double/string); returns the path.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            File to write.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
         path = Path(os.fspath(path))
         nx.write_graphml(nx.Graph(self.graph), path, named_key_ids=True)
         return path
@@ -445,7 +570,33 @@ def _check_size(value, name: str, minimum: int) -> int:
 
 def star_network(leaves: int, qubits=1, fidelity: float = 1.0, length_km: float = 0.0,
                  **node_attributes) -> ClockNetwork:
-    """Center ``"c"`` linked to ``leaves`` nodes ``"n1" … "nK-1"`` (K = leaves + 1 clocks)."""
+    """Center ``"c"`` linked to ``leaves`` nodes ``"n1" … "nK-1"`` (K = leaves + 1 clocks).
+
+    Parameters
+    ----------
+    leaves : int
+        Number of leaf nodes (≥ 1).
+    qubits : int or sequence of int, optional
+        Clock qubits per node: one number for all, or one per node.
+    fidelity : float, optional
+        EPR-pair fidelity F of every link, in [0, 1].
+    length_km : float, optional
+        Length of every link (km, ≥ 0).
+    **node_attributes
+        Further node attributes for every node (``noise_type``,
+        ``linewidth_hz``, ``h``, ``transition_frequency_hz``, ...; see the
+        module docstring).
+
+    Returns
+    -------
+    ClockNetwork
+        The validated network.
+
+    Raises
+    ------
+    QClockError
+        If a size or attribute is invalid.
+    """
     leaves = _check_size(leaves, "leaves", 1)
     names = ["c"] + [f"n{i}" for i in range(1, leaves + 1)]
     graph = _clock_graph(names, qubits, node_attributes)
@@ -457,7 +608,35 @@ def star_network(leaves: int, qubits=1, fidelity: float = 1.0, length_km: float 
 
 def ring_network(size: int, qubits=1, fidelity: float = 1.0, length_km: float = 0.0, center: bool = True,
                  **node_attributes) -> ClockNetwork:
-    """``size`` clocks ``"r0" …`` on a ring; ``"r0"`` is the center if ``center``."""
+    """``size`` clocks ``"r0" …`` on a ring; ``"r0"`` is the center if ``center``.
+
+    Parameters
+    ----------
+    size : int
+        Number of clocks (≥ 3).
+    qubits : int or sequence of int, optional
+        Clock qubits per node: one number for all, or one per node.
+    fidelity : float, optional
+        EPR-pair fidelity F of every link, in [0, 1].
+    length_km : float, optional
+        Length of every link (km, ≥ 0).
+    center : bool, optional
+        Declare ``"r0"`` the center.
+    **node_attributes
+        Further node attributes for every node (``noise_type``,
+        ``linewidth_hz``, ``h``, ``transition_frequency_hz``, ...; see the
+        module docstring).
+
+    Returns
+    -------
+    ClockNetwork
+        The validated network.
+
+    Raises
+    ------
+    QClockError
+        If a size or attribute is invalid.
+    """
     size = _check_size(size, "size", 3)
     names = [f"r{i}" for i in range(size)]
     graph = _clock_graph(names, qubits, node_attributes)
@@ -470,7 +649,33 @@ def ring_network(size: int, qubits=1, fidelity: float = 1.0, length_km: float = 
 
 def chain_network(size: int, qubits=1, fidelity: float = 1.0, length_km: float = 0.0,
                   **node_attributes) -> ClockNetwork:
-    """Repeater chain ``"p0" — "p1" — …``, center at the end ``"p0"``."""
+    """Repeater chain ``"p0" — "p1" — …``, center at the end ``"p0"``.
+
+    Parameters
+    ----------
+    size : int
+        Number of clocks (≥ 2).
+    qubits : int or sequence of int, optional
+        Clock qubits per node: one number for all, or one per node.
+    fidelity : float, optional
+        EPR-pair fidelity F of every link, in [0, 1].
+    length_km : float, optional
+        Length of every link (km, ≥ 0).
+    **node_attributes
+        Further node attributes for every node (``noise_type``,
+        ``linewidth_hz``, ``h``, ``transition_frequency_hz``, ...; see the
+        module docstring).
+
+    Returns
+    -------
+    ClockNetwork
+        The validated network.
+
+    Raises
+    ------
+    QClockError
+        If a size or attribute is invalid.
+    """
     size = _check_size(size, "size", 2)
     names = [f"p{i}" for i in range(size)]
     graph = _clock_graph(names, qubits, node_attributes)
@@ -489,6 +694,33 @@ def mesh_network(size: int, edge_probability: float, qubits=1, seed: int = 0, fi
     ``edge_probability``; link fidelities and lengths are uniform in the
     given ``(low, high)`` ranges. All draws come from
     ``numpy.random.default_rng(seed)``; no center is set.
+
+    Parameters
+    ----------
+    size : int
+        Number of clocks (≥ 2).
+    edge_probability : float
+        Probability in [0, 1] of each extra link.
+    qubits : int or sequence of int, optional
+        Clock qubits per node: one number for all, or one per node.
+    seed : int, optional
+        Seed of the random graph, fidelities and lengths.
+    fidelity : (float, float), optional
+        Range ``(low, high)`` of the link fidelities, in [0, 1].
+    length_km : (float, float), optional
+        Range ``(low, high)`` of the link lengths (km).
+    **node_attributes
+        Further node attributes for every node (see the module docstring).
+
+    Returns
+    -------
+    ClockNetwork
+        The validated, connected network.
+
+    Raises
+    ------
+    QClockError
+        If a size, probability, range or attribute is invalid.
     """
     size = _check_size(size, "size", 2)
     probability = _number(edge_probability, "mesh_network", "edge_probability", "a probability in [0, 1]")

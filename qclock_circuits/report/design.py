@@ -93,6 +93,7 @@ class DesignSpec:
     max_critical_atoms : int
         Largest N tried for N_crit.
     seed : int
+        Root seed of the closed-loop simulations (≥ 0).
     decoherence : AtomicDecoherence, optional
         The atoms' own decoherence (T1, T2, detection errors, twisting rate),
         with every time in units of Z. With it every class is evaluated and
@@ -104,6 +105,17 @@ class DesignSpec:
         Atom numbers at which the noisy SSS/CSS gain is computed (default with
         decoherence: N/4, N/2, N, 2N, capped at 48 — the exact noisy engine
         costs ≈ N³ per evaluation).
+
+    Raises
+    ------
+    TypeError
+        If ``decoherence`` is not an AtomicDecoherence or None.
+    QClockError
+        If a field is out of range: negative dead time, no or repeated classes,
+        ``oqi`` among the classes, fewer than two increasing interrogation times,
+        a transition frequency without a coherence time, integer options below
+        their minimum, or ``advantage_atoms`` without decoherence or not
+        increasing.
     """
 
     atoms: int
@@ -181,6 +193,14 @@ class DesignSpec:
         object.__setattr__(self, "advantage_atoms", ladder)
 
     def to_dict(self) -> dict:
+        """Plain-data form of the specification.
+
+        Returns
+        -------
+        dict
+            One entry per field; tuples become lists and ``decoherence`` its
+            own ``to_dict()`` (or None).
+        """
         data = dict(self.__dict__)
         data["classes"] = list(self.classes)
         data["interrogation_times"] = list(self.interrogation_times)
@@ -190,6 +210,18 @@ class DesignSpec:
 
     @classmethod
     def from_dict(cls, data: dict) -> "DesignSpec":
+        """Inverse of :meth:`to_dict` (the fields are validated again).
+
+        Parameters
+        ----------
+        data : dict
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        DesignSpec
+            The specification.
+        """
         data = dict(data)
         data["classes"] = tuple(data["classes"])
         data["interrogation_times"] = tuple(data["interrogation_times"])
@@ -231,7 +263,29 @@ def _sigma_of(point: StabilityPoint) -> float:
 
 
 def protocol_of_point(name: str, point: StabilityPoint, minimum: int | None = None):
-    """The protocol behind a stability point of class ``name`` (``minimum``: index of a local minimum)."""
+    """The protocol behind a stability point of class ``name`` (``minimum``: index of a local minimum).
+
+    Parameters
+    ----------
+    name : str
+        Class name: ``"css"``, ``"sss"``, ``"ghz"`` or ``"n-m"`` (variational).
+    point : StabilityPoint
+        A point of that class; its parameters (twist and rotation in rad, or
+        the variational parameters) and local noise are used.
+    minimum : int, optional
+        For a variational class, the index of one of the local minima stored
+        in the point (default: its best parameters).
+
+    Returns
+    -------
+    RamseyProtocol
+        The protocol, with the point's local noise attached.
+
+    Raises
+    ------
+    QClockError
+        If ``name`` is a bound (``"oqi"``), not a runnable protocol.
+    """
     from ..protocols import css, ghz, sss, variational
 
     parsed = parse_class(name)
@@ -258,6 +312,25 @@ def design_point(point: dict) -> dict:
     """One sweep point: σ(T) of a class over a block of T, or the dead-time limits of a kind.
 
     Module-level, plain-data in and out, so that every runtime backend can run it.
+
+    Parameters
+    ----------
+    point : dict
+        ``task`` (``"curve"``, ``"advantage"``, ``"limit"`` or ``"validate"``)
+        and that task's entries: atoms, interrogation times (units of Z), noise,
+        dead time (units of Z), estimator, seed, class or kind.
+
+    Returns
+    -------
+    dict
+        ``{"points": [...]}`` for a curve, the :func:`squeezing_advantage`
+        dict, ``{"limit", "n_crit", "max_atoms"}`` for a dead-time limit, or
+        the :func:`validate_class` dict.
+
+    Raises
+    ------
+    QClockError
+        If ``task`` is unknown.
     """
     task = point["task"]
     decoherence = point.get("decoherence")
@@ -284,11 +357,28 @@ def squeezing_advantage(atoms: int, interrogation_times, decoherence: AtomicDeco
                         dead_time: float = 0.0, estimator: str = "bayes") -> dict:
     """σ_min of the CSS and of the noise-aware SSS on the given T/Z grid, ideal and with ``decoherence``.
 
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+    interrogation_times : sequence of float
+        Grid of interrogation times T (units of Z).
+    decoherence : AtomicDecoherence
+        The atoms' own noise (rates in units of 1/Z).
+    noise : str, optional
+        Laser noise type (``"white"``, ``"flicker"``, ``"random_walk"``).
+    dead_time : float, optional
+        Dead time T_D per cycle (units of Z).
+    estimator : {"bayes", "linear"}, optional
+        Phase estimator.
+
     Returns
     -------
     dict
         ``{'atoms', 'css', 'sss', 'gain', 'css_ideal', 'sss_ideal', 'gain_ideal', 't_min'}``: σ_min
-        (dimensionless, eq. 29) and the gain σ_min(CSS)/σ_min(SSS) with and without the atoms' noise.
+        (dimensionless, Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29)),
+        ``t_min`` (units of Z) and the gain σ_min(CSS)/σ_min(SSS) with and without
+        the atoms' noise.
     """
     out = {"atoms": int(atoms)}
     for suffix, atoms_noise in (("", decoherence), ("_ideal", None)):
@@ -313,6 +403,13 @@ def _positive(value, name: str, *, infinite: bool = False) -> float:
 
 def check_design_result(point: dict, result: dict) -> None:
     """Schema and range check of a :func:`design_point` result (used on every stored and computed point).
+
+    Parameters
+    ----------
+    point : dict
+        The sweep point the result belongs to.
+    result : dict
+        What :func:`design_point` returned (or a stored copy of it).
 
     Raises
     ------
@@ -362,8 +459,21 @@ def validate_class(point: dict) -> dict:
 
     ``point['candidates']`` lists ``{'interrogation_time', 'point': StabilityPoint dict, 'minimum'}``
     in order of preference (lowest theoretical σ first); every candidate is run
-    ``runs`` times for ``cycles`` cycles (Kielinski & Hammerer appendix A5C). Returns every
-    simulated candidate and the chosen one (None if all hopped).
+    ``runs`` times for ``cycles`` cycles (Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A5C).
+
+    Parameters
+    ----------
+    point : dict
+        ``class``, ``candidates``, ``runs``, ``cycles``, ``noise``,
+        ``estimator``, ``seed`` and optionally ``safety_margin`` (grid steps
+        kept below the longest T without fringe hops).
+
+    Returns
+    -------
+    dict
+        ``class``, ``tried`` (every simulated candidate with its simulated σ,
+        its standard error, the theoretical σ and the runs with hops) and
+        ``chosen`` (one of ``tried``, or None if all hopped).
     """
     from ..clock.simulate import simulate_clock
 
@@ -405,7 +515,33 @@ def validate_class(point: dict) -> dict:
 # ----------------------------------------------------------------------------- results
 @dataclass
 class DesignResult:
-    """Everything a design study found (JSON-able through ``to_dict``)."""
+    """Everything a design study found (JSON-able through ``to_dict``).
+
+    σ values are the dimensionless stability σ_y(τ) ω0 √(τZ) (Kielinski & Hammerer, arXiv:2505.04287 (2025),
+    eq. (29), plus the Dick effect of eq. (40) as eq. (41)); times are in
+    units of Z.
+
+    Parameters
+    ----------
+    spec : DesignSpec
+        The study's specification.
+    curves : dict
+        Class name → list of ``StabilityPoint.to_dict()`` over the T grid
+        (with the atoms' decoherence when the spec has one; the OQI under
+        ``"oqi"``).
+    limits : dict, optional
+        ``"<kind>-<estimator>"`` → dead-time limit (σ_lim, T_lim) and N_crit
+        of Kielinski & Hammerer, arXiv:2505.04287 (2025), Fig. 6; empty without dead time.
+    validation : dict, optional
+        Class name → closed-loop check of :func:`validate_class`; empty when
+        the study did not simulate.
+    seconds : float, optional
+        Wall time of the study (s).
+    ideal_curves : dict, optional
+        As ``curves`` for ideal atoms, when the spec has decoherence.
+    advantage : list of dict, optional
+        :func:`squeezing_advantage` rows over the atom-number ladder.
+    """
 
     spec: DesignSpec
     curves: dict
@@ -416,12 +552,34 @@ class DesignResult:
     advantage: list = field(default_factory=list)
 
     def ideal_minimum(self, name: str) -> StabilityPoint:
-        """σ_min point of class ``name`` for ideal atoms (the main curves when there is no decoherence)."""
+        """σ_min point of class ``name`` for ideal atoms (the main curves when there is no decoherence).
+
+        Parameters
+        ----------
+        name : str
+            Class name (``"css"``, ``"sss"``, ``"ghz"``, ``"n-m"`` or ``"oqi"``).
+
+        Returns
+        -------
+        StabilityPoint
+            The point of lowest total σ (dimensionless) on the T grid.
+        """
         curves = self.ideal_curves if name in self.ideal_curves else self.curves
         return min((StabilityPoint.from_dict(item) for item in curves[name]), key=_sigma_of)
 
     def decoherence_summary(self) -> dict | None:
-        """Ideal against noisy σ_min per class, the winners of both, and where the squeezing gain goes."""
+        """Ideal against noisy σ_min per class, the winners of both, and where the squeezing gain goes.
+
+        Returns
+        -------
+        dict or None
+            None for ideal atoms; else ``rows`` (per class: ``sigma_ideal``,
+            ``t_ideal``, ``sigma_noisy``, ``t_noisy``, ``cost`` = noisy/ideal
+            σ; σ dimensionless, T in units of Z), ``winner_noisy``,
+            ``winner_ideal``, ``advantage``, ``advantage_threshold``,
+            ``advantage_vanishes_at`` and ``advantage_peak_atoms`` (atom
+            numbers, or None).
+        """
         if self.spec.decoherence is None:
             return None
         rows = []
@@ -443,14 +601,49 @@ class DesignResult:
                 "advantage_peak_atoms": self.advantage[peak]["atoms"] if gains else None}
 
     def curve(self, name: str) -> list[StabilityPoint]:
+        """σ(T) of class ``name`` as stability points.
+
+        Parameters
+        ----------
+        name : str
+            Class name, or ``"oqi"``.
+
+        Returns
+        -------
+        list of StabilityPoint
+            One point per interrogation time of the grid (units of Z).
+        """
         return [StabilityPoint.from_dict(item) for item in self.curves[name]]
 
     def minimum(self, name: str) -> StabilityPoint:
+        """The point of lowest total σ (eq. (41)) of class ``name``.
+
+        Parameters
+        ----------
+        name : str
+            Class name, or ``"oqi"``.
+
+        Returns
+        -------
+        StabilityPoint
+            The σ_min point of :meth:`curve`.
+        """
         points = self.curve(name)
         return min(points, key=_sigma_of)
 
     def summary(self) -> list[dict]:
-        """One row per class (the OQI last): σ_min, T_min, gain over CSS, ratio to the OQI, validation."""
+        """One row per class (the OQI last): σ_min, T_min, gain over CSS, ratio to the OQI, validation.
+
+        Returns
+        -------
+        list of dict
+            Per class: ``class``, ``sigma_min`` (total σ, dimensionless),
+            ``t_min`` (units of Z), ``sigma_29`` (σ of eq. (29) alone),
+            ``dick_sigma``, ``gain_over_css`` (or None without a CSS curve),
+            ``ratio_to_oqi``; ``simulated_sigma``, ``simulated_t`` and
+            ``simulated_error`` when validated; and the entries of
+            :meth:`physical`.
+        """
         oqi = _sigma_of(self.minimum("oqi"))
         css_min = _sigma_of(self.minimum("css")) if "css" in self.curves else None
         rows = []
@@ -472,7 +665,22 @@ class DesignResult:
         return rows
 
     def physical(self, sigma: float, interrogation_time: float) -> dict:
-        """T in seconds and σ_y(τ = 1 s) when the coherence time (and ν0) are known."""
+        """T in seconds and σ_y(τ = 1 s) when the coherence time (and ν0) are known.
+
+        Parameters
+        ----------
+        sigma : float
+            Dimensionless stability σ_y(τ) ω0 √(τZ).
+        interrogation_time : float
+            T in units of Z.
+
+        Returns
+        -------
+        dict
+            ``t_min_seconds`` = T·Z (s) when ``spec.coherence_time`` is set,
+            and ``sigma_y_1s`` = σ / (2πν0 √Z) (fractional, at τ = 1 s) when
+            ``spec.transition_frequency`` is set too; empty otherwise.
+        """
         out = {}
         z = self.spec.coherence_time
         if z is not None:
@@ -483,7 +691,18 @@ class DesignResult:
         return out
 
     def edge_warning(self, name: str) -> str | None:
-        """A warning when the σ(T) minimum of class ``name`` lies at an end of the scanned T grid, else None."""
+        """A warning when the σ(T) minimum of class ``name`` lies at an end of the scanned T grid, else None.
+
+        Parameters
+        ----------
+        name : str
+            Class name, or ``"oqi"``.
+
+        Returns
+        -------
+        str or None
+            The warning text, or None when the minimum is inside the grid.
+        """
         times = self.spec.interrogation_times
         t_min = self.minimum(name).interrogation_time
         if t_min not in (times[0], times[-1]):
@@ -495,7 +714,18 @@ class DesignResult:
     def recommendation(self) -> dict:
         """The class to run: lowest simulated σ among validated classes that did not hop, else lowest theory σ.
 
-        ``warnings`` lists what limits the recommendation (an optimum at the edge of the scanned T range).
+        Returns
+        -------
+        dict
+            ``class``, ``basis`` (simulation or theory), ``interrogation_time``
+            (units of Z), ``sigma`` (dimensionless), ``protocol`` (its
+            ``to_dict()``) and ``warnings``, the list of what limits the
+            recommendation (an optimum at the edge of the scanned T range).
+
+        Raises
+        ------
+        QClockError
+            If no class has a finite σ on the scanned interrogation times.
         """
         rows = [row for row in self.summary() if row["class"] != "oqi"]
         if self.validation:
@@ -515,6 +745,14 @@ class DesignResult:
                 "warnings": [w for w in [self.edge_warning(best["class"])] if w]}
 
     def to_dict(self) -> dict:
+        """Plain-data form, with the derived summary, recommendation and decoherence summary.
+
+        Returns
+        -------
+        dict
+            The fields (``spec`` as its ``to_dict()``) plus ``summary``,
+            ``recommendation`` and ``decoherence_summary``.
+        """
         return {"spec": self.spec.to_dict(), "curves": self.curves, "limits": self.limits,
                 "validation": self.validation, "seconds": self.seconds, "summary": self.summary(),
                 "recommendation": self.recommendation(), "ideal_curves": self.ideal_curves,
@@ -522,6 +760,18 @@ class DesignResult:
 
     @classmethod
     def from_dict(cls, data: dict) -> "DesignResult":
+        """Inverse of :meth:`to_dict` (the derived entries are recomputed, not read).
+
+        Parameters
+        ----------
+        data : dict
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        DesignResult
+            The result.
+        """
         return cls(spec=DesignSpec.from_dict(data["spec"]), curves=data["curves"], limits=data.get("limits", {}),
                    validation=data.get("validation", {}), seconds=float(data.get("seconds", 0.0)),
                    ideal_curves=data.get("ideal_curves", {}), advantage=data.get("advantage", []))
@@ -593,12 +843,28 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
 
     Parameters
     ----------
+    spec : DesignSpec
+        The platform and the study's options.
     out : path, optional
         Directory for the per-point checkpoints (``out/points``); a rerun resumes.
-    backend, workers, scheduler
+    backend : {"processes", "serial", "dask"}, optional
         Where the sweep runs (:func:`qclock_circuits.runtime.run_sweep`).
+    workers : int, optional
+        Worker processes for ``"processes"`` (default: the CPU count).
+    scheduler : str or dask.distributed.Client, optional
+        Dask scheduler address or client for ``"dask"``.
     progress : callable, optional
         ``progress(done, total, stage)`` as points finish.
+
+    Returns
+    -------
+    DesignResult
+        The curves, limits, closed-loop checks and wall time of the study.
+
+    Raises
+    ------
+    TypeError
+        If ``spec`` is not a :class:`DesignSpec`.
     """
     import time
 

@@ -30,7 +30,18 @@ def _pyplot():
 
 
 def stability_figure(result, path: str | os.PathLike) -> None:
-    """σ(T) (total, eq. 41) of every class of a :class:`~.design.DesignResult`, saved to ``path``."""
+    """σ(T) (total, eq. (41)) of every class of a :class:`~.design.DesignResult`, saved to ``path``.
+
+    Total σ = Bayesian σ of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29), with the Dick effect of eq. (40).
+
+    Parameters
+    ----------
+    result : DesignResult
+        The study; its curves are drawn against T (units of Z), the OQI bound
+        among them.
+    path : str or os.PathLike
+        Image file to write (format from the suffix, e.g. ``.png``).
+    """
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
     spec = result.spec
@@ -76,7 +87,19 @@ def stability_figure(result, path: str | os.PathLike) -> None:
 
 
 def signal_figure(protocol, prior_width: float, estimator: str, path: str | os.PathLike) -> None:
-    """Ramsey signal and estimator of ``protocol`` for a Gaussian prior of width ``prior_width`` (rad)."""
+    """Ramsey signal and estimator of ``protocol`` for a Gaussian prior of width ``prior_width`` (rad).
+
+    Parameters
+    ----------
+    protocol : RamseyProtocol
+        The protocol whose mean outcome and estimate are drawn against φ ∈ [−π, π].
+    prior_width : float
+        Width δφ of the Gaussian prior (rad).
+    estimator : str
+        Estimator name, as for :func:`qclock_circuits.bayes.estimator_table`.
+    path : str or os.PathLike
+        Image file to write.
+    """
     from ..bayes import GaussianPrior, estimator_table
 
     plt = _pyplot()

@@ -42,7 +42,21 @@ def _label(name: str) -> str:
 
 
 def render_report(result: DesignResult, files: dict) -> str:
-    """The Markdown text of ``report.md``."""
+    """The Markdown text of ``report.md``.
+
+    Parameters
+    ----------
+    result : DesignResult
+        The finished study.
+    files : dict
+        Role → file name, as returned by :func:`write_design`.
+
+    Returns
+    -------
+    str
+        The report (platform, σ_min table, recommendation, limits; units
+        stated with every number).
+    """
     spec = result.spec
     physical = spec.coherence_time is not None
     lines = [f"# Clock design study: N = {spec.atoms} atoms", ""]
@@ -213,7 +227,27 @@ def render_report(result: DesignResult, files: dict) -> str:
 
 
 def write_design(result: DesignResult, out: str | os.PathLike) -> dict:
-    """Write every file of a design study into ``out`` (created if needed); returns the file names."""
+    """Write every file of a design study into ``out`` (created if needed); returns the file names.
+
+    Parameters
+    ----------
+    result : DesignResult
+        The finished study.
+    out : str or os.PathLike
+        Output directory.
+
+    Returns
+    -------
+    dict
+        Role → file name in ``out`` (``report``, ``results``, ``stability``,
+        ``signal``, ``qasm``, ``qasm_ion_trap``), plus ``ion_trap``: the
+        transpiled circuit's summary.
+
+    Raises
+    ------
+    QClockError
+        If ``out`` is an existing file.
+    """
     from ..bayes import prior_width
     from ..circuits import to_qasm3, transpile_for
     from ..protocols import RamseyProtocol

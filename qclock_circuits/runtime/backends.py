@@ -41,10 +41,25 @@ OnDone = Callable[[str, Any, dict], None]
 def execute_point(function: Callable[[dict], dict], point: dict, retries: int = 0) -> tuple[Any, dict]:
     """Call ``function(point)``, retrying up to ``retries`` times on an exception.
 
-    Runs in the worker. Returns ``(result, meta)`` with ``meta`` holding
-    ``started`` (Unix time), ``seconds`` (wall time of the successful attempt),
-    ``attempts`` and ``worker`` (``host:pid``). The last exception is
-    re-raised when every attempt fails.
+    Runs in the worker. The last exception is re-raised when every attempt
+    fails.
+
+    Parameters
+    ----------
+    function : callable
+        The sweep function, called as ``function(point)``.
+    point : dict
+        The point's parameters (JSON data).
+    retries : int, optional
+        Number of further attempts after a first one that raised (>= 0).
+
+    Returns
+    -------
+    result : object
+        What ``function(point)`` returned.
+    meta : dict
+        ``started`` (Unix time, s), ``seconds`` (wall time of the successful
+        attempt, s), ``attempts`` (int) and ``worker`` (``"host:pid"``).
     """
     attempts = 0
     while True:
@@ -72,7 +87,28 @@ def _annotate(error: BaseException, name: str, point: dict) -> BaseException:
 
 
 def run_serial(function: Callable, name: str, tasks: Sequence[Task], on_done: OnDone, *, retries: int = 0) -> None:
-    """Compute the points one after the other in this process."""
+    """Compute the points one after the other in this process.
+
+    Parameters
+    ----------
+    function : callable
+        Module-level sweep function, called as ``function(point)``.
+    name : str
+        Qualified name of ``function``, used in the notes added to errors.
+    tasks : sequence of (str, dict)
+        The ``(key, point)`` pairs still to compute.
+    on_done : callable
+        Called as ``on_done(key, result, meta)`` in this process as each point
+        finishes (``meta`` as returned by :func:`execute_point`).
+    retries : int, optional
+        Further attempts per point after a failure (>= 0).
+
+    Raises
+    ------
+    Exception
+        The first exception of a point whose every attempt failed, with a note
+        naming the point and saying that finished points are kept.
+    """
     for key, point in tasks:
         try:
             result, meta = execute_point(function, point, retries)
@@ -88,6 +124,28 @@ def run_processes(function: Callable, name: str, tasks: Sequence[Task], on_done:
     ``function`` is pickled by reference: it must be a module-level function
     that the worker processes can import. Results are handed to ``on_done`` as
     they complete (:func:`~concurrent.futures.as_completed`).
+
+    Parameters
+    ----------
+    function : callable
+        Module-level sweep function, called as ``function(point)``.
+    name : str
+        Qualified name of ``function``, used in the notes added to errors.
+    tasks : sequence of (str, dict)
+        The ``(key, point)`` pairs still to compute.
+    on_done : callable
+        Called as ``on_done(key, result, meta)`` in this process as each point
+        finishes (``meta`` as returned by :func:`execute_point`).
+    workers : int
+        Number of worker processes (at most one per task is started).
+    retries : int, optional
+        Further attempts per point after a failure (>= 0).
+
+    Raises
+    ------
+    Exception
+        The first exception of a point whose every attempt failed, with a note
+        naming the point and saying that finished points are kept.
     """
     if not tasks:
         return
@@ -115,7 +173,13 @@ def run_processes(function: Callable, name: str, tasks: Sequence[Task], on_done:
 
 
 def check_dask_installed() -> None:
-    """Raise :class:`QClockError` naming the ``dask`` extra if dask.distributed is not importable."""
+    """Raise :class:`QClockError` naming the ``dask`` extra if dask.distributed is not importable.
+
+    Raises
+    ------
+    QClockError
+        If dask.distributed cannot be imported (the message names the ``dask`` extra).
+    """
     try:
         found = importlib.util.find_spec("dask") is not None and importlib.util.find_spec("distributed") is not None
     except (ImportError, ValueError):
@@ -134,6 +198,14 @@ def connect_dask(scheduler: Any = None, timeout: float = 10.0) -> tuple[Any, boo
         as it is (and not closed); None reads :data:`SCHEDULER_ENV`.
     timeout : float
         Seconds to wait for the scheduler.
+
+    Returns
+    -------
+    client : dask.distributed.Client
+        The connected client.
+    owned : bool
+        True when this call created the client (the caller must close it),
+        False when ``scheduler`` was already a client.
 
     Raises
     ------
@@ -179,6 +251,33 @@ def run_dask(function: Callable, name: str, tasks: Sequence[Task], on_done: OnDo
     ``function`` and this package must be importable on the workers (module-level
     functions are pickled by reference). ``retries`` is passed to
     ``Client.submit``, so a point is also retried when its worker dies.
+
+    Parameters
+    ----------
+    function : callable
+        Module-level sweep function, called as ``function(point)``.
+    name : str
+        Qualified name of ``function``, used in the notes added to errors.
+    tasks : sequence of (str, dict)
+        The ``(key, point)`` pairs still to compute.
+    on_done : callable
+        Called as ``on_done(key, result, meta)`` in this process as each point
+        finishes (``meta`` as returned by :func:`execute_point`).
+    scheduler : str, dask.distributed.Client or None, optional
+        Scheduler address, an existing client, or None to read
+        :data:`SCHEDULER_ENV` (see :func:`connect_dask`).
+    retries : int, optional
+        Further attempts per point after a failure or a lost worker (>= 0).
+    timeout : float, optional
+        Seconds to wait for the scheduler.
+
+    Raises
+    ------
+    Exception
+        The first exception of a point whose every attempt failed, with a note
+        naming the point and saying that finished points are kept.
+    QClockError
+        When dask.distributed is missing or the scheduler cannot be reached.
     """
     if not tasks:
         return

@@ -48,6 +48,11 @@ def monte_carlo_pi(point: dict) -> dict:
     dict
         ``estimate`` (4 × fraction inside the quarter circle), ``std_error``
         (its binomial standard error) and ``samples``.
+
+    Raises
+    ------
+    QClockError
+        If ``point['seed']`` is not an integer ≥ 0.
     """
     samples = check_atoms(_get(point, "samples"), "point['samples']")
     seed = _get(point, "seed")
@@ -108,6 +113,13 @@ def slow_square(point: dict) -> dict:
     -------
     dict
         ``value`` and ``square``.
+
+    Raises
+    ------
+    QClockError
+        If ``fail_attempts`` is given without ``marker_dir``.
+    RuntimeError
+        On purpose, in the first ``fail_attempts`` calls (to test retries).
     """
     value = check_finite(_get(point, "value"), "point['value']")
     sleep = check_finite(_get(point, "sleep", 0.0, required=False), "point['sleep']")

@@ -55,6 +55,12 @@ def canonical_json(value: Any, *, allow_nan: bool = False) -> str:
         Write non-finite floats as ``NaN``/``Infinity`` (Python's JSON
         extension) instead of raising.
 
+    Returns
+    -------
+    str
+        The JSON text: keys sorted, no spaces, floats written with ``repr``
+        precision (so equal data gives equal text).
+
     Raises
     ------
     TypeError
@@ -68,7 +74,26 @@ def canonical_json(value: Any, *, allow_nan: bool = False) -> str:
 
 
 def to_json_data(value: Any, *, allow_nan: bool = True) -> Any:
-    """Return ``value`` as it reads back from JSON (tuples → lists, NumPy → Python numbers)."""
+    """Return ``value`` as it reads back from JSON (tuples → lists, NumPy → Python numbers).
+
+    Parameters
+    ----------
+    value : JSON-able data
+        As for :func:`canonical_json`.
+    allow_nan : bool, optional
+        Accept non-finite floats (kept as ``nan``/``inf``).
+
+    Returns
+    -------
+    object
+        ``json.loads(canonical_json(value))``: dicts, lists, str, int, float,
+        bool and None only.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`canonical_json`.
+    """
     return json.loads(canonical_json(value, allow_nan=allow_nan))
 
 
@@ -78,6 +103,16 @@ def function_name(function: Callable) -> str:
     A :func:`functools.partial` is named after its function followed by the
     canonical JSON of its bound arguments (which must therefore be JSON-able).
     A callable object without ``__qualname__`` is named after its class.
+
+    Parameters
+    ----------
+    function : callable
+        A function, a :func:`functools.partial` or a callable object.
+
+    Returns
+    -------
+    str
+        The name, e.g. ``"qclock_circuits.runtime.examples.square"``.
 
     Raises
     ------
@@ -103,7 +138,23 @@ def function_name(function: Callable) -> str:
 
 
 def key_from_name(name: str, point: dict, version: str = "") -> str:
-    """Key of ``point`` for the function called ``name`` (see :func:`point_key`)."""
+    """Key of ``point`` for the function called ``name`` (see :func:`point_key`).
+
+    Parameters
+    ----------
+    name : str
+        Qualified name of the sweep function (:func:`function_name`).
+    point : dict
+        The point's parameters (JSON data).
+    version : str, optional
+        Version tag of the sweep; a new tag gives new keys.
+
+    Returns
+    -------
+    str
+        SHA-256 (64 lowercase hex digits) of the canonical JSON of
+        ``{"function": name, "point": point, "version": version}``.
+    """
     text = canonical_json({"function": name, "point": point, "version": version})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -126,6 +177,14 @@ def point_key(function: Callable, point: dict, version: str = "") -> str:
     -------
     str
         ``sha256`` of the canonical JSON of function name, point and version.
+
+    Raises
+    ------
+    TypeError
+        If ``version`` is not a str or ``point`` holds something JSON cannot
+        represent.
+    QClockError
+        If ``point`` holds a non-finite number.
     """
     if not isinstance(version, str):
         raise TypeError(f"version must be a str, got {version!r} ({type(version).__name__})")
@@ -135,6 +194,16 @@ def point_key(function: Callable, point: dict, version: str = "") -> str:
 
 def check_points(points: Iterable[dict]) -> list[dict]:
     """Check that every point is a JSON-serialisable dict; return them as read back from JSON.
+
+    Parameters
+    ----------
+    points : iterable of dict
+        The sweep's points.
+
+    Returns
+    -------
+    list of dict
+        The points as read back from JSON (:func:`to_json_data`), in order.
 
     Raises
     ------

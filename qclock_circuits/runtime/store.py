@@ -68,6 +68,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> Path:
     path : str or os.PathLike
         Target file; its directory must exist.
     text : str
+        The file's content (written as UTF-8).
 
     Returns
     -------
@@ -116,6 +117,7 @@ def check_plain_data(value: Any, where: str = "value", *, allow_infinite: bool =
     Parameters
     ----------
     value : JSON data
+        The data to check.
     where : str
         Name used in the message.
     allow_infinite : bool
@@ -142,12 +144,33 @@ def check_plain_data(value: Any, where: str = "value", *, allow_infinite: bool =
 
 
 def result_checksum(result: Any) -> str:
-    """SHA-256 (hex) of the canonical JSON of ``result`` (NaN/inf written as ``NaN``/``Infinity``)."""
+    """SHA-256 (hex) of the canonical JSON of ``result`` (NaN/inf written as ``NaN``/``Infinity``).
+
+    Parameters
+    ----------
+    result : JSON-able data
+        A sweep function's result.
+
+    Returns
+    -------
+    str
+        64 lowercase hex digits.
+    """
     return hashlib.sha256(canonical_json(result, allow_nan=True).encode("utf-8")).hexdigest()
 
 
 def read_json_file(path: str | os.PathLike) -> Any:
     """Parse a stored JSON file after checking that it is a regular file (not a directory or a symlink).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    object
+        The parsed JSON data.
 
     Raises
     ------
@@ -192,7 +215,7 @@ _KEY_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 class SweepResult:
     """One finished sweep point.
 
-    Attributes
+    Parameters
     ----------
     key : str
         :func:`~.keys.point_key` of the point (64 hex digits).
@@ -235,7 +258,13 @@ class SweepResult:
             self.checksum = result_checksum(self.result)
 
     def to_dict(self) -> dict:
-        """Plain-data form (what the store writes), with the format tag."""
+        """Plain-data form (what the store writes), with the format tag.
+
+        Returns
+        -------
+        dict
+            The fields above plus ``"format"``; JSON data.
+        """
         data = {"format": FORMAT}
         data.update({item.name: getattr(self, item.name) for item in fields(self)})
         return data
@@ -243,6 +272,16 @@ class SweepResult:
     @classmethod
     def from_dict(cls, data: dict) -> "SweepResult":
         """Inverse of :meth:`to_dict`; checks the format tag, field types and that the key matches.
+
+        Parameters
+        ----------
+        data : dict
+            A record as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        SweepResult
+            The record.
 
         Raises
         ------
@@ -281,6 +320,13 @@ class SweepStore:
     directory : str or os.PathLike
         Created (with parents) if missing. Must not be an existing file.
 
+    Raises
+    ------
+    TypeError
+        If ``directory`` is not a str or os.PathLike.
+    QClockError
+        If ``directory`` is an existing file.
+
     Examples
     --------
     >>> import tempfile
@@ -308,14 +354,46 @@ class SweepStore:
         return f"SweepStore({str(self.directory)!r})"
 
     def path(self, key: str) -> Path:
-        """File that holds (or will hold) the point with ``key``."""
+        """File that holds (or will hold) the point with ``key``.
+
+        Parameters
+        ----------
+        key : str
+            A :func:`~.keys.point_key` (64 lowercase hex digits).
+
+        Returns
+        -------
+        pathlib.Path
+            ``<directory>/<key>.json``.
+
+        Raises
+        ------
+        QClockError
+            If ``key`` is not 64 lowercase hex digits.
+        """
         if not isinstance(key, str) or not _KEY_PATTERN.match(key):
             raise QClockError(f"key must be 64 lowercase hex digits (a point_key), got {key!r}")
         return self.directory / f"{key}.json"
 
     def problem(self, key: str, check: Callable[[dict], Any] | None = None) -> tuple[SweepResult | None, str | None]:
-        """``(result, None)`` for a valid stored result, ``(None, None)`` if none is stored, ``(None, reason)`` if
-        the file is there but cannot be used (see the module docstring); never raises for a bad file."""
+        """Look up ``key`` and say why its file cannot be used, if it cannot; never raises for a bad file.
+
+        Parameters
+        ----------
+        key : str
+            A :func:`~.keys.point_key`.
+        check : callable, optional
+            ``check(result_dict)`` raises (ValueError, TypeError, KeyError)
+            when a stored result is not acceptable.
+
+        Returns
+        -------
+        result : SweepResult or None
+            The stored result when it is valid, else None.
+        reason : str or None
+            None when the result is valid or no file is stored; otherwise why
+            the file there cannot be used (see the module docstring).
+        """
         path = self.path(key)
         try:
             data = read_json_file(path)
@@ -340,6 +418,7 @@ class SweepStore:
         Parameters
         ----------
         key : str
+            A :func:`~.keys.point_key` (64 lowercase hex digits).
         check : callable, optional
             ``check(result_dict)``: raises (ValueError, TypeError, KeyError) when the
             result's content is not acceptable (schema, ranges); the file is then unusable.
@@ -358,7 +437,18 @@ class SweepStore:
         return result
 
     def exists(self, key: str) -> bool:
-        """True when a valid result for ``key`` is stored (no warning for a bad file)."""
+        """True when a valid result for ``key`` is stored (no warning for a bad file).
+
+        Parameters
+        ----------
+        key : str
+            A :func:`~.keys.point_key`.
+
+        Returns
+        -------
+        bool
+            Whether a valid result file is present.
+        """
         return self.problem(key)[0] is not None
 
     def save(self, result: SweepResult) -> Path:
@@ -367,6 +457,21 @@ class SweepStore:
         The file is written to a temporary name in the same directory,
         flushed to disk and renamed over the final name, so readers (and a
         restarted job) never see a partial file.
+
+        Parameters
+        ----------
+        result : SweepResult
+            The finished point.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        TypeError
+            If ``result`` is not a :class:`SweepResult`.
         """
         if not isinstance(result, SweepResult):
             raise TypeError(f"result must be a SweepResult, got {type(result).__name__}")
@@ -377,7 +482,13 @@ class SweepStore:
         return write_atomic(target, text)
 
     def keys(self) -> list[str]:
-        """Sorted keys of the result files present (not checked for validity; see :meth:`exists`)."""
+        """Sorted keys of the result files present (not checked for validity; see :meth:`exists`).
+
+        Returns
+        -------
+        list of str
+            The keys, sorted.
+        """
         return sorted(path.stem for path in self.directory.glob("*.json") if _KEY_PATTERN.match(path.stem))
 
     def results(self, function: Any = None) -> list[SweepResult]:
@@ -387,6 +498,11 @@ class SweepStore:
         ----------
         function : callable or str, optional
             Keep only results of this sweep function (a callable or its qualified name).
+
+        Returns
+        -------
+        list of SweepResult
+            The valid results; bad files are skipped.
         """
         name = None
         if function is not None:

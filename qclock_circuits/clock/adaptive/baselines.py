@@ -43,12 +43,14 @@ __all__ = ["FixedInterrogation", "ramsey_interrogation", "bdm_interrogation", "b
 class FixedInterrogation:
     """A state and POVM fixed in advance (up to the measurement phase).
 
-    Attributes
+    Parameters
     ----------
     name : str
+        Name of the interrogation (e.g. ``"ramsey"``, ``"bdm"``).
     state : ndarray, shape (N+1,)
         Dicke-basis amplitudes.
     povm : ndarray, shape (L, N+1, N+1)
+        Measurement elements (positive, summing to the identity).
     nominal_labels : ndarray, shape (L,)
         The protocol's own estimate per outcome (rad), used where an outcome
         has zero probability under a prior: BDM ``θ_l``; Ramsey φ* for every
@@ -68,26 +70,95 @@ class FixedInterrogation:
         return self.state.size - 1
 
     def probabilities(self, phases) -> np.ndarray:
-        """``P(l | φ)``, shape (len(phases), L)."""
+        """``P(l | φ)``, shape (len(phases), L).
+
+        Parameters
+        ----------
+        phases : float or array_like
+            Phases φ (rad).
+
+        Returns
+        -------
+        numpy.ndarray, shape (J, L)
+            Outcome probabilities per phase.
+        """
         return outcome_probabilities(self.state, self.povm, np.atleast_1d(np.asarray(phases, float)))
 
     def labels_for(self, phases, weights, phase_offsets=None, cost: str = "quadratic") -> np.ndarray:
-        """Bayes estimates of the outcomes under a prior grid (posterior means, appendix A)."""
+        """Bayes estimates of the outcomes under a prior grid (posterior means, appendix A).
+
+        Mullan & Knill, Phys. Rev. A 90, 042310 (2014), appendix A.
+
+        Parameters
+        ----------
+        phases : array_like, shape (J,)
+            Prior grid φ_j (rad).
+        weights : array_like, shape (J,)
+            Prior weights p_j (summing to 1).
+        phase_offsets : array_like, shape (J,), optional
+            m(φ_j) (rad) of the cost (:meth:`PhaseFrequencyLaw.phase_offsets`); default 0.
+        cost : {'quadratic', 'periodic'}, optional
+            Cost function: ``(φ − g)² + 2(φ − g) m`` or ``4 sin²((φ − g)/2)``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (L,)
+            Estimate (rad) per outcome; ``nominal_labels`` where an outcome
+            has zero probability.
+        """
         return optimal_labels(self.probabilities(phases), phases, weights, phase_offsets,
                               fallback=self.nominal_labels, cost=cost)
 
     def cost_on(self, phases, weights, phase_offsets=None, cost: str = "quadratic", labels=None) -> float:
-        """Expected cost under a prior grid, with the Bayes labels unless ``labels`` is given."""
+        """Expected cost under a prior grid, with the Bayes labels unless ``labels`` is given.
+
+        Parameters
+        ----------
+        phases : array_like, shape (J,)
+            Prior grid φ_j (rad).
+        weights : array_like, shape (J,)
+            Prior weights p_j (summing to 1).
+        phase_offsets : array_like, shape (J,), optional
+            m(φ_j) (rad) of the cost (:meth:`PhaseFrequencyLaw.phase_offsets`); default 0.
+        cost : {'quadratic', 'periodic'}, optional
+            Cost function: ``(φ − g)² + 2(φ − g) m`` or ``4 sin²((φ − g)/2)``.
+        labels : array_like, shape (L,), optional
+            Estimate (rad) per outcome; default :meth:`labels_for`.
+
+        Returns
+        -------
+        float
+            Expected cost (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eq. (6)) (rad²).
+        """
         if labels is None:
             labels = self.labels_for(phases, weights, phase_offsets, cost)
         return protocol_cost(self.state, self.povm, labels, phases, weights, phase_offsets, cost)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"name": self.name, "state": _complex_to_json(self.state), "povm": _complex_to_json(self.povm),
                 "nominal_labels": self.nominal_labels.tolist(), "measurement_phase": self.measurement_phase}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> FixedInterrogation:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        FixedInterrogation
+            The reconstructed object.
+        """
         return cls(name=str(data["name"]), state=_complex_from_json(data["state"]),
                    povm=_complex_from_json(data["povm"]),
                    nominal_labels=np.asarray(data["nominal_labels"], dtype=float),
@@ -117,6 +188,11 @@ def ramsey_interrogation(atoms: int, measurement_phase: float = 0.0, protocol=No
         readout: the standard Ramsey protocol of Mullan & Knill, PRA 90,
         042310 (2014), section VI). It must be noise-free and have ``atoms`` atoms.
 
+    Returns
+    -------
+    FixedInterrogation
+        The state, POVM ``E_k`` and labels (φ* for every outcome).
+
     Raises
     ------
     TypeError
@@ -144,14 +220,47 @@ def ramsey_interrogation(atoms: int, measurement_phase: float = 0.0, protocol=No
 
 
 def bdm_state(atoms: int) -> np.ndarray:
-    """Bužek–Derka–Massar input state ``c_k = √(2/(N+2)) sin(π(k+1)/(N+2))``, k = 0..N."""
+    """Bužek–Derka–Massar input state ``c_k = √(2/(N+2)) sin(π(k+1)/(N+2))``, k = 0..N.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N+1,)
+        Real, normalised Dicke-basis amplitudes.
+    """
     atoms = check_atoms(atoms)
     k = np.arange(atoms + 1)
     return (np.sqrt(2.0 / (atoms + 2)) * np.sin(np.pi * (k + 1) / (atoms + 2))).astype(complex)
 
 
 def bdm_interrogation(atoms: int, measurement_phase: float = 0.0) -> FixedInterrogation:
-    """Bužek–Derka–Massar state with the (N+1)-outcome canonical phase measurement around φ* (rad)."""
+    """Bužek–Derka–Massar state with the (N+1)-outcome canonical phase measurement around φ* (rad).
+
+    Bužek, Derka & Massar, Phys. Rev. Lett. 82, 2207 (1999); the baseline of
+    Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section VI.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+    measurement_phase : float, optional
+        φ* (rad) the measurement is centred on.
+
+    Returns
+    -------
+    FixedInterrogation
+        The BDM state, the canonical phase POVM of N + 1 outcomes and the
+        labels θ_l = φ* + 2πl/(N+1), the offset wrapped into (−π, π].
+
+    Raises
+    ------
+    QClockError
+        If ``atoms`` is not a valid atom number or ``measurement_phase`` is not finite.
+    """
     atoms = check_atoms(atoms)
     phase = check_finite(measurement_phase, "measurement_phase")
     offsets = 2.0 * np.pi * np.arange(atoms + 1) / (atoms + 1)

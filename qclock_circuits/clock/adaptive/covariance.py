@@ -105,6 +105,17 @@ def power_law_terms(spectrum) -> dict[float, float]:
     ----------
     spectrum : mapping or LocalOscillatorNoise
         One-sided ``S_ω(f) = Σ h_α f^α`` (units of Z); every ``h_α ≥ 0``.
+
+    Returns
+    -------
+    dict of float to float
+        NIST exponent α → h_α (dimensionless, time unit Z).
+
+    Raises
+    ------
+    QClockError
+        If the mapping is empty, an ``h_α`` is negative, an exponent is
+        unknown or out of range, or an exponent is named twice.
     """
     terms = getattr(spectrum, "h", spectrum)
     if not isinstance(terms, Mapping) or len(terms) == 0:
@@ -127,6 +138,16 @@ def contrast_order(alpha) -> int:
 
     0 for α > −1, 1 for −3 < α ≤ −1 (weights sum to zero), 2 for −5 < α ≤ −3
     (also the first time moment).
+
+    Parameters
+    ----------
+    alpha : float, int or str
+        NIST exponent α of ``S_ω`` (or a noise word).
+
+    Returns
+    -------
+    int
+        The number of moments (0, 1 or 2).
     """
     alpha = _check_alpha(alpha)
     if alpha > -1.0:
@@ -163,8 +184,10 @@ def phase_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
 
     Returns
     -------
-    K_x(τ) in rad² (module docstring; fixed up to an even polynomial of degree
-    ``1 − α`` for α ≤ −1, which every admissible contrast cancels).
+    float or numpy.ndarray
+        K_x(τ) in rad² (module docstring; fixed up to an even polynomial of
+        degree ``1 − α`` for α ≤ −1, which every admissible contrast cancels),
+        shaped like the lag.
     """
     alpha = _check_alpha(alpha)
     h = check_finite(h, "h")
@@ -186,6 +209,25 @@ def frequency_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
     flicker FM, ``−π² h |τ|`` for random-walk FM; 0 for white FM (its kernel is
     ``(h/2) δ(τ)``). Compare with the paper's ``−(h'/2)|τ|^(−α−1)`` (module
     docstring). Supported for −3 < α < 1.
+
+    Parameters
+    ----------
+    lag : float or array_like
+        Time lag τ ≠ 0 (units of Z).
+    alpha : float, int or str
+        NIST exponent α of ``S_ω`` (or a noise word), −3 < α < 1.
+    h : float, optional
+        Coefficient h_α (dimensionless).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        K_ω(τ) ((rad per Z)²), shaped like ``lag``.
+
+    Raises
+    ------
+    QClockError
+        If α is outside (−3, 1) or a lag is 0.
     """
     alpha = _check_alpha(alpha)
     if alpha <= -3.0:
@@ -309,9 +351,18 @@ def reference_covariance(intervals, reference, spectrum) -> np.ndarray:
         The interval ``I_0`` whose average frequency is taken as the origin
         (known, zero, when the clock starts).
     spectrum : mapping or LocalOscillatorNoise
+        One-sided power-law spectrum ``{α: h_α}`` (units of Z).
 
-    Valid for −3 < α; for −5 < α ≤ −3 single differences are not enough
-    (raises).
+    Returns
+    -------
+    numpy.ndarray, shape (K, K)
+        The covariance ((rad per Z)²).
+
+    Raises
+    ------
+    QClockError
+        For a spectral exponent α ≤ −3 (single differences are not enough)
+        or invalid intervals.
     """
     intervals = _check_intervals(intervals)
     reference = check_finite_array(reference, "reference", ndim=1, length=2)
@@ -336,6 +387,16 @@ def cycle_intervals(cycles: int, interrogation_time: float, dead_time: float = 0
         :meth:`LocalOscillatorNoise.generate` simulates them.
     start : float
         Start time of cycle 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (K, 2) or (2K, 2)
+        ``[start, end]`` of each window (units of Z).
+
+    Raises
+    ------
+    QClockError
+        If ``cycles`` < 1 or ``include_dead`` is set without dead time.
     """
     if isinstance(cycles, bool) or not isinstance(cycles, numbers.Integral) or cycles < 1:
         raise QClockError(f"cycles must be an integer >= 1, got {cycles!r}")
@@ -356,7 +417,28 @@ def clock_covariance(spectrum, cycles: int, interrogation_time: float, dead_time
 
     ``ω_0`` is the average over the Ramsey window of the cycle before the first
     interrogation (the paper's ``I_0``), whose value is taken as the origin; the
-    interrogations are the Ramsey windows of cycles 1…K (eq. 1). Units (rad/Z)².
+    interrogations are the Ramsey windows of cycles 1…K (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eq. (1)).
+
+    Parameters
+    ----------
+    spectrum : mapping or LocalOscillatorNoise
+        One-sided power-law spectrum ``{α: h_α}`` (units of Z).
+    cycles : int
+        Number of interrogations K (≥ 1).
+    interrogation_time : float
+        Dark time T (units of Z, > 0).
+    dead_time : float, optional
+        Dead time T_D (units of Z, ≥ 0).
+
+    Returns
+    -------
+    numpy.ndarray, shape (K, K)
+        The covariance ((rad/Z)²).
+
+    Raises
+    ------
+    QClockError
+        If ``cycles`` < 1 or the cycle times are invalid.
     """
     if isinstance(cycles, bool) or not isinstance(cycles, numbers.Integral) or cycles < 1:
         raise QClockError(f"cycles must be an integer >= 1, got {cycles!r}")
@@ -380,6 +462,7 @@ def condition_gaussian(mean, cov, observed, values) -> tuple[np.ndarray, np.ndar
     Parameters
     ----------
     mean : array, shape (n,)
+        Mean of the n components.
     cov : array, shape (n, n)
         Positive-definite on the observed block.
     observed : sequence of int
@@ -389,8 +472,17 @@ def condition_gaussian(mean, cov, observed, values) -> tuple[np.ndarray, np.ndar
 
     Returns
     -------
-    (mean', cov') of the remaining components, in index order:
-    ``μ' = μ_u + C_uo C_oo⁻¹ (f − μ_o)``, ``C' = C_uu − C_uo C_oo⁻¹ C_ou``.
+    mean : numpy.ndarray, shape (n − m,)
+        ``μ' = μ_u + C_uo C_oo⁻¹ (f − μ_o)`` of the remaining components, in
+        index order.
+    cov : numpy.ndarray, shape (n − m, n − m)
+        ``C' = C_uu − C_uo C_oo⁻¹ C_ou``.
+
+    Raises
+    ------
+    QClockError
+        If ``observed`` are not distinct indices of ``cov``, ``values`` are not finite,
+        or ``cov`` is not positive definite on the observed components.
     """
     cov = _check_covariance(cov)
     size = cov.shape[0]
@@ -419,6 +511,13 @@ class PredictionLaw:
     """Law of the next interval frequency given the last ``memory`` ones (zero-mean Gaussian process).
 
     ``ω_next | past = coefficients · past + N(0, variance)``, ``past`` oldest first.
+
+    Parameters
+    ----------
+    coefficients : numpy.ndarray, shape (memory,)
+        Regression coefficients on the past frequencies, oldest first.
+    variance : float
+        Conditional variance of ω_next ((rad per Z)²).
     """
 
     coefficients: np.ndarray
@@ -429,7 +528,23 @@ class PredictionLaw:
         return int(self.coefficients.size)
 
     def mean(self, past) -> np.ndarray | float:
-        """Conditional mean for ``past`` of shape (..., memory), oldest first."""
+        """Conditional mean for ``past`` of shape (..., memory), oldest first.
+
+        Parameters
+        ----------
+        past : array_like, shape (..., memory)
+            Past frequencies (rad per Z), oldest first.
+
+        Returns
+        -------
+        float or numpy.ndarray, shape (...)
+            ``coefficients · past`` (rad per Z).
+
+        Raises
+        ------
+        QClockError
+            If the last axis of ``past`` is not ``memory`` long.
+        """
         past = np.asarray(past, dtype=float)
         if past.shape[-1:] != (self.memory,):
             raise QClockError(f"past must end with an axis of length {self.memory}, got shape {past.shape}")
@@ -437,10 +552,29 @@ class PredictionLaw:
         return float(value) if np.ndim(value) == 0 else value
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"coefficients": self.coefficients.tolist(), "variance": float(self.variance)}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> PredictionLaw:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        PredictionLaw
+            The reconstructed object.
+        """
         return cls(coefficients=np.asarray(data["coefficients"], dtype=float), variance=float(data["variance"]))
 
 
@@ -454,6 +588,17 @@ def prediction_law(cov, memory: int | None = None) -> PredictionLaw:
     memory : int, optional
         How many of the preceding components to condition on (default all
         ``n − 1``); the truncated-history model of Mullan & Knill section V.
+
+    Returns
+    -------
+    PredictionLaw
+        Regression coefficients (oldest first) and conditional variance.
+
+    Raises
+    ------
+    QClockError
+        If ``cov`` is not a symmetric positive-definite matrix or ``memory``
+        is out of range.
     """
     cov = _check_covariance(cov)
     size = cov.shape[0]
@@ -480,7 +625,32 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
     is built from the differences to the oldest remembered window,
     ``ω_{n+1} − ω_{n−m+1}`` given ``ω_k − ω_{n−m+1}``, so the coefficients on the
     past frequencies sum to one (no pull towards an absolute origin); this
-    needs ``memory ≥ 1``. Returns a :class:`PredictionLaw` (oldest first).
+    needs ``memory ≥ 1``.
+
+    Parameters
+    ----------
+    spectrum : mapping or LocalOscillatorNoise
+        One-sided power-law spectrum ``{α: h_α}`` (units of Z).
+    memory : int
+        Number of past windows conditioned on (≥ 0; ≥ 1 when an α ≤ −1).
+    interrogation_time : float
+        Dark time T (units of Z, > 0).
+    dead_time : float, optional
+        Dead time T_D (units of Z, ≥ 0).
+
+    Returns
+    -------
+    PredictionLaw
+        The law of ω_{n+1} given the last ``memory`` windows (oldest first).
+
+    Raises
+    ------
+    QClockError
+        If ``memory`` is invalid or the spectrum has an exponent α ≤ −3.
+
+    Notes
+    -----
+    Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section V.
     """
     terms = power_law_terms(spectrum)
     if isinstance(memory, bool) or not isinstance(memory, numbers.Integral) or memory < 0:
@@ -504,14 +674,14 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
 class PhaseFrequencyLaw:
     """Joint zero-mean Gaussian law of the cumulative phase ``θ_n = Σ_{k≤n} ω_k T_k`` and ``ω_{n+1}``.
 
-    Attributes (rad², (rad/Z)², rad²/Z)
+    Parameters
     ----------
     phase_variance : float
-        ``Var θ_n``.
+        ``Var θ_n`` (rad²).
     frequency_variance : float
-        ``Var ω_{n+1}``.
+        ``Var ω_{n+1}`` ((rad/Z)²).
     covariance : float
-        ``Cov(θ_n, ω_{n+1})``.
+        ``Cov(θ_n, ω_{n+1})`` (rad²/Z).
     """
 
     phase_variance: float
@@ -528,7 +698,27 @@ class PhaseFrequencyLaw:
 
         The ``phase_offsets`` of the paper's eq. (7) cost for
         :func:`~qclock_circuits.clock.adaptive.sdp.optimize_interrogation`;
-        ``frequency_mean`` is ``E ω_{n+1}`` (rad/Z), T in units of Z.
+        ``frequency_mean`` is ``E ω_{n+1}`` (rad/Z), T in units of Z
+        (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eq. (7)).
+
+        Parameters
+        ----------
+        phases : array_like
+            Interrogation phases φ (rad).
+        interrogation_time : float
+            T (units of Z, > 0).
+        frequency_mean : float, optional
+            ``E ω_{n+1}`` (rad/Z).
+
+        Returns
+        -------
+        numpy.ndarray
+            m(φ) (rad), shaped like ``phases``.
+
+        Raises
+        ------
+        QClockError
+            If ``interrogation_time`` is not > 0.
         """
         period = check_finite(interrogation_time, "interrogation_time")
         if period <= 0:
@@ -542,11 +732,30 @@ class PhaseFrequencyLaw:
         return self.phase_variance - self.covariance**2 / self.frequency_variance
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"phase_variance": self.phase_variance, "frequency_variance": self.frequency_variance,
                 "covariance": self.covariance}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> PhaseFrequencyLaw:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        PhaseFrequencyLaw
+            The reconstructed object.
+        """
         return cls(float(data["phase_variance"]), float(data["frequency_variance"]), float(data["covariance"]))
 
 
@@ -559,6 +768,11 @@ def phase_frequency_law(cov, durations) -> PhaseFrequencyLaw:
         Prior covariance of the frequencies (:func:`clock_covariance`).
     durations : array, shape (n,)
         Interrogation durations ``T_k`` (units of Z) entering ``θ_n``.
+
+    Returns
+    -------
+    PhaseFrequencyLaw
+        Variances and covariance of ``(θ_n, ω_{n+1})``.
     """
     cov = _check_covariance(cov)
     durations = check_finite_array(durations, "durations", ndim=1, length=cov.shape[0] - 1)

@@ -115,6 +115,19 @@ def gaussian_grid(width: float, points: int, mean: float = 0.0, *, rule: str = "
         degree < 2J times the Gaussian).
     sigmas : float
         Half-width of the uniform grid in prior widths.
+
+    Returns
+    -------
+    phases : numpy.ndarray, shape (J,)
+        Grid φ_j (rad).
+    weights : numpy.ndarray, shape (J,)
+        Weights p_j, summing to 1.
+
+    Raises
+    ------
+    QClockError
+        If ``width`` or ``sigmas`` is not > 0, ``points`` < 2, or ``points`` > 150 with
+        ``rule='hermite'``.
     """
     width = check_finite(width, "width")
     if width <= 0:
@@ -148,7 +161,20 @@ def _check_grid(phases, weights) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dicke_imprint(atoms: int, phases) -> np.ndarray:
-    """Diagonal of ``exp(−iφ Jz)`` in the Dicke basis: shape (J, N+1), entry ``e^{−iφ_j M}``, M = k − N/2."""
+    """Diagonal of ``exp(−iφ Jz)`` in the Dicke basis: shape (J, N+1), entry ``e^{−iφ_j M}``, M = k − N/2.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+    phases : array_like, shape (J,)
+        Phases φ_j (rad).
+
+    Returns
+    -------
+    numpy.ndarray, shape (J, N+1)
+        Complex phase factors.
+    """
     atoms = check_atoms(atoms)
     magnetisation = np.arange(atoms + 1) - atoms / 2.0
     return np.exp(-1j * np.outer(np.asarray(phases, dtype=float), magnetisation))
@@ -165,6 +191,16 @@ def outcome_probabilities(state, povm, phases) -> np.ndarray:
         Positive elements summing to the identity.
     phases : array, shape (J,)
         φ (rad).
+
+    Returns
+    -------
+    numpy.ndarray, shape (J, L)
+        Outcome probabilities (real).
+
+    Raises
+    ------
+    QClockError
+        If the POVM's shape does not match the state.
     """
     state = np.asarray(state, dtype=complex)
     povm = np.asarray(povm, dtype=complex)
@@ -202,6 +238,33 @@ def protocol_cost(state, povm, labels, phases, weights, phase_offsets=None, cost
     phase-wrapping cost for which the Bužek–Derka–Massar protocol is optimal
     under a flat prior). Use a fine grid (or quadrature) here to evaluate a
     protocol optimised on a coarse one.
+
+    Parameters
+    ----------
+    state : array_like, shape (N+1,)
+        Dicke-basis amplitudes.
+    povm : array_like, shape (L, N+1, N+1)
+        Measurement elements.
+    labels : array_like, shape (L,)
+        Estimate g_l (rad) per outcome.
+    phases : array_like, shape (J,)
+        Prior grid φ_j (rad).
+    weights : array_like, shape (J,)
+        Prior weights p_j (summing to 1).
+    phase_offsets : array_like, shape (J,), optional
+        m(φ_j) (rad) of the cost (:meth:`PhaseFrequencyLaw.phase_offsets`); default 0.
+    cost : {'quadratic', 'periodic'}, optional
+        Cost function: ``(φ − g)² + 2(φ − g) m`` or ``4 sin²((φ − g)/2)``.
+
+    Returns
+    -------
+    float
+        The expected cost (rad²).
+
+    Raises
+    ------
+    QClockError
+        If there is not one label per POVM element, or the shapes do not match.
     """
     phases, weights = _check_grid(phases, weights)
     labels = check_finite_array(labels, "labels", ndim=1)
@@ -217,8 +280,24 @@ def protocol_cost(state, povm, labels, phases, weights, phase_offsets=None, cost
 def gram_blocks(state, povm, phases) -> tuple[np.ndarray, np.ndarray]:
     """Gram matrix ``G_jk = ⟨ψ_j|ψ_k⟩`` and blocks ``Q_l[j, k] = ⟨ψ_j|E_l|ψ_k⟩`` of a protocol.
 
-    ``ψ_j = exp(−iφ_j Jz)|ψ⟩``. Returns ``(G, Q)`` with shapes (J, J) and
-    (L, J, J); ``Σ_l Q_l = G``, every ``Q_l ⪰ 0`` and ``Q_l[j, j] = P(l | φ_j)``.
+    ``ψ_j = exp(−iφ_j Jz)|ψ⟩``; ``Σ_l Q_l = G``, every ``Q_l ⪰ 0`` and
+    ``Q_l[j, j] = P(l | φ_j)``.
+
+    Parameters
+    ----------
+    state : array_like, shape (N+1,)
+        Dicke-basis amplitudes of ``|ψ⟩``.
+    povm : array_like, shape (L, N+1, N+1)
+        Measurement elements E_l.
+    phases : array_like, shape (J,)
+        Phases φ_j (rad).
+
+    Returns
+    -------
+    G : numpy.ndarray, shape (J, J)
+        Gram matrix (complex).
+    Q : numpy.ndarray, shape (L, J, J)
+        One block per outcome (complex).
     """
     state = np.asarray(state, dtype=complex)
     povm = np.asarray(povm, dtype=complex)
@@ -234,6 +313,27 @@ def optimal_labels(probabilities, phases, weights, phase_offsets=None, fallback=
 
     Quadratic cost: ``g_l = E(φ + m(φ) | l)``; periodic cost: ``g_l = arg E(e^{iφ} | l)``.
     Outcomes of zero probability keep their ``fallback`` label (default: the prior mean of φ + m).
+    Mullan & Knill, Phys. Rev. A 90, 042310 (2014), appendix A.
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (J, L)
+        ``P(l | φ_j)``.
+    phases : array_like, shape (J,)
+        Prior grid φ_j (rad).
+    weights : array_like, shape (J,)
+        Prior weights p_j (summing to 1).
+    phase_offsets : array_like, shape (J,), optional
+        m(φ_j) (rad) of the cost (:meth:`PhaseFrequencyLaw.phase_offsets`); default 0.
+    fallback : array_like, shape (L,), optional
+        Labels (rad) for outcomes of zero probability.
+    cost : {'quadratic', 'periodic'}, optional
+        Cost function: ``(φ − g)² + 2(φ − g) m`` or ``4 sin²((φ − g)/2)``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (L,)
+        Estimate g_l (rad) per outcome.
     """
     phases, weights = _check_grid(phases, weights)
     offsets = _check_offsets(phase_offsets, phases.size)
@@ -275,9 +375,10 @@ def _complex_from_json(data: Mapping) -> np.ndarray:
 class InterrogationResult:
     """An SDP-optimised interrogation: state, POVM, estimates and costs.
 
-    Attributes
+    Parameters
     ----------
     atoms : int
+        Number of atoms N.
     state : ndarray, shape (N+1,)
         Dicke-basis amplitudes ``√q_M`` (real, ≥ 0).
     povm : ndarray, shape (L, N+1, N+1)
@@ -314,14 +415,47 @@ class InterrogationResult:
     cost_function: str = "quadratic"
 
     def probabilities(self, phases) -> np.ndarray:
-        """``P(l | φ)`` for the recovered protocol, shape (len(phases), L)."""
+        """``P(l | φ)`` for the recovered protocol, shape (len(phases), L).
+
+        Parameters
+        ----------
+        phases : float or array_like
+            Phases φ (rad).
+
+        Returns
+        -------
+        numpy.ndarray, shape (J, L)
+            Outcome probabilities per phase.
+        """
         return outcome_probabilities(self.state, self.povm, np.atleast_1d(np.asarray(phases, float)))
 
     def cost_on(self, phases, weights, phase_offsets=None) -> float:
-        """Expected cost (same cost function) of this protocol under another prior grid (e.g. a fine quadrature)."""
+        """Expected cost (same cost function) of this protocol under another prior grid (e.g. a fine quadrature).
+
+        Parameters
+        ----------
+        phases : array_like, shape (J,)
+            Prior grid φ_j (rad).
+        weights : array_like, shape (J,)
+            Prior weights p_j (summing to 1).
+        phase_offsets : array_like, shape (J,), optional
+            m(φ_j) (rad) of the cost (:meth:`PhaseFrequencyLaw.phase_offsets`); default 0.
+
+        Returns
+        -------
+        float
+            The expected cost (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eq. (6)) (rad²).
+        """
         return protocol_cost(self.state, self.povm, self.labels, phases, weights, phase_offsets, self.cost_function)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"atoms": self.atoms, "state": _complex_to_json(self.state), "povm": _complex_to_json(self.povm),
                 "labels": self.labels.tolist(), "cost": self.cost, "evaluated_cost": self.evaluated_cost,
                 "history": list(self.history), "iterations": self.iterations, "solver": self.solver,
@@ -329,6 +463,18 @@ class InterrogationResult:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> InterrogationResult:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        InterrogationResult
+            The reconstructed object.
+        """
         return cls(atoms=int(data["atoms"]), state=_complex_from_json(data["state"]),
                    povm=_complex_from_json(data["povm"]), labels=np.asarray(data["labels"], dtype=float),
                    cost=float(data["cost"]), evaluated_cost=float(data["evaluated_cost"]),
@@ -501,6 +647,7 @@ def optimize_interrogation(atoms: int, phases, weights, *, phase_offsets=None, c
     Returns
     -------
     InterrogationResult
+        The optimised state, POVM, labels and costs (rad²).
 
     Raises
     ------

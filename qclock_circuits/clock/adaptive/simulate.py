@@ -196,6 +196,7 @@ def canonical_noise(noise: str) -> str:
     Returns
     -------
     str
+        ``'random_walk'`` or ``'flicker'``.
 
     Raises
     ------
@@ -248,6 +249,11 @@ def nist_spectrum(noise: str, h: float) -> dict[int, float]:
         coefficients ``h_α`` of ``S_ω(f) = h_α f^α`` (f in cycles per time
         unit), as :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise`
         takes them when the time unit is its Z.
+
+    Raises
+    ------
+    QClockError
+        If ``h`` is not > 0 or the noise word is unknown.
     """
     noise = canonical_noise(noise)
     h = check_finite(h, "h")
@@ -285,6 +291,11 @@ def slip_robust_prior(width: float, slip_weight: float) -> tuple[np.ndarray, np.
     -------
     (phases, weights) : ndarray, ndarray
         Phases (rad) and weights summing to 1.
+
+    Raises
+    ------
+    QClockError
+        If ``slip_weight`` is not in [0, 0.5] or the width is not > 0.
     """
     slip_weight = check_finite(slip_weight, "slip_weight")
     if not 0.0 <= slip_weight <= 0.5:
@@ -500,9 +511,9 @@ def _allan_factors(interrogations: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class AdaptiveClockResult:
-    """Runs of the constant-T running clock (Mullan & Knill section VI).
+    """Runs of the constant-T running clock (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section VI).
 
-    Attributes
+    Parameters
     ----------
     atoms, noise, h, interrogations, memory, protocol, interrogation_time, sdp_prior
         The configuration (:func:`simulate_adaptive_clock`).
@@ -591,6 +602,21 @@ class AdaptiveClockResult:
 
         Select the same runs of every result you compare: :func:`improvement`
         pairs results by seed and run count.
+
+        Parameters
+        ----------
+        runs : array_like of bool or int
+            Boolean mask over the R runs, or run indices.
+
+        Returns
+        -------
+        AdaptiveClockResult
+            A copy holding only those runs.
+
+        Raises
+        ------
+        QClockError
+            If no run is selected.
         """
         index = np.arange(self.runs)[np.asarray(runs)]
         if index.size == 0:
@@ -608,7 +634,16 @@ class AdaptiveClockResult:
         return self.allan_variance.mean(axis=0)
 
     def curves(self) -> dict:
-        """Run-averaged curves with their standard errors (JSON-able)."""
+        """Run-averaged curves with their standard errors (JSON-able).
+
+        Returns
+        -------
+        dict
+            ``step``, ``square_error`` and ``square_error_se`` (rad² per time
+            unit², per step), ``averaging_time`` (units of T), ``allan_variance``
+            and ``allan_variance_se`` (rad² per time unit²); standard errors over
+            runs (0 for one run).
+        """
         def spread(array: np.ndarray) -> list:
             if self.runs < 2:
                 return [0.0] * array.shape[1]
@@ -622,7 +657,23 @@ class AdaptiveClockResult:
 
     @classmethod
     def concatenate(cls, parts) -> AdaptiveClockResult:
-        """Join results of the same configuration run by run (e.g. chunks made with ``first_run``)."""
+        """Join results of the same configuration run by run (e.g. chunks made with ``first_run``).
+
+        Parameters
+        ----------
+        parts : iterable of AdaptiveClockResult
+            Results of one configuration, in run order.
+
+        Returns
+        -------
+        AdaptiveClockResult
+            All their runs; ``seconds`` is the sum.
+
+        Raises
+        ------
+        QClockError
+            If ``parts`` is empty or the configurations differ.
+        """
         parts = list(parts)
         if not parts or not all(isinstance(p, cls) for p in parts):
             raise QClockError("parts must be a non-empty sequence of AdaptiveClockResult")
@@ -639,6 +690,13 @@ class AdaptiveClockResult:
                    seconds=float(sum(p.seconds for p in parts)), **joined)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"atoms": self.atoms, "noise": self.noise, "h": self.h, "interrogations": self.interrogations,
                 "memory": self.memory, "protocol": self.protocol, "interrogation_time": self.interrogation_time,
                 "sdp_prior": self.sdp_prior, "seed": self.seed, "square_error": self.square_error.tolist(),
@@ -650,6 +708,18 @@ class AdaptiveClockResult:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        AdaptiveClockResult
+            The reconstructed object.
+        """
         return cls(atoms=int(data["atoms"]), noise=canonical_noise(str(data["noise"])), h=float(data["h"]),
                    interrogations=int(data["interrogations"]), memory=int(data["memory"]),
                    protocol=str(data["protocol"]), interrogation_time=float(data["interrogation_time"]),
@@ -728,6 +798,15 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
     Returns
     -------
     AdaptiveClockResult
+        Square errors, estimates and Allan variances of every run.
+
+    Raises
+    ------
+    QClockError
+        If ``atoms`` exceeds :data:`~.sdp.MAX_ATOMS`, ``interrogation_time`` is not
+        > 0, ``slip_weight`` is not in [0, 0.5], ``memory`` needs a tracking table
+        larger than allowed, or another argument is out of range (the message
+        names it).
     """
     atoms = check_atoms(atoms)
     if atoms > MAX_ATOMS:
@@ -813,6 +892,15 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
     treated as paired (same noise traces) when both results share seed, run
     count and noise configuration, else as independent samples.
 
+    Parameters
+    ----------
+    adaptive : AdaptiveClockResult
+        Runs of the protocol whose gain is measured.
+    baseline : AdaptiveClockResult
+        Runs of the reference protocol (same configuration).
+    last : int, optional
+        Number of final steps averaged for the square error.
+
     Returns
     -------
     dict
@@ -824,6 +912,13 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
         (0.38–0.55 %) match the latter: with 200 paired runs the spread over
         the last twenty steps is ≈ 0.4–0.6 % while the run standard error is
         5–16 % (``benchmarks/adaptive_table1.py``).
+
+    Raises
+    ------
+    TypeError
+        If ``adaptive`` or ``baseline`` is not an AdaptiveClockResult.
+    QClockError
+        If they differ in the number of interrogations.
     """
     for result, name in ((adaptive, "adaptive"), (baseline, "baseline")):
         if not isinstance(result, AdaptiveClockResult):
@@ -845,6 +940,30 @@ def compare_protocols(atoms: int, noise: str = "random_walk", h: float = 0.03, i
                       runs: int = 1, memory: int = 1, seed: int | None = 0, workers: int = 1,
                       **options) -> dict:
     """Run the three protocols on the same noise traces and the Table 1 improvements.
+
+    Mullan & Knill, Phys. Rev. A 90, 042310 (2014), Table 1.
+
+    Parameters
+    ----------
+    atoms : int
+        Number of atoms N.
+    noise : {'random_walk', 'flicker'}, optional
+        LO noise type (``'brownian'`` is accepted for random walk).
+    h : float, optional
+        Noise strength in the paper's normalisation (:func:`simulate_adaptive_clock`).
+    interrogations : int, optional
+        Interrogations M per run.
+    runs : int, optional
+        Runs R per protocol.
+    memory : int, optional
+        Frequencies remembered by the truncated noise model.
+    seed : int or None, optional
+        Root seed; the same for all three protocols, so their noise traces agree.
+    workers : int, optional
+        Worker processes.
+    **options
+        Further options of :func:`simulate_adaptive_clock` (``sdp_prior``,
+        ``slip_weight``, ...).
 
     Returns
     -------
@@ -880,6 +999,12 @@ def summarise_protocols(results: Mapping) -> dict:
         ``improvement_without_lost_lock`` (the improvements over the runs no
         protocol lost; ``None`` when every run or none was lost — then it
         would be empty or equal ``improvement``).
+
+    Raises
+    ------
+    QClockError
+        If a protocol's result is missing, or the results differ in their number
+        of runs.
     """
     missing = [name for name in CLOCK_PROTOCOLS if not isinstance(results.get(name), AdaptiveClockResult)]
     if missing:

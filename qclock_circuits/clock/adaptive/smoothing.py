@@ -33,7 +33,7 @@ __all__ = ["SmoothedRun", "smooth_history", "smoothed_run"]
 class SmoothedRun:
     """Filtered and smoothed estimates of one run.
 
-    Attributes
+    Parameters
     ----------
     frequencies : ndarray, shape (M,)
         True window frequencies ω_k (rad per time unit).
@@ -54,11 +54,30 @@ class SmoothedRun:
     smoothed_frequency: np.ndarray
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {name: getattr(self, name).tolist() for name in
                 ("frequencies", "true_phase", "filtered_phase", "smoothed_phase", "smoothed_frequency")}
 
     @classmethod
     def from_dict(cls, data) -> SmoothedRun:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        SmoothedRun
+            The reconstructed object.
+        """
         return cls(**{name: np.asarray(data[name], float) for name in
                       ("frequencies", "true_phase", "filtered_phase", "smoothed_phase", "smoothed_frequency")})
 
@@ -82,6 +101,13 @@ def smooth_history(steps: Sequence) -> tuple[np.ndarray, np.ndarray]:
     -------
     (smoothed_frequency, smoothed_phase) : ndarray, ndarray
         ``E(ω_k | a_M)`` (rad per time unit) and ``E(θ_k | a_M)`` (rad).
+
+    Raises
+    ------
+    TypeError
+        If ``steps`` does not hold (Prediction, likelihood, TrackerState) triples.
+    QClockError
+        If ``steps`` is empty or the tracker's memory is not 1.
     """
     steps = list(steps)
     if not steps:
@@ -132,6 +158,7 @@ def smoothed_run(atoms: int, noise: str = "random_walk", h: float = 0.03, interr
     Returns
     -------
     SmoothedRun
+        True, filtered and smoothed phases and frequencies of the run.
 
     Raises
     ------

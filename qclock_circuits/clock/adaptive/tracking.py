@@ -61,7 +61,7 @@ def _check_grid(grid) -> np.ndarray:
 class TrackerState:
     """Posterior after ``step`` interrogations.
 
-    Attributes
+    Parameters
     ----------
     grid : ndarray, shape (P,)
         Frequency grid (rad/Z), uniform.
@@ -97,7 +97,23 @@ class TrackerState:
         return max(float(np.sum(self.posterior * self.phase_moment2)) - self.phase_mean**2, 0.0)
 
     def frequency_marginal(self, lag: int = 0) -> np.ndarray:
-        """Posterior of ``ω_{n−lag}`` on the grid (lag < h)."""
+        """Posterior of ``ω_{n−lag}`` on the grid (lag < h).
+
+        Parameters
+        ----------
+        lag : int, optional
+            0 for the newest frequency, up to ``memory − 1``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (P,)
+            Marginal posterior on ``grid``, summing to 1.
+
+        Raises
+        ------
+        QClockError
+            If ``lag`` is not an integer in ``[0, memory − 1]``.
+        """
         if isinstance(lag, bool) or not isinstance(lag, numbers.Integral) or not 0 <= lag < self.memory:
             raise QClockError(f"lag must be an integer in [0, {self.memory - 1}], got {lag!r}")
         axis = self.memory - 1 - int(lag)
@@ -105,16 +121,46 @@ class TrackerState:
         return self.posterior.sum(axis=others)
 
     def frequency_mean(self, lag: int = 0) -> float:
-        """``E(ω_{n−lag} | a_n)`` (rad/Z), the paper's ``ω*``."""
+        """``E(ω_{n−lag} | a_n)`` (rad/Z), the paper's ``ω*``.
+
+        Parameters
+        ----------
+        lag : int, optional
+            0 for the newest frequency, up to ``memory − 1``.
+
+        Returns
+        -------
+        float
+            The posterior mean (rad/Z).
+        """
         return float(self.frequency_marginal(lag) @ self.grid)
 
     def to_dict(self) -> dict:
+        """Plain JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            The object's data (JSON types only); :meth:`from_dict` reads it back.
+        """
         return {"grid": self.grid.tolist(), "shape": list(self.posterior.shape),
                 "posterior": self.posterior.ravel().tolist(), "phase_moment1": self.phase_moment1.ravel().tolist(),
                 "phase_moment2": self.phase_moment2.ravel().tolist(), "step": self.step, "elapsed": self.elapsed}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> TrackerState:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            A dictionary as written by :meth:`to_dict`.
+
+        Returns
+        -------
+        TrackerState
+            The reconstructed object.
+        """
         shape = tuple(data["shape"])
         return cls(grid=np.asarray(data["grid"], float), posterior=np.asarray(data["posterior"], float).reshape(shape),
                    phase_moment1=np.asarray(data["phase_moment1"], float).reshape(shape),
@@ -126,7 +172,27 @@ def initial_tracker(grid, memory: int = 1, initial_frequency: float = 0.0) -> Tr
     """Start of the clock: the last ``memory`` frequencies equal ``initial_frequency`` (on the grid), θ_0 = 0.
 
     This is the paper's convention of a known initial frequency ``ω_0`` taken as
-    the origin of the prior (eq. 1).
+    the origin of the prior (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eq. (1)).
+
+    Parameters
+    ----------
+    grid : array_like, shape (P,)
+        Uniform, increasing frequency grid (rad/Z), P ≥ 3.
+    memory : int, optional
+        Frequencies h the tracker remembers (1 ≤ h ≤ ``MAX_MEMORY``).
+    initial_frequency : float, optional
+        ω_0 (rad/Z); must be a grid point.
+
+    Returns
+    -------
+    TrackerState
+        The state at step 0 (all mass on ω_0, θ_0 = 0).
+
+    Raises
+    ------
+    QClockError
+        If the grid is not uniform with ≥ 3 points, ``memory`` is out of
+        range or ``initial_frequency`` is not on the grid.
     """
     grid = _check_grid(grid)
     if isinstance(memory, bool) or not isinstance(memory, numbers.Integral) or not 1 <= memory <= MAX_MEMORY:
@@ -146,7 +212,7 @@ def initial_tracker(grid, memory: int = 1, initial_frequency: float = 0.0) -> Tr
 class Prediction:
     """Prior for interrogation n+1: ``p(s_n, ω_{n+1} | a_n)`` and what the SDP needs from it.
 
-    Attributes
+    Parameters
     ----------
     state : TrackerState
         The posterior it was made from.
@@ -187,16 +253,32 @@ def predict(state: TrackerState, law: PredictionLaw, interrogation_time: float) 
     Parameters
     ----------
     state : TrackerState
+        The posterior after n interrogations.
     law : PredictionLaw
         ``p(ω_{n+1} | s_n)`` with ``law.memory == state.memory``
         (:func:`~.covariance.transition_law`).
     interrogation_time : float
         T of the coming interrogation (units of Z).
 
+    Returns
+    -------
+    Prediction
+        The joint prior ``p(s_n, ω_{n+1} | a_n)`` (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eq. (8)).
+
+    Raises
+    ------
+    TypeError
+        If ``state`` is not a TrackerState.
+    QClockError
+        If the law's memory differs, T is not > 0, or the grid is too coarse
+        or too narrow for the transition.
+
+    Notes
+    -----
     The Gaussian transition is evaluated at the grid points and normalised on
     the grid; its standard deviation must be at least two grid steps, and the
     probability it puts beyond the grid (for a history in the posterior's
-    support) must be below 1e-9, else :class:`QClockError` (refine or widen the grid).
+    support) must be below 1e-9 (refine or widen the grid otherwise).
     """
     if not isinstance(state, TrackerState):
         raise TypeError(f"state must be a TrackerState, got {type(state).__name__}")
@@ -235,9 +317,23 @@ def update(prediction: Prediction, likelihood) -> TrackerState:
     Parameters
     ----------
     prediction : Prediction
+        The prior of this interrogation.
     likelihood : array, shape (P,)
         Probability of the observed outcome at each grid frequency (e.g. a
         column of :meth:`InterrogationResult.probabilities` at ``prediction.phases``).
+
+    Returns
+    -------
+    TrackerState
+        The posterior after interrogation n + 1 (step and elapsed time advanced).
+
+    Raises
+    ------
+    TypeError
+        If ``prediction`` is not a Prediction.
+    QClockError
+        If the likelihood is negative somewhere or the observed outcome has zero
+        probability under the prediction.
     """
     if not isinstance(prediction, Prediction):
         raise TypeError(f"prediction must be a Prediction, got {type(prediction).__name__}")
