@@ -22,14 +22,6 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 #: The numpydoc checks this test enforces (numpydoc's error codes).
 CHECKS = ("GL08", "PR01", "PR02", "RT01")
 
-#: Layers whose docstrings are still being completed (expected to fail until then).
-PENDING_LAYERS = {
-    # --------------------------------------------------------------
-    # (layers above are completed separately from those below)
-    # --------------------------------------------------------------
-}
-
-
 def _public_modules():
     names = []
     for info in pkgutil.walk_packages(qclock_circuits.__path__, "qclock_circuits."):
@@ -79,10 +71,7 @@ def _problems(qualified: str, obj) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("module_name", [
-    pytest.param(name, marks=pytest.mark.xfail(reason="docstrings being completed", strict=False))
-    if name.split(".")[1] in PENDING_LAYERS else name
-    for name in _public_modules()])
+@pytest.mark.parametrize("module_name", _public_modules())
 def test_public_names_have_numpydoc_parameters_and_returns(module_name):
     problems = []
     for qualified, obj in _public_objects(module_name):
