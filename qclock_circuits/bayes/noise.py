@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._validation import QClockError, check_choice
 from .estimators import allan_deviation, bmse, effective_measurement_uncertainty, estimator_table
 from .moments import outcome_moments
@@ -190,7 +191,8 @@ def noise_study(protocol, prior, noise=None, *, estimator: str = "bayes", shots:
                       designed_error=float(designed_error), rebuilt_error=float(rebuilt_error))
 
 
-def stability_under_noise(protocol, interrogation_times, rates_at, *, noise_type="flicker", dead_time=0.0,
+@renamed_arguments(noise_type="noise")
+def stability_under_noise(protocol, interrogation_times, rates_at, *, noise="flicker", dead_time=0.0,
                           estimator: str = "bayes") -> dict:
     """Dimensionless Allan deviation σ(T) without noise, and with noise (designed / rebuilt estimator).
 
@@ -202,8 +204,9 @@ def stability_under_noise(protocol, interrogation_times, rates_at, *, noise_type
     rates_at : callable
         ``rates_at(T)`` returns the keyword rates of the noise model at
         interrogation time T (e.g. dark-time dephasing ``(1 − e^{−T/T2})/2``).
-    noise_type, dead_time
-        Prior-width model (eq. 31, 42–43).
+    noise, dead_time
+        Prior-width model (eq. 31, 42–43): noise word (``noise_type`` is its
+        deprecated name) and T_D/Z.
 
     Returns
     -------
@@ -214,7 +217,7 @@ def stability_under_noise(protocol, interrogation_times, rates_at, *, noise_type
     times = np.asarray(interrogation_times, dtype=float)
     curves = {"times": times, "noiseless": [], "designed": [], "rebuilt": []}
     for time in times:
-        width = prior_width(time, noise_type, dead_time)
+        width = prior_width(time, noise, dead_time)
         study = noise_study(protocol, GaussianPrior(width), estimator=estimator, **rates_at(time))
         for key in ("noiseless", "designed", "rebuilt"):
             dphi_m = effective_measurement_uncertainty(getattr(study, key), width)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._names import NOISE_ALIASES
+from .._names import NOISE_TYPES as _NAMED_NOISE_TYPES
 from .._validation import QClockError, check_finite, check_finite_array
 
 __all__ = [
@@ -34,8 +36,8 @@ __all__ = [
     "PRIOR_WIDTH_FACTOR",
 ]
 
-#: NIST α of each named noise type.
-NOISE_TYPES = {"white": 0, "flicker": -1, "random_walk": -2}
+#: NIST α of each named noise type (:data:`qclock_circuits._names.NOISE_TYPES`).
+NOISE_TYPES = _NAMED_NOISE_TYPES
 
 #: χ of Kielinski & Hammerer eq. (31), keyed by NIST α (Kielinski & Hammerer: χ = 1, 1.7, 2 for α' = −1, 0, 1).
 PRIOR_WIDTH_FACTOR = {0: 1.0, -1: 1.7, -2: 2.0}
@@ -224,11 +226,17 @@ class GridPrior(UniformGridDensity):
 
 
 def noise_exponent(noise) -> int:
-    """NIST α of a noise type given by word ('white', 'flicker', 'random_walk') or by α."""
+    """NIST α of a noise type given by word ('white', 'flicker', 'random_walk') or by α.
+
+    The papers' words ``'brownian'`` (random walk) and ``'1/f'`` (flicker) of
+    Mullan & Knill, Phys. Rev. A 90, 042310 (2014) are accepted as aliases
+    (:data:`qclock_circuits._names.NOISE_ALIASES`).
+    """
     if isinstance(noise, str):
+        noise = NOISE_ALIASES.get(noise, noise)
         if noise not in NOISE_TYPES:
-            raise QClockError(f"noise must be one of {', '.join(map(repr, NOISE_TYPES))} or a NIST "
-                              f"exponent 0, -1, -2; got {noise!r}")
+            raise QClockError(f"noise must be one of {', '.join(map(repr, NOISE_TYPES))} (aliases "
+                              f"{', '.join(map(repr, NOISE_ALIASES))}) or a NIST exponent 0, -1, -2; got {noise!r}")
         return NOISE_TYPES[noise]
     if isinstance(noise, numbers.Integral) and not isinstance(noise, bool) and int(noise) in PRIOR_WIDTH_FACTOR:
         return int(noise)
