@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 
 from ._common import format_table, integer, print_json
 from .evaluate_cmd import add_prior_arguments, prior_from_args
@@ -54,6 +53,8 @@ def bqcrb_optimal_sss(atoms: int, prior, twist_grid: int = TWIST_GRID):
     jointly. μ = 0 is the CSS, so the result never exceeds the CSS BQCRB.
     Returns ``(protocol, bqcrb)``.
     """
+    import numpy as np
+
     from scipy.optimize import minimize, minimize_scalar
 
     from .. import protocols

@@ -32,7 +32,6 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
 
 from ._common import CLIError, format_table, integer, print_json, real, real_list
 from .simulate_cmd import NOISE_NAMES, ProgressBar
@@ -119,6 +118,8 @@ def register(subparsers) -> None:
 
 
 def _spec(args: argparse.Namespace):
+    import numpy as np
+
     from ..report import DesignSpec
 
     classes = tuple(item.strip() for item in args.classes.split(",") if item.strip())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 
 from ._common import CLIError, integer, layers, real, real_list
 
@@ -61,6 +60,8 @@ def _check_applicable(args: argparse.Namespace) -> None:
 
 def protocol_from_args(args: argparse.Namespace):
     """Build the protocol selected by ``args`` (raises the library's errors on bad values)."""
+    import numpy as np
+
     from .. import protocols
 
     _check_applicable(args)

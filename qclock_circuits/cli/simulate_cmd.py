@@ -35,7 +35,6 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
 
 from ._common import CLIError, format_table, integer, print_json, real
 
@@ -219,6 +218,8 @@ def _run_all(args, protocol, options: dict, show_progress: bool):
 
     Both paths give the same numbers: run i uses child i of ``SeedSequence(seed)`` and the same block size.
     """
+    import numpy as np
+
     from ..clock.simulate import ClockRun, simulate_clock, simulate_clocks
 
     runs = args.runs
@@ -262,6 +263,8 @@ def _first_hop(run) -> int | None:
 
 
 def _result(args, runs, protocol, sss_parameters, theory: dict) -> dict:
+    import numpy as np
+
     from ..clock.noise import LocalOscillatorNoise
 
     first = runs[0]
