@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import dataclass
 
-from .._names import TIME_UNIT_SECONDS, TIME_UNIT_Z
+from .._units import TimeUnit
 from ._common import CLIError, real
 
 __all__ = ["COHERENCE_TIME_HELP", "add_coherence_time", "TimeUnit", "time_unit"]
@@ -26,41 +25,6 @@ COHERENCE_TIME_HELP = ("laser coherence time Z in seconds (Kielinski & Hammerer 
 def add_coherence_time(parser: argparse.ArgumentParser) -> None:
     """Add ``--coherence-time Z_SECONDS`` to ``parser``."""
     parser.add_argument("--coherence-time", type=real, default=None, metavar="Z_SECONDS", help=COHERENCE_TIME_HELP)
-
-
-@dataclass(frozen=True)
-class TimeUnit:
-    """The time unit of one command: Z (``coherence_time`` None) or seconds.
-
-    Parameters
-    ----------
-    coherence_time : float or None
-        The laser coherence time Z in seconds, or None (times in units of Z).
-    """
-
-    coherence_time: float | None = None
-
-    @property
-    def unit(self) -> str:
-        """``'s'`` or ``'Z'``, the value of the outputs' ``time_unit`` field."""
-        return TIME_UNIT_Z if self.coherence_time is None else TIME_UNIT_SECONDS
-
-    @property
-    def words(self) -> str:
-        """``'seconds'`` or ``'units of Z'``, for messages."""
-        return "units of Z" if self.coherence_time is None else "seconds"
-
-    def to_z(self, value: float) -> float:
-        """A time given in this unit, in units of Z."""
-        return float(value) if self.coherence_time is None else float(value) / self.coherence_time
-
-    def from_z(self, value: float) -> float:
-        """A time in units of Z, in this unit."""
-        return float(value) if self.coherence_time is None else float(value) * self.coherence_time
-
-    def fields(self) -> dict:
-        """``{"time_unit": ..., "coherence_time": ...}`` for a JSON output (``coherence_time`` in seconds or None)."""
-        return {"time_unit": self.unit, "coherence_time": self.coherence_time}
 
 
 def time_unit(args: argparse.Namespace) -> TimeUnit:

@@ -1,6 +1,8 @@
 """Command-line options that select a protocol, shared by every subcommand that needs one.
 
-``add_protocol_arguments(parser)`` adds the positional protocol name and
+``add_protocol_arguments(parser)`` adds ``--protocol`` (the command line's rule:
+command words are positional, every quantity is a named option; the former
+positional protocol name still works, with a deprecation warning) and
 ``--atoms/--twist/--rotation/--readout/--layers/--params``;
 ``protocol_from_args(args)`` builds the :class:`~qclock_circuits.protocols.RamseyProtocol`.
 Options that do not apply to the chosen protocol are an error, not silently ignored.
@@ -34,7 +36,8 @@ def default_twist(atoms: int) -> float:
 
 def add_protocol_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the protocol-selecting arguments to ``parser``."""
-    parser.add_argument("protocol", choices=PROTOCOL_NAMES, help="protocol family")
+    parser.add_argument("--protocol", choices=PROTOCOL_NAMES, default=None, help="protocol family (required)")
+    parser.add_argument("family", nargs="?", choices=(*PROTOCOL_NAMES, None), default=None, help=argparse.SUPPRESS)
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N",
                         help="number of atoms N (integer >= 1)")
     parser.add_argument("--twist", type=real, metavar="MU",
@@ -52,6 +55,24 @@ def add_protocol_arguments(parser: argparse.ArgumentParser) -> None:
                              "2+3(n+m) values; poi: Re and Im of the N+1 Dicke amplitudes)")
 
 
+def _resolve_protocol(args: argparse.Namespace) -> None:
+    """``--protocol``, or the deprecated positional name (one-line warning on stderr)."""
+    import sys
+
+    from .._deprecation import REMOVAL_VERSION
+
+    positional = getattr(args, "family", None)
+    if positional is not None:
+        if args.protocol is not None:
+            raise CLIError(f"give the protocol once: --protocol {args.protocol} (the positional name {positional!r} "
+                           "is its deprecated spelling)")
+        print(f"qclock: warning: the positional protocol name is deprecated and will be removed in qclock_circuits "
+              f"{REMOVAL_VERSION}; use --protocol {positional}", file=sys.stderr)
+        args.protocol = positional
+    if args.protocol is None:
+        raise CLIError(f"the following arguments are required: --protocol ({', '.join(PROTOCOL_NAMES)})")
+
+
 def _check_applicable(args: argparse.Namespace) -> None:
     for option, allowed in _APPLIES_TO.items():
         if getattr(args, option, None) is not None and args.protocol not in allowed:
@@ -64,6 +85,7 @@ def protocol_from_args(args: argparse.Namespace):
 
     from .. import protocols
 
+    _resolve_protocol(args)
     _check_applicable(args)
     atoms = args.atoms
     params = None if args.params is None else np.asarray(args.params, dtype=float)

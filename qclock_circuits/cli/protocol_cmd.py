@@ -4,9 +4,9 @@ Examples
 --------
 ::
 
-    qclock protocol show sss --atoms 8
-    qclock protocol show variational --atoms 8 --layers 1,1 --params 0.3,0,0,0.2,0,0,1.5708,1.5708 --json
-    qclock protocol circuit ghz --atoms 6 --target ion_trap --out ghz6.qasm
+    qclock protocol show --protocol sss --atoms 8
+    qclock protocol show --protocol variational --atoms 8 --layers 1,1 --params 0.3,0,0,0.2,0,0,1.5708,1.5708 --json
+    qclock protocol circuit --protocol ghz --atoms 6 --target ion_trap --out ghz6.qasm
 """
 
 from __future__ import annotations
