@@ -18,6 +18,8 @@ __all__ = [
     "print_json",
     "DeprecatedOption",
     "add_deprecated_option",
+    "add_quiet",
+    "progress_reporter",
 ]
 
 
@@ -134,3 +136,19 @@ def add_deprecated_option(parser, old: str, new: str, dest: str, **kwargs) -> No
         ``type``, ``metavar`` … as for ``new``.
     """
     parser.add_argument(old, dest=dest, action=DeprecatedOption, new_option=new, help=argparse.SUPPRESS, **kwargs)
+
+
+def add_quiet(parser) -> None:
+    """Add ``--quiet`` (no progress display) to a long job's parser."""
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress display (by default: a bar with ETA on stderr when it is a terminal, "
+                             "else a line every 10%%; --json implies --quiet)")
+
+
+def progress_reporter(args, total: int, desc: str, unit: str):
+    """A :class:`~qclock_circuits._progress.ProgressReporter` on stderr, or None with ``--quiet`` or ``--json``."""
+    if getattr(args, "quiet", False) or getattr(args, "json", False):
+        return None
+    from .._progress import ProgressReporter
+
+    return ProgressReporter(total, desc, unit)

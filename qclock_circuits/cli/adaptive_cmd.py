@@ -52,7 +52,8 @@ import argparse
 import math
 
 from .._names import ADAPTIVE_NOISE_TYPES, NOISE_ALIASES, SDP_PRIORS
-from ._common import CLIError, add_deprecated_option, format_table, integer, print_json, real
+from ._common import (CLIError, add_deprecated_option, add_quiet, format_table, integer, print_json,
+                      progress_reporter, real)
 from ._units import add_coherence_time, time_unit
 
 #: ``--noise`` choices: the package's words and the papers' aliases of them.
@@ -109,7 +110,8 @@ def register(subparsers) -> None:
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
                              "recomputing only what is missing")
-    parser.add_argument("--json", action="store_true", help="print a JSON object")
+    parser.add_argument("--json", action="store_true", help="print a JSON object (no progress display)")
+    add_quiet(parser)
     parser.set_defaults(handler=adaptive)
 
 
@@ -188,17 +190,28 @@ def check_adaptive_run(point: dict, result: dict) -> None:
         raise CLIError("square errors and Allan variances must be >= 0")
 
 
-def _stored_comparison(args: argparse.Namespace) -> dict:
-    """The three protocols run by run through the result store in ``--out`` (resumable)."""
+def _comparison(args: argparse.Namespace) -> dict:
+    """The three protocols run by run (through the result store in ``--out``, resumable), with progress.
+
+    Run r of every protocol uses child r of ``SeedSequence(--seed)``, as one call of
+    :func:`~qclock_circuits.clock.adaptive.simulate.compare_protocols` with all runs.
+    """
     from ..clock.adaptive.simulate import CLOCK_PROTOCOLS, AdaptiveClockResult, summarise_protocols
     from ..runtime import claim_directory, run_sweep
 
     job = {"atoms": args.atoms, "noise": args.noise, "h": args.noise_strength, "interrogations": args.interrogations,
            "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior, "slip_weight": args.slip_weight}
-    claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
+    if args.out is not None:
+        claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
     points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
-    values = run_sweep(adaptive_run_point, points, store=args.out, workers=args.workers, check=check_adaptive_run,
-                       backend="serial" if args.workers == 1 else "processes", version="adaptive-run-2")
+    bar = progress_reporter(args, len(points), "adaptive", "runs")
+    try:
+        values = run_sweep(adaptive_run_point, points, store=args.out, workers=args.workers, check=check_adaptive_run,
+                           backend="serial" if args.workers == 1 else "processes", version="adaptive-run-2",
+                           progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     results = {}
     for index, name in enumerate(CLOCK_PROTOCOLS):
         chunk = values[index * args.runs:(index + 1) * args.runs]
@@ -236,7 +249,7 @@ def paper_noise_strength(noise: str, interrogation_time: float) -> float:
 
 def adaptive(args: argparse.Namespace) -> int:
     """Handler of ``qclock adaptive``."""
-    from ..clock.adaptive.simulate import canonical_noise, compare_protocols, nist_spectrum
+    from ..clock.adaptive.simulate import canonical_noise, nist_spectrum
 
     _check(args)
     unit = time_unit(args)
@@ -246,12 +259,7 @@ def adaptive(args: argparse.Namespace) -> int:
     else:
         times = {"interrogation_time": 1.0, "time_unit": "T", "coherence_time": None}
     args.noise = canonical_noise(args.noise)
-    if args.out is not None:
-        comparison = _stored_comparison(args)
-    else:
-        comparison = compare_protocols(args.atoms, args.noise, args.noise_strength, args.interrogations, args.runs,
-                                       args.memory, args.seed, args.workers, sdp_prior=args.sdp_prior,
-                                       slip_weight=args.slip_weight)
+    comparison = _comparison(args)
     results = comparison["results"]
     output = {
         "atoms": args.atoms, "noise": results["adaptive"].noise, "noise_strength": args.noise_strength,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._progress import progress_callback
 from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int, check_seed
 from ..bayes import GaussianPrior, bmse, estimator_table, prior_width as model_prior_width
 from ..bayes.estimators import EstimatorWarning
@@ -173,8 +174,11 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
         Shortest τ (units of Z) used in the long-τ fit; default the longer of
         50 cycles and 20 loop time constants (:func:`loop_time_constant`), so
         that the fit sees the locked clock rather than the free-running LO.
-    progress : callable, optional
-        ``progress(done_cycles, cycles)`` after every block.
+    progress : bool or callable, optional
+        ``True``: a progress display on stderr (tqdm bar with ETA on a
+        terminal, a line every 10 % otherwise; :mod:`qclock_circuits._progress`);
+        a callable: ``progress(done_cycles, cycles)`` after every block;
+        ``None``/``False`` (default): none.
     keep_trace : bool
         Also return the stabilised-frequency and residual-phase traces.
 
@@ -236,6 +240,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     hops = 0
     phase_square = 0.0
     done = 0
+    progress, close_progress = progress_callback(progress, cycles, "simulate_clock", "cycles")
     for ramsey, dead in lo.iter_blocks(cycles, block_size, interrogation_time, dead_time, seed=noise_seed):
         frequency, phase, _, hop = run_loop_block(ramsey, dead, outcome_rng.random(ramsey.shape[0]), table,
                                                   servo_estimates, interrogation_time, dead_time, servo, state)
@@ -250,6 +255,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
         done += ramsey.shape[0]
         if progress is not None:
             progress(done, cycles)
+    close_progress()
     trace = np.concatenate(kept)
     cycle_time = interrogation_time + dead_time
     adev = overlapping_adev(trace, cycle_time * binning)
@@ -338,8 +344,10 @@ def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=N
         Processes (≥ 1).
     out : str or os.PathLike, optional
         Result directory (created if needed).
-    progress : callable, optional
-        ``progress(done_runs, runs)``.
+    progress : bool or callable, optional
+        ``True``: a progress display of the runs on stderr (as in
+        :func:`simulate_clock`); a callable: ``progress(done_runs, runs)``;
+        ``None``/``False`` (default): none.
     **options
         Passed to :func:`simulate_clock` (with ``out``: plain values only, e.g. a named noise type).
 
@@ -356,8 +364,15 @@ def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=N
     runs = check_int(runs, "runs", 1)
     workers = check_int(workers, "workers", 1)
     check_seed(seed)
-    if progress is not None and not callable(progress):
-        raise TypeError(f"progress must be a callable progress(done, total) or None, got {progress!r}")
+    progress, close_progress = progress_callback(progress, runs, "simulate_clocks", "runs")
+    try:
+        return _simulate_runs(protocol, runs, seed, workers, out, progress, options)
+    finally:
+        close_progress()
+
+
+def _simulate_runs(protocol, runs: int, seed, workers: int, out, progress, options: dict) -> list:
+    """The runs of :func:`simulate_clocks` (arguments checked, ``progress`` a callable or None)."""
     if "progress" in options or "keep_trace" in options or "seed" in options:
         raise TypeError("simulate_clocks passes neither progress, keep_trace nor seed on to simulate_clock")
     if out is not None:
