@@ -101,7 +101,7 @@ class ProgressReporter:
         self.stream.flush()
 
     def close(self) -> None:
-        """End the display: close the bar, or write the final line if the last one was not at 100 %."""
+        """End the display (close the terminal bar; the line mode has nothing to finish). Idempotent."""
         if self._closed:
             return
         self._closed = True

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._names import NOISE_ALIASES
+from .._units import TimeUnit
 from .._names import NOISE_TYPES as _NAMED_NOISE_TYPES
 from .._validation import QClockError, check_finite, check_finite_array
 
@@ -243,7 +244,7 @@ def noise_exponent(noise) -> int:
     raise QClockError(f"noise must be 'white', 'flicker', 'random_walk' or a NIST exponent 0, -1, -2; got {noise!r}")
 
 
-def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarray | float:
+def prior_width(interrogation_time, noise="flicker", dead_time=0.0, *, coherence_time=None) -> np.ndarray | float:
     """Prior width δφ (rad) of the closed clock loop, Kielinski & Hammerer eqs. (31), (42), (43).
 
     ``δφ_T² = χ (T/Z)^(1−α)`` with χ = 1, 1.7, 2 for white, flicker, random-walk
@@ -253,16 +254,27 @@ def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarra
     Parameters
     ----------
     interrogation_time : float or array
-        T in units of the laser coherence time Z (T/Z > 0).
+        T (> 0) in units of the laser coherence time Z, or in seconds with
+        ``coherence_time``.
     noise : str or int
         Noise type by word or NIST α.
     dead_time : float
-        T_D in units of Z (≥ 0).
+        T_D (≥ 0), same unit as ``interrogation_time``.
+    coherence_time : float, optional
+        The laser coherence time Z in seconds; with it the times are read in
+        seconds (the package's unit rule, CONVENTIONS.md).
+
+    Returns
+    -------
+    float or ndarray
+        δφ (rad), the shape of ``interrogation_time``.
     """
     alpha = noise_exponent(noise)
+    unit = TimeUnit(coherence_time)
     times = check_finite_array(np.atleast_1d(interrogation_time), "interrogation_time", ndim=1)
     if np.any(times <= 0):
-        raise QClockError(f"interrogation_time must be > 0 (units of Z), got {times[times <= 0][0]}")
+        raise QClockError(f"interrogation_time must be > 0 ({unit.words}), got {times[times <= 0][0]}")
+    times, dead_time = unit.to_z(times), unit.to_z(check_finite(dead_time, "dead_time"))
     exponent = 1 - alpha
     variance = PRIOR_WIDTH_FACTOR[alpha] * times**exponent + dead_time_width(dead_time, alpha) ** 2
     width = np.sqrt(variance)
