@@ -60,3 +60,20 @@ def test_stability_point_decoherence_times_in_seconds():
     in_s = stability_point("css", 4, 0.1 * Z, decoherence=atoms_s, coherence_time=Z)
     assert in_s.sigma == pytest.approx(in_z.sigma, rel=1e-10)
     assert in_z.sigma > stability_point("css", 4, 0.1).sigma  # decoherence costs stability
+
+
+def test_simulate_clock_in_seconds_is_the_same_run():
+    from qclock_circuits import protocols
+    from qclock_circuits.clock import ClockRun, simulate_clock
+
+    options = dict(noise="flicker", cycles=3000, seed=3, block_size=1000)
+    in_z = simulate_clock(protocols.css(3), 0.1, 0.02, **options)
+    in_s = simulate_clock(protocols.css(3), 0.1 * Z, 0.02 * Z, coherence_time=Z, **options)
+    assert (in_z.time_unit, in_s.time_unit) == ("Z", "s")
+    assert in_s.interrogation_time == pytest.approx(0.1 * Z) and in_s.dead_time == pytest.approx(0.02 * Z)
+    np.testing.assert_allclose(in_s.adev.tau, Z * in_z.adev.tau, rtol=1e-13)
+    np.testing.assert_array_equal(in_s.adev.sigma, in_z.adev.sigma)
+    assert in_s.fit_min_tau == pytest.approx(Z * in_z.fit_min_tau)
+    assert (in_s.sigma_scaled, in_s.prior_width, in_s.phase_rms) == (in_z.sigma_scaled, in_z.prior_width,
+                                                                     in_z.phase_rms)
+    assert ClockRun.from_dict(in_s.to_dict()).time_unit == "s"

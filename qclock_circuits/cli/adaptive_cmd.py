@@ -57,7 +57,8 @@ from ._common import (CLIError, add_deprecated_option, add_quiet, format_table, 
 from ._units import add_coherence_time, time_unit
 
 #: ``--noise`` choices: the package's words and the papers' aliases of them.
-NOISE_CHOICES = (*ADAPTIVE_NOISE_TYPES, *(alias for alias, name in NOISE_ALIASES.items() if name in ADAPTIVE_NOISE_TYPES))
+NOISE_CHOICES = (*ADAPTIVE_NOISE_TYPES,
+                 *(alias for alias, name in NOISE_ALIASES.items() if name in ADAPTIVE_NOISE_TYPES))
 
 __all__ = ["NAME", "HELP", "NOISE_CHOICES", "register", "adaptive", "paper_noise_strength"]
 
@@ -151,8 +152,8 @@ def _paper(args: argparse.Namespace) -> dict | None:
     from ..clock.adaptive.simulate import PAPER_TABLE1, canonical_noise
 
     row = PAPER_TABLE1[canonical_noise(args.noise)]
-    if (args.atoms, args.noise_strength, args.interrogations, args.memory) != (row["atoms"], row["h"], row["interrogations"],
-                                                                  row["memory"]):
+    given = (args.atoms, args.noise_strength, args.interrogations, args.memory)
+    if given != (row["atoms"], row["h"], row["interrogations"], row["memory"]):
         return None
     return {name: {quantity: {"value": value, "se": se} for quantity, (value, se) in row[name].items()}
             for name in ("ramsey", "buzek")}

@@ -5,7 +5,8 @@ The prior is Gaussian (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. 6). Gi
 (``--interrogation-time``; eq. 31, with dead time eqs. 42–43): in units of the
 laser coherence time Z, or in seconds when the coherence time is given
 (``--coherence-time Z_SECONDS``), the unit rule of every ``qclock`` command.
-The output names the unit of its times (``time_unit``: ``"Z"`` or ``"s"``). The output is the BMSE (Δφ)² of the chosen estimator (eq. 3),
+The output names the unit of its times (``time_unit``: ``"Z"`` or ``"s"``).
+The output is the BMSE (Δφ)² of the chosen estimator (eq. 3),
 the effective measurement uncertainty Δφ_M (eq. 27), the estimator table
 φ_est(x) and, with ``--interrogation-time``, the dimensionless Allan
 deviation σ_y(τ)ω0√(τZ) = Δφ_M √(T + T_D)/T (eq. 29).

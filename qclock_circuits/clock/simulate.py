@@ -18,11 +18,12 @@ import json
 import math
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .._progress import progress_callback
+from .._units import TimeUnit
 from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int, check_seed
 from ..bayes import GaussianPrior, bmse, estimator_table, prior_width as model_prior_width
 from ..bayes.estimators import EstimatorWarning
@@ -42,7 +43,12 @@ MAX_CYCLES = 10**10
 
 @dataclass
 class ClockRun:
-    """Result of one simulated clock (times in units of Z, frequencies in 1/Z)."""
+    """Result of one simulated clock (times in units of Z, or in seconds when ``time_unit`` is ``'s'``).
+
+    ``adev`` is the Allan deviation of ω Z = y ω0 Z (dimensionless) at
+    averaging times ``adev.tau`` in ``time_unit``; ``sigma_scaled`` is
+    σ_y(τ) ω0 √(τZ) (dimensionless): both are the same numbers in either unit.
+    """
 
     protocol: str
     atoms: int
@@ -62,6 +68,8 @@ class ClockRun:
     wall_time: float = 0.0
     loop_time_constant: float = 0.0
     fit_min_tau: float = 0.0
+    #: Unit of ``interrogation_time``, ``dead_time``, ``fit_min_tau`` and ``adev.tau``: ``'Z'`` or ``'s'``.
+    time_unit: str = "Z"
 
     @property
     def hopped(self) -> bool:
@@ -152,14 +160,15 @@ def _seed_label(seed) -> str:
 def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, noise="flicker",
                    cycles: int = 1_000_000, estimator: str = "bayes", prior_width: float | None = None,
                    servo="integrator", seed=None, block_size: int = 1 << 20, min_tau: float | None = None,
-                   progress=None, keep_trace: bool = False):
+                   progress=None, keep_trace: bool = False, *, coherence_time: float | None = None):
     """Simulate one clock.
 
     Parameters
     ----------
     protocol : RamseyProtocol
     interrogation_time, dead_time : float
-        T > 0 and T_D ≥ 0 in units of the laser coherence time Z.
+        T > 0 and T_D ≥ 0 in units of the laser coherence time Z, or in
+        seconds with ``coherence_time``.
     noise : str or LocalOscillatorNoise
         Noise type ('white', 'flicker', 'random_walk') at the level of eq. (30), or an explicit LO.
     cycles : int
@@ -181,11 +190,27 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
         ``None``/``False`` (default): none.
     keep_trace : bool
         Also return the stabilised-frequency and residual-phase traces.
+    coherence_time : float, optional
+        The laser coherence time Z in seconds (the package's unit rule): the
+        times given (``interrogation_time``, ``dead_time``, ``min_tau``) are in
+        seconds and the run's times come back in seconds (``time_unit``
+        ``'s'``); the run itself, and every dimensionless number of it, is the
+        same as the run given in units of Z.
 
     Returns
     -------
     ClockRun, or (ClockRun, trace dict) with ``keep_trace``.
     """
+    if coherence_time is not None:
+        unit = TimeUnit(coherence_time)
+        interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
+        out = simulate_clock(protocol, unit.to_z(interrogation_time), unit.to_z(dead_time), noise, cycles, estimator,
+                             prior_width, servo, seed, block_size, unit.to_z(min_tau), progress, keep_trace)
+        run, traces = out if keep_trace else (out, None)
+        run.interrogation_time, run.dead_time = unit.from_z(run.interrogation_time), unit.from_z(run.dead_time)
+        run.fit_min_tau, run.time_unit = unit.from_z(run.fit_min_tau), unit.unit
+        run.adev = replace(run.adev, tau=unit.from_z(run.adev.tau), tau0=unit.from_z(run.adev.tau0))
+        return (run, traces) if keep_trace else run
     started = time.perf_counter()
     interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
     if isinstance(cycles, bool) or not isinstance(cycles, (int, np.integer)) or cycles < 3:

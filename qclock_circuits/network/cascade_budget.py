@@ -383,8 +383,8 @@ def optimal_copies(total_qubits: int, nodes: int, *, node_phase_width=None, base
     node_shares : sequence of int, optional
         ``c_j`` (default all 1).
     rounding : {"paper", "exact"}
-        ``"paper"`` (formerly ``"seed"``, a deprecated alias): minimise the paper's budget (A11, A13–A15) over every copy
-        number (fast; the paper's allocation, but its digit errors are far
+        ``"paper"`` (formerly ``"seed"``, a deprecated alias): minimise the
+        paper's budget (A11, A13–A15) over every copy number (fast; the paper's allocation, but its digit errors are far
         too optimistic for this estimator). ``"exact"`` (default): projection and level ≥ 1 digit errors of the
         estimator actually used (:func:`exact_level_variance`,
         :func:`exact_rounding_probability`), level 0 still by eq. A13; copy

@@ -684,7 +684,8 @@ def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
 
 
 @renamed_arguments(h="noise_strength")
-def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_strength: float = 0.03, interrogations: int = 100,
+def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_strength: float = 0.03,
+                            interrogations: int = 100,
                             runs: int = 1, memory: int = 1, protocol: str = "adaptive", seed: int | None = None,
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
