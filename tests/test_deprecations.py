@@ -112,3 +112,17 @@ def test_stability_under_noise_noise_type_is_deprecated():
         old = stability_under_noise(*arguments, noise_type="random_walk", dead_time=0.05)
     for key in new:
         np.testing.assert_array_equal(old[key], new[key])
+
+
+def test_fit_scalings_paper_symbols_are_deprecated_names():
+    import numpy as np
+
+    from qclock_circuits.network.figure3 import LABELS, fit_scalings
+
+    taus = np.geomspace(0.01, 1000, 12)
+    sigma = {name: (k + 1.0) * 1e-15 / taus * (1 + taus / 100) for k, name in enumerate(LABELS)}
+    new = fit_scalings(taus, sigma, 10, 10_000, 1.0, 2.7e15)
+    with pytest.warns(DeprecationWarning, match="'K' is deprecated.*'nodes'"):
+        old = fit_scalings(taus, sig=sigma, K=10, N=10_000, gamma=1.0, omega0=2.7e15)
+    assert repr(old) == repr(new)  # equal, NaN (no crossing) included
+    assert new["paper_sqrt_K"] == pytest.approx(10**0.5)

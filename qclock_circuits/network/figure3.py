@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._validation import QClockError, check_int
 
 __all__ = ["LABELS", "COOPERATIVE", "INTERROGATION_TIMES", "fig3_points", "fig3_point", "curves", "fit_scalings",
@@ -118,14 +119,33 @@ def _crossing(taus, sigma, floor_level, factor=math.sqrt(2.0)):
     return math.nan
 
 
-def fit_scalings(taus, sig, K, N, gamma, omega0):
-    """The paper's statements (main text eqs. 3–4, Fig. 3), fitted from the simulated curves.
+@renamed_arguments(sig="sigma", K="nodes", N="total_qubits")
+def fit_scalings(taus, sigma, nodes, total_qubits, gamma, omega0):
+    """The paper's statements (Kómár et al., Nature Physics 10, 582 (2014), eqs. 3–4, Fig. 3), fitted from the curves.
 
     Slope of (a) for τ ≤ 0.1 s; geometric-mean ratios (b)/(a), (c)/(b),
     (d)/(a) there; the floor σ_y√τ for τ ≥ 300 s; the τ at which (a), (b),
-    (d) come within √2 of the lowest floor, and their ratios. ``gamma`` is
-    γ_i (rad/s), ``omega0`` ω0 (rad/s). Returns a dict of plain numbers.
+    (d) come within √2 of the lowest floor, and their ratios.
+
+    Parameters
+    ----------
+    taus : ndarray
+        Averaging times τ (s).
+    sigma : mapping
+        ``{strategy: σ_y(τ) array}`` of the five strategies (``sig`` is its deprecated name).
+    nodes, total_qubits : int
+        K clocks and N qubits in all (``K``, ``N`` are their deprecated names).
+    gamma : float
+        γ_i (rad/s).
+    omega0 : float
+        ω0 (rad/s).
+
+    Returns
+    -------
+    dict
+        Plain numbers: the fitted slopes, ratios, floors and crossing times beside the paper's.
     """
+    sig, K, N = sigma, nodes, total_qubits
     short = taus <= 0.1
     a = sig["quantum_network"]
     ok = short & np.isfinite(a)
