@@ -83,3 +83,19 @@ def test_positional_protocol_name_is_a_deprecated_spelling(capsys):
     assert old == new and "positional protocol name is deprecated" in err and "--protocol sss" in err
     assert main(["protocol", "show", "--atoms", "4"]) == 2
     assert "required: --protocol" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_design_in_seconds_equals_units_of_z(tmp_path, capsys):
+    base = ["design", "--atoms", "2", "--classes", "css", "--serial", "--noise", "random_walk"]
+    in_z = run_json([*base, "--interrogation-times", "0.05,0.1,0.2", "--dead-time", "0.02",
+                     "--out", str(tmp_path / "z")], capsys)
+    in_s = run_json([*base, "--interrogation-times", ",".join(str(t * Z) for t in (0.05, 0.1, 0.2)),
+                     "--dead-time", str(0.02 * Z), "--coherence-time", str(Z), "--out", str(tmp_path / "s")], capsys)
+    assert (in_z["time_unit"], in_s["time_unit"]) == ("Z", "s")
+    for row_z, row_s in zip(in_z["summary"], in_s["summary"]):
+        assert row_s["class"] == row_z["class"]
+        assert row_s["sigma_min"] == pytest.approx(row_z["sigma_min"], rel=1e-9)
+        assert row_s["t_min"] == pytest.approx(Z * row_z["t_min"], rel=1e-12)
+    assert in_s["recommendation"]["interrogation_time"] == pytest.approx(
+        Z * in_z["recommendation"]["interrogation_time"], rel=1e-12)
