@@ -255,7 +255,7 @@ def nist_spectrum(noise: str, h: float) -> dict[int, float]:
     noise = canonical_noise(noise)
     h = check_finite(h, "h")
     if h <= 0:
-        raise QClockError(f"h must be > 0 (the paper's noise strength), got {h}")
+        raise QClockError(f"noise_strength (the paper's h) must be > 0, got {h}")
     if noise == "random_walk":
         return {-2: h / (2.0 * math.pi**2)}
     return {-1: 2.0 * h}
