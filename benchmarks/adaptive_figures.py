@@ -33,7 +33,7 @@ __all__ = ["figure_data", "main"]
 
 def figure_data(results: dict) -> dict:
     """Curves of Figs. 2/3 and the Table 1 summary from ``{protocol: AdaptiveClockResult}`` (paired runs)."""
-    from qclock_circuits.clock.adaptive.simulate import SEED_TABLE1, summarise_protocols
+    from qclock_circuits.clock.adaptive.simulate import PAPER_TABLE1, summarise_protocols
 
     summary = summarise_protocols(results)
     curves = {}
@@ -54,7 +54,7 @@ def figure_data(results: dict) -> dict:
     return {"noise": adaptive.noise, "atoms": adaptive.atoms, "h": adaptive.h, "runs": adaptive.runs,
             "slip_weight": adaptive.slip_weight, "curves": curves, "improvement": summary["improvement"],
             "improvement_without_lost_lock": summary["improvement_without_lost_lock"],
-            "paper_table1": {name: SEED_TABLE1[adaptive.noise][name] for name in ("ramsey", "buzek")}}
+            "paper_table1": {name: PAPER_TABLE1[adaptive.noise][name] for name in ("ramsey", "buzek")}}
 
 
 def _plot(data: dict, path: Path) -> bool:

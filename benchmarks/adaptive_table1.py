@@ -73,13 +73,13 @@ def row_results(row: str, runs: int, seed: int, workers: int, chunk: int, out: P
     """
     from qclock_circuits.clock.adaptive.simulate import (
         CLOCK_PROTOCOLS,
-        SEED_TABLE1,
+        PAPER_TABLE1,
         AdaptiveClockResult,
         canonical_noise,
         simulate_adaptive_clock,
     )
 
-    config = SEED_TABLE1[canonical_noise(row)]
+    config = PAPER_TABLE1[canonical_noise(row)]
     parts = {protocol: [] for protocol in CLOCK_PROTOCOLS}
     for first in range(0, runs, chunk):  # chunk by chunk, the three protocols together (paired partial results)
         count = min(chunk, runs - first)
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     args = parser.parse_args(argv)
 
-    from qclock_circuits.clock.adaptive.simulate import SEED_TABLE1, canonical_noise, improvement
+    from qclock_circuits.clock.adaptive.simulate import PAPER_TABLE1, canonical_noise, improvement
 
     print(f"# adaptive clock, Mullan & Knill Table 1 ({platform.processor() or platform.machine()}, "
           f"python {platform.python_version()})")
@@ -164,7 +164,7 @@ def main(argv=None) -> int:
             cells = []
             for name in ("ramsey", "buzek"):
                 gain = gains[name][quantity]
-                paper = SEED_TABLE1[canonical_noise(row)][name][quantity]
+                paper = PAPER_TABLE1[canonical_noise(row)][name][quantity]
                 cells.append(f"{gain['value']:7.1f} ± {gain['se']:4.1f} (±{gain['se_over_times']:.2f} over t)   "
                              f"{paper[0]:5.1f} ± {paper[1]:.2f}")
             lines.append(f"{row:8s} {quantity:15s} " + "   ".join(cells))

@@ -2,7 +2,7 @@
 
 Mullan & Knill, PRA 90, 042310 (2014), section VI. The formerly lost run: run
 61 of ``SeedSequence(1)``, two atoms, Brownian noise h = 0.03 (``qclock
-adaptive --atoms 2 --noise brownian --h 0.03 --runs 100 --seed 1``).
+adaptive --atoms 2 --noise brownian --noise-strength 0.03 --runs 100 --seed 1``).
 """
 
 from __future__ import annotations
@@ -119,8 +119,8 @@ def test_summary_counts_lost_runs_and_excludes_them_pairwise():
 @pytest.mark.slow
 def test_formerly_lost_seed_keeps_lock():
     """Run 61 of seed 1 (Brownian, N = 2): lost with the plain Gaussian program, kept with the slip-robust one."""
-    options = dict(atoms=2, noise="brownian", h=0.03, interrogations=25, runs=1, protocol="adaptive", seed=1,
-                   first_run=61)
+    options = dict(atoms=2, noise="brownian", noise_strength=0.03, interrogations=25, runs=1, protocol="adaptive",
+                   seed=1, first_run=61)
     plain = simulate_adaptive_clock(**options, slip_weight=0.0)
     robust = simulate_adaptive_clock(**options)
     assert plain.lost_lock[0]  # the frequency error reaches ≈ π/T: locked on the alias

@@ -164,8 +164,8 @@ def test_improvement_delta_method_matches_the_spread_of_repeated_experiments():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"h": 0.0}, "h must be > 0"),
-    ({"h": -0.1}, "h must be > 0"),
+    ({"noise_strength": 0.0}, "noise_strength.* must be > 0"),
+    ({"noise_strength": -0.1}, "noise_strength.* must be > 0"),
     ({"atoms": 13}, "supports 1 to 12 atoms"),
     ({"noise": "white"}, "noise"),
     ({"memory": 4}, "memory"),
@@ -175,7 +175,7 @@ def test_improvement_delta_method_matches_the_spread_of_repeated_experiments():
     ({"memory": 3}, "memory must be <= 2 for this noise"),
 ])
 def test_bad_input_names_the_argument(kwargs, match):
-    arguments = {"atoms": 2, "noise": "brownian", "h": 0.03, "interrogations": 10, "runs": 1, **kwargs}
+    arguments = {"atoms": 2, "noise": "brownian", "noise_strength": 0.03, "interrogations": 10, "runs": 1, **kwargs}
     with pytest.raises(QClockError, match=match):
         simulate_adaptive_clock(**arguments)
 

@@ -69,9 +69,9 @@ STAR = str(NETWORKS / "star-4.graphml")
     (["design", "--atoms", "2", "--transition-frequency", "1e15", "--out", "{tmp}/d"], 2,
      "--transition-frequency needs --coherence-time"),
     (["bounds", "--atoms", "100000", "--prior-width", "0.1"], 2, "the largest N supported here is"),
-    (["protocol", "show", "css", "--atoms", "100000000"], 2, "the largest N supported here is"),
-    (["protocol", "circuit", "css", "--atoms", "2", "--out", "{tmp}/existing.txt"], 1, "give --force to replace it"),
-    (["protocol", "circuit", "css", "--atoms", "2", "--out", "{tmp}"], 1, "is a directory"),
+    (["protocol", "show", "--protocol", "css", "--atoms", "100000000"], 2, "the largest N supported here is"),
+    (["protocol", "circuit", "--protocol", "css", "--atoms", "2", "--out", "{tmp}/existing.txt"], 1, "give --force to replace it"),
+    (["protocol", "circuit", "--protocol", "css", "--atoms", "2", "--out", "{tmp}"], 1, "is a directory"),
 ])
 def test_command_line_refuses_bad_input(tmp_path, capsys, argv, code, message):
     (tmp_path / "existing.txt").write_text("keep me")
@@ -85,7 +85,7 @@ def test_command_line_refuses_bad_input(tmp_path, capsys, argv, code, message):
 def test_circuit_out_with_force_replaces_atomically(tmp_path, capsys):
     target = tmp_path / "existing.txt"
     target.write_text("old")
-    assert main(["protocol", "circuit", "css", "--atoms", "2", "--out", str(target), "--force"]) == 0
+    assert main(["protocol", "circuit", "--protocol", "css", "--atoms", "2", "--out", str(target), "--force"]) == 0
     assert target.read_text().startswith("OPENQASM 3")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.txt"]  # no temporary file left
 

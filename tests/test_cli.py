@@ -24,7 +24,7 @@ def run(argv, capsys):
 
 
 def show_json(argv, capsys) -> dict:
-    code, out, err = run(["protocol", "show", *argv, "--json"], capsys)
+    code, out, err = run(["protocol", "show", "--protocol", *argv, "--json"], capsys)
     assert code == 0, err
     assert err == ""
     return json.loads(out)
@@ -39,7 +39,7 @@ def _subprocess_env() -> dict:
 
 # ---------------------------------------------------------------- show
 def test_show_text_css(capsys):
-    code, out, err = run(["protocol", "show", "css", "--atoms", "8"], capsys)
+    code, out, err = run(["protocol", "show", "--protocol", "css", "--atoms", "8"], capsys)
     assert code == 0 and err == ""
     assert out.startswith("CSS: N = 8, readout = jz")
     assert "parameters: none" in out
@@ -54,14 +54,14 @@ def test_show_text_css(capsys):
 
 
 def test_show_text_sss_lists_parameters(capsys):
-    code, out, _ = run(["protocol", "show", "sss", "--atoms", "8", "--twist", "0.3"], capsys)
+    code, out, _ = run(["protocol", "show", "--protocol", "sss", "--atoms", "8", "--twist", "0.3"], capsys)
     assert code == 0
     assert out.startswith("SSS: N = 8")
     assert "twist" in out and "rotation" in out and "0.3" in out
 
 
 def test_show_text_many_outcomes_is_summarised(capsys):
-    code, out, _ = run(["protocol", "show", "variational", "--atoms", "30", "--layers", "1,2"], capsys)
+    code, out, _ = run(["protocol", "show", "--protocol", "variational", "--atoms", "30", "--layers", "1,2"], capsys)
     assert code == 0
     assert "std(x)" in out and "use --json" in out
 
@@ -135,32 +135,32 @@ def test_help_and_version_exit_zero(capsys):
 
 # ---------------------------------------------------------------- errors
 BAD_INPUT = [
-    (["protocol", "show", "css", "--atoms", "0"], "atoms"),
-    (["protocol", "show", "css", "--atoms", "-3"], "atoms"),
-    (["protocol", "show", "css", "--atoms", "2.5"], "--atoms"),
-    (["protocol", "show", "css", "--atoms", "abc"], "--atoms"),
-    (["protocol", "show", "css", "--atoms", "nan"], "--atoms"),
-    (["protocol", "show", "sss", "--atoms", "8", "--twist", "nan"], "twist"),
-    (["protocol", "show", "sss", "--atoms", "8", "--twist", "inf"], "twist"),
-    (["protocol", "show", "sss", "--atoms", "8", "--rotation", "nan"], "rotation"),
-    (["protocol", "show", "variational", "--atoms", "8", "--params", "1,2"], "params"),
-    (["protocol", "show", "variational", "--atoms", "8", "--params", "1,x"], "--params"),
-    (["protocol", "show", "variational", "--atoms", "8", "--layers", "1"], "--layers"),
-    (["protocol", "show", "variational", "--atoms", "8", "--layers", "-1,2"], "--layers"),
-    (["protocol", "show", "sss", "--atoms", "8", "--params", "0.1,0.2,0.3"], "parameters"),
-    (["protocol", "show", "sss", "--atoms", "8", "--params", "0.1,0.2", "--twist", "1"], "not both"),
-    (["protocol", "show", "poi", "--atoms", "3", "--params", "1,0"], "parameters"),
-    (["protocol", "show", "css", "--atoms", "4", "--twist", "0.3"], "--twist"),
-    (["protocol", "show", "ghz", "--atoms", "4", "--params", "1"], "--params"),
-    (["protocol", "show", "ghz", "--atoms", "4", "--readout", "x"], "--readout"),
-    (["protocol", "show", "foo", "--atoms", "3"], "invalid choice"),
-    (["protocol", "show", "css"], "--atoms"),
+    (["protocol", "show", "--protocol", "css", "--atoms", "0"], "atoms"),
+    (["protocol", "show", "--protocol", "css", "--atoms", "-3"], "atoms"),
+    (["protocol", "show", "--protocol", "css", "--atoms", "2.5"], "--atoms"),
+    (["protocol", "show", "--protocol", "css", "--atoms", "abc"], "--atoms"),
+    (["protocol", "show", "--protocol", "css", "--atoms", "nan"], "--atoms"),
+    (["protocol", "show", "--protocol", "sss", "--atoms", "8", "--twist", "nan"], "twist"),
+    (["protocol", "show", "--protocol", "sss", "--atoms", "8", "--twist", "inf"], "twist"),
+    (["protocol", "show", "--protocol", "sss", "--atoms", "8", "--rotation", "nan"], "rotation"),
+    (["protocol", "show", "--protocol", "variational", "--atoms", "8", "--params", "1,2"], "params"),
+    (["protocol", "show", "--protocol", "variational", "--atoms", "8", "--params", "1,x"], "--params"),
+    (["protocol", "show", "--protocol", "variational", "--atoms", "8", "--layers", "1"], "--layers"),
+    (["protocol", "show", "--protocol", "variational", "--atoms", "8", "--layers", "-1,2"], "--layers"),
+    (["protocol", "show", "--protocol", "sss", "--atoms", "8", "--params", "0.1,0.2,0.3"], "parameters"),
+    (["protocol", "show", "--protocol", "sss", "--atoms", "8", "--params", "0.1,0.2", "--twist", "1"], "not both"),
+    (["protocol", "show", "--protocol", "poi", "--atoms", "3", "--params", "1,0"], "parameters"),
+    (["protocol", "show", "--protocol", "css", "--atoms", "4", "--twist", "0.3"], "--twist"),
+    (["protocol", "show", "--protocol", "ghz", "--atoms", "4", "--params", "1"], "--params"),
+    (["protocol", "show", "--protocol", "ghz", "--atoms", "4", "--readout", "x"], "--readout"),
+    (["protocol", "show", "--protocol", "foo", "--atoms", "3"], "invalid choice"),
+    (["protocol", "show", "--protocol", "css"], "--atoms"),
     (["protocol", "frobnicate"], "invalid choice"),
     (["protocol"], "required"),
     ([], "required"),
-    (["protocol", "circuit", "css", "--atoms", "0"], "atoms"),
-    (["protocol", "circuit", "css", "--atoms", "3", "--oat", "xx"], "--oat"),
-    (["protocol", "circuit", "css", "--atoms", "3", "--target", "moon"], "--target"),
+    (["protocol", "circuit", "--protocol", "css", "--atoms", "0"], "atoms"),
+    (["protocol", "circuit", "--protocol", "css", "--atoms", "3", "--oat", "xx"], "--oat"),
+    (["protocol", "circuit", "--protocol", "css", "--atoms", "3", "--target", "moon"], "--target"),
 ]
 
 
@@ -179,7 +179,7 @@ def test_bad_input_gives_one_line_error_and_exit_2(argv, mention, capsys):
 # ---------------------------------------------------------------- subprocess
 def test_module_entry_point_in_subprocess():
     result = subprocess.run(
-        [sys.executable, "-m", "qclock_circuits", "protocol", "show", "css", "--atoms", "6", "--json"],
+        [sys.executable, "-m", "qclock_circuits", "protocol", "show", "--protocol", "css", "--atoms", "6", "--json"],
         capture_output=True, text=True, env=_subprocess_env(), timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -189,7 +189,7 @@ def test_module_entry_point_in_subprocess():
 
 def test_module_entry_point_error_in_subprocess():
     result = subprocess.run(
-        [sys.executable, "-m", "qclock_circuits", "protocol", "show", "sss", "--atoms", "4", "--twist", "nan"],
+        [sys.executable, "-m", "qclock_circuits", "protocol", "show", "--protocol", "sss", "--atoms", "4", "--twist", "nan"],
         capture_output=True, text=True, env=_subprocess_env(), timeout=300, check=False)
     assert result.returncode == 2
     assert result.stdout == ""
@@ -198,7 +198,7 @@ def test_module_entry_point_error_in_subprocess():
 
 # ---------------------------------------------------------------- circuit
 def test_circuit_prints_openqasm3(capsys):
-    code, out, err = run(["protocol", "circuit", "sss", "--atoms", "4", "--twist", "0.3"], capsys)
+    code, out, err = run(["protocol", "circuit", "--protocol", "sss", "--atoms", "4", "--twist", "0.3"], capsys)
     assert code == 0, err
     assert out.lstrip().startswith("OPENQASM 3")
     assert "// protocol: SSS, N = 4, oat = rzz" in out
@@ -208,7 +208,7 @@ def test_circuit_prints_openqasm3(capsys):
 def test_circuit_openqasm3_round_trip(capsys):
     from qiskit import qasm3
 
-    code, out, err = run(["protocol", "circuit", "css", "--atoms", "3"], capsys)
+    code, out, err = run(["protocol", "circuit", "--protocol", "css", "--atoms", "3"], capsys)
     assert code == 0, err
     circuit = qasm3.loads(out)
     assert circuit.num_qubits == 3
@@ -217,7 +217,7 @@ def test_circuit_openqasm3_round_trip(capsys):
 @pytest.mark.parametrize("target", ["ion_trap", "superconducting"])
 def test_circuit_transpiled_to_file(target, tmp_path, capsys):
     path = tmp_path / "ghz.qasm"
-    code, out, err = run(["protocol", "circuit", "ghz", "--atoms", "4", "--target", target,
+    code, out, err = run(["protocol", "circuit", "--protocol", "ghz", "--atoms", "4", "--target", target,
                           "--out", str(path)], capsys)
     assert code == 0, err
     assert path.read_text().lstrip().startswith("OPENQASM 3")
@@ -227,14 +227,14 @@ def test_circuit_transpiled_to_file(target, tmp_path, capsys):
 
 
 def test_circuit_ms_synthesis(capsys):
-    code, out, err = run(["protocol", "circuit", "sss", "--atoms", "4", "--twist", "0.3", "--oat", "ms",
+    code, out, err = run(["protocol", "circuit", "--protocol", "sss", "--atoms", "4", "--twist", "0.3", "--oat", "ms",
                           "--target", "ion_trap"], capsys)
     assert code == 0, err
     assert "two-qubit gates:" in out
 
 
 def test_circuit_unwritable_output_is_one_line_error(tmp_path, capsys):
-    code, out, err = run(["protocol", "circuit", "css", "--atoms", "2",
+    code, out, err = run(["protocol", "circuit", "--protocol", "css", "--atoms", "2",
                           "--out", str(tmp_path / "missing" / "x.qasm")], capsys)
     assert code == 1
     assert out == ""
@@ -242,14 +242,14 @@ def test_circuit_unwritable_output_is_one_line_error(tmp_path, capsys):
 
 
 def test_circuit_ion_trap_is_global_ms_and_bad_targets_are_one_line_errors(capsys):
-    code, out, err = run(["protocol", "circuit", "sss", "--atoms", "6", "--twist", "0.3", "--target", "ion_trap"],
+    code, out, err = run(["protocol", "circuit", "--protocol", "sss", "--atoms", "6", "--twist", "0.3", "--target", "ion_trap"],
                          capsys)
     assert code == 0, err
     from qiskit import qasm3
 
     ops = qasm3.loads(out).count_ops()
     assert ops["ms"] == 1 and "rxx" not in ops and "entangling gates: 1" in out
-    code, out, err = run(["protocol", "circuit", "css", "--atoms", "2", "--target", "bogus"], capsys)
+    code, out, err = run(["protocol", "circuit", "--protocol", "css", "--atoms", "2", "--target", "bogus"], capsys)
     assert code == 2 and "--target: target must be one of 'ion_trap'" in err and "got 'bogus'" in err
-    code, out, err = run(["protocol", "circuit", "css", "--atoms", "8", "--target", "fake_manila"], capsys)
+    code, out, err = run(["protocol", "circuit", "--protocol", "css", "--atoms", "8", "--target", "fake_manila"], capsys)
     assert code == 2 and "'fake_manila' has 5 qubits, fewer than the 8" in err

@@ -28,7 +28,7 @@ def run(argv, capsys):
     return code, out, err
 
 
-SMALL = ["adaptive", "--atoms", "2", "--noise", "flicker", "--h", "0.05", "--interrogations", "25", "--runs", "2",
+SMALL = ["adaptive", "--atoms", "2", "--noise", "flicker", "--noise-strength", "0.05", "--interrogations", "25", "--runs", "2",
          "--seed", "5"]
 
 
@@ -67,13 +67,15 @@ def test_text_output_is_a_table(capsys):
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--h", "0"], "--h must be a finite number > 0"),
-    (["--h", "-1"], "--h must be a finite number > 0"),
+    (["--noise-strength", "0"], "--noise-strength must be a finite number > 0"),
+    (["--noise-strength", "-1"], "--noise-strength must be a finite number > 0"),
+    (["--coherence-time", "2"], "--coherence-time applies with --interrogation-time"),
+    (["--interrogation-time", "0.1"], "not allowed with argument"),
     (["--atoms", "13"], "the interrogation SDP supports at most 12 atoms"),
     (["--noise", "white"], "invalid choice"),
     (["--memory", "4"], "--memory must be an integer from 1 to 3"),
     (["--runs", "1"], "--runs must be an integer >= 2"),
-    (["--memory", "3", "--noise", "brownian", "--h", "0.03"], "memory must be <= 2 for this noise"),
+    (["--memory", "3", "--noise", "brownian", "--noise-strength", "0.03"], "memory must be <= 2 for this noise"),
     (["--interrogations", "10"], "--interrogations must be an integer >= 25"),
     (["--slip-weight", "0.7"], "--slip-weight must be a number from 0 to 0.5"),
 ])
@@ -82,3 +84,48 @@ def test_bad_input_is_one_line(extra, message, capsys):
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("qclock: error:") and message in err
+
+
+def test_deprecated_h_option_warns_and_gives_the_same_output(capsys):
+    code, out, err = run([*SMALL, "--json"], capsys)
+    assert code == 0 and err == ""
+    old = [("--h" if word == "--noise-strength" else word) for word in SMALL]
+    code, out_old, err_old = run([*old, "--json"], capsys)
+    assert code == 0
+    assert "option --h is deprecated" in err_old and "--noise-strength" in err_old
+    assert _without_timings(json.loads(out_old)) == _without_timings(json.loads(out))
+
+
+def _without_timings(data: dict) -> dict:
+    """The output without the wall-clock ``seconds`` of each protocol."""
+    for entry in data["protocols"].values():
+        entry.pop("seconds")
+    return data
+
+
+def test_paper_noise_strength_of_the_eq30_laser():
+    from qclock_circuits.cli.adaptive_cmd import paper_noise_strength
+
+    # Kielinski & Hammerer eq. (30) without dead time: h_-2 = 3/(2 pi^2), h_-1 = 1/(2 ln 2) in units of Z;
+    # in the time unit T (Z units): h_a T^(1-a); Mullan & Knill: h = 2 pi^2 h_-2 (random walk), h_-1 / 2 (flicker)
+    assert paper_noise_strength("brownian", 0.2) == pytest.approx(3 * 0.2**3, rel=1e-12)
+    assert paper_noise_strength("flicker", 0.3) == pytest.approx(0.3**2 / (4 * np.log(2)), rel=1e-12)
+
+
+def test_seconds_with_coherence_time_equal_units_of_z(capsys):
+    base = ["adaptive", "--atoms", "2", "--noise", "brownian", "--interrogations", "25", "--runs", "2", "--seed", "3",
+            "--json"]
+    code, out, err = run([*base, "--interrogation-time", "0.2"], capsys)
+    assert code == 0, err
+    in_z = json.loads(out)
+    code, out, err = run([*base, "--interrogation-time", "0.5", "--coherence-time", "2.5"], capsys)
+    assert code == 0, err
+    in_seconds = json.loads(out)
+    assert (in_z["time_unit"], in_seconds["time_unit"]) == ("Z", "s")
+    assert in_z["interrogation_time"] == 0.2 and in_seconds["interrogation_time"] == 0.5
+    assert in_seconds["coherence_time"] == 2.5 and in_z["coherence_time"] is None
+    assert in_z["noise_strength"] == pytest.approx(3 * 0.2**3, rel=1e-12)
+    assert in_seconds["noise_strength"] == pytest.approx(in_z["noise_strength"], rel=1e-12)
+    assert in_seconds["improvement"] == in_z["improvement"]
+    assert in_seconds["protocols"]["adaptive"]["allan_variance"] == pytest.approx(
+        in_z["protocols"]["adaptive"]["allan_variance"], rel=1e-9)

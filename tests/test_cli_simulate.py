@@ -203,17 +203,21 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_progress_bar_only_on_a_terminal_without_json(monkeypatch, capsys):
-    code, plain, err = run(SMALL, capsys)
+def test_progress_bar_on_a_terminal_lines_elsewhere_none_with_quiet_or_json(monkeypatch, capsys):
+    code, quiet, err = run([*SMALL, "--quiet"], capsys)
     assert code == 0 and err == ""
-    assert "sigma_y(tau) w0 sqrt(tau Z)" in plain and "eq. (29)" in plain and "fringe hops: 0" in plain
+    assert "sigma_y(tau) w0 sqrt(tau Z)" in quiet and "eq. (29)" in quiet and "fringe hops: 0" in quiet
+    code, plain, lines = run(SMALL, capsys)  # stderr is not a terminal here: plain lines, no carriage returns
+    assert code == 0 and plain == quiet  # the progress display does not change the numbers
+    assert "\r" not in lines and lines.splitlines()[-1].startswith("simulate: 100% 6000/6000")
+    assert 2 <= len(lines.splitlines()) <= 12 and all(line.startswith("simulate:") for line in lines.splitlines())
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(SMALL) == 0
     shown, _ = capsys.readouterr()
-    assert shown == plain  # the progress display does not change the numbers
+    assert shown == plain
     bar = terminal.getvalue()
-    assert bar.startswith("\rsimulate [") and "100.0% (6000/6000 cycles)" in bar and bar.endswith("\n")
+    assert "\r" in bar and "simulate: 100%" in bar and "6000/6000" in bar
     terminal.seek(0)
     terminal.truncate()
     assert main([*SMALL, "--json"]) == 0

@@ -81,7 +81,7 @@ def test_sigkill_then_resume(tmp_path, capsys, name, argv, store, total):
 def test_sigkill_then_resume_design_and_adaptive(tmp_path, capsys):
     for argv, store, total in (
             (["design", "--atoms", "3", "--classes", "css,sss,1-1", "--points", "9", "--serial"], "points", 8),
-            (["adaptive", "--atoms", "1", "--noise", "brownian", "--h", "0.03", "--interrogations", "25",
+            (["adaptive", "--atoms", "1", "--noise", "brownian", "--noise-strength", "0.03", "--interrogations", "25",
               "--runs", "2"], "", 6)):
         clean = _json([*argv, "--out", str(tmp_path / f"clean-{argv[0]}")], capsys)
         out = tmp_path / f"killed-{argv[0]}"
@@ -94,7 +94,7 @@ def test_sigkill_then_resume_design_and_adaptive(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_adaptive_resume_reuses_stored_runs(tmp_path, capsys):
-    argv = ["adaptive", "--atoms", "1", "--noise", "brownian", "--h", "0.03", "--interrogations", "25",
+    argv = ["adaptive", "--atoms", "1", "--noise", "brownian", "--noise-strength", "0.03", "--interrogations", "25",
             "--runs", "2", "--out", str(tmp_path)]
     first = _json(argv, capsys)
     files = _results(tmp_path)

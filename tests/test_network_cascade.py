@@ -45,8 +45,8 @@ from qclock_circuits.network.cascade_budget import (
     projection_variance,
     required_uncorrelated,
     rounding_probability,
-    seed_phase_variance,
-    seed_rounding_variance,
+    paper_phase_variance,
+    paper_rounding_variance,
     slip_probability,
     STRATEGIES,
     network_stability,
@@ -303,7 +303,7 @@ def test_heisenberg_scaling_over_N():
 
 def test_exact_allocation_beats_the_seed_allocation():
     n, nodes, width = 8000, 4, 0.5
-    seed_alloc = optimal_copies(n, nodes, node_phase_width=width, rounding="seed")
+    seed_alloc = optimal_copies(n, nodes, node_phase_width=width, rounding="paper")
     exact_alloc = optimal_copies(n, nodes, node_phase_width=width)
     assert exact_alloc.copies[0] > seed_alloc.copies[0]
     seed_mse = simulate_cascade(seed_alloc, 20_000, prior="gaussian", prior_width=width, seed=1).mse
@@ -342,7 +342,7 @@ def test_level0_choice_reproduces_eq_A18():
     p_level = rounding_probability(1 / n0, math.pi / 2)
     assert p0 == pytest.approx(2 / 3 * p_level, rel=1e-6)              # the criterion of A17
     many_levels = (2 * math.pi / nodes) ** 2 * (p0 + p_level * sum(4.0 ** -i for i in range(1, 40)))
-    assert many_levels == pytest.approx(seed_rounding_variance(n0, nodes), rel=1e-9)   # A16 → A18
+    assert many_levels == pytest.approx(paper_rounding_variance(n0, nodes), rel=1e-9)   # A16 → A18
     assert level0_factor(10.0, 2) == 1.0                                # clamped (the paper's max(1, ·))
 
 
@@ -354,12 +354,12 @@ def test_closed_form_optimum_A24_to_A26():
     assert exact - asymptotic == pytest.approx(8 / math.pi ** 2 * math.log(math.pi ** 2 / math.sqrt(8)))
     # A21 minimised numerically over n0 agrees with the closed form to the log accuracy of A24
     grid = np.linspace(2, 60, 5801)
-    values = [seed_phase_variance(n, k, x) for x in grid]
+    values = [paper_phase_variance(n, k, x) for x in grid]
     n_best = grid[int(np.argmin(values))]
     assert n_best == pytest.approx(exact, rel=0.15)
     assert min(values) == pytest.approx(minimum_phase_variance(n, k), rel=0.3)
     # the discrete optimum of the paper's budget has n0 within 30 % of A25 and its value within a factor 1.5 of A26
-    alloc = optimal_copies(n, k, rounding="seed")
+    alloc = optimal_copies(n, k, rounding="paper")
     budget = cascade_error_budget(alloc)
     assert alloc.total_qubits <= n
     assert alloc.copies[0] == pytest.approx(exact, rel=0.3)
@@ -495,7 +495,7 @@ def test_network_phase_measurement_validation():
         simulate_cascade(alloc, 10, prior="flat")
     with pytest.raises(QClockError, match=r"prior_width must be > 0 rad, got 0.0"):
         simulate_cascade(alloc, 10, prior_width=0.0)
-    with pytest.raises(QClockError, match=r"rounding must be one of 'seed', 'exact', got 'x'"):
+    with pytest.raises(QClockError, match=r"rounding must be one of 'paper', 'exact', got 'x'"):
         cascade_error_budget(alloc, rounding="x")
     with pytest.raises(QClockError, match=r"total_qubits = 3 is too small"):
         optimal_copies(3, 4)

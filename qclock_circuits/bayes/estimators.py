@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from .._units import TimeUnit
 from .._validation import QClockError, check_choice, check_finite_array
 from .moments import OutcomeMoments, outcome_moments
 
@@ -260,7 +261,7 @@ def effective_measurement_uncertainty(bmse_value, prior_width) -> np.ndarray | f
     return float(result) if result.ndim == 0 else result
 
 
-def allan_deviation(dphi_m, interrogation_time, dead_time=0.0) -> np.ndarray | float:
+def allan_deviation(dphi_m, interrogation_time, dead_time=0.0, *, coherence_time=None) -> np.ndarray | float:
     """Dimensionless Allan deviation ``σ_y(τ) ω0 √(τ Z)`` of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29).
 
     ``Δφ_M √(T_C) / T`` with ``T`` and ``T_C = T + T_D`` in units of the
@@ -271,24 +272,28 @@ def allan_deviation(dphi_m, interrogation_time, dead_time=0.0) -> np.ndarray | f
     dphi_m : float or array_like
         Effective measurement uncertainty Δφ_M, in rad.
     interrogation_time : float or array_like
-        Dark time T, in units of Z (> 0).
+        Dark time T (> 0), in units of Z, or in seconds with ``coherence_time``.
     dead_time : float or array_like, optional
-        Dead time T_D, in units of Z (≥ 0, default 0).
+        Dead time T_D (≥ 0, default 0), same unit as ``interrogation_time``.
+    coherence_time : float, optional
+        The laser coherence time Z in seconds (the package's unit rule); keyword only.
 
     Returns
     -------
     float or numpy.ndarray
-        σ_y(τ) ω0 √(τZ), dimensionless; a float for scalar inputs.
+        σ_y(τ) ω0 √(τZ), dimensionless (the same number in either unit); a float for scalar inputs.
 
     Raises
     ------
     QClockError
         If a time is out of range.
     """
+    unit = TimeUnit(coherence_time)
     times = np.asarray(interrogation_time, dtype=float)
     if np.any(times <= 0):
-        raise QClockError("interrogation_time must be > 0 (units of Z)")
+        raise QClockError(f"interrogation_time must be > 0 ({unit.words})")
     if np.any(np.asarray(dead_time) < 0):
-        raise QClockError("dead_time must be >= 0 (units of Z)")
+        raise QClockError(f"dead_time must be >= 0 ({unit.words})")
+    times, dead_time = unit.to_z(times), unit.to_z(dead_time)
     result = np.asarray(dphi_m, dtype=float) * np.sqrt(times + dead_time) / times
     return float(result) if result.ndim == 0 else result

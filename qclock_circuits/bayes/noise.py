@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._validation import QClockError, check_choice
 from .estimators import allan_deviation, bmse, effective_measurement_uncertainty, estimator_table
 from .moments import outcome_moments
@@ -376,7 +377,8 @@ def noise_study(protocol, prior, noise=None, *, estimator: str = "bayes", shots:
                       designed_error=float(designed_error), rebuilt_error=float(rebuilt_error))
 
 
-def stability_under_noise(protocol, interrogation_times, rates_at, *, noise_type="flicker", dead_time=0.0,
+@renamed_arguments(noise_type="noise")
+def stability_under_noise(protocol, interrogation_times, rates_at, *, noise="flicker", dead_time=0.0,
                           estimator: str = "bayes") -> dict:
     """Dimensionless Allan deviation σ(T) without noise, and with noise (designed / rebuilt estimator).
 
@@ -389,9 +391,10 @@ def stability_under_noise(protocol, interrogation_times, rates_at, *, noise_type
     rates_at : callable
         ``rates_at(T)`` returns the keyword rates of the noise model at
         interrogation time T (e.g. dark-time dephasing ``(1 − e^{−T/T2})/2``).
-    noise_type : {'white', 'flicker', 'random_walk'} or int, optional
+    noise : {'white', 'flicker', 'random_walk'} or int, optional
         Laser noise type of the prior-width model (Kielinski & Hammerer,
-        arXiv:2505.04287 (2025), eq. (31); keyword only, default ``'flicker'``).
+        arXiv:2505.04287 (2025), eq. (31); keyword only, default ``'flicker'``;
+        ``noise_type`` is its deprecated name).
     dead_time : float, optional
         Dead time T_D, in units of Z (eqs. (42)–(43); keyword only, default 0).
     estimator : {'bayes', 'linear', 'arcsin'}, optional
@@ -408,7 +411,7 @@ def stability_under_noise(protocol, interrogation_times, rates_at, *, noise_type
     times = np.asarray(interrogation_times, dtype=float)
     curves = {"times": times, "noiseless": [], "designed": [], "rebuilt": []}
     for time in times:
-        width = prior_width(time, noise_type, dead_time)
+        width = prior_width(time, noise, dead_time)
         study = noise_study(protocol, GaussianPrior(width), estimator=estimator, **rates_at(time))
         for key in ("noiseless", "designed", "rebuilt"):
             dphi_m = effective_measurement_uncertainty(getattr(study, key), width)

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._names import NOISE_ALIASES
+from .._units import TimeUnit
+from .._names import NOISE_TYPES as _NAMED_NOISE_TYPES
 from .._validation import QClockError, check_finite, check_finite_array
 
 __all__ = [
@@ -34,8 +37,8 @@ __all__ = [
     "PRIOR_WIDTH_FACTOR",
 ]
 
-#: NIST α of each named noise type.
-NOISE_TYPES = {"white": 0, "flicker": -1, "random_walk": -2}
+#: NIST α of each named noise type (:data:`qclock_circuits._names.NOISE_TYPES`).
+NOISE_TYPES = _NAMED_NOISE_TYPES
 
 #: χ of Kielinski & Hammerer eq. (31), keyed by NIST α (Kielinski & Hammerer: χ = 1, 1.7, 2 for α' = −1, 0, 1).
 PRIOR_WIDTH_FACTOR = {0: 1.0, -1: 1.7, -2: 2.0}
@@ -420,10 +423,14 @@ class GridPrior(UniformGridDensity):
 def noise_exponent(noise) -> int:
     """NIST exponent α of a noise type given by word or by α.
 
+    The papers' words ``'brownian'`` (random walk) and ``'1/f'`` (flicker) of
+    Mullan & Knill, Phys. Rev. A 90, 042310 (2014) are accepted as aliases
+    (:data:`qclock_circuits._names.NOISE_ALIASES`).
+
     Parameters
     ----------
     noise : {'white', 'flicker', 'random_walk'} or int
-        Word, or the exponent of ``S_y(f) = h_α f^α`` itself (0, −1, −2).
+        Word (or alias), or the exponent of ``S_y(f) = h_α f^α`` itself (0, −1, −2).
 
     Returns
     -------
@@ -436,17 +443,18 @@ def noise_exponent(noise) -> int:
         For any other value.
     """
     if isinstance(noise, str):
+        noise = NOISE_ALIASES.get(noise, noise)
         if noise not in NOISE_TYPES:
-            raise QClockError(f"noise must be one of {', '.join(map(repr, NOISE_TYPES))} or a NIST "
-                              f"exponent 0, -1, -2; got {noise!r}")
+            raise QClockError(f"noise must be one of {', '.join(map(repr, NOISE_TYPES))} (aliases "
+                              f"{', '.join(map(repr, NOISE_ALIASES))}) or a NIST exponent 0, -1, -2; got {noise!r}")
         return NOISE_TYPES[noise]
     if isinstance(noise, numbers.Integral) and not isinstance(noise, bool) and int(noise) in PRIOR_WIDTH_FACTOR:
         return int(noise)
     raise QClockError(f"noise must be 'white', 'flicker', 'random_walk' or a NIST exponent 0, -1, -2; got {noise!r}")
 
 
-def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarray | float:
-    """Prior width δφ of the closed clock loop, Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (31), (42), (43).
+def prior_width(interrogation_time, noise="flicker", dead_time=0.0, *, coherence_time=None) -> np.ndarray | float:
+    """Prior width δφ (rad) of the closed clock loop, Kielinski & Hammerer, arXiv:2505.04287 (2025), eqs. (31), (42), (43).
 
     ``δφ_T² = χ (T/Z)^(1−α)`` with χ = 1, 1.7, 2 for white, flicker, random-walk
     FM (NIST α = 0, −1, −2), broadened by dead time as
@@ -455,12 +463,16 @@ def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarra
     Parameters
     ----------
     interrogation_time : float or array_like
-        Dark time T, in units of the laser coherence time Z (> 0).
+        Dark time T (> 0), in units of the laser coherence time Z, or in
+        seconds with ``coherence_time``.
     noise : {'white', 'flicker', 'random_walk'} or int, optional
         Laser frequency-noise type by word or NIST exponent α of
         ``S_y(f) = h_α f^α`` (0, −1, −2); default ``'flicker'``.
     dead_time : float, optional
-        Dead time T_D, in units of Z (≥ 0, default 0).
+        Dead time T_D (≥ 0, default 0), same unit as ``interrogation_time``.
+    coherence_time : float, optional
+        The laser coherence time Z in seconds; with it the times are read in
+        seconds (the package's unit rule, CONVENTIONS.md).
 
     Returns
     -------
@@ -475,9 +487,11 @@ def prior_width(interrogation_time, noise="flicker", dead_time=0.0) -> np.ndarra
         noise type is unknown.
     """
     alpha = noise_exponent(noise)
+    unit = TimeUnit(coherence_time)
     times = check_finite_array(np.atleast_1d(interrogation_time), "interrogation_time", ndim=1)
     if np.any(times <= 0):
-        raise QClockError(f"interrogation_time must be > 0 (units of Z), got {times[times <= 0][0]}")
+        raise QClockError(f"interrogation_time must be > 0 ({unit.words}), got {times[times <= 0][0]}")
+    times, dead_time = unit.to_z(times), unit.to_z(check_finite(dead_time, "dead_time"))
     exponent = 1 - alpha
     variance = PRIOR_WIDTH_FACTOR[alpha] * times**exponent + dead_time_width(dead_time, alpha) ** 2
     width = np.sqrt(variance)

@@ -13,11 +13,12 @@ T for the chosen estimator), ``'ghz'`` (parity), ``'oqi'`` (numerical OQI),
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
+from .._units import TimeUnit
 from .._validation import QClockError, check_atoms, check_choice
 from .bounds import asymptotic_oqi, oqi, poi_optimized
 from .estimators import allan_deviation, bmse, effective_measurement_uncertainty
@@ -68,6 +69,8 @@ class StabilityPoint:
     dphi_m: float
     sigma: float
     parameters: dict = field(default_factory=dict)
+    #: Unit of ``interrogation_time`` and ``dead_time``: ``'Z'`` or ``'s'`` (given ``coherence_time``).
+    time_unit: str = "Z"
 
     def to_dict(self) -> dict:
         """JSON-compatible form.
@@ -156,7 +159,8 @@ def best_sss(atoms: int, prior, estimator: str = "bayes", twist_grid: int = 48, 
 
 
 def stability_point(kind: str, atoms: int, interrogation_time: float, *, noise="flicker", dead_time: float = 0.0,
-                    estimator: str = "bayes", warm_state=None, decoherence=None) -> StabilityPoint:
+                    estimator: str = "bayes", warm_state=None, decoherence=None,
+                    coherence_time=None) -> StabilityPoint:
     """Stability σ of one protocol kind at one interrogation time.
 
     The prior width at T (Kielinski & Hammerer, arXiv:2505.04287 (2025),
@@ -187,6 +191,11 @@ def stability_point(kind: str, atoms: int, interrogation_time: float, *, noise="
         evaluated exactly under ``decoherence.at(interrogation_time)`` and the
         SSS is optimised under it. The bounds (``'oqi'``, ``'pi_hl'``) stay
         those of ideal atoms; ``'poi'`` refuses decoherence (keyword only).
+    coherence_time : float, optional
+        The laser coherence time Z in seconds. With it ``interrogation_time``,
+        ``dead_time`` and the times of ``decoherence`` are read in seconds (its
+        rates per second), and the returned point gives its times in seconds
+        (``time_unit`` ``'s'``); σ is the same dimensionless number.
 
     Returns
     -------
@@ -202,6 +211,16 @@ def stability_point(kind: str, atoms: int, interrogation_time: float, *, noise="
         ``'poi'`` with decoherence.
     """
     from ..protocols import AtomicDecoherence, css, ghz
+
+    unit = TimeUnit(coherence_time)
+    if unit.coherence_time is not None:
+        if decoherence is not None and isinstance(decoherence, AtomicDecoherence):
+            decoherence = decoherence.scaled(1.0 / unit.coherence_time)
+        point = stability_point(kind, atoms, unit.to_z(interrogation_time), noise=noise,
+                                dead_time=unit.to_z(dead_time), estimator=estimator, warm_state=warm_state,
+                                decoherence=decoherence)
+        return replace(point, interrogation_time=unit.from_z(point.interrogation_time),
+                       dead_time=unit.from_z(point.dead_time), time_unit=unit.unit)
 
     check_choice(kind, "kind", KINDS)
     if decoherence is not None and not isinstance(decoherence, AtomicDecoherence):

@@ -16,6 +16,10 @@ __all__ = [
     "layers",
     "format_table",
     "print_json",
+    "DeprecatedOption",
+    "add_deprecated_option",
+    "add_quiet",
+    "progress_reporter",
 ]
 
 
@@ -95,3 +99,56 @@ def print_json(data, stream=None) -> None:
     stream = sys.stdout if stream is None else stream
     json.dump(data, stream, indent=2, allow_nan=False)
     stream.write("\n")
+
+
+class DeprecatedOption(argparse.Action):
+    """argparse action of a renamed option: stores into the new option's destination after a one-line warning.
+
+    The warning, ``qclock: warning: option --old is deprecated ...; use --new``,
+    goes to stderr; the old spelling keeps working for one minor version
+    (:data:`qclock_circuits._deprecation.REMOVAL_VERSION`).
+    """
+
+    def __init__(self, option_strings, dest, new_option: str = "", **kwargs):
+        self.new_option = new_option
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .._deprecation import REMOVAL_VERSION
+
+        print(f"qclock: warning: option {option_string} is deprecated and will be removed in qclock_circuits "
+              f"{REMOVAL_VERSION}; use {self.new_option}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def add_deprecated_option(parser, old: str, new: str, dest: str, **kwargs) -> None:
+    """Add the old spelling ``old`` of option ``new`` (hidden from ``--help``) to ``parser`` or a group.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser or argument group
+        Where ``new`` was added.
+    old, new : str
+        The old and the new option strings, e.g. ``'--h'`` and ``'--noise-strength'``.
+    dest : str
+        ``new``'s destination.
+    **kwargs
+        ``type``, ``metavar`` … as for ``new``.
+    """
+    parser.add_argument(old, dest=dest, action=DeprecatedOption, new_option=new, help=argparse.SUPPRESS, **kwargs)
+
+
+def add_quiet(parser) -> None:
+    """Add ``--quiet`` (no progress display) to a long job's parser."""
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress display (by default: a bar with ETA on stderr when it is a terminal, "
+                             "else a line every 10%%; --json implies --quiet)")
+
+
+def progress_reporter(args, total: int, desc: str, unit: str):
+    """A :class:`~qclock_circuits._progress.ProgressReporter` on stderr, or None with ``--quiet`` or ``--json``."""
+    if getattr(args, "quiet", False) or getattr(args, "json", False):
+        return None
+    from .._progress import ProgressReporter
+
+    return ProgressReporter(total, desc, unit)

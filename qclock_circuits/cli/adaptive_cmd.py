@@ -15,9 +15,22 @@ interrogations, Allan variance over all averaging times), with standard
 errors, next to the paper's percentages when the configuration is one of
 Table 1's.
 
-Units: the paper's time unit, interrogation time T = 1; ω in rad per that
-unit. ``--h`` is the paper's noise strength (kernel ``−(h/2)|s−s'|`` for
-Brownian, ``−2h ln|s−s'|`` for 1/f noise).
+Units: the simulation runs in the paper's time unit, the interrogation time
+T = 1; ω in rad per that unit. The noise level is given in one of two ways:
+
+* ``--noise-strength H`` — the paper's noise strength h (kernel
+  ``−(h/2)|s−s'|`` for Brownian noise, h in rad² per T³; ``−2h ln|s−s'|``
+  for 1/f noise, h in rad² per T²); ``--h`` is its deprecated spelling;
+* ``--interrogation-time T`` — T in units of the laser coherence time Z, or
+  in seconds with ``--coherence-time Z_SECONDS`` (the package's unit rule):
+  the laser is the one normalised by Kielinski & Hammerer eq. (30), and h
+  follows from its NIST level h_α as ``h = 2π² h_−2 T³`` (random walk) or
+  ``h = h_−1 T² / 2`` (flicker), T in units of Z.
+
+The output's ``time_unit`` is the unit of ``interrogation_time`` (``"T"``
+with ``--noise-strength``, else ``"Z"`` or ``"s"``); the curves
+(``averaging_time``, square errors and Allan variances of ω) are in units of
+T (``curves_time_unit``).
 
 With ``--out DIR`` every finished run (one protocol, one run index) is
 stored in ``DIR`` as soon as it finishes (validated, written atomically, keyed
@@ -28,8 +41,9 @@ pointed at it is refused.
 
 Example::
 
-    qclock adaptive --atoms 2 --noise brownian --h 0.03 --interrogations 100 --runs 20 --workers 2 --json
-    qclock adaptive --atoms 3 --noise flicker --h 0.05 --runs 200 --out adaptive-n3   # resumable
+    qclock adaptive --atoms 2 --noise brownian --noise-strength 0.03 --interrogations 100 --runs 20 --workers 2 --json
+    qclock adaptive --atoms 3 --noise flicker --noise-strength 0.05 --runs 200 --out adaptive-n3   # resumable
+    qclock adaptive --atoms 2 --noise random_walk --interrogation-time 0.2 --coherence-time 1.5   # seconds
 """
 
 from __future__ import annotations
@@ -37,9 +51,16 @@ from __future__ import annotations
 import argparse
 import math
 
-from ._common import CLIError, format_table, integer, print_json, real
+from .._names import ADAPTIVE_NOISE_TYPES, NOISE_ALIASES, SDP_PRIORS
+from ._common import (CLIError, add_deprecated_option, add_quiet, format_table, integer, print_json,
+                      progress_reporter, real)
+from ._units import add_coherence_time, time_unit
 
-__all__ = ["NAME", "HELP", "register", "adaptive"]
+#: ``--noise`` choices: the package's words and the papers' aliases of them.
+NOISE_CHOICES = (*ADAPTIVE_NOISE_TYPES,
+                 *(alias for alias, name in NOISE_ALIASES.items() if name in ADAPTIVE_NOISE_TYPES))
+
+__all__ = ["NAME", "HELP", "NOISE_CHOICES", "register", "adaptive", "paper_noise_strength"]
 
 NAME = "adaptive"
 HELP = "running adaptive Bayesian clock (SDP interrogations) vs Ramsey and Buzek: square error, Allan variance"
@@ -54,22 +75,30 @@ def register(subparsers) -> None:
         The object returned by ``ArgumentParser.add_subparsers`` on the
         ``qclock`` parser; the new subcommand is added to it.
     """
-    from ..clock.adaptive.simulate import SDP_PRIORS, SEED_NOISE_TYPES
-
     parser = subparsers.add_parser(
         NAME, help=HELP,
         description="Simulate the constant-T running clock of Mullan & Knill section VI with the adaptive (SDP, eq. 7 "
                     "cost), Ramsey and Buzek protocols on the same noise traces, and report the square error of "
                     "the cumulative average frequency, the overlapping Allan variance (eq. 11) of the corrected "
                     "clock, and the Table 1 improvements (%) of the adaptive protocol with standard errors. Run i "
-                    "uses child i of SeedSequence(--seed): the output does not depend on --workers.")
+                    "uses child i of SeedSequence(--seed): the output does not depend on --workers. Give the noise "
+                    "level as the paper's --noise-strength (time unit: the interrogation time T) or through "
+                    "--interrogation-time (units of Z; seconds with --coherence-time).")
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N",
                         help="number of atoms N (integer, 1 to 12: the interrogation SDP's limit)")
-    parser.add_argument("--noise", choices=tuple(SEED_NOISE_TYPES), required=True,
+    parser.add_argument("--noise", choices=NOISE_CHOICES, required=True,
                         help="oscillator noise: random_walk (random-walk FM, NIST alpha -2; 'brownian', the paper's word, is "
-                             "an alias) or flicker (1/f FM, alpha -1)")
-    parser.add_argument("--h", type=real, required=True, metavar="H",
-                        help="the paper's noise strength h (> 0; Table 1: 0.03 brownian, 0.05 flicker)")
+                             "an alias) or flicker (1/f FM, alpha -1; alias '1/f')")
+    level = parser.add_mutually_exclusive_group(required=True)
+    level.add_argument("--noise-strength", type=real, default=None, metavar="H",
+                       help="the paper's noise strength h (> 0), in rad^2/T^3 for random_walk and rad^2/T^2 for "
+                            "flicker, T the interrogation time (Table 1: 0.03 random_walk, 0.05 flicker)")
+    add_deprecated_option(level, "--h", "--noise-strength", "noise_strength", type=real, metavar="H")
+    level.add_argument("--interrogation-time", type=real, default=None, metavar="T",
+                       help="instead of --noise-strength: the interrogation time T in units of the laser coherence "
+                            "time Z (seconds with --coherence-time); the laser is the one of Kielinski & Hammerer "
+                            "eq. (30)")
+    add_coherence_time(parser)
     parser.add_argument("--interrogations", type=integer, default=100, metavar="M",
                         help="interrogations per run, each of duration T = 1 (integer >= 25, default: 100)")
     parser.add_argument("--runs", type=integer, default=10, metavar="R",
@@ -89,7 +118,8 @@ def register(subparsers) -> None:
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
                              "recomputing only what is missing")
-    parser.add_argument("--json", action="store_true", help="print a JSON object")
+    parser.add_argument("--json", action="store_true", help="print a JSON object (no progress display)")
+    add_quiet(parser)
     parser.set_defaults(handler=adaptive)
 
 
@@ -100,8 +130,17 @@ def _check(args: argparse.Namespace) -> None:
     if not 1 <= args.atoms <= MAX_ATOMS:
         raise CLIError(f"--atoms must be an integer from 1 to {MAX_ATOMS} (the interrogation SDP supports at most "
                        f"{MAX_ATOMS} atoms), got {args.atoms}")
-    if not math.isfinite(args.h) or args.h <= 0:
-        raise CLIError(f"--h must be a finite number > 0 (the paper's noise strength), got {args.h}")
+    unit = time_unit(args)
+    if args.interrogation_time is None:
+        if args.coherence_time is not None:
+            raise CLIError("--coherence-time applies with --interrogation-time (the unit of its time), not with "
+                           "--noise-strength (the paper's unit: T = 1)")
+        if not math.isfinite(args.noise_strength) or args.noise_strength <= 0:
+            raise CLIError(f"--noise-strength must be a finite number > 0 (the paper's noise strength), got "
+                           f"{args.noise_strength}")
+    elif not math.isfinite(args.interrogation_time) or args.interrogation_time <= 0:
+        raise CLIError(f"--interrogation-time must be a finite number > 0 ({unit.words}), got "
+                       f"{args.interrogation_time}")
     if not 1 <= args.memory <= MAX_MEMORY:
         raise CLIError(f"--memory must be an integer from 1 to {MAX_MEMORY}, got {args.memory}")
     if args.slip_weight is not None and not 0.0 <= args.slip_weight <= 0.5:
@@ -117,11 +156,11 @@ def _check(args: argparse.Namespace) -> None:
 
 def _paper(args: argparse.Namespace) -> dict | None:
     """Mullan & Knill Table 1's percentages when the configuration is Table 1's."""
-    from ..clock.adaptive.simulate import SEED_TABLE1, canonical_noise
+    from ..clock.adaptive.simulate import PAPER_TABLE1, canonical_noise
 
-    row = SEED_TABLE1[canonical_noise(args.noise)]
-    if (args.atoms, args.h, args.interrogations, args.memory) != (row["atoms"], row["h"], row["interrogations"],
-                                                                  row["memory"]):
+    row = PAPER_TABLE1[canonical_noise(args.noise)]
+    given = (args.atoms, args.noise_strength, args.interrogations, args.memory)
+    if given != (row["atoms"], row["h"], row["interrogations"], row["memory"]):
         return None
     return {name: {quantity: {"value": value, "se": se} for quantity, (value, se) in row[name].items()}
             for name in ("ramsey", "buzek")}
@@ -159,22 +198,61 @@ def check_adaptive_run(point: dict, result: dict) -> None:
         raise CLIError("square errors and Allan variances must be >= 0")
 
 
-def _stored_comparison(args: argparse.Namespace) -> dict:
-    """The three protocols run by run through the result store in ``--out`` (resumable)."""
+def _comparison(args: argparse.Namespace) -> dict:
+    """The three protocols run by run (through the result store in ``--out``, resumable), with progress.
+
+    Run r of every protocol uses child r of ``SeedSequence(--seed)``, as one call of
+    :func:`~qclock_circuits.clock.adaptive.simulate.compare_protocols` with all runs.
+    """
     from ..clock.adaptive.simulate import CLOCK_PROTOCOLS, AdaptiveClockResult, summarise_protocols
     from ..runtime import claim_directory, run_sweep
 
-    job = {"atoms": args.atoms, "noise": args.noise, "h": args.h, "interrogations": args.interrogations,
+    job = {"atoms": args.atoms, "noise": args.noise, "h": args.noise_strength, "interrogations": args.interrogations,
            "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior, "slip_weight": args.slip_weight}
-    claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
+    if args.out is not None:
+        claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
     points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
-    values = run_sweep(adaptive_run_point, points, store=args.out, workers=args.workers, check=check_adaptive_run,
-                       backend="serial" if args.workers == 1 else "processes", version="adaptive-run-2")
+    bar = progress_reporter(args, len(points), "adaptive", "runs")
+    try:
+        values = run_sweep(adaptive_run_point, points, store=args.out, workers=args.workers, check=check_adaptive_run,
+                           backend="serial" if args.workers == 1 else "processes", version="adaptive-run-2",
+                           progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     results = {}
     for index, name in enumerate(CLOCK_PROTOCOLS):
         chunk = values[index * args.runs:(index + 1) * args.runs]
         results[name] = AdaptiveClockResult.concatenate([AdaptiveClockResult.from_dict(v) for v in chunk])
     return summarise_protocols(results)
+
+
+def paper_noise_strength(noise: str, interrogation_time: float) -> float:
+    """Mullan & Knill's noise strength h of the laser normalised by Kielinski & Hammerer eq. (30).
+
+    Parameters
+    ----------
+    noise : {'random_walk', 'flicker'} (aliases 'brownian', '1/f')
+        The laser's noise type.
+    interrogation_time : float
+        T in units of the laser coherence time Z (> 0).
+
+    Returns
+    -------
+    float
+        h in the paper's units (time unit T): the NIST level h_α of
+        ``LocalOscillatorNoise.from_coherence_time(noise)`` (time unit Z)
+        rescaled to the time unit T, ``h_α T^(1−α)``, and converted with the
+        inverse of :func:`~qclock_circuits.clock.adaptive.simulate.nist_spectrum`:
+        ``h = 2π² h_−2 T³`` or ``h = h_−1 T² / 2``.
+    """
+    from ..clock.adaptive.simulate import canonical_noise
+    from ..clock.noise import LocalOscillatorNoise
+
+    name = canonical_noise(noise)
+    alpha, level = next(iter(LocalOscillatorNoise.from_coherence_time(name).h.items()))
+    level *= float(interrogation_time) ** (1 - alpha)
+    return 2.0 * math.pi**2 * level if name == "random_walk" else level / 2.0
 
 
 def adaptive(args: argparse.Namespace) -> int:
@@ -196,20 +274,23 @@ def adaptive(args: argparse.Namespace) -> int:
         When an option is out of range or options contradict each other; the
         message names the option, the value received and what is allowed.
     """
-    from ..clock.adaptive.simulate import compare_protocols, nist_spectrum
+    from ..clock.adaptive.simulate import canonical_noise, nist_spectrum
 
     _check(args)
-    if args.out is not None:
-        comparison = _stored_comparison(args)
+    unit = time_unit(args)
+    if args.interrogation_time is not None:
+        args.noise_strength = paper_noise_strength(args.noise, unit.to_z(args.interrogation_time))
+        times = {"interrogation_time": float(args.interrogation_time), **unit.fields()}
     else:
-        comparison = compare_protocols(args.atoms, args.noise, args.h, args.interrogations, args.runs, args.memory,
-                                       args.seed, args.workers, sdp_prior=args.sdp_prior,
-                                       slip_weight=args.slip_weight)
+        times = {"interrogation_time": 1.0, "time_unit": "T", "coherence_time": None}
+    args.noise = canonical_noise(args.noise)
+    comparison = _comparison(args)
     results = comparison["results"]
     output = {
-        "atoms": args.atoms, "noise": results["adaptive"].noise, "h": args.h,
-        "nist_h": {str(alpha): value for alpha, value in nist_spectrum(args.noise, args.h).items()},
-        "interrogation_time": 1.0, "interrogations": args.interrogations, "runs": args.runs,
+        "atoms": args.atoms, "noise": results["adaptive"].noise, "noise_strength": args.noise_strength,
+        "h": args.noise_strength,
+        "nist_h": {str(alpha): value for alpha, value in nist_spectrum(args.noise, args.noise_strength).items()},
+        **times, "curves_time_unit": "T", "interrogations": args.interrogations, "runs": args.runs,
         "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior,
         "slip_weight": results["adaptive"].slip_weight,
         "protocols": {name: {**result.curves(), "lost_lock_runs": int(result.lost_lock.sum()),
@@ -230,7 +311,10 @@ def adaptive(args: argparse.Namespace) -> int:
             paper = output["paper"]
             seed_value = "" if paper is None else f"{paper[name][quantity]['value']:.1f}"
             rows.append([name, quantity, f"{gain['value']:.1f} +- {gain['se']:.1f}", seed_value])
-    print(f"adaptive clock: N={args.atoms}, {args.noise} noise, h={args.h}, {args.interrogations} interrogations, "
+    time_text = ("T = 1 (the paper's time unit)" if times["time_unit"] == "T"
+                 else f"T = {times['interrogation_time']:.6g} {times['time_unit']}")
+    print(f"adaptive clock: N={args.atoms}, {args.noise} noise, noise strength h={args.noise_strength:.6g} "
+          f"(rad^2/T^{3 if args.noise == 'random_walk' else 2}), {time_text}, {args.interrogations} interrogations, "
           f"{args.runs} runs, memory {args.memory}")
     print(format_table(["baseline", "quantity", "improvement (%)", "Mullan & Knill Table 1 (%)"], rows))
     lost = ", ".join(f"{name} {entry['lost_lock_runs']}" for name, entry in output["protocols"].items())

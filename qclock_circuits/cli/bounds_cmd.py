@@ -17,16 +17,19 @@ Example
 
     qclock bounds --atoms 8 --prior-width 0.3 --json
     qclock bounds --atoms 30 --interrogation-time 0.1 --noise flicker
+    qclock bounds --atoms 30 --interrogation-time 0.2 --coherence-time 2 --noise flicker   # T in seconds
+
+Times: in units of the laser coherence time Z, or in seconds with
+``--coherence-time`` (``time_unit`` in the output).
 """
 
 from __future__ import annotations
 
 import argparse
 
-import numpy as np
 
 from ._common import format_table, integer, print_json
-from .evaluate_cmd import add_prior_arguments, prior_from_args
+from .evaluate_cmd import prior_lines, add_prior_arguments, prior_from_args
 
 __all__ = ["NAME", "HELP", "NOTES", "register", "bounds", "bqcrb_optimal_sss", "TWIST_GRID"]
 
@@ -72,6 +75,8 @@ def bqcrb_optimal_sss(atoms: int, prior, twist_grid: int = TWIST_GRID):
     bqcrb : float
         Its BQCRB, the lower bound on the phase BMSE (rad²).
     """
+    import numpy as np
+
     from scipy.optimize import minimize, minimize_scalar
 
     from .. import protocols
@@ -191,9 +196,7 @@ def bounds(args: argparse.Namespace) -> int:
         return 0
 
     print(f"Bounds on the BMSE (rad^2), N = {atoms}")
-    print(f"prior: Gaussian, width delta-phi = {width:.6g} rad (prior variance {width**2:.6g} rad^2)"
-          + (f", T/Z = {info['interrogation_time']:.6g}, T_D/Z = {info['dead_time']:.6g}, "
-             f"{info['noise']} noise" if "interrogation_time" in info else ""))
+    print(*prior_lines(info), f"(prior variance {width**2:.6g} rad^2)")
     print(f"sss: twist mu = {twist:.6g} rad, rotation theta = {rotation:.6g} rad (minimise the BQCRB)")
     print()
     print(format_table(["protocol", "BQCRB", "BCRB (Bayes)", "van Trees"],

@@ -6,10 +6,14 @@ clock loop, and write into ``--out`` a report (``report.md``), every number
 (``results.json``), figures and the recommended protocol's circuit as
 OpenQASM 3, plain and transpiled for a trapped-ion target.
 
-Units: without ``--coherence-time`` every time is in units of the laser
-coherence time Z; with ``--coherence-time Z_SECONDS`` the dead time is read
-in seconds and the report adds physical times (and, with
-``--transition-frequency``, σ_y at τ = 1 s).
+Units (the rule of every ``qclock`` command): without ``--coherence-time``
+every time is in units of the laser coherence time Z; with
+``--coherence-time Z_SECONDS`` every time option (``--dead-time``,
+``--interrogation-times``, ``--t1``, ``--t2``, twist durations; rates per
+second) is read in seconds, the printed summary gives its times in seconds
+(``time_unit`` ``"s"``) and the report adds physical times (and, with
+``--transition-frequency``, σ_y at τ = 1 s). ``results.json`` keeps T in units
+of Z beside the ``*_seconds`` fields.
 
 Examples
 --------
@@ -21,7 +25,10 @@ Examples
     qclock design --atoms 8 --scheduler tcp://10.0.0.5:8786 --out design-n8   # on a Dask cluster
 
 The sweep writes each finished point to ``OUT/points`` as it completes; the
-same command run again recomputes nothing that is there.
+same command run again recomputes nothing that is there. Progress: a bar with
+ETA on stderr when it is a terminal, otherwise a line every 10 % of each stage
+(theory sweep, closed-loop validation); ``--quiet`` (or ``--json``) turns it
+off.
 """
 
 from __future__ import annotations
@@ -29,13 +36,13 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 from pathlib import Path
 
-import numpy as np
 
-from ._common import CLIError, format_table, integer, print_json, real, real_list
-from .simulate_cmd import NOISE_NAMES, ProgressBar
+from .._names import NOISE_ALIASES
+from ._common import CLIError, add_quiet, format_table, integer, print_json, progress_reporter, real, real_list
+from ._units import COHERENCE_TIME_HELP, time_unit
+from .simulate_cmd import NOISE_NAMES
 
 __all__ = ["NAME", "HELP", "register", "design"]
 
@@ -63,11 +70,12 @@ def register(subparsers) -> None:
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N", help="number of atoms (>= 1)")
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory (created if needed)")
     parser.add_argument("--coherence-time", type=real, default=None, metavar="Z_SECONDS",
-                        help="laser coherence time Z in seconds (eq. 30); with it --dead-time is in seconds")
+                        help=COHERENCE_TIME_HELP)
     parser.add_argument("--dead-time", type=real, default=0.0, metavar="TD",
                         help="dead time per cycle: seconds with --coherence-time, else units of Z (default 0)")
     parser.add_argument("--noise", choices=NOISE_NAMES, default="flicker",
-                        help="laser frequency noise type (default: flicker)")
+                        help="laser frequency noise type (default: flicker; 'brownian' and '1/f' are the papers' "
+                             "words for random_walk and flicker)")
     parser.add_argument("--transition-frequency", type=real, default=None, metavar="HZ",
                         help="clock transition frequency in Hz (with --coherence-time: sigma_y at 1 s)")
     parser.add_argument("--classes", default="css,sss,ghz,1-1,1-2", metavar="LIST",
@@ -121,20 +129,21 @@ def register(subparsers) -> None:
     parser.add_argument("--connect-timeout", type=real, default=10.0, metavar="SECONDS",
                         help="with --scheduler: seconds to wait for the Dask scheduler (default 10)")
     parser.add_argument("--json", action="store_true",
-                        help="print the summary as JSON (no progress bar)")
+                        help="print the summary as JSON (no progress display)")
+    add_quiet(parser)
     parser.set_defaults(handler=design)
 
 
 def _spec(args: argparse.Namespace):
+    import numpy as np
+
     from ..report import DesignSpec
 
     classes = tuple(item.strip() for item in args.classes.split(",") if item.strip())
     if not classes:
         raise CLIError(f"--classes must name at least one protocol class, got {args.classes!r}")
-    z = args.coherence_time
-    if z is not None and (not math.isfinite(z) or z <= 0):
-        raise CLIError(f"--coherence-time must be a finite number > 0 (seconds), got {z}")
-    unit = "seconds" if z is not None else "units of Z"
+    z = time_unit(args).coherence_time
+    unit = time_unit(args).words
     if not math.isfinite(args.dead_time) or args.dead_time < 0:
         raise CLIError(f"--dead-time must be a finite number >= 0 ({unit}), got {args.dead_time}")
     if args.transition_frequency is not None:
@@ -161,7 +170,8 @@ def _spec(args: argparse.Namespace):
     if args.workers is not None and args.workers < 1:
         raise CLIError(f"--workers must be an integer >= 1, got {args.workers}")
     decoherence, ladder = _decoherence(args, scale, unit)
-    return DesignSpec(atoms=args.atoms, dead_time=args.dead_time * scale, noise=args.noise, classes=classes,
+    noise = NOISE_ALIASES.get(args.noise, args.noise)
+    return DesignSpec(atoms=args.atoms, dead_time=args.dead_time * scale, noise=noise, classes=classes,
                       interrogation_times=times, estimator=args.estimator, coherence_time=z,
                       transition_frequency=args.transition_frequency, simulate=args.simulate,
                       simulation_cycles=args.cycles, simulation_runs=args.runs, safety_margin=args.safety_margin,
@@ -257,17 +267,16 @@ def design(args: argparse.Namespace) -> int:
         client, owned = connect_dask(scheduler, timeout=args.connect_timeout)
         if owned:
             client.close()
-    show = not args.json and sys.stderr.isatty()
     bars: dict = {}
 
     def progress(done, total, stage):
-        if not show:
-            return
         if stage not in bars:
             for bar in bars.values():
-                bar.close()
-            bars[stage] = ProgressBar(total, "points", label=f"design: {stage}")
-        bars[stage].update(done)
+                if bar is not None:
+                    bar.close()
+            bars[stage] = progress_reporter(args, total, f"design: {stage}", "points")
+        if bars[stage] is not None:
+            bars[stage](done, total)
 
     from ..runtime import claim_directory
 
@@ -277,28 +286,43 @@ def design(args: argparse.Namespace) -> int:
                             scheduler=scheduler, progress=progress)
     finally:
         for bar in bars.values():
-            bar.close()
+            if bar is not None:
+                bar.close()
     files = write_design(result, out)
     summary = {"out": str(out), "files": {k: v for k, v in files.items() if isinstance(v, str)},
-               "summary": result.summary(), "recommendation": {k: v for k, v in result.recommendation().items()
-                                                               if k != "protocol"},
-               "limits": {key: {"sigma_lim": value["limit"]["sigma_lim"],
-                                "t_lim": value["limit"]["interrogation_time"], "n_crit": value["n_crit"]}
-                          for key, value in result.limits.items()},
-               "seconds": result.seconds}
+               **time_unit(args).fields(), **_summary_times(args, result)}
     if args.json:
         print_json(_finite(summary))
         return 0
+    unit = summary["time_unit"]
     rows = [[row["class"], row["sigma_min"], row["t_min"], row["gain_over_css"] or float("nan"),
-             row["ratio_to_oqi"]] for row in result.summary()]
-    print(format_table(["protocol", "sigma_min", "T_min/Z", "gain/CSS", "sigma/OQI"], rows, "{:.4g}"))
+             row["ratio_to_oqi"]] for row in summary["summary"]]
+    print(format_table(["protocol", "sigma_min", f"T_min/{unit}", "gain/CSS", "sigma/OQI"], rows, "{:.4g}"))
     recommendation = summary["recommendation"]
-    print(f"\nrecommended: {recommendation['class']} at T/Z = {recommendation['interrogation_time']:.4g} "
+    print(f"\nrecommended: {recommendation['class']} at T = {recommendation['interrogation_time']:.4g} {unit} "
           f"(sigma = {recommendation['sigma']:.4g}, {recommendation['basis']})")
     for warning in recommendation.get("warnings", []):
         print(f"warning: {warning}")
     print(f"report: {out / files['report']}")
     return 0
+
+
+def _summary_times(args: argparse.Namespace, result) -> dict:
+    """The printed summary, recommendation and limits, every time in the command's unit (Z or seconds)."""
+    unit = time_unit(args)
+    rows = []
+    for row in result.summary():
+        row = dict(row, t_min=unit.from_z(row["t_min"]))
+        if row.get("simulated_t") is not None:
+            row["simulated_t"] = unit.from_z(row["simulated_t"])
+        rows.append(row)
+    recommendation = {k: v for k, v in result.recommendation().items() if k != "protocol"}
+    if recommendation.get("interrogation_time") is not None:
+        recommendation["interrogation_time"] = unit.from_z(recommendation["interrogation_time"])
+    limits = {key: {"sigma_lim": value["limit"]["sigma_lim"], "n_crit": value["n_crit"],
+                    "t_lim": unit.from_z(value["limit"]["interrogation_time"])}
+              for key, value in result.limits.items()}
+    return {"summary": rows, "recommendation": recommendation, "limits": limits, "seconds": result.seconds}
 
 
 def _finite(value):

@@ -1,9 +1,12 @@
 """``qclock evaluate``: Bayesian mean squared error, Δφ_M and clock stability of one protocol.
 
 The prior is Gaussian (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. 6). Give its width directly
-(``--prior-width``, rad) or through the interrogation time T in units of the
-laser coherence time Z (``--interrogation-time``; eq. 31, with dead time
-eqs. 42–43). The output is the BMSE (Δφ)² of the chosen estimator (eq. 3),
+(``--prior-width``, rad) or through the interrogation time T
+(``--interrogation-time``; eq. 31, with dead time eqs. 42–43): in units of the
+laser coherence time Z, or in seconds when the coherence time is given
+(``--coherence-time Z_SECONDS``), the unit rule of every ``qclock`` command.
+The output names the unit of its times (``time_unit``: ``"Z"`` or ``"s"``).
+The output is the BMSE (Δφ)² of the chosen estimator (eq. 3),
 the effective measurement uncertainty Δφ_M (eq. 27), the estimator table
 φ_est(x) and, with ``--interrogation-time``, the dimensionless Allan
 deviation σ_y(τ)ω0√(τZ) = Δφ_M √(T + T_D)/T (eq. 29).
@@ -15,6 +18,7 @@ Examples
     qclock evaluate --protocol css --atoms 8 --prior-width 0.3 --estimator linear --json
     qclock evaluate --protocol sss --atoms 20 --interrogation-time 0.05 --noise flicker --dead-time 0.01
     qclock evaluate --protocol ghz --atoms 6 --prior-width 0.1 --readout parity
+    qclock evaluate --protocol css --atoms 8 --interrogation-time 0.2 --dead-time 0.04 --coherence-time 2  # seconds
 
 This module also holds the prior options shared with ``qclock bounds``
 (:func:`add_prior_arguments`, :func:`prior_from_args`).
@@ -25,7 +29,9 @@ from __future__ import annotations
 import argparse
 import math
 
+from .._names import NOISE_ALIASES, NOISE_CHOICES
 from ._common import CLIError, format_table, integer, print_json, real
+from ._units import COHERENCE_TIME_HELP, TimeUnit, time_unit
 
 __all__ = [
     "NAME",
@@ -38,6 +44,8 @@ __all__ = [
     "add_prior_arguments",
     "prior_from_args",
     "finite_or_none",
+    "cycle_times_z",
+    "prior_lines",
 ]
 
 NAME = "evaluate"
@@ -45,8 +53,8 @@ HELP = "BMSE, effective measurement uncertainty and clock stability of a protoco
 
 #: Protocol families this command evaluates.
 PROTOCOLS = ("css", "sss", "ghz")
-#: Laser-noise types of ``--noise`` (NIST α = 0, −1, −2).
-NOISE_NAMES = ("white", "flicker", "random_walk")
+#: Laser-noise types of ``--noise`` (NIST α = 0, −1, −2; then the papers' aliases 'brownian', '1/f').
+NOISE_NAMES = NOISE_CHOICES
 #: Above this many outcomes the text output summarises the estimator table.
 MAX_TABLE_OUTCOMES = 21
 
@@ -56,27 +64,30 @@ _APPLIES_TO = {"twist": ("sss",), "rotation": ("sss",), "readout": ("ghz",)}
 
 # ---------------------------------------------------------------- shared prior options
 def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--prior-width | --interrogation-time [--noise] [--dead-time]`` to ``parser``.
+    """Add ``--prior-width | --interrogation-time [--noise] [--dead-time] [--coherence-time]`` to ``parser``.
 
     Parameters
     ----------
     parser : argparse.ArgumentParser
         The subcommand's parser; ``--prior-width`` (rad) and
-        ``--interrogation-time`` (units of Z) are added as mutually exclusive
-        options, with ``--noise`` and ``--dead-time`` (units of Z).
+        ``--interrogation-time`` (units of Z, or s with ``--coherence-time``) are
+        added as mutually exclusive options, with ``--noise``, ``--dead-time``
+        (same unit as the interrogation time) and ``--coherence-time`` (s).
     """
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--prior-width", type=real, metavar="D",
                        help="width delta-phi of the Gaussian phase prior (rad, > 0)")
     group.add_argument("--interrogation-time", type=real, metavar="T",
-                       help="interrogation time T in units of the laser coherence time Z (> 0); the "
-                            "prior width follows Kielinski & Hammerer eq. (31): delta-phi^2 = chi (T/Z)^(1-alpha), "
-                            "broadened by the dead time (eqs. 42-43)")
+                       help="interrogation time T (> 0) in units of the laser coherence time Z, or in seconds with "
+                            "--coherence-time; the prior width follows Kielinski & Hammerer eq. (31): "
+                            "delta-phi^2 = chi (T/Z)^(1-alpha), broadened by the dead time (eqs. 42-43)")
     parser.add_argument("--noise", choices=NOISE_NAMES, default=None,
-                        help="with --interrogation-time: laser frequency noise (default: flicker)")
+                        help="with --interrogation-time: laser frequency noise (default: flicker; 'brownian' and "
+                             "'1/f' are the papers' words for random_walk and flicker)")
     parser.add_argument("--dead-time", type=real, metavar="TD", default=None,
-                        help="with --interrogation-time: dead time T_D per cycle in units of Z "
-                             "(>= 0, default: 0)")
+                        help="with --interrogation-time: dead time T_D per cycle, same unit as T (>= 0, default: 0)")
+    parser.add_argument("--coherence-time", type=real, default=None, metavar="Z_SECONDS",
+                        help="with --interrogation-time: " + COHERENCE_TIME_HELP)
 
 
 def _positive(value: float, option: str, unit: str) -> float:
@@ -104,7 +115,9 @@ def prior_from_args(args: argparse.Namespace):
         The prior of the phase φ (width δφ in rad).
     info : dict
         ``{"prior_width": δφ}``, plus ``"interrogation_time"``, ``"dead_time"``
-        and ``"noise"`` when the width comes from ``--interrogation-time``.
+        (in the command's unit), ``"noise"``, ``"time_unit"`` (``"Z"`` or
+        ``"s"``) and ``"coherence_time"`` (s or None) when the width comes from
+        ``--interrogation-time``.
 
     Raises
     ------
@@ -115,21 +128,29 @@ def prior_from_args(args: argparse.Namespace):
     from .. import bayes
 
     if args.interrogation_time is None:
-        for option in ("noise", "dead_time"):
+        for option in ("noise", "dead_time", "coherence_time"):
             if getattr(args, option) is not None:
                 raise CLIError(f"--{option.replace('_', '-')} applies only with --interrogation-time, "
                                "not with --prior-width")
         width = _positive(args.prior_width, "--prior-width", "rad")
         return bayes.GaussianPrior(width), {"prior_width": width}
 
-    time = _positive(args.interrogation_time, "--interrogation-time", "units of Z")
-    noise = args.noise or "flicker"
+    unit = time_unit(args)
+    time = _positive(args.interrogation_time, "--interrogation-time", unit.words)
+    noise = NOISE_ALIASES.get(args.noise, args.noise) if args.noise else "flicker"
     dead_time = 0.0 if args.dead_time is None else float(args.dead_time)
     if not math.isfinite(dead_time) or dead_time < 0:
-        raise CLIError(f"--dead-time must be a finite number >= 0 (units of Z), got {dead_time}")
-    width = float(bayes.prior_width(time, noise, dead_time))
-    info = {"prior_width": width, "interrogation_time": time, "dead_time": dead_time, "noise": noise}
+        raise CLIError(f"--dead-time must be a finite number >= 0 ({unit.words}), got {dead_time}")
+    width = float(bayes.prior_width(unit.to_z(time), noise, unit.to_z(dead_time)))
+    info = {"prior_width": width, "interrogation_time": time, "dead_time": dead_time, "noise": noise,
+            **unit.fields()}
     return bayes.GaussianPrior(width), info
+
+
+def cycle_times_z(info: dict) -> tuple[float, float]:
+    """``(T, T_D)`` of a :func:`prior_from_args` description, in units of Z."""
+    unit = TimeUnit(info["coherence_time"])
+    return unit.to_z(info["interrogation_time"]), unit.to_z(info["dead_time"])
 
 
 def finite_or_none(value: float) -> float | None:
@@ -149,11 +170,14 @@ def finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _prior_lines(info: dict) -> list[str]:
+def prior_lines(info: dict) -> list[str]:
+    """The text lines describing the prior of :func:`prior_from_args`, times with their unit."""
     lines = [f"prior: Gaussian, width delta-phi = {info['prior_width']:.6g} rad"]
     if "interrogation_time" in info:
-        lines[0] += (f" (T/Z = {info['interrogation_time']:.6g}, T_D/Z = {info['dead_time']:.6g}, "
-                     f"{info['noise']} noise)")
+        unit = info["time_unit"]
+        lines[0] += (f" (T = {info['interrogation_time']:.6g} {unit}, T_D = {info['dead_time']:.6g} {unit}, "
+                     f"{info['noise']} noise" + ("" if info["coherence_time"] is None else
+                                                 f", Z = {info['coherence_time']:.6g} s") + ")")
     return lines
 
 
@@ -255,8 +279,7 @@ def evaluate(args: argparse.Namespace) -> int:
     table = bayes.estimator_table(protocol, prior, args.estimator)
     sigma = None
     if "interrogation_time" in info:
-        sigma = (math.inf if math.isinf(dphi_m) else
-                 bayes.allan_deviation(dphi_m, info["interrogation_time"], info["dead_time"]))
+        sigma = math.inf if math.isinf(dphi_m) else bayes.allan_deviation(dphi_m, *cycle_times_z(info))
 
     data = {"protocol": args.protocol, "atoms": atoms, "estimator": args.estimator}
     if args.protocol == "ghz":
@@ -281,7 +304,7 @@ def evaluate(args: argparse.Namespace) -> int:
         twist, rotation, optimised = sss_parameters
         header += (f", twist mu = {twist:.6g} rad, rotation theta = {rotation:.6g} rad"
                    + (f" (optimised for the {args.estimator} BMSE)" if optimised else ""))
-    lines = [header, *_prior_lines(info), f"estimator: {args.estimator}",
+    lines = [header, *prior_lines(info), f"estimator: {args.estimator}",
              f"BMSE (dphi)^2 = {value:.6g} rad^2  (dphi = {math.sqrt(value):.6g} rad)",
              f"dphi_M = {dphi_m:.6g} rad  (Kielinski & Hammerer eq. 27)"]
     if sigma is not None:

@@ -19,6 +19,12 @@ Examples
     qclock network --topology networks/sr-10x1000.graphml --shots 0 --simulate --allocation loop_optimal \
         --latency topology --security --fig3 --out sr-report
 
+Units: every time of this command is in seconds (``time_unit`` ``"s"`` in the
+output): the topology gives each node's laser in physical units (linewidth,
+noise levels), which is the package's unit rule — seconds wherever the laser's
+noise level or coherence time is given (units of Z only for the normalised
+laser of the other commands).
+
 With ``--simulate`` the network clock also runs (Kómár et al. Fig. 3, appendix C):
 the nodes' lasers from the topology, one cascaded GHZ (or classical)
 estimate per cycle of ``--interrogation-time`` seconds, the chosen feedback,
@@ -43,7 +49,7 @@ import math
 import os
 from pathlib import Path
 
-from ._common import CLIError, format_table, integer, print_json, real
+from ._common import CLIError, add_quiet, format_table, integer, print_json, progress_reporter, real
 
 __all__ = ["NAME", "HELP", "SCHEMES", "register", "network"]
 
@@ -91,7 +97,8 @@ def register(subparsers) -> None:
     parser.add_argument("--feedback", choices=("full", "centre"), default=None,
                         help="with --simulate: feedback to the nodes (appendix C1; default full)")
     parser.add_argument("--interrogation-time", type=real, default=None, metavar="T",
-                        help="with --simulate: Ramsey time per cycle in seconds (default 1)")
+                        help="with --simulate: Ramsey time per cycle in seconds (default 1; the topology gives the "
+                             "lasers in physical units, so every time of this command is in seconds)")
     parser.add_argument("--cycles", type=integer, default=None, metavar="C",
                         help="with --simulate: clock cycles (>= 3, default 20000)")
     parser.add_argument("--allocation", choices=ALLOCATIONS, default=None,
@@ -111,7 +118,8 @@ def register(subparsers) -> None:
                              "atomic linewidth and ν0: the five strategies in the closed loop over T = 0.01-100 s "
                              "(2000 cycles each, loop-optimal allocations, pre-narrowed lasers), σ_y(τ) with the "
                              "paper's scalings fitted (fig3.png with --out; minutes for 10 x 1000 atoms)")
-    parser.add_argument("--json", action="store_true", help="print a JSON object")
+    parser.add_argument("--json", action="store_true", help="print a JSON object (no progress display)")
+    add_quiet(parser)
     parser.set_defaults(handler=network)
 
 
@@ -161,11 +169,12 @@ def network(args: argparse.Namespace) -> int:
                 "epr_pairs": len(layout.links), "shots": 0, "source": "analytic",
                 "ghz_fidelity": layout.predicted_ghz_fidelity, "parity_contrast": layout.predicted_parity_contrast,
                 "predicted_ghz_fidelity": layout.predicted_ghz_fidelity,
-                "predicted_parity_contrast": layout.predicted_parity_contrast}
+                "predicted_parity_contrast": layout.predicted_parity_contrast, "time_unit": "s"}
         report = None
     else:
         report = distribution_report(topology, args.scheme, args.fidelity, shots=args.shots, seed=args.seed)
         data = {"topology": str(args.topology), "nodes": report.nodes, **report.to_dict(), "source": "aer",
+                "time_unit": "s",
                 "fidelity_z_score": report.fidelity_z_score, "contrast_z_score": report.contrast_z_score}
     if args.simulate:
         names = STRATEGIES if out is not None else (args.strategy,)  # the report compares all five of Fig. 3
@@ -282,7 +291,8 @@ def network_clock_point(point: dict) -> dict:
     result = simulate_network_clock(load_topology(point["topology"]), point["interrogation_time"], point["cycles"],
                                     strategy=strategy, feedback=point["feedback"], seed=point["seed"],
                                     allocation=None if allocation == "paper" else allocation,
-                                    latency=None if latency == "topology" else float(latency))
+                                    latency=None if latency == "topology" else float(latency),
+                                    progress=_CYCLE_PROGRESS.get(strategy))
     adev = result.com_adev if strategy not in ("independent", "classical_independent") else result.node_adev[0]
     level = long_tau_fit(adev, min_tau=min(64 * point["interrogation_time"], float(adev.tau[-1])))
     return {"adev": {"tau": adev.tau.tolist(), "sigma": adev.sigma.tolist()}, "white_level": float(level),
@@ -308,16 +318,31 @@ def check_network_clock_point(point: dict, result: dict) -> None:
         raise CLIError("problems must be a list of str")
 
 
+#: ``{strategy: progress(done_cycles, cycles)}`` of the running ``qclock network --simulate`` (serial sweep only).
+_CYCLE_PROGRESS: dict = {}
+
+
 def _simulate_all(args: argparse.Namespace, strategies, store) -> dict:
     """Run the network clock for each strategy (through the result store when ``store`` is a directory)."""
     from ..runtime import run_sweep
+
+    bar = progress_reporter(args, args.cycles * len(strategies), "network clock", "cycles")
+    if bar is not None:
+        bar(0)
+        for index, name in enumerate(strategies):
+            _CYCLE_PROGRESS[name] = lambda done, _total, offset=index * args.cycles: bar(offset + done)
 
     base = {"topology": str(Path(args.topology).resolve()), "topology_sha256": _topology_digest(args.topology),
             "feedback": args.feedback, "interrogation_time": args.interrogation_time, "cycles": args.cycles,
             "seed": args.seed, "allocation": args.allocation, "latency": args.latency}
     points = [{**base, "strategy": name} for name in strategies]
-    results = run_sweep(network_clock_point, points, store=store, backend="serial", version="network-clock-2",
-                        check=check_network_clock_point)
+    try:
+        results = run_sweep(network_clock_point, points, store=store, backend="serial", version="network-clock-2",
+                            check=check_network_clock_point)
+    finally:
+        _CYCLE_PROGRESS.clear()
+        if bar is not None:
+            bar.close()
     return {name: _summary(args, name, value) for name, value in zip(strategies, results)}
 
 
@@ -339,6 +364,7 @@ def _summary(args: argparse.Namespace, strategy: str, value: dict) -> dict:
                             "not average the frequency down")
     level = None if problems else value["white_level"]
     return {"strategy": strategy, "feedback": args.feedback, "interrogation_time": args.interrogation_time,
+            "time_unit": "s",
             "cycles": args.cycles, "white_level": level, "failed": bool(problems), "problems": problems,
             "adev": value["adev"], "cascade_errors": value["cascade_errors"], "phase_slips": value["phase_slips"],
             "network_cycles": value["network_cycles"]}

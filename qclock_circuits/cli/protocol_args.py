@@ -1,6 +1,8 @@
 """Command-line options that select a protocol, shared by every subcommand that needs one.
 
-``add_protocol_arguments(parser)`` adds the positional protocol name and
+``add_protocol_arguments(parser)`` adds ``--protocol`` (the command line's rule:
+command words are positional, every quantity is a named option; the former
+positional protocol name still works, with a deprecation warning) and
 ``--atoms/--twist/--rotation/--readout/--layers/--params``;
 ``protocol_from_args(args)`` builds the :class:`~qclock_circuits.protocols.RamseyProtocol`.
 Options that do not apply to the chosen protocol are an error, not silently ignored.
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 
 from ._common import CLIError, integer, layers, real, real_list
 
@@ -52,11 +53,13 @@ def add_protocol_arguments(parser: argparse.ArgumentParser) -> None:
     Parameters
     ----------
     parser : argparse.ArgumentParser
-        The subcommand's parser; gets the positional protocol family and
+        The subcommand's parser; gets ``--protocol`` (the protocol family; the
+        old positional form is kept as a hidden deprecated alias) and
         ``--atoms``, ``--twist`` (rad), ``--rotation`` (rad), ``--readout``,
         ``--layers`` and ``--params``.
     """
-    parser.add_argument("protocol", choices=PROTOCOL_NAMES, help="protocol family")
+    parser.add_argument("--protocol", choices=PROTOCOL_NAMES, default=None, help="protocol family (required)")
+    parser.add_argument("family", nargs="?", choices=(*PROTOCOL_NAMES, None), default=None, help=argparse.SUPPRESS)
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N",
                         help="number of atoms N (integer >= 1)")
     parser.add_argument("--twist", type=real, metavar="MU",
@@ -72,6 +75,24 @@ def add_protocol_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", type=real_list, metavar="V1,V2,...",
                         help="free parameters, comma-separated (sss: twist,rotation; variational: "
                              "2+3(n+m) values; poi: Re and Im of the N+1 Dicke amplitudes)")
+
+
+def _resolve_protocol(args: argparse.Namespace) -> None:
+    """``--protocol``, or the deprecated positional name (one-line warning on stderr)."""
+    import sys
+
+    from .._deprecation import REMOVAL_VERSION
+
+    positional = getattr(args, "family", None)
+    if positional is not None:
+        if args.protocol is not None:
+            raise CLIError(f"give the protocol once: --protocol {args.protocol} (the positional name {positional!r} "
+                           "is its deprecated spelling)")
+        print(f"qclock: warning: the positional protocol name is deprecated and will be removed in qclock_circuits "
+              f"{REMOVAL_VERSION}; use --protocol {positional}", file=sys.stderr)
+        args.protocol = positional
+    if args.protocol is None:
+        raise CLIError(f"the following arguments are required: --protocol ({', '.join(PROTOCOL_NAMES)})")
 
 
 def _check_applicable(args: argparse.Namespace) -> None:
@@ -96,12 +117,15 @@ def protocol_from_args(args: argparse.Namespace):
     Raises
     ------
     CLIError
-        When an option is given for a family it does not apply to.
+        When an option is given for a family it does not apply to, or no family is given.
     QClockError
         When the library rejects a value (atom number, parameters).
     """
+    import numpy as np
+
     from .. import protocols
 
+    _resolve_protocol(args)
     _check_applicable(args)
     atoms = args.atoms
     params = None if args.params is None else np.asarray(args.params, dtype=float)

@@ -4,17 +4,17 @@ Examples
 --------
 ::
 
-    qclock protocol show sss --atoms 8
-    qclock protocol show variational --atoms 8 --layers 1,1 --params 0.3,0,0,0.2,0,0,1.5708,1.5708 --json
-    qclock protocol circuit ghz --atoms 6 --target ion_trap --out ghz6.qasm
+    qclock protocol show --protocol sss --atoms 8
+    qclock protocol show --protocol variational --atoms 8 --layers 1,1 --params 0.3,0,0,0.2,0,0,1.5708,1.5708 --json
+    qclock protocol circuit --protocol ghz --atoms 6 --target ion_trap --out ghz6.qasm
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
-import numpy as np
 
 from ._common import CLIError, format_table, print_json, real_list
 from .protocol_args import add_protocol_arguments, protocol_from_args
@@ -25,7 +25,7 @@ NAME = "protocol"
 HELP = "inspect a Ramsey protocol or export it as a circuit"
 
 #: Phases (rad) of the signal table of ``protocol show``.
-DEFAULT_PHASES = (-np.pi / 2, -np.pi / 4, 0.0, np.pi / 4, np.pi / 2)
+DEFAULT_PHASES = (-math.pi / 2, -math.pi / 4, 0.0, math.pi / 4, math.pi / 2)
 #: Above this many outcomes the text table summarises the distribution.
 MAX_TABLE_OUTCOMES = 11
 
@@ -77,6 +77,8 @@ def register(subparsers) -> None:
 
 def _phases(args: argparse.Namespace, protocol) -> np.ndarray:
     """``--phases``, or the default phases (divided by N for GHZ, whose fringe period is 2π/N)."""
+    import numpy as np
+
     if args.phases is not None:
         return np.asarray(args.phases, dtype=float)
     phases = np.asarray(DEFAULT_PHASES, dtype=float)
@@ -85,6 +87,8 @@ def _phases(args: argparse.Namespace, protocol) -> np.ndarray:
 
 def _clean(values: np.ndarray) -> np.ndarray:
     """Round-off (|v| < 1e-12) shown as 0 in the text table."""
+    import numpy as np
+
     return np.where(np.abs(values) < 1e-12, 0.0, values)
 
 
@@ -111,6 +115,8 @@ def show(args: argparse.Namespace) -> int:
         When an option is out of range or options contradict each other; the
         message names the option, the value received and what is allowed.
     """
+    import numpy as np
+
     from .._validation import check_dense_size
 
     check_dense_size(args.atoms, "--atoms", what="(N+1)x(N+1) likelihood matrices")

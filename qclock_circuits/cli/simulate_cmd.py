@@ -10,8 +10,11 @@ overlapping Allan deviation of the stabilised frequency and its long-τ level
 of eq. (29) (``theory_sigma``) and, with dead time, the Dick effect of eq. (40)
 (``dick_sigma``) and their sum in quadrature, eq. (41) (``theory_sigma_total``).
 
-Units: times (T, T_D, τ) in the laser coherence time Z; Allan deviations
-of ω = y ω0 Z (i.e. ``σ_y(τZ) ω0 Z``), so ``σ(τ) √τ`` is the dimensionless
+Units: times (T, T_D, τ) in the laser coherence time Z, or in seconds when
+the coherence time is given (``--coherence-time Z_SECONDS``; the unit rule of
+every ``qclock`` command; ``time_unit`` in the output is ``"Z"`` or ``"s"``).
+Allan deviations are of ω = y ω0 Z (i.e. ``σ_y(τ) ω0 Z``, dimensionless, the
+same numbers in either unit), so ``σ(τ) √(τ/Z)`` is the dimensionless
 stability.
 
 Examples
@@ -19,92 +22,44 @@ Examples
 ::
 
     qclock simulate --protocol css --atoms 8 --interrogation-time 0.1 --dead-time 0.05 --json
+    qclock simulate --protocol css --atoms 8 --interrogation-time 0.2 --dead-time 0.1 --coherence-time 2  # seconds
     qclock simulate --protocol sss --atoms 8 --interrogation-time 0.1 --runs 4 --workers 2 --out runs/
     qclock simulate --protocol css --atoms 100 --interrogation-time 0.001 --estimator linear \\
         --prior-width 0.1 --cycles 300000
 
 Reproducibility: run i uses child i of ``numpy.random.SeedSequence(--seed)``
 (:func:`qclock_circuits.clock.simulate.simulate_clocks`), so the output does
-not depend on ``--workers``, on ``--out`` or on whether a progress bar is shown.
+not depend on ``--workers``, on ``--out`` or on whether progress is shown.
+
+Progress: on a terminal a bar with ETA on stderr, otherwise (a log, a pipe) a
+line every 10 %; ``--quiet`` (or ``--json``) turns it off.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 
-import numpy as np
 
-from ._common import CLIError, format_table, integer, print_json, real
+from .._names import NOISE_ALIASES, NOISE_CHOICES
+from ._common import CLIError, add_quiet, format_table, integer, print_json, progress_reporter, real
+from ._units import add_coherence_time, time_unit
 
-__all__ = ["NAME", "HELP", "register", "simulate", "PROTOCOLS", "NOISE_NAMES", "BLOCK_SIZE", "ProgressBar"]
+__all__ = ["NAME", "HELP", "register", "simulate", "PROTOCOLS", "NOISE_NAMES", "BLOCK_SIZE"]
 
 NAME = "simulate"
 HELP = "Monte-Carlo simulation of the running clock: Allan deviation, fringe hops, theory comparison"
 
 #: Protocol families this command simulates.
 PROTOCOLS = ("css", "sss", "ghz")
-#: Laser-noise types of ``--noise`` (NIST α = 0, −1, −2).
-NOISE_NAMES = ("white", "flicker", "random_walk")
+#: Laser-noise types of ``--noise`` (NIST α = 0, −1, −2; then the papers' aliases 'brownian', '1/f').
+NOISE_NAMES = NOISE_CHOICES
 #: Cycles per block of the simulation (fixed, so that the output does not depend on the progress display).
 BLOCK_SIZE = 1 << 16
 
 # option -> protocols it applies to
 _APPLIES_TO = {"twist": ("sss",), "rotation": ("sss",), "readout": ("ghz",)}
-
-
-# ---------------------------------------------------------------- progress
-class ProgressBar:
-    """One-line text progress bar, redrawn in place with ``\\r`` on ``stream``.
-
-    Parameters
-    ----------
-    total : int
-        Number of work items at completion (values below 1 count as 1).
-    unit : str
-        Name of the items, printed after the counts (e.g. ``"runs"``).
-    stream : file-like, optional
-        Where the bar is written; standard error by default.
-    width : int, optional
-        Number of characters of the bar itself.
-    label : str, optional
-        Text printed before the bar.
-    """
-
-    def __init__(self, total: int, unit: str, stream=None, width: int = 30, label: str = "simulate"):
-        self.total = max(int(total), 1)
-        self.label = label
-        self.unit = unit
-        self.stream = sys.stderr if stream is None else stream
-        self.width = width
-        self.shown = False
-
-    def update(self, done: int, note: str = "") -> None:
-        """Redraw the bar at ``done`` finished items out of ``total``.
-
-        Parameters
-        ----------
-        done : int
-            Number of finished items (clipped to ``[0, total]`` for the bar).
-        note : str, optional
-            Extra text appended inside the parentheses after the counts.
-        """
-        fraction = min(max(done / self.total, 0.0), 1.0)
-        filled = int(round(fraction * self.width))
-        bar = "#" * filled + "-" * (self.width - filled)
-        text = f"\r{self.label} [{bar}] {100 * fraction:5.1f}% ({done}/{self.total} {self.unit}{note})"
-        self.stream.write(text)
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        """End the bar's line (write a newline) if the bar was drawn."""
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.shown = False
 
 
 # ---------------------------------------------------------------- command
@@ -123,7 +78,8 @@ def register(subparsers) -> None:
                     "normalised to the coherence time Z (eq. 30), one Ramsey measurement per cycle, the "
                     "estimator for the Gaussian prior of width delta-phi(T) (eq. 31, dead time eqs. 42-43) and "
                     "a servo. Reports the overlapping Allan deviation of the stabilised frequency (tau in units "
-                    "of Z, sigma of omega = y w0 Z), its long-tau level sigma_y(tau) w0 sqrt(tau Z) "
+                    "of Z, or seconds with --coherence-time; sigma of omega = y w0 Z), its long-tau level "
+                    "sigma_y(tau) w0 sqrt(tau Z) "
                     "('sigma_scaled', weighted fit of sigma*sqrt(tau) from the longer of 50 cycle times and 20 loop "
                     "time constants on; 'settled' is false when the run is too short for that), fringe hops, "
                     "and the theory: Bayesian eq. (29) ('theory_sigma'), Dick effect eq. (40) at tau = Z "
@@ -133,11 +89,14 @@ def register(subparsers) -> None:
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N",
                         help="number of atoms N (integer >= 1)")
     parser.add_argument("--interrogation-time", type=real, required=True, metavar="T",
-                        help="Ramsey dark time T in units of the laser coherence time Z (> 0)")
+                        help="Ramsey dark time T (> 0) in units of the laser coherence time Z, or in seconds with "
+                             "--coherence-time")
     parser.add_argument("--dead-time", type=real, default=0.0, metavar="TD",
-                        help="dead time T_D per cycle in units of Z (>= 0, default: 0)")
+                        help="dead time T_D per cycle, same unit as T (>= 0, default: 0)")
+    add_coherence_time(parser)
     parser.add_argument("--noise", choices=NOISE_NAMES, default="flicker",
-                        help="laser frequency noise, normalised by eq. (30) (default: flicker)")
+                        help="laser frequency noise, normalised by eq. (30) (default: flicker; 'brownian' and '1/f' "
+                             "are the papers' words for random_walk and flicker)")
     parser.add_argument("--cycles", type=integer, default=200_000, metavar="C",
                         help="clock cycles per run (integer >= 2, default: 200000)")
     parser.add_argument("--runs", type=integer, default=1, metavar="R",
@@ -172,9 +131,8 @@ def register(subparsers) -> None:
                              "other parameters never overwrite each other); runs already there for the same job are "
                              "validated and reused, so an interrupted job restarted with the same arguments only "
                              "computes what is missing; a damaged file is named in a warning and recomputed")
-    parser.add_argument("--json", action="store_true",
-                        help="print a JSON object (no progress bar); a progress bar is shown on stderr only "
-                             "when it is a terminal")
+    parser.add_argument("--json", action="store_true", help="print a JSON object (no progress display)")
+    add_quiet(parser)
     parser.set_defaults(handler=simulate)
 
 
@@ -186,11 +144,12 @@ def _check_arguments(args: argparse.Namespace) -> None:
             raise CLIError(f"--{option} applies only to {', '.join(allowed)}, not to {args.protocol}")
     if args.protocol == "sss" and args.rotation is not None and args.twist is None:
         raise CLIError("--rotation needs --twist for sss (without --twist, twist and rotation are both optimised)")
+    unit = time_unit(args)
     time = args.interrogation_time
     if not math.isfinite(time) or time <= 0:
-        raise CLIError(f"--interrogation-time must be a finite number > 0 (units of Z), got {time}")
+        raise CLIError(f"--interrogation-time must be a finite number > 0 ({unit.words}), got {time}")
     if not math.isfinite(args.dead_time) or args.dead_time < 0:
-        raise CLIError(f"--dead-time must be a finite number >= 0 (units of Z), got {args.dead_time}")
+        raise CLIError(f"--dead-time must be a finite number >= 0 ({unit.words}), got {args.dead_time}")
     if args.prior_width is not None and (not math.isfinite(args.prior_width) or args.prior_width <= 0):
         raise CLIError(f"--prior-width must be a finite number > 0 (rad), got {args.prior_width}")
     for option, value in (("twist", args.twist), ("rotation", args.rotation)):
@@ -245,39 +204,38 @@ def _theory(args, protocol, prior, width: float, model_width: bool) -> dict:
             "theory_sigma_total": _finite_or_none(math.hypot(sigma, dick))}
 
 
-def _run_all(args, protocol, options: dict, show_progress: bool):
+def _run_all(args, protocol, options: dict):
     """The runs, through :func:`simulate_clocks` or, serially without ``--out``, run by run with cycle progress.
 
     Both paths give the same numbers: run i uses child i of ``SeedSequence(seed)`` and the same block size.
     """
+    import numpy as np
+
     from ..clock.simulate import ClockRun, simulate_clock, simulate_clocks
 
     runs = args.runs
     if (args.workers > 1 and runs > 1) or args.out is not None:
-        bar = ProgressBar(runs, "runs") if show_progress else None
+        bar = progress_reporter(args, runs, "simulate", "runs")
         try:
             if bar is not None:
-                bar.update(0)
+                bar(0)
             return simulate_clocks(protocol, runs=runs, seed=args.seed, workers=args.workers, out=args.out,
-                                   progress=None if bar is None else (lambda done, total: bar.update(done)),
-                                   **options)
+                                   progress=bar, **options)
         finally:
             if bar is not None:
                 bar.close()
 
     children = np.random.SeedSequence(args.seed).spawn(runs)
-    total = runs * args.cycles
-    bar = ProgressBar(total, "cycles") if show_progress else None
+    bar = progress_reporter(args, runs * args.cycles, "simulate", "cycles")
     results = []
     try:
         for index, child in enumerate(children):
             progress = None
             if bar is not None:
                 offset = index * args.cycles
-                note = f", run {index + 1}/{runs}" if runs > 1 else ""
 
-                def progress(done, _total, offset=offset, note=note):
-                    bar.update(offset + done, note)
+                def progress(done, _total, offset=offset):
+                    bar(offset + done)
 
                 progress(0, args.cycles)
             run = simulate_clock(protocol, seed=child, progress=progress, **options)
@@ -293,6 +251,8 @@ def _first_hop(run) -> int | None:
 
 
 def _result(args, runs, protocol, sss_parameters, theory: dict) -> dict:
+    import numpy as np
+
     from ..clock.noise import LocalOscillatorNoise
 
     first = runs[0]
@@ -311,6 +271,8 @@ def _result(args, runs, protocol, sss_parameters, theory: dict) -> dict:
         adev["sigma_std"] = sigmas.std(axis=0, ddof=1).tolist()
     adev["lo_sigma"] = np.atleast_1d(lo.analytic_adev(tau)).tolist()
 
+    unit = time_unit(args)
+    adev["tau"] = [unit.from_z(t) for t in adev["tau"]]
     scaled = np.array([run.sigma_scaled for run in runs])
     data = {"protocol": args.protocol, "atoms": first.atoms}
     if args.protocol == "ghz":
@@ -318,13 +280,14 @@ def _result(args, runs, protocol, sss_parameters, theory: dict) -> dict:
     if sss_parameters is not None:
         data["twist"], data["rotation"], data["twist_optimised"] = sss_parameters
     data.update({
-        "interrogation_time": first.interrogation_time, "dead_time": first.dead_time, "noise": args.noise,
+        "interrogation_time": unit.from_z(first.interrogation_time), "dead_time": unit.from_z(first.dead_time),
+        **unit.fields(), "noise": args.noise,
         "estimator": args.estimator, "servo": args.servo, "cycles": first.cycles, "seed": args.seed,
         "prior_width": first.prior_width, "prior_width_source": "model" if args.prior_width is None else "given",
         "adev": adev,
         "sigma_scaled": float(scaled.mean()),
         "sigma_scaled_std": float(scaled.std(ddof=1)) if len(runs) > 1 else None,
-        "fit_min_tau": first.fit_min_tau,
+        "fit_min_tau": unit.from_z(first.fit_min_tau),
         "loop_time_constant": _finite_or_none(first.loop_time_constant),
         "settled": all(run.settled for run in runs),
         **theory,
@@ -354,6 +317,8 @@ def _result(args, runs, protocol, sss_parameters, theory: dict) -> dict:
 
 
 def _print_text(data: dict) -> None:
+    unit = data["time_unit"]
+    z_text = "" if data["coherence_time"] is None else f" (Z = {data['coherence_time']:.6g} s)"
     header = f"{data['protocol'].upper()}: N = {data['atoms']}"
     if "readout" in data:
         header += f", readout = {data['readout']}"
@@ -361,7 +326,8 @@ def _print_text(data: dict) -> None:
         header += (f", twist mu = {data['twist']:.6g} rad, rotation theta = {data['rotation']:.6g} rad"
                    + (" (optimised)" if data["twist_optimised"] else ""))
     lines = [header,
-             f"T/Z = {data['interrogation_time']:.6g}, T_D/Z = {data['dead_time']:.6g}, {data['noise']} noise, "
+             f"T = {data['interrogation_time']:.6g} {unit}, T_D = {data['dead_time']:.6g} {unit}{z_text}, "
+             f"{data['noise']} noise, "
              f"{data['cycles']} cycles x {data['runs']} run(s), seed {data['seed']}",
              f"estimator: {data['estimator']}, prior width delta-phi = {data['prior_width']:.6g} rad "
              f"({data['prior_width_source']}), servo: {data['servo']}"]
@@ -371,12 +337,12 @@ def _print_text(data: dict) -> None:
     if data["runs"] == 1:
         rows = [[float(t), float(s), float(lo), float(hi), float(f)] for t, s, lo, hi, f in
                 zip(adev["tau"], adev["sigma"], adev["ci_low"], adev["ci_high"], adev["lo_sigma"])]
-        print(format_table(["tau/Z", "sigma", "ci_low", "ci_high", "free LO"], rows, float_format="{:.5g}"))
+        print(format_table([f"tau/{unit}", "sigma", "ci_low", "ci_high", "free LO"], rows, float_format="{:.5g}"))
     else:
         rows = [[float(t), float(s), float(d), float(f)] for t, s, d, f in
                 zip(adev["tau"], adev["sigma"], adev["sigma_std"], adev["lo_sigma"])]
-        print(format_table(["tau/Z", "mean sigma", "std", "free LO"], rows, float_format="{:.5g}"))
-    print("(Allan deviation of omega = y w0 Z, tau in units of Z)")
+        print(format_table([f"tau/{unit}", "mean sigma", "std", "free LO"], rows, float_format="{:.5g}"))
+    print(f"(Allan deviation of omega = y w0 Z, tau in {'units of Z' if unit == 'Z' else 'seconds'})")
     print()
 
     def show(value):
@@ -385,7 +351,7 @@ def _print_text(data: dict) -> None:
     scaled = f"sigma_y(tau) w0 sqrt(tau Z) = {data['sigma_scaled']:.6g}"
     if data["sigma_scaled_std"] is not None:
         scaled += f" +- {data['sigma_scaled_std']:.3g} (std over runs)"
-    lines = [scaled + f"  (simulation, fit over tau >= {data['fit_min_tau']:.4g} Z)",
+    lines = [scaled + f"  (simulation, fit over tau >= {data['fit_min_tau']:.4g} {unit})",
              f"theory: Bayesian eq. (29) {show(data['theory_sigma'])}, Dick eq. (40) {data['dick_sigma']:.6g}, "
              f"total eq. (41) {show(data['theory_sigma_total'])}",
              f"fringe hops: {data['fringe_hops']} in {data['runs_with_hops']} of {data['runs']} run(s)"]
@@ -427,6 +393,9 @@ def simulate(args: argparse.Namespace) -> int:
 
     _check_arguments(args)
     args.atoms = check_atoms(args.atoms)
+    unit = time_unit(args)  # from here on every time of args is in units of Z; the output converts back
+    args.interrogation_time, args.dead_time = unit.to_z(args.interrogation_time), unit.to_z(args.dead_time)
+    args.noise = NOISE_ALIASES.get(args.noise, args.noise)
     if args.prior_width is None:
         width = float(bayes.prior_width(args.interrogation_time, args.noise, args.dead_time))
     else:
@@ -438,8 +407,7 @@ def simulate(args: argparse.Namespace) -> int:
     options = dict(interrogation_time=args.interrogation_time, dead_time=args.dead_time, noise=args.noise,
                    cycles=args.cycles, estimator=args.estimator, prior_width=args.prior_width, servo=args.servo,
                    block_size=BLOCK_SIZE)
-    show_progress = not args.json and sys.stderr.isatty()
-    runs = _run_all(args, protocol, options, show_progress)
+    runs = _run_all(args, protocol, options)
     data = _result(args, runs, protocol, sss_parameters, theory)
     if args.json:
         print_json(data)

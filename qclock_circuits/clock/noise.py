@@ -76,6 +76,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.signal import lfilter
 
+from .._deprecation import renamed_arguments
 from .._validation import QClockError, check_finite, check_finite_array, check_int
 from ..bayes.priors import NOISE_TYPES, noise_exponent
 
@@ -673,13 +674,14 @@ class LocalOscillatorNoise:
         return cls(scaled, transition_frequency=nu0, coherence_time=z_seconds)
 
     @classmethod
-    def from_coherence_time(cls, noise_type, dead_time: float = 0.0) -> LocalOscillatorNoise:
+    @renamed_arguments(noise_type="noise")
+    def from_coherence_time(cls, noise, dead_time: float = 0.0) -> LocalOscillatorNoise:
         """LO whose Allan deviation of ω is 1 at τ = 1 + T_D (eq. (30): time unit = Z).
 
         Parameters
         ----------
-        noise_type : str, int or mapping
-            'white', 'flicker', 'random_walk' (or NIST α 0, −1, −2), or a
+        noise : str, int or mapping
+            'white', 'flicker', 'random_walk' (aliases 'brownian', '1/f'; or NIST α 0, −1, −2), or a
             mapping ``{type: weight}`` of relative shares (> 0) of the Allan
             *variance* at τ = 1 + T_D for a sum of noise types.
         dead_time : float
@@ -704,18 +706,18 @@ class LocalOscillatorNoise:
         """
         dead = _check_nonnegative(dead_time, "dead_time")
         tau = 1.0 + dead
-        if isinstance(noise_type, Mapping):
-            if len(noise_type) == 0:
-                raise QClockError("noise_type mapping must name at least one noise type, got {}")
+        if isinstance(noise, Mapping):
+            if len(noise) == 0:
+                raise QClockError("noise mapping must name at least one noise type, got {}")
             weights = {}
-            for key, value in noise_type.items():
-                weight = check_finite(value, f"noise_type[{key!r}]")
+            for key, value in noise.items():
+                weight = check_finite(value, f"noise[{key!r}]")
                 if weight <= 0:
-                    raise QClockError(f"noise_type[{key!r}] must be a weight > 0, got {weight}")
+                    raise QClockError(f"noise[{key!r}] must be a weight > 0, got {weight}")
                 weights[noise_exponent(key)] = weights.get(noise_exponent(key), 0.0) + weight
             total = sum(weights.values())
         else:
-            weights = {noise_exponent(noise_type): 1.0}
+            weights = {noise_exponent(noise): 1.0}
             total = 1.0
         h = {alpha: (w / total) / (_AVAR_FACTOR[alpha] * tau ** (-alpha - 1)) for alpha, w in weights.items()}
         return cls(h)

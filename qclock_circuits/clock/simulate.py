@@ -18,10 +18,12 @@ import json
 import math
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .._progress import progress_callback
+from .._units import TimeUnit
 from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int, check_seed
 from ..bayes import GaussianPrior, bmse, estimator_table, prior_width as model_prior_width
 from ..bayes.estimators import EstimatorWarning
@@ -41,7 +43,11 @@ MAX_CYCLES = 10**10
 
 @dataclass
 class ClockRun:
-    """Result of one simulated clock (times in units of Z, frequencies in 1/Z).
+    """Result of one simulated clock (times in units of Z, or in seconds when ``time_unit`` is ``'s'``).
+
+    ``adev`` is the Allan deviation of ω Z = y ω0 Z (dimensionless) at
+    averaging times ``adev.tau`` in ``time_unit``; ``sigma_scaled`` is
+    σ_y(τ) ω0 √(τZ) (dimensionless): both are the same numbers in either unit.
 
     Parameters
     ----------
@@ -50,9 +56,9 @@ class ClockRun:
     atoms : int
         Number of atoms N.
     interrogation_time : float
-        Dark time T (units of Z).
+        Dark time T (in ``time_unit``).
     dead_time : float
-        Dead time T_D (units of Z).
+        Dead time T_D (in ``time_unit``).
     noise : dict
         The LO, as ``LocalOscillatorNoise.to_dict()``.
     estimator : str
@@ -82,7 +88,10 @@ class ClockRun:
     loop_time_constant : float, optional
         Time constant of the locked loop (cycles).
     fit_min_tau : float, optional
-        Shortest τ used in the long-τ fit (units of Z).
+        Shortest τ used in the long-τ fit (in ``time_unit``).
+    time_unit : {'Z', 's'}, optional
+        Unit of ``interrogation_time``, ``dead_time``, ``fit_min_tau`` and
+        ``adev.tau``: the laser coherence time Z (default) or seconds.
     """
 
     protocol: str
@@ -103,6 +112,8 @@ class ClockRun:
     wall_time: float = 0.0
     loop_time_constant: float = 0.0
     fit_min_tau: float = 0.0
+    #: Unit of ``interrogation_time``, ``dead_time``, ``fit_min_tau`` and ``adev.tau``: ``'Z'`` or ``'s'``.
+    time_unit: str = "Z"
 
     @property
     def hopped(self) -> bool:
@@ -263,7 +274,7 @@ def _seed_label(seed) -> str:
 def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, noise="flicker",
                    cycles: int = 1_000_000, estimator: str = "bayes", prior_width: float | None = None,
                    servo="integrator", seed=None, block_size: int = 1 << 20, min_tau: float | None = None,
-                   progress=None, keep_trace: bool = False):
+                   progress=None, keep_trace: bool = False, *, coherence_time: float | None = None):
     """Simulate one clock.
 
     Parameters
@@ -271,7 +282,8 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     protocol : RamseyProtocol
         The interrogation protocol.
     interrogation_time, dead_time : float
-        T > 0 and T_D ≥ 0 in units of the laser coherence time Z.
+        T > 0 and T_D ≥ 0 in units of the laser coherence time Z, or in
+        seconds with ``coherence_time``.
     noise : str or LocalOscillatorNoise
         Noise type ('white', 'flicker', 'random_walk') at the level of eq. (30), or an explicit LO.
     cycles : int
@@ -291,10 +303,19 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
         Shortest τ (units of Z) used in the long-τ fit; default the longer of
         50 cycles and 20 loop time constants (:func:`loop_time_constant`), so
         that the fit sees the locked clock rather than the free-running LO.
-    progress : callable, optional
-        ``progress(done_cycles, cycles)`` after every block.
+    progress : bool or callable, optional
+        ``True``: a progress display on stderr (tqdm bar with ETA on a
+        terminal, a line every 10 % otherwise; :mod:`qclock_circuits._progress`);
+        a callable: ``progress(done_cycles, cycles)`` after every block;
+        ``None``/``False`` (default): none.
     keep_trace : bool
         Also return the stabilised-frequency and residual-phase traces.
+    coherence_time : float, optional
+        The laser coherence time Z in seconds (the package's unit rule): the
+        times given (``interrogation_time``, ``dead_time``, ``min_tau``) are in
+        seconds and the run's times come back in seconds (``time_unit``
+        ``'s'``); the run itself, and every dimensionless number of it, is the
+        same as the run given in units of Z.
 
     Returns
     -------
@@ -314,6 +335,16 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     -----
     The closed loop of Kielinski & Hammerer, arXiv:2505.04287 (2025), appendix A5C.
     """
+    if coherence_time is not None:
+        unit = TimeUnit(coherence_time)
+        interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
+        out = simulate_clock(protocol, unit.to_z(interrogation_time), unit.to_z(dead_time), noise, cycles, estimator,
+                             prior_width, servo, seed, block_size, unit.to_z(min_tau), progress, keep_trace)
+        run, traces = out if keep_trace else (out, None)
+        run.interrogation_time, run.dead_time = unit.from_z(run.interrogation_time), unit.from_z(run.dead_time)
+        run.fit_min_tau, run.time_unit = unit.from_z(run.fit_min_tau), unit.unit
+        run.adev = replace(run.adev, tau=unit.from_z(run.adev.tau), tau0=unit.from_z(run.adev.tau0))
+        return (run, traces) if keep_trace else run
     started = time.perf_counter()
     interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
     if isinstance(cycles, bool) or not isinstance(cycles, (int, np.integer)) or cycles < 3:
@@ -368,6 +399,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
     hops = 0
     phase_square = 0.0
     done = 0
+    progress, close_progress = progress_callback(progress, cycles, "simulate_clock", "cycles")
     for ramsey, dead in lo.iter_blocks(cycles, block_size, interrogation_time, dead_time, seed=noise_seed):
         frequency, phase, _, hop = run_loop_block(ramsey, dead, outcome_rng.random(ramsey.shape[0]), table,
                                                   servo_estimates, interrogation_time, dead_time, servo, state)
@@ -382,6 +414,7 @@ def simulate_clock(protocol, interrogation_time: float, dead_time: float = 0.0, 
         done += ramsey.shape[0]
         if progress is not None:
             progress(done, cycles)
+    close_progress()
     trace = np.concatenate(kept)
     cycle_time = interrogation_time + dead_time
     adev = overlapping_adev(trace, cycle_time * binning)
@@ -488,8 +521,10 @@ def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=N
         Processes (≥ 1).
     out : str or os.PathLike, optional
         Result directory (created if needed).
-    progress : callable, optional
-        ``progress(done_runs, runs)``.
+    progress : bool or callable, optional
+        ``True``: a progress display of the runs on stderr (as in
+        :func:`simulate_clock`); a callable: ``progress(done_runs, runs)``;
+        ``None``/``False`` (default): none.
     **options
         Passed to :func:`simulate_clock` (with ``out``: plain values only, e.g. a named noise type).
 
@@ -506,8 +541,15 @@ def simulate_clocks(protocol, runs: int = 10, seed=None, workers: int = 1, out=N
     runs = check_int(runs, "runs", 1)
     workers = check_int(workers, "workers", 1)
     check_seed(seed)
-    if progress is not None and not callable(progress):
-        raise TypeError(f"progress must be a callable progress(done, total) or None, got {progress!r}")
+    progress, close_progress = progress_callback(progress, runs, "simulate_clocks", "runs")
+    try:
+        return _simulate_runs(protocol, runs, seed, workers, out, progress, options)
+    finally:
+        close_progress()
+
+
+def _simulate_runs(protocol, runs: int, seed, workers: int, out, progress, options: dict) -> list:
+    """The runs of :func:`simulate_clocks` (arguments checked, ``progress`` a callable or None)."""
     if "progress" in options or "keep_trace" in options or "seed" in options:
         raise TypeError("simulate_clocks passes neither progress, keep_trace nor seed on to simulate_clock")
     if out is not None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erfc
 
+from qclock_circuits._deprecation import renamed_attributes, renamed_value
 from qclock_circuits._validation import QClockError, check_choice, check_finite
 from qclock_circuits.network.cascade import (CascadeAllocation, _check_int, _node_widths, exact_level_variance,
                                              exact_rounding_probability, level0_rounding_moments)
@@ -33,8 +34,8 @@ __all__ = [
     "rounding_probability",
     "slip_probability",
     "level0_factor",
-    "seed_phase_variance",
-    "seed_rounding_variance",
+    "paper_phase_variance",
+    "paper_rounding_variance",
     "closed_form_copies",
     "minimum_phase_variance",
     "required_uncorrelated",
@@ -171,7 +172,7 @@ def level0_factor(copies: float, nodes: int) -> float:
     return max(1.0, alpha)
 
 
-def seed_rounding_variance(copies: float, nodes: int) -> float:
+def paper_rounding_variance(copies: float, nodes: int) -> float:
     """Rounding-error variance with the level-0 choice of eq. A17 (Kómár et al. eq. A18), rad².
 
     ``⟨ΔΦ²⟩_re ≈ (16π/K²) n0^{1/2} exp(−n0 π²/8)``.
@@ -193,7 +194,7 @@ def seed_rounding_variance(copies: float, nodes: int) -> float:
     return 16.0 * math.pi / nodes ** 2 * math.sqrt(copies) * math.exp(-copies * math.pi ** 2 / 8.0)
 
 
-def seed_phase_variance(total_qubits: int, nodes: int, copies: float) -> float:
+def paper_phase_variance(total_qubits: int, nodes: int, copies: float) -> float:
     """Projection plus rounding variance of Kómár et al. eq. A21 (``T·[Γ1 + Γ2]``), rad².
 
     ``4 n0 / N² + (16π/K²) n0^{1/2} exp(−n0π²/8)``.
@@ -213,7 +214,7 @@ def seed_phase_variance(total_qubits: int, nodes: int, copies: float) -> float:
         Phase variance per cycle (rad²).
     """
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
-    return 4.0 * copies / total_qubits ** 2 + seed_rounding_variance(copies, nodes)
+    return 4.0 * copies / total_qubits ** 2 + paper_rounding_variance(copies, nodes)
 
 
 def closed_form_copies(total_qubits: int, nodes: int, *, asymptotic: bool = False) -> float:
@@ -350,7 +351,9 @@ def _level0_variance(allocation: CascadeAllocation, widths) -> float:
     return float(np.sum(weights ** 2 / info))
 
 
-_ROUNDING = ("seed", "exact")
+_ROUNDING = ("paper", "exact")
+#: Former spellings of ``rounding`` values (deprecated).
+_ROUNDING_RENAMES = {"seed": "paper"}
 
 
 @functools.lru_cache(maxsize=512)
@@ -366,7 +369,7 @@ def _exact_projection(copies: int) -> float:
 
 
 def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None,
-                         individual_dephasing: float = 0.0, rounding: str = "seed") -> CascadeBudget:
+                         individual_dephasing: float = 0.0, rounding: str = "paper") -> CascadeBudget:
     """Per-cycle error budget of the cascade for a given allocation (Kómár et al. eqs. A11–A15, A27, A39).
 
     Parameters
@@ -380,8 +383,9 @@ def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None
         sets the phase-slip term. ``None``: flat prior, no slip term.
     individual_dephasing : float
         ``γ_ind T`` (dimensionless), the single-qubit dephasing exponent.
-    rounding : {"seed", "exact"}
-        ``"seed"``: the paper's formulas below. ``"exact"``: the estimator
+    rounding : {"paper", "exact"}
+        ``"paper"``: Kómár et al.'s formulas below (``"seed"``, the former
+        spelling, is a deprecated alias). ``"exact"``: the estimator
         actually used by :func:`network_phase_measurement` — projection from
         :func:`exact_level_variance`, digit errors ``E[k_i²]`` from
         :func:`exact_rounding_probability` (levels ≥ 1) and
@@ -401,7 +405,7 @@ def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None
 
     Notes
     -----
-    The paper's forms:
+    The paper's forms (Kómár et al., Nature Physics 10, 582 (2014), appendix A):
 
     * projection ``= 1/(n_M (C D^(M−1))²)`` (A11);
     * rounding ``= (2π/C)² [P_0 + Σ_{i=1}^{M−1} P_i D^{−2i}]`` (A15), with
@@ -420,11 +424,11 @@ def cascade_error_budget(allocation: CascadeAllocation, *, node_phase_width=None
         raise TypeError(f"allocation must be a CascadeAllocation, got {type(allocation).__name__}")
     widths = _node_widths(node_phase_width, allocation.nodes)
     individual_dephasing = _non_negative(individual_dephasing, "individual_dephasing", "γ_ind·T")
-    check_choice(rounding, "rounding", _ROUNDING)
+    rounding = check_choice(renamed_value(rounding, _ROUNDING_RENAMES, "rounding"), "rounding", _ROUNDING)
     C = allocation.shares_total
     D = allocation.base
     finest = allocation.ghz_sizes[-1]
-    if rounding == "seed":
+    if rounding == "paper":
         projection = projection_variance(allocation.copies[-1], finest)
         s0 = _level0_variance(allocation, widths)
         probabilities = [1.0 if not math.isfinite(s0) else rounding_probability(s0, math.pi / C)]
@@ -514,7 +518,7 @@ def optimal_copies(total_qubits: int, nodes: int, *, node_phase_width=None, base
     level 0, split over the nodes in proportion to their shares (the paper
     chooses ``n1`` by eq. A17 instead, see :func:`required_uncorrelated`;
     giving level 0 all the rest never increases the budget). With
-    ``rounding="seed"`` the optimum follows the paper's
+    ``rounding="paper"`` the optimum follows the paper's
     ``n0 ≈ (4/π)² log(N/K)`` (eq. A25) and reaches ``(8/π)² log(N/K)/N²``
     (eq. A26) up to the discreteness of ``M``; the default ``"exact"`` budget
     of the estimator actually used needs about 2–3 times more copies
@@ -534,9 +538,9 @@ def optimal_copies(total_qubits: int, nodes: int, *, node_phase_width=None, base
         ``D``.
     node_shares : sequence of int, optional
         ``c_j`` (default all 1).
-    rounding : {"seed", "exact"}
-        ``"seed"``: minimise the paper's budget (A11, A13–A15) over every copy
-        number (fast; the paper's allocation, but its digit errors are far
+    rounding : {"paper", "exact"}
+        ``"paper"`` (formerly ``"seed"``, a deprecated alias): minimise the
+        paper's budget (A11, A13–A15) over every copy number (fast; the paper's allocation, but its digit errors are far
         too optimistic for this estimator). ``"exact"`` (default): projection and level ≥ 1 digit errors of the
         estimator actually used (:func:`exact_level_variance`,
         :func:`exact_rounding_probability`), level 0 still by eq. A13; copy
@@ -558,7 +562,7 @@ def optimal_copies(total_qubits: int, nodes: int, *, node_phase_width=None, base
     total_qubits = _check_int(total_qubits, "total_qubits", 1)
     nodes = _check_int(nodes, "nodes", 1)
     base = _check_int(base, "base", 2)
-    check_choice(rounding, "rounding", _ROUNDING)
+    rounding = check_choice(renamed_value(rounding, _ROUNDING_RENAMES, "rounding"), "rounding", _ROUNDING)
     shares = (1,) * nodes if node_shares is None else tuple(node_shares)
     if len(shares) != nodes:
         raise QClockError(f"node_shares must have {nodes} entries (one per node), got {len(shares)}")
@@ -1289,3 +1293,7 @@ def _default_reference(total_qubits: int, nodes: int, shares: tuple, base: int) 
         return optimal_copies(total_qubits, nodes, node_shares=shares, base=base)
     except QClockError:
         return None
+
+
+__getattr__ = renamed_attributes(__name__, globals(), {"seed_rounding_variance": "paper_rounding_variance",
+                                                      "seed_phase_variance": "paper_phase_variance"})

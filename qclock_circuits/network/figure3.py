@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._deprecation import renamed_arguments
 from .._validation import QClockError, check_int
 
 __all__ = ["LABELS", "COOPERATIVE", "INTERROGATION_TIMES", "fig3_points", "fig3_point", "curves", "fit_scalings",
@@ -118,8 +119,9 @@ def _crossing(taus, sigma, floor_level, factor=math.sqrt(2.0)):
     return math.nan
 
 
-def fit_scalings(taus, sig, K, N, gamma, omega0):
-    """The paper's statements (main text eqs. 3–4, Fig. 3), fitted from the simulated curves.
+@renamed_arguments(sig="sigma", K="nodes", N="total_qubits")
+def fit_scalings(taus, sigma, nodes, total_qubits, gamma, omega0):
+    """The paper's statements (Kómár et al., Nature Physics 10, 582 (2014), eqs. 3–4, Fig. 3), fitted from the curves.
 
     Slope of (a) for τ ≤ 0.1 s; geometric-mean ratios (b)/(a), (c)/(b),
     (d)/(a) there; the floor σ_y√τ for τ ≥ 300 s; the τ at which (a), (b),
@@ -129,12 +131,13 @@ def fit_scalings(taus, sig, K, N, gamma, omega0):
     ----------
     taus : numpy.ndarray, shape (P,)
         Averaging times τ (s).
-    sig : dict of str to numpy.ndarray
-        σ_y(τ) per strategy (fractional; NaN where no valid run).
-    K : int
-        Number of clocks.
-    N : int
-        Total number of atoms.
+    sigma : dict of str to numpy.ndarray
+        σ_y(τ) per strategy (fractional; NaN where no valid run); ``sig`` is its
+        deprecated name.
+    nodes : int
+        Number of clocks K (``K`` is its deprecated name).
+    total_qubits : int
+        Total number of atoms N (``N`` is its deprecated name).
     gamma : float
         Single-atom linewidth γ_i (rad/s).
     omega0 : float
@@ -146,6 +149,7 @@ def fit_scalings(taus, sig, K, N, gamma, omega0):
         Plain numbers: the fitted slope and ratios, floors (σ_y√τ, s^½),
         crossing times (s) and the paper's values beside them.
     """
+    sig, K, N = sigma, nodes, total_qubits
     short = taus <= 0.1
     a = sig["quantum_network"]
     ok = short & np.isfinite(a)

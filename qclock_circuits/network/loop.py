@@ -90,6 +90,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from .._progress import progress_callback
 from .._validation import QClockError, check_choice, check_cycle_times, check_finite, check_int, check_seed
 from ..clock.allan import AllanResult, overlapping_adev
 from ..clock.noise import LocalOscillatorNoise
@@ -895,7 +896,7 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
                            local_loop: bool = True, allocation: CascadeAllocation | None = None,
                            node_phase_width="auto", atom_linewidth=None, outages=(),
                            node_names=None, bin_size: int = 1, block_size: int = 1 << 16,
-                           latency=0.0, seed=None) -> NetworkClockResult:
+                           latency=0.0, seed=None, progress=None) -> NetworkClockResult:
     """Run the network clock loop for ``cycles`` cycles (Kómár et al. eqs. 1–4, Fig. 3, appendix C).
 
     Parameters
@@ -967,6 +968,11 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
         the corrections still in flight. 0 (default) is the loop without latency.
     seed : None, int, SeedSequence or Generator
         One child SeedSequence per LO and one for the measurements.
+    progress : bool or callable, optional
+        ``True``: a progress display of the cycles on stderr (tqdm bar with ETA
+        on a terminal, a line every 10 % otherwise; :mod:`qclock_circuits._progress`);
+        a callable: ``progress(done_cycles, cycles)`` after every block;
+        ``None``/``False`` (default): none.
 
     Returns
     -------
@@ -1141,6 +1147,7 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
     out_com = np.empty(cycles)
     mode = FEEDBACK_MODES.index(feedback)
     done = 0
+    progress, close_progress = progress_callback(progress, cycles, f"network clock ({strategy})", "cycles")
     while done < cycles:
         blocks = [next(stream) for stream in streams]
         count = blocks[0][0].shape[0]
@@ -1156,6 +1163,9 @@ def simulate_network_clock(clocks, interrogation_time: float, cycles: int, *, qu
                         pending_node=pending_node, pending_com=pending_com, pending_region=pending_region,
                         ring=ring, **static)
         done += count
+        if progress is not None:
+            progress(done, cycles)
+    close_progress()
 
     omega0 = None if nu0 is None else _TWO_PI * nu0
     if omega0 is not None:

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from .._deprecation import renamed_arguments
 from .._validation import QClockError, check_atoms, check_choice, check_finite
 from ..bayes import allan_deviation, effective_measurement_uncertainty, prior_width
 from ..bayes.stability import stability_point
@@ -110,7 +111,8 @@ def _sine_readout_linear(width: float) -> float:
     return float(max(variance - cross**2 / power, 0.0))
 
 
-def ctl_bmse(kind: str, estimator: str, width: float) -> float:
+@renamed_arguments(width="prior_width")
+def ctl_bmse(kind: str, estimator: str, prior_width: float) -> float:
     """BMSE of a protocol kind with an estimator in the limit N → ∞ (the coherence-time limit alone).
 
     The phase is known modulo 2π (OQI) or through ``sin φ`` exactly (CSS, SSS);
@@ -123,8 +125,8 @@ def ctl_bmse(kind: str, estimator: str, width: float) -> float:
         Protocol kind; CSS and SSS share the N → ∞ limit (module docstring).
     estimator : {'bayes', 'linear'}
         Posterior mean or optimal linear estimator (the OQI takes ``'bayes'`` only).
-    width : float
-        Prior width δφ, in rad (> 0).
+    prior_width : float
+        Prior width δφ, in rad (> 0); ``width`` is its deprecated name.
 
     Returns
     -------
@@ -134,12 +136,12 @@ def ctl_bmse(kind: str, estimator: str, width: float) -> float:
     Raises
     ------
     QClockError
-        If ``kind`` or ``estimator`` is not allowed, or ``width`` is not > 0.
+        If ``kind`` or ``estimator`` is not allowed, or ``prior_width`` is not > 0.
     """
     _check_kind(kind, estimator)
-    width = check_finite(width, "width")
+    width = check_finite(prior_width, "prior_width")
     if width <= 0:
-        raise QClockError(f"width must be > 0 (rad), got {width}")
+        raise QClockError(f"prior_width must be > 0 (rad), got {width}")
     if kind == "oqi":
         return _wrapped_readout_bayes(width)
     return _sine_readout_bayes(width) if estimator == "bayes" else _sine_readout_linear(width)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._progress import ProgressReporter
 from .._validation import QClockError, check_atoms, check_choice, check_finite, check_int
 from ..bayes.priors import NOISE_TYPES
 from ..bayes.stability import stability_point
@@ -853,13 +854,18 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
         Worker processes for ``"processes"`` (default: the CPU count).
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address or client for ``"dask"``.
-    progress : callable, optional
-        ``progress(done, total, stage)`` as points finish.
+    progress : bool or callable, optional
+        ``True``: a progress display per stage on stderr (tqdm bar with ETA on
+        a terminal, a line every 10 % otherwise; :mod:`qclock_circuits._progress`);
+        a callable: ``progress(done, total, stage)`` as points finish, with
+        ``stage`` ``'theory'`` or ``'closed loop'``; ``None``/``False``
+        (default): none.
 
     Returns
     -------
     DesignResult
-        The curves, limits, closed-loop checks and wall time of the study.
+        The curves, limits, squeezing advantage and (with ``spec.simulate``)
+        the closed-loop validation, and the wall time of the study.
 
     Raises
     ------
@@ -875,12 +881,22 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
     theory = _curve_points(spec) + _limit_points(spec) + _advantage_points(spec)
 
     def report(stage):
-        if progress is None:
+        if progress is None or progress is False:
             return None
+        if progress is True:
+            return ProgressReporter(1, f"design: {stage}", "points")
+        if not callable(progress):
+            raise TypeError(f"progress must be True, False, None or a callable progress(done, total, stage), "
+                            f"got {progress!r}")
         return lambda done, total: progress(done, total, stage)
 
-    results = run_sweep(design_point, theory, store=store, backend=backend, workers=workers, scheduler=scheduler,
-                        progress=report("theory"), version=_VERSION, check=check_design_result)
+    reporter = report("theory")
+    try:
+        results = run_sweep(design_point, theory, store=store, backend=backend, workers=workers, scheduler=scheduler,
+                            progress=reporter, version=_VERSION, check=check_design_result)
+    finally:
+        if isinstance(reporter, ProgressReporter):
+            reporter.close()
     curves: dict[str, list] = {}
     ideal_curves: dict[str, list] = {}
     limits: dict[str, dict] = {}
@@ -895,9 +911,13 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
     result = DesignResult(spec=spec, curves=curves, limits=limits, ideal_curves=ideal_curves, advantage=advantage)
     if spec.simulate:
         checks = _validation_points(spec, result)
-        values = run_sweep(design_point, checks, store=store, backend=backend, workers=workers,
-                           scheduler=scheduler, progress=report("closed loop"), version=_VERSION,
-                           check=check_design_result)
+        reporter = report("closed loop")
+        try:
+            values = run_sweep(design_point, checks, store=store, backend=backend, workers=workers,
+                               scheduler=scheduler, progress=reporter, version=_VERSION, check=check_design_result)
+        finally:
+            if isinstance(reporter, ProgressReporter):
+                reporter.close()
         result.validation = {value["class"]: value for value in values}
     result.seconds = time.perf_counter() - started
     return result

@@ -53,8 +53,8 @@ from .simulate import (
     NOISE_ALIASES,
     SDP_PRIORS,
     SLIP_WEIGHT,
-    SEED_NOISE_TYPES,
-    SEED_TABLE1,
+    PAPER_NOISE_TYPES,
+    PAPER_TABLE1,
     SLOPE_STEP,
     WIDTH_RATIO,
     AdaptiveClockResult,
@@ -70,6 +70,11 @@ from .simulate import (
 from .smoothing import SmoothedRun, smooth_history, smoothed_run
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
 
+from ..._deprecation import renamed_attributes
+
+__getattr__ = renamed_attributes(__name__, globals(), {"SEED_NOISE_TYPES": "PAPER_NOISE_TYPES",
+                                                      "SEED_TABLE1": "PAPER_TABLE1"})
+
 __all__ = [
     "FixedInterrogation", "bdm_interrogation", "bdm_state", "ramsey_interrogation",
     "ALPHA_RANGE", "PhaseFrequencyLaw", "PredictionLaw", "clock_covariance", "condition_gaussian",
@@ -79,7 +84,7 @@ __all__ = [
     "gaussian_grid", "gram_blocks", "optimal_labels", "optimize_interrogation", "outcome_probabilities",
     "protocol_cost",
     "MAX_MEMORY", "Prediction", "TrackerState", "initial_tracker", "predict", "update",
-    "CLOCK_PROTOCOLS", "SDP_PRIORS", "SEED_NOISE_TYPES", "SEED_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
+    "CLOCK_PROTOCOLS", "SDP_PRIORS", "PAPER_NOISE_TYPES", "PAPER_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
     "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
     "SmoothedRun", "smooth_history", "smoothed_run",
     "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",

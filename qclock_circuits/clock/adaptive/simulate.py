@@ -106,6 +106,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..._deprecation import renamed_arguments, renamed_attributes
+from ..._names import ADAPTIVE_NOISE_TYPES, NOISE_ALIASES, NOISE_TYPES, SDP_PRIORS, canonical_noise_name
 from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_int
 from ..allan import overlapping_adev
 from .baselines import bdm_interrogation, ramsey_interrogation
@@ -121,12 +123,12 @@ from .sdp import (
 from .tracking import MAX_MEMORY, TrackerState, initial_tracker, predict, update
 
 __all__ = [
-    "SEED_NOISE_TYPES",
+    "PAPER_NOISE_TYPES",
     "CLOCK_PROTOCOLS",
     "SDP_PRIORS",
     "WIDTH_RATIO",
     "SLOPE_STEP",
-    "SEED_TABLE1",
+    "PAPER_TABLE1",
     "NOISE_ALIASES",
     "SLIP_WEIGHT",
     "SDP_STORE_VARIABLE",
@@ -143,14 +145,11 @@ __all__ = [
 
 #: Noise names accepted by the adaptive clock and their NIST exponent α: the package's names
 #: (:data:`qclock_circuits.bayes.priors.NOISE_TYPES`) and the words of Mullan & Knill, PRA 90, 042310 (2014)
-#: as aliases (:data:`NOISE_ALIASES`).
-SEED_NOISE_TYPES = {"random_walk": -2, "flicker": -1, "brownian": -2}
-#: Words of Mullan & Knill for the package's noise names.
-NOISE_ALIASES = {"brownian": "random_walk"}
+#: as aliases (:data:`NOISE_ALIASES`). Formerly ``SEED_NOISE_TYPES`` (deprecated alias).
+PAPER_NOISE_TYPES = {name: NOISE_TYPES[NOISE_ALIASES.get(name, name)]
+                     for name in (*ADAPTIVE_NOISE_TYPES, *NOISE_ALIASES)}
 #: Interrogation protocols compared in section VI.
 CLOCK_PROTOCOLS = ("adaptive", "ramsey", "buzek")
-#: How the SDP sees the predicted prior (module docstring).
-SDP_PRIORS = ("gaussian", "exact")
 #: Default phase-slip weight ε of the adaptive protocol's SDP prior (:func:`slip_robust_prior`).
 SLIP_WEIGHT = 1e-2
 #: Ratio between neighbouring quantised prior widths of the cached SDP solutions.
@@ -158,7 +157,8 @@ WIDTH_RATIO = 1.02
 #: Step of the quantised eq. (7) offset slope b (dimensionless) of the cached SDP solutions.
 SLOPE_STEP = 0.02
 #: Mullan & Knill Table 1: improvement (%) of the adaptive protocol, value and standard error.
-SEED_TABLE1 = {
+#: Formerly ``SEED_TABLE1`` (deprecated alias).
+PAPER_TABLE1 = {
     "random_walk": {"atoms": 2, "h": 0.03, "interrogations": 100, "memory": 1,
                  "ramsey": {"square_error": (46.9, 0.51), "allan_variance": (49.3, 0.43)},
                  "buzek": {"square_error": (51.7, 0.46), "allan_variance": (50.9, 0.42)}},
@@ -203,8 +203,11 @@ def canonical_noise(noise: str) -> str:
     QClockError
         For any other word.
     """
-    check_choice(noise, "noise", tuple(SEED_NOISE_TYPES))
-    return NOISE_ALIASES.get(noise, noise)
+    return canonical_noise_name(noise, ADAPTIVE_NOISE_TYPES)
+
+
+__getattr__ = renamed_attributes(__name__, globals(), {"SEED_NOISE_TYPES": "PAPER_NOISE_TYPES",
+                                                      "SEED_TABLE1": "PAPER_TABLE1"})
 
 
 def oscillator_noise(noise: str, h: float):
@@ -258,7 +261,7 @@ def nist_spectrum(noise: str, h: float) -> dict[int, float]:
     noise = canonical_noise(noise)
     h = check_finite(h, "h")
     if h <= 0:
-        raise QClockError(f"h must be > 0 (the paper's noise strength), got {h}")
+        raise QClockError(f"noise_strength (the paper's h) must be > 0, got {h}")
     if noise == "random_walk":
         return {-2: h / (2.0 * math.pi**2)}
     return {-1: 2.0 * h}
@@ -276,7 +279,7 @@ def slip_robust_prior(width: float, slip_weight: float) -> tuple[np.ndarray, np.
     NOON-like state ``(|0⟩ + |2⟩)/√2``, whose outcome law is π-periodic in φ
     (it only sees 2φ). A frequency error that drifts past π/(2T) then
     lands on the alias and the clock stays locked π/T away (the seed-1 run
-    61 of ``qclock adaptive --atoms 2 --noise brownian --h 0.03``). The
+    61 of ``qclock adaptive --atoms 2 --noise brownian --noise-strength 0.03``). The
     slip hypothesis makes the program pay for that ambiguity, so it keeps a
     weight on ``|1⟩`` and the interrogation tells φ from φ + π.
 
@@ -750,7 +753,9 @@ def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
 
 
 
-def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0.03, interrogations: int = 100,
+@renamed_arguments(h="noise_strength")
+def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_strength: float = 0.03,
+                            interrogations: int = 100,
                             runs: int = 1, memory: int = 1, protocol: str = "adaptive", seed: int | None = None,
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
@@ -764,8 +769,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
     noise : {'random_walk', 'flicker'}
         Random-walk FM (NIST α = −2; the paper's ``'brownian'`` is an alias)
         or flicker FM (α = −1). The result records the package's name.
-    h : float
-        The paper's noise strength (> 0): kernel ``−(h/2)|s−s'|`` (Brownian) or
+    noise_strength : float
+        The paper's noise strength h (> 0; ``h`` is its deprecated name): kernel ``−(h/2)|s−s'|`` (Brownian) or
         ``−2h ln|s−s'|`` (flicker); :func:`nist_spectrum` gives the NIST ``h_α``.
     interrogations : int
         M ≥ 5, interrogations per run, each of duration ``interrogation_time``.
@@ -813,7 +818,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
         raise QClockError(f"atoms must be <= {MAX_ATOMS} (the interrogation SDP supports 1 to {MAX_ATOMS} atoms), "
                           f"got {atoms}")
     noise = canonical_noise(noise)
-    nist_spectrum(noise, h)
+    nist_spectrum(noise, noise_strength)
     interrogations = check_int(interrogations, "interrogations", 5)
     runs = check_int(runs, "runs", 1)
     memory = check_int(memory, "memory", 1, MAX_MEMORY)
@@ -829,14 +834,14 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
     if protocol != "adaptive" or sdp_prior != "gaussian":
         slip_weight = 0.0  # only the cached adaptive programs use it
     root, label = _seed_root(seed)
-    points = 2 * _grid_layout(transition_law(nist_spectrum(noise, h), memory, period), period)[1] + 1
+    points = 2 * _grid_layout(transition_law(nist_spectrum(noise, noise_strength), memory, period), period)[1] + 1
     if points ** (memory + 1) > _MAX_TABLE:
         allowed = max(k for k in range(MAX_MEMORY + 1) if k == 0 or points ** (k + 1) <= _MAX_TABLE)
         raise QClockError(f"memory must be <= {allowed} for this noise and h (the tracking grid has {points} "
                           f"frequencies; memory {memory} needs a table of {points}^{memory + 1} > {_MAX_TABLE:.0e} "
                           f"entries), got {memory}")
-    config = {"atoms": atoms, "noise": noise, "h": float(h), "interrogations": interrogations, "memory": memory,
-              "protocol": protocol, "interrogation_time": period, "sdp_prior": sdp_prior,
+    config = {"atoms": atoms, "noise": noise, "h": float(noise_strength), "interrogations": interrogations,
+              "memory": memory, "protocol": protocol, "interrogation_time": period, "sdp_prior": sdp_prior,
               "slip_weight": slip_weight}
     first_run = check_int(first_run, "first_run", 0)
     children = root.spawn(first_run + runs)[first_run:]
@@ -856,7 +861,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
     def allan(rows):
         return np.array([overlapping_adev(row, period, taus=factors * period).sigma ** 2 for row in rows])
 
-    return AdaptiveClockResult(atoms=atoms, noise=noise, h=float(h), interrogations=interrogations,
+    return AdaptiveClockResult(atoms=atoms, noise=noise, h=float(noise_strength), interrogations=interrogations,
                                memory=memory, protocol=protocol, interrogation_time=period, sdp_prior=sdp_prior,
                                seed=label,
                                square_error=np.array([r["square_error"] for r in results]), estimates=estimates,
@@ -936,8 +941,9 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
             "allan_variance": {"value": allan[0], "se": allan[1], "se_over_times": allan[2]}}
 
 
-def compare_protocols(atoms: int, noise: str = "random_walk", h: float = 0.03, interrogations: int = 100,
-                      runs: int = 1, memory: int = 1, seed: int | None = 0, workers: int = 1,
+@renamed_arguments(h="noise_strength")
+def compare_protocols(atoms: int, noise: str = "random_walk", noise_strength: float = 0.03,
+                      interrogations: int = 100, runs: int = 1, memory: int = 1, seed: int | None = 0, workers: int = 1,
                       **options) -> dict:
     """Run the three protocols on the same noise traces and the Table 1 improvements.
 
@@ -972,8 +978,8 @@ def compare_protocols(atoms: int, noise: str = "random_walk", h: float = 0.03, i
         ``improvement`` (adaptive over ``'ramsey'`` and ``'buzek'``), the
         lost-lock counts and the improvements without the lost runs.
     """
-    results = {name: simulate_adaptive_clock(atoms, noise, h, interrogations, runs, memory, name, seed, workers,
-                                             **options) for name in CLOCK_PROTOCOLS}
+    results = {name: simulate_adaptive_clock(atoms, noise, noise_strength, interrogations, runs, memory, name, seed,
+                                             workers, **options) for name in CLOCK_PROTOCOLS}
     return summarise_protocols(results)
 
 

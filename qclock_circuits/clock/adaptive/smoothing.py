@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._deprecation import renamed_arguments
 from ..._validation import QClockError
 from .tracking import Prediction, TrackerState
 
@@ -142,15 +143,17 @@ def smooth_history(steps: Sequence) -> tuple[np.ndarray, np.ndarray]:
     return means, np.cumsum(means * periods)
 
 
-def smoothed_run(atoms: int, noise: str = "random_walk", h: float = 0.03, interrogations: int = 100,
+@renamed_arguments(h="noise_strength")
+def smoothed_run(atoms: int, noise: str = "random_walk", noise_strength: float = 0.03, interrogations: int = 100,
                  protocol: str = "ramsey", seed: int = 0, run: int = 0, *, interrogation_time: float = 1.0,
                  slip_weight: float | None = None) -> SmoothedRun:
     """Run ``run`` of :func:`~.simulate.simulate_adaptive_clock` (memory 1) with its retroactive update.
 
     Parameters
     ----------
-    atoms, noise, h, interrogations, protocol, seed, interrogation_time, slip_weight
-        As :func:`~.simulate.simulate_adaptive_clock` (memory 1, one run).
+    atoms, noise, noise_strength, interrogations, protocol, seed, interrogation_time, slip_weight
+        As :func:`~.simulate.simulate_adaptive_clock` (memory 1, one run; ``h`` is the deprecated name of
+        ``noise_strength``).
     run : int
         Child ``run`` of ``SeedSequence(seed)``: the same noise trace and
         outcomes as that run of a full simulation.
@@ -169,14 +172,14 @@ def smoothed_run(atoms: int, noise: str = "random_walk", h: float = 0.03, interr
 
     simulate.check_atoms(atoms)
     noise = simulate.canonical_noise(noise)
-    simulate.nist_spectrum(noise, h)
+    simulate.nist_spectrum(noise, noise_strength)
     simulate.check_choice(protocol, "protocol", simulate.CLOCK_PROTOCOLS)
     period = simulate.check_finite(interrogation_time, "interrogation_time")
     if period <= 0:
         raise QClockError(f"interrogation_time must be > 0, got {period}")
     weight = simulate.SLIP_WEIGHT if slip_weight is None else simulate.check_finite(slip_weight, "slip_weight")
     simulate.slip_robust_prior(1.0, weight)  # validates the weight
-    config = {"atoms": int(atoms), "noise": noise, "h": float(h),
+    config = {"atoms": int(atoms), "noise": noise, "h": float(noise_strength),
               "interrogations": simulate.check_int(interrogations, "interrogations", 5), "memory": 1,
               "protocol": protocol, "interrogation_time": period, "sdp_prior": "gaussian",
               "slip_weight": weight if protocol == "adaptive" else 0.0}

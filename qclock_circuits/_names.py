@@ -1,0 +1,71 @@
+"""Names shared by every layer and by the command line: noise words, their aliases, option choices.
+
+A constants-only module (no imports), so that ``qclock --help`` can list the
+choices of every option without loading NumPy's heavy users, SciPy, Numba,
+Qiskit or QuTiP.
+
+Noise words follow the IEEE/NIST power-law convention of CONVENTIONS.md,
+``S_y(f) = h_α f^α``: ``'white'`` (α = 0, white FM), ``'flicker'`` (α = −1,
+flicker FM) and ``'random_walk'`` (α = −2, random-walk FM). The papers' own
+words are accepted as aliases: ``'brownian'`` (Mullan & Knill, Phys. Rev. A
+90, 042310 (2014): Brownian frequency noise, i.e. random-walk FM) and
+``'1/f'`` (their 1/f noise, i.e. flicker FM).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NOISE_TYPES",
+    "NOISE_ALIASES",
+    "NOISE_CHOICES",
+    "canonical_noise_name",
+    "ADAPTIVE_NOISE_TYPES",
+    "SDP_PRIORS",
+    "TIME_UNIT_Z",
+    "TIME_UNIT_SECONDS",
+]
+
+#: NIST α of each noise word of the package (CONVENTIONS.md).
+NOISE_TYPES = {"white": 0, "flicker": -1, "random_walk": -2}
+#: The papers' words for the package's noise words (accepted everywhere a noise word is).
+NOISE_ALIASES = {"brownian": "random_walk", "1/f": "flicker"}
+#: Every noise word accepted by the command line: the package's words first, then the aliases.
+NOISE_CHOICES = (*NOISE_TYPES, *NOISE_ALIASES)
+#: Noise words of the adaptive clock (Mullan & Knill treat random-walk and flicker FM only).
+ADAPTIVE_NOISE_TYPES = ("random_walk", "flicker")
+#: How the adaptive clock's SDP sees the predicted prior (:mod:`qclock_circuits.clock.adaptive.simulate`).
+SDP_PRIORS = ("gaussian", "exact")
+#: The ``time_unit`` written beside every time in the outputs: the laser coherence time Z, or seconds.
+TIME_UNIT_Z = "Z"
+TIME_UNIT_SECONDS = "s"
+
+
+def canonical_noise_name(noise: str, allowed=tuple(NOISE_TYPES)) -> str:
+    """The package's word for a noise word or one of its aliases.
+
+    Parameters
+    ----------
+    noise : str
+        ``'white'``, ``'flicker'``, ``'random_walk'`` or an alias of
+        :data:`NOISE_ALIASES` (``'brownian'``, ``'1/f'``).
+    allowed : tuple of str, optional
+        The package's words accepted here (default: all three).
+
+    Returns
+    -------
+    str
+        The package's word, e.g. ``'random_walk'`` for ``'brownian'``.
+
+    Raises
+    ------
+    ValueError
+        ``noise`` is not a string naming one of ``allowed`` or an alias of one.
+    """
+    name = NOISE_ALIASES.get(noise, noise) if isinstance(noise, str) else noise
+    if not isinstance(name, str) or name not in allowed:
+        aliases = [word for word, target in NOISE_ALIASES.items() if target in allowed]
+        from ._validation import QClockError
+
+        raise QClockError(f"noise must be one of {', '.join(map(repr, allowed))} (aliases "
+                          f"{', '.join(map(repr, aliases))}), got {noise!r}")
+    return name
