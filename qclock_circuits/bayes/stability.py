@@ -57,6 +57,9 @@ class StabilityPoint:
     parameters : dict, optional
         Parameters of the optimised protocol and extra figures (e.g. ``twist``,
         ``rotation`` in rad, ``state``, ``dick_sigma``, ``local_noise``).
+    time_unit : {'Z', 's'}, optional
+        Unit of ``interrogation_time`` and ``dead_time``: the laser coherence
+        time Z (default) or seconds (when a coherence time was given).
     """
 
     kind: str

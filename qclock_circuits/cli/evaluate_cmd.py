@@ -148,7 +148,19 @@ def prior_from_args(args: argparse.Namespace):
 
 
 def cycle_times_z(info: dict) -> tuple[float, float]:
-    """``(T, T_D)`` of a :func:`prior_from_args` description, in units of Z."""
+    """``(T, T_D)`` of a :func:`prior_from_args` description, in units of Z.
+
+    Parameters
+    ----------
+    info : dict
+        The description returned by :func:`prior_from_args` (with
+        ``interrogation_time``, ``dead_time`` and ``coherence_time``).
+
+    Returns
+    -------
+    tuple of float
+        T and T_D in units of the laser coherence time Z.
+    """
     unit = TimeUnit(info["coherence_time"])
     return unit.to_z(info["interrogation_time"]), unit.to_z(info["dead_time"])
 
@@ -171,7 +183,18 @@ def finite_or_none(value: float) -> float | None:
 
 
 def prior_lines(info: dict) -> list[str]:
-    """The text lines describing the prior of :func:`prior_from_args`, times with their unit."""
+    """The text lines describing the prior of :func:`prior_from_args`, times with their unit.
+
+    Parameters
+    ----------
+    info : dict
+        The description returned by :func:`prior_from_args`.
+
+    Returns
+    -------
+    list of str
+        Lines for the command's text output (width in rad; T, T_D with their unit).
+    """
     lines = [f"prior: Gaussian, width delta-phi = {info['prior_width']:.6g} rad"]
     if "interrogation_time" in info:
         unit = info["time_unit"]

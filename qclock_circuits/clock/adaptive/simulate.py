@@ -955,8 +955,9 @@ def compare_protocols(atoms: int, noise: str = "random_walk", noise_strength: fl
         Number of atoms N.
     noise : {'random_walk', 'flicker'}, optional
         LO noise type (``'brownian'`` is accepted for random walk).
-    h : float, optional
-        Noise strength in the paper's normalisation (:func:`simulate_adaptive_clock`).
+    noise_strength : float, optional
+        Noise strength h in the paper's normalisation (:func:`simulate_adaptive_clock`);
+        ``h`` is its deprecated name.
     interrogations : int, optional
         Interrogations M per run.
     runs : int, optional
