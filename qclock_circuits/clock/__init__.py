@@ -10,6 +10,7 @@ from .laser_fit import LaserNoiseFit, adev_basis, fit_adev, fit_laser_file, fit_
 from .loop import Integrator, LinearPredictor, LoopState, run_loop_block
 from .noise import FlickerLadder, LocalOscillatorNoise, NoiseState, flicker_ladder
 from .sampling import OutcomeTable, sample_outcome_indices
+from .trace import phase_to_frequency, read_trace_csv, trace_adev
 from .simulate import ClockRun, predictor_for, simulate_clock, simulate_clocks, summarize_runs
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Integrator", "LinearPredictor", "LoopState", "run_loop_block",
     "FlickerLadder", "LocalOscillatorNoise", "NoiseState", "flicker_ladder",
     "OutcomeTable", "sample_outcome_indices",
+    "phase_to_frequency", "read_trace_csv", "trace_adev",
     "ClockRun", "predictor_for", "simulate_clock", "simulate_clocks", "summarize_runs",
 ]
 
