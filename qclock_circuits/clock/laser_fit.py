@@ -40,14 +40,13 @@ an Allan deviation ``tau_s, adev[, adev_err]`` or a spectrum ``f_hz, S_y[, S_y_e
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from .._tables import read_csv_columns
 from .._validation import QClockError, check_finite
 
 __all__ = [
@@ -57,7 +56,6 @@ __all__ = [
     "fit_laser_file",
     "read_adev_csv",
     "read_psd_csv",
-    "read_csv_columns",
     "adev_basis",
     "NOISE_TERMS",
 ]
@@ -658,71 +656,6 @@ def fit_psd(f, psd, psd_err=None, *, terms=_DEFAULT_TERMS, averages: int | None 
 
 
 # ----------------------------------------------------------------------------- files
-def read_csv_columns(path, required: Sequence[str], optional: Sequence[str] = (),
-                     aliases: Mapping[str, Sequence[str]] | None = None) -> dict[str, np.ndarray]:
-    """Numeric columns of a CSV file with a header row (lines starting with ``#`` are comments).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-    required : sequence of str
-        Column names that must be present.
-    optional : sequence of str
-        Column names read when present.
-    aliases : mapping, optional
-        ``{name: other accepted header spellings}`` (matched case-insensitively).
-
-    Returns
-    -------
-    dict
-        ``{name: float array}`` for every required and present optional column.
-
-    Raises
-    ------
-    QClockError
-        A missing file or column, an empty file, or a cell that is not a number
-        (naming the file, the line and the column).
-    """
-    path = Path(path)
-    aliases = dict(aliases or {})
-    try:
-        with path.open(newline="") as handle:
-            rows = [(number, row) for number, row in enumerate(csv.reader(handle), start=1)
-                    if row and any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")]
-    except FileNotFoundError:
-        raise QClockError(f"file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise QClockError(f"cannot read {path}: {error}") from None
-    if not rows:
-        raise QClockError(f"{path}: empty file (expected a header row with columns {', '.join(required)})")
-    header = [cell.strip().lower() for cell in rows[0][1]]
-
-    def locate(name):
-        for spelling in (name, *aliases.get(name, ())):
-            if spelling.lower() in header:
-                return header.index(spelling.lower())
-        return None
-
-    columns = {}
-    for name in (*required, *optional):
-        index = locate(name)
-        if index is None:
-            if name in required:
-                raise QClockError(f"{path}: missing column {name!r} (header has {', '.join(header) or 'nothing'}; "
-                                  f"required: {', '.join(required)})")
-            continue
-        values = []
-        for number, row in rows[1:]:
-            cell = row[index].strip() if index < len(row) else ""
-            try:
-                values.append(float(cell))
-            except ValueError:
-                raise QClockError(f"{path}, line {number}: column {name!r} must be a number, got {cell!r}") from None
-        columns[name] = np.asarray(values, dtype=float)
-    return columns
-
-
 def read_adev_csv(path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Read an Allan-deviation table: columns ``tau_s``, ``adev`` and optionally ``adev_err``.
 

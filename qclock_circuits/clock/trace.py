@@ -73,7 +73,7 @@ def read_trace_csv(path, column: str | None = None) -> tuple[np.ndarray, str]:
     QClockError
         No recognised column, non-numbers, or fewer than 3 samples.
     """
-    from .laser_fit import read_csv_columns
+    from .._tables import read_csv_columns
 
     spellings = {"freq": ("y", "frac_freq", "fractional_frequency"), "phase": ("x", "phase_s", "phase")}
     if column is not None:
