@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from ._common import CLIError, format_table, integer, print_json, real, real_list
+from .laser_args import add_laser_arguments, apply_laser_arguments
 from .simulate_cmd import NOISE_NAMES, ProgressBar
 
 __all__ = ["NAME", "HELP", "register", "design"]
@@ -115,6 +116,7 @@ def register(subparsers) -> None:
                         help="with --scheduler: seconds to wait for the Dask scheduler (default 10)")
     parser.add_argument("--json", action="store_true",
                         help="print the summary as JSON (no progress bar)")
+    add_laser_arguments(parser)
     parser.set_defaults(handler=design)
 
 
@@ -223,6 +225,7 @@ def design(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out must be a directory, but {str(out)!r} is a file")
+    apply_laser_arguments(args)
     spec = _spec(args)
     backend, scheduler = _backend(args)
     if backend == "dask":  # fail fast, in one line, on an unreachable cluster

@@ -26,6 +26,7 @@ import argparse
 import math
 
 from ._common import CLIError, format_table, integer, print_json, real
+from .laser_args import add_laser_arguments, apply_laser_arguments
 
 __all__ = [
     "NAME",
@@ -69,6 +70,7 @@ def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dead-time", type=real, metavar="TD", default=None,
                         help="with --interrogation-time: dead time T_D per cycle in units of Z "
                              "(>= 0, default: 0)")
+    add_laser_arguments(parser)
 
 
 def _positive(value: float, option: str, unit: str) -> float:
@@ -89,6 +91,7 @@ def prior_from_args(args: argparse.Namespace):
     """
     from .. import bayes
 
+    apply_laser_arguments(args)
     if args.interrogation_time is None:
         for option in ("noise", "dead_time"):
             if getattr(args, option) is not None:

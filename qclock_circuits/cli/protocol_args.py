@@ -33,9 +33,18 @@ def default_twist(atoms: int) -> float:
     return float(24.0 ** (1.0 / 6.0) * (atoms / 2.0) ** (-2.0 / 3.0))
 
 
-def add_protocol_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the protocol-selecting arguments to ``parser``."""
-    parser.add_argument("protocol", choices=PROTOCOL_NAMES, help="protocol family")
+def add_protocol_arguments(parser: argparse.ArgumentParser, positional: bool = True) -> None:
+    """Add the protocol-selecting arguments to ``parser``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A subcommand's parser.
+    positional : bool
+        The protocol family as a positional argument (default) or as a required ``--protocol`` option.
+    """
+    parser.add_argument(*(("protocol",) if positional else ("--protocol",)), choices=PROTOCOL_NAMES,
+                        help="protocol family", **({} if positional else {"required": True}))
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N",
                         help="number of atoms N (integer >= 1)")
     parser.add_argument("--twist", type=real, metavar="MU",

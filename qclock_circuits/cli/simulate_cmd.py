@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from ._common import CLIError, format_table, integer, print_json, real
+from .laser_args import add_laser_arguments, apply_laser_arguments
 
 __all__ = ["NAME", "HELP", "register", "simulate", "PROTOCOLS", "NOISE_NAMES", "BLOCK_SIZE", "ProgressBar"]
 
@@ -144,6 +145,7 @@ def register(subparsers) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print a JSON object (no progress bar); a progress bar is shown on stderr only "
                              "when it is a terminal")
+    add_laser_arguments(parser)
     parser.set_defaults(handler=simulate)
 
 
@@ -377,6 +379,7 @@ def simulate(args: argparse.Namespace) -> int:
     from .. import bayes
     from .._validation import check_atoms
 
+    apply_laser_arguments(args)
     _check_arguments(args)
     args.atoms = check_atoms(args.atoms)
     if args.prior_width is None:
