@@ -23,7 +23,11 @@ whose Allan variance is linear in the coefficients, ``σ_y²(τ) = Σ_α h_α g_
 with ``f_h`` the measurement bandwidth (Hz) for the phase-noise terms. The fit
 is a weighted non-negative least-squares fit of these linear models (to σ_y²
 for an Allan deviation, to S_y for a spectrum); the covariance of the
-coefficients is ``(Aᵀ W A)⁻¹`` from the weights.
+coefficients is ``(Aᵀ W A)⁻¹`` from the weights. Errors stated as relative
+(from the equivalent degrees of freedom, a number of averages, or a relative
+error) are applied to the fitted curve, not to the scattered data, by
+iterative reweighting: weights taken from the data would favour the points
+that scatter low and bias the fit.
 
 From the fitted frequency-noise terms (α = 0, −1, −2) follow the laser
 coherence time Z of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (30),
@@ -67,6 +71,8 @@ _ALIASES = {"white_fm": 0, "flicker_fm": -1, "random_walk_fm": -2, "brownian": -
 _FREQUENCY_TERMS = (0, -1, -2)
 _LN2 = math.log(2.0)
 _DEFAULT_TERMS = (0, -1, -2)
+#: Reweighting passes of a fit whose errors are relative (weights from the model, not from the scattered data).
+_REWEIGHT_PASSES = 4
 
 
 # ----------------------------------------------------------------------------- terms and bases
@@ -505,6 +511,18 @@ def _fit(kind, x, data, data_err, terms, bandwidth, error_model, relative_errors
     target = data**2 if kind == "adev" else data
     sigma = 2.0 * data * data_err if kind == "adev" else data_err
     coefficients, covariance, residuals = _weighted_nnls(design, target, sigma)
+    if error_model != "given":
+        # relative errors belong to the true curve, not to the scattered data: weighting by the data would favour
+        # points that scatter low (a biased fit). Iteratively reweight with the model (a few passes converge).
+        relative = data_err / data
+        for _ in range(_REWEIGHT_PASSES):
+            model = design @ coefficients
+            model = np.where(model > 0, model, target)
+            sigma = (2.0 * model if kind == "adev" else model) * relative
+            coefficients, covariance, residuals = _weighted_nnls(design, target, sigma)
+        model = design @ coefficients
+        model = np.where(model > 0, model, target)
+        data_err = (np.sqrt(model) if kind == "adev" else model) * relative
     dof = int(x.size - len(alphas))
     chi2_value = float(residuals @ residuals)
     if relative_errors:
