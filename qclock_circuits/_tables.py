@@ -2,11 +2,14 @@
 
 One reader for every layer: a header row, ``#`` comment lines, blank lines
 skipped, and one-line errors that name the file, the line and the column.
+Numeric columns go through NumPy's C parser (a million rows in about a
+second); a file it rejects is read again cell by cell to word the error.
 """
 
 from __future__ import annotations
 
 import csv
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -78,17 +81,14 @@ def read_csv_columns(path, required: Sequence[str], optional: Sequence[str] = ()
         (naming the file, the line and the column).
     """
     aliases = dict(aliases or {})
-    header, rows = read_csv_rows(path, required)
-
-    def locate(name):
-        for spelling in (name, *aliases.get(name, ())):
-            if spelling.lower() in header:
-                return header.index(spelling.lower())
-        return None
+    fast = _read_numeric_fast(path, required, optional, aliases)
+    if fast is not None:
+        return fast
+    header, rows = read_csv_rows(path, required)  # the slow path finds and words the error
 
     columns = {}
     for name in (*required, *optional):
-        index = locate(name)
+        index = _locate(header, name, aliases)
         if index is None:
             if name in required:
                 raise QClockError(f"{path}: missing column {name!r} (header has {', '.join(header) or 'nothing'}; "
@@ -105,3 +105,38 @@ def read_csv_columns(path, required: Sequence[str], optional: Sequence[str] = ()
     return columns
 
 
+
+
+def _locate(header: list[str], name: str, aliases: Mapping[str, Sequence[str]]) -> int | None:
+    for spelling in (name, *aliases.get(name, ())):
+        if spelling.lower() in header:
+            return header.index(spelling.lower())
+    return None
+
+
+def _read_numeric_fast(path, required, optional, aliases) -> dict[str, np.ndarray] | None:
+    """The columns by NumPy's C parser (10^6 rows in about a second); None when anything is unusual."""
+    try:
+        with Path(path).open(newline="") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip() and not line.lstrip().startswith("#"):
+                    header = [cell.strip().lower() for cell in next(csv.reader([line]))]
+                    break
+            else:
+                return None
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    wanted = {name: _locate(header, name, aliases) for name in (*required, *optional)}
+    if any(wanted[name] is None for name in required):
+        return None
+    present = {name: index for name, index in wanted.items() if index is not None}
+    if not present:
+        return {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a header without data rows: an empty table, reported by the caller
+            table = np.loadtxt(path, delimiter=",", comments="#", skiprows=number, usecols=tuple(present.values()),
+                               ndmin=2, dtype=float, encoding="utf-8")
+    except (ValueError, OSError, UnicodeDecodeError):
+        return None
+    return {name: np.ascontiguousarray(table[:, k]) for k, name in enumerate(present)}
