@@ -143,3 +143,16 @@ def test_analyze_bad_input_is_one_line(tmp_path, capsys, argv, message):
     code = main([a.format(f=path) for a in argv])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and message in err
+
+
+def test_laser_samples_give_chi_square_errors(tmp_path, capsys):
+    tau = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    path = tmp_path / "adev.csv"
+    path.write_text("tau_s,adev\n" + "".join(f"{t:g},{math.sqrt(2e-33 / (2 * t) + 2 * math.log(2) * 1e-33):.17g}\n"
+                                             for t in tau))
+    assert main(["bounds", "--atoms", "2", "--interrogation-time", "0.1", "--laser-adev", str(path),
+                 "--laser-samples", "10000", "--transition-frequency", str(NU0)]) == 0
+    assert "(edf errors)" in capsys.readouterr().out
+    assert main(["bounds", "--atoms", "2", "--interrogation-time", "0.1", "--laser-psd", str(path),
+                 "--laser-samples", "10000", "--transition-frequency", str(NU0)]) == 2
+    assert "apply to --laser-adev only" in capsys.readouterr().err

@@ -19,13 +19,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import CLIError, real
+from ._common import CLIError, integer, real
 
 __all__ = ["add_laser_arguments", "laser_from_args", "apply_laser_arguments"]
 
 
 def add_laser_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--laser-adev``, ``--laser-psd``, ``--laser-terms``, ``--laser-bandwidth`` (and ``--transition-frequency``).
+    """Add ``--laser-adev``/``--laser-psd`` and the fit's options (and ``--transition-frequency`` if missing).
 
     Parameters
     ----------
@@ -45,6 +45,10 @@ def add_laser_arguments(parser: argparse.ArgumentParser) -> None:
                             "white_pm (default: white,flicker,random_walk)")
     group.add_argument("--laser-bandwidth", type=real, default=None, metavar="HZ",
                        help="measurement bandwidth f_h in Hz of the phase-noise terms (flicker_pm, white_pm)")
+    group.add_argument("--laser-samples", type=integer, default=None, metavar="N",
+                       help="--laser-adev without an adev_err column: number of frequency samples of the record "
+                            "(errors from the chi-square statistics of the overlapping ADEV; default: equal "
+                            "relative errors estimated from the scatter)")
     if "--transition-frequency" not in parser._option_string_actions:
         group.add_argument("--transition-frequency", type=real, default=None, metavar="HZ",
                            help="clock transition frequency in Hz (with --laser-adev/--laser-psd)")
@@ -80,9 +84,9 @@ def laser_from_args(args: argparse.Namespace):
     terms = [item.strip() for item in args.laser_terms.split(",") if item.strip()]
     options = {"terms": terms}
     if option == "--laser-adev":
-        options["bandwidth"] = args.laser_bandwidth
-    elif args.laser_bandwidth is not None:
-        raise CLIError("--laser-bandwidth applies to --laser-adev only (a spectrum needs no bandwidth)")
+        options.update(bandwidth=args.laser_bandwidth, samples=args.laser_samples)
+    elif args.laser_bandwidth is not None or args.laser_samples is not None:
+        raise CLIError("--laser-bandwidth and --laser-samples apply to --laser-adev only")
     try:
         return fit_laser_file(path, "adev" if option == "--laser-adev" else "psd", **options)
     except (ValueError, TypeError) as error:
