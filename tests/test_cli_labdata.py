@@ -42,6 +42,8 @@ def test_design_from_a_measured_adev_equals_the_one_from_the_equivalent_coherenc
     captured = capsys.readouterr()
     assert "h_-1 (flicker) = 3e-33" in captured.err and f"Z = {z:.6g}" in captured.err  # the fit, beside the JSON
     json.loads(captured.out)  # stdout stays one JSON document
+    saved = json.loads((tmp_path / "file" / "laser_fit.json").read_text())
+    assert saved["coherence_time_s"] == z and saved["noise"] == "flicker"
     direct = _design(tmp_path, "direct", ["--coherence-time", repr(z), "--noise", "flicker",
                                           "--transition-frequency", str(NU0)])
     assert from_file == direct

@@ -225,7 +225,7 @@ def design(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out must be a directory, but {str(out)!r} is a file")
-    apply_laser_arguments(args)
+    apply_laser_arguments(args, save_to=out)  # the fit beside the report, as laser_fit.json
     spec = _spec(args)
     backend, scheduler = _backend(args)
     if backend == "dask":  # fail fast, in one line, on an unreachable cluster

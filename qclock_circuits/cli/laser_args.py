@@ -93,7 +93,7 @@ def laser_from_args(args: argparse.Namespace):
         raise CLIError(f"{option}: {error}") from None
 
 
-def apply_laser_arguments(args: argparse.Namespace, stream=None):
+def apply_laser_arguments(args: argparse.Namespace, stream=None, save_to=None):
     """Fit the laser file, put its Z and noise type into ``args`` and print the fit; no-op without a file.
 
     With a ``coherence_time`` option on the command (``design``), Z is solved
@@ -107,6 +107,8 @@ def apply_laser_arguments(args: argparse.Namespace, stream=None):
         Parsed arguments (modified in place).
     stream : file, optional
         Where the fit is printed; default stdout, or stderr with ``--json``.
+    save_to : str or Path, optional
+        A directory (created if needed) to write the summary into, as ``laser_fit.json``.
 
     Returns
     -------
@@ -146,6 +148,14 @@ def apply_laser_arguments(args: argparse.Namespace, stream=None):
     if stream is None:
         stream = sys.stderr if getattr(args, "json", False) else sys.stdout
     print(_text(fit, summary, dead, unit), file=stream)
+    if save_to is not None:
+        import json
+        from pathlib import Path
+
+        from ..runtime import write_atomic
+
+        Path(save_to).mkdir(parents=True, exist_ok=True)
+        write_atomic(Path(save_to) / "laser_fit.json", json.dumps(summary, indent=1, allow_nan=False))
     return summary
 
 
