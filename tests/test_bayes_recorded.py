@@ -106,3 +106,11 @@ def test_bad_counts_files(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(QClockError, match=message):
         estimate_cycles(protocols.css(3), path, 0.5)
+
+
+def test_single_atom_bitstrings_and_a_single_point_edf_fit(tmp_path):
+    # N = 1: '0'/'1' are bitstrings (k = 0/1, M = -1/2, +1/2), as SamplerV2 writes them
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([{"0": 30, "1": 70}]))
+    direct = estimate_cycles(protocols.css(1), [{-0.5: 30, 0.5: 70}], 0.8)
+    assert estimate_cycles(protocols.css(1), path, 0.8).phase[0] == pytest.approx(direct.phase[0], rel=1e-12)

@@ -194,3 +194,8 @@ def test_averaged_spectrum_fit_is_unbiased_and_covers_the_truth():
         values = np.array(values)
         assert abs(values.mean()) < 0.25, alpha
         assert 0.55 < np.mean(np.abs(values) < 1.0) < 0.8, alpha
+
+
+def test_one_point_with_samples_is_too_few_not_a_numpy_error():
+    with pytest.raises(QClockError, match="too few data points"):
+        fit_adev([1.0], [1e-16], samples=1000)

@@ -158,10 +158,10 @@ class CycleEstimates:
 
 
 # ----------------------------------------------------------------------------- reading
-def _label(text: str, labels: str):
+def _label(text: str, labels: str, atoms: int | None = None):
     """A CSV/JSON key as a bitstring (str) or an outcome value (float)."""
     text = text.strip()
-    if labels == "bitstring" or (labels == "auto" and _BITS.match(text) and len(text) > 1):
+    if labels == "bitstring" or (labels == "auto" and _BITS.match(text) and (len(text) > 1 or atoms == 1)):
         if not _BITS.match(text):
             raise QClockError(f"outcome {text!r} is not a bitstring of 0 and 1")
         return text
@@ -189,9 +189,11 @@ def read_counts_file(path, labels: str = "auto", atoms: int | None = None) -> tu
         (module docstring).
     labels : {'auto', 'outcome', 'bitstring'}
         How outcome labels are read: ``'auto'`` takes strings of 0/1 with at
-        least two characters as bitstrings and everything else as outcome values.
+        least two characters (any length with ``atoms=1``) as bitstrings and
+        everything else as outcome values.
     atoms : int, optional
-        Number of measured qubits, to expand hexadecimal keys of a Qiskit ``Result``.
+        Number of measured qubits N: expands hexadecimal keys of a Qiskit
+        ``Result``, and with N = 1 makes ``'0'``/``'1'`` bitstrings.
 
     Returns
     -------
@@ -223,7 +225,7 @@ def read_counts_file(path, labels: str = "auto", atoms: int | None = None) -> tu
         if cycle != int(cycle) or count < 0 or count != int(count):
             raise QClockError(f"{path}, data row {row}: cycle and count must be integers (count >= 0), got "
                               f"cycle={cycle:g}, count={count:g}")
-        key = _label(label, labels)
+        key = _label(label, labels, atoms)
         counts = order.setdefault(int(cycle), {})
         counts[key] = counts.get(key, 0) + int(count)
     cycles = np.array(list(order), dtype=np.int64)
@@ -255,7 +257,7 @@ def _read_json(path: Path, labels: str, atoms: int | None) -> tuple[np.ndarray, 
         raise QClockError(f"{path}: expected a list of counts dicts (one per cycle), {{'counts': [...]}} or a "
                           "Qiskit Result.to_dict()")
     cycles = np.arange(len(entries), dtype=np.int64)
-    return cycles, [{_label(str(k), labels): v for k, v in entry.items()} for entry in entries]
+    return cycles, [{_label(str(k), labels, atoms): v for k, v in entry.items()} for entry in entries]
 
 
 # ----------------------------------------------------------------------------- estimation

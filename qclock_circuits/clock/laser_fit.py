@@ -540,7 +540,7 @@ def _fit(kind, x, data, data_err, terms, bandwidth, error_model, relative_errors
 
 def _dominant_edf_noise(x: np.ndarray, data: np.ndarray) -> np.ndarray:
     """Per point, the FM noise type the local slope of σ_y(τ) suggests (for the EDF): −1/2 white, 0 flicker, 1/2 RW."""
-    slope = np.gradient(np.log(data), np.log(x)) if x.size > 1 else np.zeros(1)
+    slope = np.gradient(np.log(data), np.log(x)) if x.size > 1 else np.zeros(x.size)
     return np.where(slope < -0.25, 0, np.where(slope < 0.25, -1, -2))
 
 
