@@ -20,6 +20,7 @@ from .estimators import (
 from .noise import NoiseStudy, TabulatedLikelihood, noise_study, noisy_likelihood, stability_under_noise
 from . import stability
 from .posterior import Posterior, outcome_count_vector, posterior
+from .recorded import CycleEstimates, estimate_cycles, read_counts_file
 from .moments import OutcomeMoments, outcome_moments, phase_moments
 from .priors import (
     NOISE_TYPES,
@@ -33,7 +34,7 @@ from .priors import (
 
 __all__ = [
     "bounds", "stability", "NoiseStudy", "TabulatedLikelihood", "noise_study", "noisy_likelihood", "stability_under_noise",
-    "Posterior", "outcome_count_vector", "posterior", "ESTIMATORS", "allan_deviation", "arcsin_harmonic", "bmse", "bmse_of_table",
+    "Posterior", "outcome_count_vector", "posterior", "CycleEstimates", "estimate_cycles", "read_counts_file", "ESTIMATORS", "allan_deviation", "arcsin_harmonic", "bmse", "bmse_of_table",
     "effective_measurement_uncertainty", "estimator_table", "linear_scale_factor",
     "OutcomeMoments", "outcome_moments", "phase_moments",
     "NOISE_TYPES", "PRIOR_WIDTH_FACTOR", "GaussianPrior", "GridPrior", "dead_time_width",

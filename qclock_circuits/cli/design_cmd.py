@@ -42,6 +42,7 @@ from pathlib import Path
 from .._names import NOISE_ALIASES
 from ._common import CLIError, add_quiet, format_table, integer, print_json, progress_reporter, real, real_list
 from ._units import COHERENCE_TIME_HELP, time_unit
+from .laser_args import add_laser_arguments, apply_laser_arguments
 from .simulate_cmd import NOISE_NAMES
 
 __all__ = ["NAME", "HELP", "register", "design"]
@@ -131,6 +132,7 @@ def register(subparsers) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the summary as JSON (no progress display)")
     add_quiet(parser)
+    add_laser_arguments(parser)
     parser.set_defaults(handler=design)
 
 
@@ -257,6 +259,7 @@ def design(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError(f"--out must be a directory, but {str(out)!r} is a file")
+    apply_laser_arguments(args, save_to=out)  # the fit beside the report, as laser_fit.json
     spec = _spec(args)
     backend, scheduler = _backend(args)
     if backend == "dask":  # fail fast, in one line, on an unreachable cluster

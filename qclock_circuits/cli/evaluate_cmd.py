@@ -32,6 +32,7 @@ import math
 from .._names import NOISE_ALIASES, NOISE_CHOICES
 from ._common import CLIError, format_table, integer, print_json, real
 from ._units import COHERENCE_TIME_HELP, TimeUnit, time_unit
+from .laser_args import add_laser_arguments, apply_laser_arguments
 
 __all__ = [
     "NAME",
@@ -88,6 +89,7 @@ def add_prior_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --interrogation-time: dead time T_D per cycle, same unit as T (>= 0, default: 0)")
     parser.add_argument("--coherence-time", type=real, default=None, metavar="Z_SECONDS",
                         help="with --interrogation-time: " + COHERENCE_TIME_HELP)
+    add_laser_arguments(parser)
 
 
 def _positive(value: float, option: str, unit: str) -> float:
@@ -127,6 +129,7 @@ def prior_from_args(args: argparse.Namespace):
     """
     from .. import bayes
 
+    apply_laser_arguments(args)
     if args.interrogation_time is None:
         for option in ("noise", "dead_time", "coherence_time"):
             if getattr(args, option) is not None:

@@ -33,6 +33,7 @@ COMMANDS: tuple[str, ...] = (
     "qclock_circuits.cli.adaptive_cmd",
     "qclock_circuits.cli.design_cmd",
     "qclock_circuits.cli.network_cmd",
+    "qclock_circuits.cli.analyze_cmd",
 )
 
 

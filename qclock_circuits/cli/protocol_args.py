@@ -47,19 +47,24 @@ def default_twist(atoms: int) -> float:
     return float(24.0 ** (1.0 / 6.0) * (atoms / 2.0) ** (-2.0 / 3.0))
 
 
-def add_protocol_arguments(parser: argparse.ArgumentParser) -> None:
+def add_protocol_arguments(parser: argparse.ArgumentParser, positional: bool = True) -> None:
     """Add the protocol-selecting arguments to ``parser``.
 
     Parameters
     ----------
     parser : argparse.ArgumentParser
-        The subcommand's parser; gets ``--protocol`` (the protocol family; the
-        old positional form is kept as a hidden deprecated alias) and
+        The subcommand's parser; gets ``--protocol`` (the protocol family) and
         ``--atoms``, ``--twist`` (rad), ``--rotation`` (rad), ``--readout``,
         ``--layers`` and ``--params``.
+    positional : bool, optional
+        Also accept the family as the old positional argument (a hidden,
+        deprecated alias; default True). False for commands with positional
+        arguments of their own (``qclock analyze counts FILE``).
     """
     parser.add_argument("--protocol", choices=PROTOCOL_NAMES, default=None, help="protocol family (required)")
-    parser.add_argument("family", nargs="?", choices=(*PROTOCOL_NAMES, None), default=None, help=argparse.SUPPRESS)
+    if positional:
+        parser.add_argument("family", nargs="?", choices=(*PROTOCOL_NAMES, None), default=None,
+                            help=argparse.SUPPRESS)
     parser.add_argument("--atoms", "-N", type=integer, required=True, metavar="N",
                         help="number of atoms N (integer >= 1)")
     parser.add_argument("--twist", type=real, metavar="MU",

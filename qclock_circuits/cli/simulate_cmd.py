@@ -45,6 +45,7 @@ from pathlib import Path
 from .._names import NOISE_ALIASES, NOISE_CHOICES
 from ._common import CLIError, add_quiet, format_table, integer, print_json, progress_reporter, real
 from ._units import add_coherence_time, time_unit
+from .laser_args import add_laser_arguments, apply_laser_arguments
 
 __all__ = ["NAME", "HELP", "register", "simulate", "PROTOCOLS", "NOISE_NAMES", "BLOCK_SIZE"]
 
@@ -133,6 +134,7 @@ def register(subparsers) -> None:
                              "computes what is missing; a damaged file is named in a warning and recomputed")
     parser.add_argument("--json", action="store_true", help="print a JSON object (no progress display)")
     add_quiet(parser)
+    add_laser_arguments(parser)
     parser.set_defaults(handler=simulate)
 
 
@@ -391,6 +393,7 @@ def simulate(args: argparse.Namespace) -> int:
     from .. import bayes
     from .._validation import check_atoms
 
+    apply_laser_arguments(args)
     _check_arguments(args)
     args.atoms = check_atoms(args.atoms)
     unit = time_unit(args)  # from here on every time of args is in units of Z; the output converts back
