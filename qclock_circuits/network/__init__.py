@@ -2,19 +2,21 @@
 
 Modules
 -------
-topology      :class:`ClockNetwork`, GraphML loading and validation, example builders
-links         Werner EPR links (Aer noise), swapping, analytic GHZ fidelity and contrast
-distribution  :func:`ghz_distribution_circuit` (schemes 'star', 'no-ancilla', 'repeater', 'flat')
-interrogation LO phase imprint, X-basis parity readout, P(+|φ) = (1 + C cos Φ)/2 and its Aer sampling
-report        :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction
-cascade       cascaded GHZ estimation of the centre-of-mass phase (Kómár et al., Nature Physics 10, 582 (2014),
-              appendix A): allocation, digits, Monte Carlo
+============== =================================================================================================
+topology       :class:`ClockNetwork`, GraphML loading and validation, example builders
+links          Werner EPR links (Aer noise), swapping, analytic GHZ fidelity and contrast
+distribution   :func:`ghz_distribution_circuit` (schemes 'star', 'no-ancilla', 'repeater', 'flat')
+interrogation  LO phase imprint, X-basis parity readout, P(+|φ) = (1 + C cos Φ)/2 and its Aer sampling
+report         :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction
+cascade        cascaded GHZ estimation of the centre-of-mass phase (Kómár et al., Nature Physics 10, 582 (2014),
+               appendix A): allocation, digits, Monte Carlo
 cascade_budget analytic error budget (A11–A41), optimal copies, the loop-optimal allocation (exact budget with
-              each level's dephased visibility), Allan variance, Fig. 3 strategies
-loop          closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
-              latency (appendix C2) and unequal nodes (appendix C3)
-figure3       Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings, figure
-security      sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3)
+               each level's dephased visibility), Allan variance, Fig. 3 strategies
+loop           closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
+               latency (appendix C2) and unequal nodes (appendix C3)
+figure3        Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings, figure
+security       sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3)
+============== =================================================================================================
 """
 
 from . import cascade, cascade_budget, figure3, loop, security

@@ -1,7 +1,7 @@
 """Interrogation of a distributed GHZ state by the nodes' local oscillators, and its parity readout.
 
 Kómár et al., Nature Physics 10, 582 (2014), eqs. (1) and (A2)–(A6), with unequal qubit numbers (eqs. C1–C2)
---------------------------------------------------------------------------
+------------------------------------------------------------------------------------------------------------
 During the dark time node j's LO imprints its phase φ_j on each of its
 ``n_j`` clock qubits: ``exp(−iφ_j J_z^{(j)})``, i.e. ``RZ(−φ_j)`` on every
 clock qubit of the node (CONVENTIONS.md; the gates carry the label

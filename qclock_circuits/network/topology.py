@@ -35,6 +35,7 @@ Edge attributes
     Fidelity ``F = ⟨Φ+|ρ|Φ+⟩`` of the link's EPR pair (a Werner state, see
     :mod:`.links`).
 ``length_km`` : float ≥ 0, default 0.0
+    Length of the link (fibre), km.
 ``latency_s`` : float ≥ 0, default ``length_km / 2.0e5``
     One-way delay; the default is light in optical fibre (2 × 10^5 km/s).
 
