@@ -28,7 +28,6 @@ sys.path.insert(0, str(DOCS / "_ext"))
 
 # The notebooks' kernel imports this checkout's package, as the test suite does.
 os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import qclock_circuits  # noqa: E402
 
@@ -89,13 +88,20 @@ myst_heading_anchors = 3
 def _kernel_for_this_interpreter() -> None:
     """Make the notebooks' ``python3`` kernel this interpreter, whatever kernelspecs the user has.
 
-    A ``python3`` kernelspec for ``sys.executable`` is written under ``docs/_build/.jupyter`` and put
-    first on ``JUPYTER_PATH`` (as ``tests/test_tutorials.py`` does with a temporary folder).
+    A ``python3`` kernelspec for ``sys.executable`` (with Matplotlib's inline backend) is written under
+    ``docs/_build/.jupyter`` and put first on ``JUPYTER_PATH`` (as ``tests/test_tutorials.py`` does with
+    a temporary folder).
     """
+    import json
+
     from ipykernel.kernelspec import install
 
     prefix = DOCS / "_build" / ".jupyter"
-    install(kernel_name="python3", prefix=str(prefix))
+    spec_dir = Path(install(kernel_name="python3", prefix=str(prefix)))
+    spec = json.loads((spec_dir / "kernel.json").read_text(encoding="utf-8"))
+    # Figures are shown inline (``plt.show()`` included) whatever MPLBACKEND the build runs with.
+    spec["env"] = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
     os.environ["JUPYTER_PATH"] = str(prefix / "share" / "jupyter") + (
         os.pathsep + os.environ["JUPYTER_PATH"] if os.environ.get("JUPYTER_PATH") else "")
 
