@@ -183,7 +183,7 @@ def check_images(checks: Checks, name: str, info: dict, page: Path, minimum: int
                and not (page.parent / image["src"].split("#")[0].split("?")[0]).is_file()]
     sizes = ", ".join(f"{image['width']}×{image['height']}" for image in images[:6])
     checks.record(len(images) >= minimum and not broken and not missing,
-                  f"{name}: {len(images)} images loaded ({sizes}{', …' if len(images) > 6 else ''})"
+                  f"{name}: {len(images)} images, natural sizes ({sizes}{', …' if len(images) > 6 else ''})"
                   + (f"; broken: {broken}" if broken else "") + (f"; missing files: {missing}" if missing else ""))
 
 

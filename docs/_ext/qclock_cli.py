@@ -59,7 +59,7 @@ def _section(prog: str, parser: argparse.ArgumentParser, help_text: str | None) 
         section += nodes.paragraph(description, description)
     formatter = parser._get_formatter()
     usage = parser.format_usage().strip()
-    section += nodes.literal_block(usage, usage)
+    section += nodes.literal_block(usage, usage, language="text")
     for group in parser._action_groups:
         actions = [action for action in group._group_actions
                    if action.help is not argparse.SUPPRESS and not isinstance(action, argparse._SubParsersAction)]
