@@ -8,7 +8,7 @@ the paper's ``[|0⟩ + e^{iχ}|1⟩]/√2`` with χ = 0 (the paper's main text u
 χ = π/2; the parity fringe of :mod:`.interrogation` is then a cosine).
 
 Schemes (``ghz_distribution_circuit(network, scheme)``)
--------------------------------------------------------
+--------------------------------------------------------
 ``"star"`` (Fig. 2)
     The center holds ancillas ``b_j`` and ``a_j`` for every other node j.
     It prepares the local GHZ state on its first clock qubit ``1_1`` and the

@@ -674,6 +674,8 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
 class PhaseFrequencyLaw:
     """Joint zero-mean Gaussian law of the cumulative phase ``θ_n = Σ_{k≤n} ω_k T_k`` and ``ω_{n+1}``.
 
+    Units: rad², (rad/Z)² and rad²/Z.
+
     Parameters
     ----------
     phase_variance : float
