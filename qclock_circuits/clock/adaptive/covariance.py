@@ -44,23 +44,58 @@ only up to an even polynomial of degree ``n`` in τ (the IR cutoff, or
 * −5 < α ≤ −3: in addition ``Σ w_k t_k = 0`` with ``t_k`` the interval midpoints.
 
 :func:`interval_covariance` checks the contrast before computing it.
+
+Phase noise (1 ≤ α ≤ 2)
+-----------------------
+Mullan & Knill's exponents ``α ∈ [−4, 2]`` are those of ``S(ω) ∝ ω^α`` with ω
+the frequency (section II; their α = −1 is 1/f, −2 Brownian), i.e. the NIST
+α of this module: their ``α ∈ [1, 2]`` is NIST **flicker PM** (α = 1,
+``'flicker_phase'``) and **white PM** (α = 2, ``'white_phase'``), the spectra
+of a phase ``x`` with ``S_x = h f^(α−2)/(2π)²`` = ``h/(4π² f)`` and ``h/(4π²)``.
+An interval average of ω is still a phase difference over the window,
+``⟨ω⟩ = (x(b) − x(a))/T``, but its variance ``2(K_x(0) − K_x(T))/T²`` diverges
+at high frequency (logarithmically at α = 1, like ``f_h`` at α = 2): these
+exponents need the high-frequency cutoff ``f_h`` (``cutoff``, cycles per Z) of
+the NIST definition, a brick-wall ``S_ω = h f^α`` for ``0 < f ≤ f_h`` and 0
+above. The phase kernel is then the finite integral
+
+    K_x(τ) = (h/4π²) ∫_0^{f_h} f^(α−2) cos(2πfτ) df,
+
+``(h/4π²) sin(2π f_h τ)/(2πτ)`` for white PM and
+``−(h/4π²) Cin(2π f_h τ)`` for flicker PM (``Cin(z) = γ + ln z − Ci(z)``;
+the infinite constant of its infrared end is a gauge that every interval
+average cancels). In between (1 < α < 2) it is evaluated by its power series
+(``2π f_h τ ≤ 10``) or as the analytic continuation minus the Fourier tail
+beyond ``f_h`` (QUADPACK's QAWF). The averages themselves are admissible
+(no contrast needed). Two limits follow: for ``f_h T ≫ 1`` the white-PM
+window averages have ``T_k T_l Cov = (h f_h/4π²) Σ ±[edges coincide]``
+(variance ``h f_h/(2π² T²)``, correlation −1/2 between adjacent windows,
+zero otherwise — the δ-terms at the window edges), and the Allan variances
+are NIST's ``3 h f_h/(4π²τ²)`` and ``h [1.038 + 3 ln(2π f_h τ)]/(4π²τ²)``.
+The cutoff applies to the phase-noise terms only: for α < 1 the averages
+converge and the terms are computed without it (their cutoff corrections
+vanish as ``f_h → ∞``).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gamma
+from scipy import integrate
+from scipy.special import gamma, sici
 
 from ..._validation import QClockError, check_cycle_times, check_finite, check_finite_array
 from ...bayes.priors import NOISE_TYPES
 
 __all__ = [
     "ALPHA_RANGE",
+    "PHASE_NOISE_TYPES",
+    "PHASE_ALPHA_MIN",
     "power_law_terms",
     "phase_kernel",
     "frequency_kernel",
@@ -69,6 +104,7 @@ __all__ = [
     "reference_covariance",
     "cycle_intervals",
     "clock_covariance",
+    "sample_interval_averages",
     "condition_gaussian",
     "PredictionLaw",
     "prediction_law",
@@ -77,9 +113,16 @@ __all__ = [
     "phase_frequency_law",
 ]
 
-#: Open interval of NIST exponents α handled: averages of ω over an interval
-#: diverge for α ≥ 1 (phase noise), and α ≤ −5 needs contrasts of order ≥ 3.
-ALPHA_RANGE = (-5.0, 1.0)
+#: NIST exponents α handled, ``(−5, 2]`` (lower end open, upper closed): α ≤ −5
+#: needs contrasts of order ≥ 3; averages of ω diverge for α ≥ 1 (phase noise),
+#: which needs a high-frequency cutoff (module docstring); α > 2 is beyond the
+#: range of Mullan & Knill, PRA 90, 042310 (2014), section II.
+ALPHA_RANGE = (-5.0, 2.0)
+#: Smallest exponent that is phase noise and needs the cutoff ``f_h`` (NIST flicker PM).
+PHASE_ALPHA_MIN = 1.0
+#: Words for the phase-noise exponents (NIST flicker PM and white PM of ``S_ω``).
+PHASE_NOISE_TYPES = {"flicker_phase": 1, "white_phase": 2}
+_SERIES_LIMIT = 10.0  # 2π f_h τ up to which the cut-off phase kernel (1 < α < 2) is summed as a power series
 
 _SNAP = 1e-9  # exponents this close to an integer use the integer (closed-form) kernel
 
@@ -87,13 +130,15 @@ _SNAP = 1e-9  # exponents this close to an integer use the integer (closed-form)
 # ----------------------------------------------------------------------------- spectrum terms
 def _check_alpha(alpha) -> float:
     if isinstance(alpha, str):
-        if alpha not in NOISE_TYPES:
-            raise QClockError(f"alpha must be a NIST exponent in {ALPHA_RANGE} or one of "
-                              f"{', '.join(map(repr, NOISE_TYPES))}, got {alpha!r}")
-        return float(NOISE_TYPES[alpha])
+        words = {**NOISE_TYPES, **PHASE_NOISE_TYPES}
+        if alpha not in words:
+            raise QClockError(f"alpha must be a NIST exponent in (-5, 2] or one of "
+                              f"{', '.join(map(repr, words))}, got {alpha!r}")
+        return float(words[alpha])
     value = check_finite(alpha, "alpha")
-    if not ALPHA_RANGE[0] < value < ALPHA_RANGE[1]:
-        raise QClockError(f"alpha must lie in the open interval {ALPHA_RANGE} (NIST exponent of S_ω), got {value}")
+    if not ALPHA_RANGE[0] < value <= ALPHA_RANGE[1]:
+        raise QClockError(f"alpha must lie in (-5, 2] (NIST exponent of S_ω; alpha >= 1 is phase noise), "
+                          f"got {value}")
     nearest = round(value)
     return float(nearest) if abs(value - nearest) < _SNAP else value
 
@@ -149,26 +194,103 @@ def _kernel_shape(alpha: float) -> tuple[str, float, int]:
     return "log", -scale * (-1.0) ** (n // 2) * (2.0 * math.pi) ** n / math.factorial(n), n
 
 
-def phase_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
+def _check_cutoff(cutoff, alpha: float) -> float:
+    if cutoff is None:
+        raise QClockError(f"cutoff must be given for phase noise (alpha={alpha} >= 1): the high-frequency cutoff "
+                          f"f_h > 0 in cycles per Z, without which interval averages diverge; got None")
+    value = check_finite(cutoff, "cutoff")
+    if value <= 0:
+        raise QClockError(f"cutoff must be > 0 (high-frequency cutoff f_h, cycles per Z), got {value}")
+    return value
+
+
+def _cin(z: np.ndarray) -> np.ndarray:
+    """``Cin(z) = ∫_0^z (1 − cos t)/t dt = γ + ln z − Ci(z)`` (power series below z = 0.5: no cancellation)."""
+    small = z < 0.5
+    out = np.empty_like(z)
+    zs = z[small]
+    term, total = np.ones_like(zs), np.zeros_like(zs)
+    for k in range(1, 10):  # Σ (−1)^(k+1) z^(2k) / (2k (2k)!)
+        term = term * zs**2 / ((2 * k - 1) * (2 * k))
+        total += (-1) ** (k + 1) * term / (2 * k)
+    out[small] = total
+    zl = z[~small]
+    out[~small] = np.euler_gamma + np.log(zl) - sici(zl)[1]
+    return out
+
+
+def _cutoff_integral(tau: float, s: float, cutoff: float) -> float:
+    """``∫_0^{f_h} f^(s−1) cos(2πfτ) df`` for 0 < s < 1 (τ ≥ 0)."""
+    z = 2.0 * math.pi * cutoff * tau
+    if z <= _SERIES_LIMIT:
+        total, term, k = 0.0, 1.0, 0
+        while True:  # f_h^s Σ_k (−1)^k z^(2k) / ((2k)! (2k + s))
+            total += term / (2 * k + s)
+            k += 1
+            term *= -z * z / ((2 * k - 1) * (2 * k))
+            if abs(term) < 1e-18 and k > z:
+                break
+        return cutoff**s * total
+    omega = 2.0 * math.pi * tau
+    full = gamma(s) * math.cos(math.pi * s / 2.0) * omega ** (-s)
+    # tail ∫_{f_h}^∞ f^(s−1) cos(ωf) df, integrated by parts once so that the QAWF integrand decays as f^(s−2)
+    with warnings.catch_warnings():  # QAWF flags its cycle extrapolation; accuracy is checked against quadrature
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        rest, _ = integrate.quad(lambda f: f ** (s - 2.0), cutoff, np.inf, weight="sin", wvar=omega,
+                                 epsabs=1e-12 * cutoff ** (s - 2.0) / omega, limlst=200)
+    tail = -cutoff ** (s - 1.0) * math.sin(omega * cutoff) / omega + (1.0 - s) / omega * rest
+    return full - tail
+
+
+def _cutoff_phase_kernel(tau: np.ndarray, alpha: float, cutoff: float) -> np.ndarray:
+    """Phase kernel per unit h for 1 ≤ α ≤ 2 with the brick-wall cutoff (module docstring), τ ≥ 0."""
+    scale = 1.0 / (4.0 * math.pi**2)
+    if alpha == 2.0:
+        return scale * cutoff * np.sinc(2.0 * cutoff * tau)  # sin(2π f_h τ)/(2πτ)
+    if alpha == 1.0:
+        return -scale * _cin(2.0 * math.pi * cutoff * tau)
+    unique, inverse = np.unique(tau, return_inverse=True)
+    values = np.array([_cutoff_integral(float(t), alpha - 1.0, cutoff) for t in unique])
+    return scale * values[inverse].reshape(tau.shape)
+
+
+def phase_kernel(lag, alpha, h: float = 1.0, *, cutoff: float | None = None) -> np.ndarray | float:
     """Generalised covariance ``K_x(τ)`` of the phase ``x = ∫ω dt`` for ``S_ω = h f^α`` (one-sided).
+
+    Mullan & Knill, PRA 90, 042310 (2014), section II (distributional-derivative
+    treatment), applied once to the phase (module docstring).
 
     Parameters
     ----------
     lag : float or array
         τ in units of Z.
     alpha : float or str
-        NIST exponent in (−5, 1) or a word ('white', 'flicker', 'random_walk').
+        NIST exponent in (−5, 2] or a word ('white', 'flicker', 'random_walk',
+        'flicker_phase', 'white_phase').
     h : float
         Coefficient ``h_α ≥ 0`` (units of Z).
+    cutoff : float, optional
+        High-frequency cutoff ``f_h > 0`` (cycles per Z) of the brick-wall
+        spectrum; required for phase noise (α ≥ 1), ignored for α < 1.
 
     Returns
     -------
-    K_x(τ) in rad² (module docstring; fixed up to an even polynomial of degree
-    ``1 − α`` for α ≤ −1, which every admissible contrast cancels).
+    float or ndarray
+        ``K_x(τ)`` in rad² (module docstring; fixed up to an even polynomial of
+        degree ``1 − α`` for α ≤ −1, and up to a constant at α = 1, which every
+        admissible contrast cancels).
+
+    Raises
+    ------
+    QClockError
+        For an exponent outside (−5, 2], or α ≥ 1 without a positive cutoff.
     """
     alpha = _check_alpha(alpha)
     h = check_finite(h, "h")
     tau = np.abs(np.asarray(lag, dtype=float))
+    if alpha >= PHASE_ALPHA_MIN:
+        value = h * _cutoff_phase_kernel(tau, alpha, _check_cutoff(cutoff, alpha))
+        return float(value) if np.ndim(value) == 0 else value
     kind, coefficient, power = _kernel_shape(alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "power":
@@ -188,8 +310,9 @@ def frequency_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
     docstring). Supported for −3 < α < 1.
     """
     alpha = _check_alpha(alpha)
-    if alpha <= -3.0:
-        raise QClockError(f"frequency_kernel needs -3 < alpha < 1 (use phase_kernel for steeper spectra), got {alpha}")
+    if not -3.0 < alpha < PHASE_ALPHA_MIN:
+        raise QClockError(f"frequency_kernel needs -3 < alpha < 1 (use phase_kernel for steeper spectra and, with "
+                          f"a cutoff, for phase noise), got {alpha}")
     h = check_finite(h, "h")
     tau = np.abs(np.asarray(lag, dtype=float))
     if np.any(tau == 0):
@@ -218,7 +341,7 @@ def _check_intervals(intervals) -> np.ndarray:
     return array
 
 
-def _average_matrix(intervals: np.ndarray, terms: Mapping[float, float]) -> np.ndarray:
+def _average_matrix(intervals: np.ndarray, terms: Mapping[float, float], cutoff: float | None = None) -> np.ndarray:
     """Formal (gauge-dependent) covariance of the K interval averages, summed over the terms."""
     a, b = intervals[:, 0], intervals[:, 1]
     durations = b - a
@@ -228,7 +351,7 @@ def _average_matrix(intervals: np.ndarray, terms: Mapping[float, float]) -> np.n
             continue
 
         def k(x, y):
-            return phase_kernel(x[:, None] - y[None, :], alpha, h)
+            return phase_kernel(x[:, None] - y[None, :], alpha, h, cutoff=cutoff)
 
         total += k(b, b) - k(b, a) - k(a, b) + k(a, a)
     return total / np.outer(durations, durations)
@@ -256,7 +379,7 @@ def _check_contrast(weights: np.ndarray, intervals: np.ndarray, terms: Mapping[f
                     f"Use differences such as omega_i - omega_0 (reference_covariance).")
 
 
-def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
+def interval_covariance(intervals, spectrum, weights=None, *, cutoff: float | None = None) -> np.ndarray:
     """Covariance of contrasts of interval-averaged frequencies, Mullan & Knill eq. (2) via the phase kernel.
 
     Parameters
@@ -269,6 +392,9 @@ def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
     weights : array, shape (m, K), optional
         Rows ``w`` define contrasts ``Σ_k w_k ⟨ω⟩_k``; default the identity
         (the averages themselves), which is allowed only when every α > −1.
+    cutoff : float, optional
+        High-frequency cutoff ``f_h`` (cycles per Z) of the phase-noise terms
+        (α ≥ 1, where it is required; module docstring).
 
     Returns
     -------
@@ -279,7 +405,7 @@ def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
     ------
     QClockError
         If a contrast does not cancel the moments the steepest α requires
-        (:func:`contrast_order`).
+        (:func:`contrast_order`), or phase noise is given without a cutoff.
     """
     intervals = _check_intervals(intervals)
     terms = power_law_terms(spectrum)
@@ -294,11 +420,11 @@ def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
             raise QClockError(f"weights must have shape (m, {count}) to match the {count} intervals, "
                               f"got shape {weights.shape}")
     _check_contrast(weights, intervals, terms)
-    covariance = weights @ _average_matrix(intervals, terms) @ weights.T
+    covariance = weights @ _average_matrix(intervals, terms, cutoff) @ weights.T
     return 0.5 * (covariance + covariance.T)
 
 
-def reference_covariance(intervals, reference, spectrum) -> np.ndarray:
+def reference_covariance(intervals, reference, spectrum, *, cutoff: float | None = None) -> np.ndarray:
     """Mullan & Knill eq. (1): ``C_ij = Cov(ω_i − ω_0, ω_j − ω_0)`` with ``ω_0`` the average over ``reference``.
 
     Parameters
@@ -309,6 +435,13 @@ def reference_covariance(intervals, reference, spectrum) -> np.ndarray:
         The interval ``I_0`` whose average frequency is taken as the origin
         (known, zero, when the clock starts).
     spectrum : mapping or LocalOscillatorNoise
+    cutoff : float, optional
+        ``f_h`` (cycles per Z) for phase-noise terms (:func:`interval_covariance`).
+
+    Returns
+    -------
+    ndarray, shape (K, K)
+        ``C`` in (rad/Z)².
 
     Valid for −3 < α; for −5 < α ≤ −3 single differences are not enough
     (raises).
@@ -317,7 +450,7 @@ def reference_covariance(intervals, reference, spectrum) -> np.ndarray:
     reference = check_finite_array(reference, "reference", ndim=1, length=2)
     stacked = np.vstack([reference[None, :], intervals])
     weights = np.hstack([-np.ones((intervals.shape[0], 1)), np.eye(intervals.shape[0])])
-    return interval_covariance(stacked, spectrum, weights)
+    return interval_covariance(stacked, spectrum, weights, cutoff=cutoff)
 
 
 def cycle_intervals(cycles: int, interrogation_time: float, dead_time: float = 0.0, *,
@@ -351,17 +484,70 @@ def cycle_intervals(cycles: int, interrogation_time: float, dead_time: float = 0
     return np.stack([ramsey, dead_windows], axis=1).reshape(-1, 2)
 
 
-def clock_covariance(spectrum, cycles: int, interrogation_time: float, dead_time: float = 0.0) -> np.ndarray:
+def clock_covariance(spectrum, cycles: int, interrogation_time: float, dead_time: float = 0.0, *,
+                     cutoff: float | None = None) -> np.ndarray:
     """Prior covariance of the clock's Ramsey-window frequencies ``ω_1 … ω_K`` relative to ``ω_0``.
 
     ``ω_0`` is the average over the Ramsey window of the cycle before the first
     interrogation (the paper's ``I_0``), whose value is taken as the origin; the
     interrogations are the Ramsey windows of cycles 1…K (eq. 1). Units (rad/Z)².
+    ``cutoff`` is the high-frequency cutoff ``f_h`` (cycles per Z) that phase
+    noise (α ≥ 1) requires (:func:`interval_covariance`).
     """
     if isinstance(cycles, bool) or not isinstance(cycles, numbers.Integral) or cycles < 1:
         raise QClockError(f"cycles must be an integer >= 1, got {cycles!r}")
     windows = cycle_intervals(int(cycles) + 1, interrogation_time, dead_time)
-    return reference_covariance(windows[1:], windows[0], spectrum)
+    return reference_covariance(windows[1:], windows[0], spectrum, cutoff=cutoff)
+
+
+def sample_interval_averages(intervals, spectrum, size: int, seed=None, *,
+                             cutoff: float | None = None) -> np.ndarray:
+    """Exact samples of the interval-averaged frequencies of a stationary power-law process.
+
+    The averages ``⟨ω⟩_k`` over ``intervals`` are jointly Gaussian with zero
+    mean and the covariance of :func:`interval_covariance` (Mullan & Knill,
+    PRA 90, 042310 (2014), eq. 2), so drawing them through its Cholesky factor
+    is exact — no time grid, no truncated spectrum beyond the cutoff. This is
+    the generator for phase noise (white and flicker PM), which
+    :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise` does not simulate.
+
+    Parameters
+    ----------
+    intervals : array, shape (K, 2)
+        Averaging windows (units of Z).
+    spectrum : mapping or LocalOscillatorNoise
+        ``{α: h_α}`` with every α > −1 (the averages must be defined without a
+        reference; use :func:`reference_covariance` otherwise).
+    size : int
+        Number of independent draws (≥ 1).
+    seed : int, SeedSequence or Generator, optional
+    cutoff : float, optional
+        ``f_h`` (cycles per Z), required for α ≥ 1.
+
+    Returns
+    -------
+    ndarray, shape (size, K)
+        Window averages (rad/Z).
+
+    Raises
+    ------
+    QClockError
+        For α ≤ −1 terms, a missing cutoff, or a singular covariance (e.g.
+        repeated windows).
+    """
+    terms = power_law_terms(spectrum)
+    if any(contrast_order(alpha) for alpha, h in terms.items() if h > 0):
+        raise QClockError(f"spectrum must have every exponent alpha > -1 to sample absolute averages, got "
+                          f"exponents {sorted(terms)}; sample differences with reference_covariance instead")
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        raise QClockError(f"size must be an integer >= 1, got {size!r}")
+    covariance = interval_covariance(intervals, terms, cutoff=cutoff)
+    try:
+        factor = np.linalg.cholesky(covariance)
+    except np.linalg.LinAlgError as exc:
+        raise QClockError("the covariance of these intervals is singular (repeated or degenerate windows)") from exc
+    normals = np.random.default_rng(seed).standard_normal((int(size), covariance.shape[0]))
+    return normals @ factor.T
 
 
 # ----------------------------------------------------------------------------- conditional Gaussians
@@ -470,7 +656,8 @@ def prediction_law(cov, memory: int | None = None) -> PredictionLaw:
     return PredictionLaw(coefficients=coefficients, variance=variance)
 
 
-def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: float = 0.0) -> PredictionLaw:
+def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: float = 0.0, *,
+                   cutoff: float | None = None) -> PredictionLaw:
     """Truncated-history noise model (Mullan & Knill section V): law of ``ω_{n+1}`` given the last ``memory`` ones.
 
     The frequencies are the Ramsey-window averages of consecutive clock cycles
@@ -480,7 +667,9 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
     is built from the differences to the oldest remembered window,
     ``ω_{n+1} − ω_{n−m+1}`` given ``ω_k − ω_{n−m+1}``, so the coefficients on the
     past frequencies sum to one (no pull towards an absolute origin); this
-    needs ``memory ≥ 1``. Returns a :class:`PredictionLaw` (oldest first).
+    needs ``memory ≥ 1``. Phase noise (α ≥ 1) needs ``cutoff`` (``f_h``,
+    cycles per Z; :func:`interval_covariance`). Returns a :class:`PredictionLaw`
+    (oldest first).
     """
     terms = power_law_terms(spectrum)
     if isinstance(memory, bool) or not isinstance(memory, numbers.Integral) or memory < 0:
@@ -488,14 +677,14 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
     order = max((contrast_order(alpha) for alpha, h in terms.items() if h > 0), default=0)
     windows = cycle_intervals(int(memory) + 1, interrogation_time, dead_time)
     if order == 0:
-        return prediction_law(interval_covariance(windows, terms))
+        return prediction_law(interval_covariance(windows, terms, cutoff=cutoff))
     if order > 1:
         raise QClockError("transition_law supports spectra with alpha > -3 (contrasts of first order), got "
                           f"exponents {sorted(terms)}")
     if memory < 1:
         raise QClockError(f"memory must be >= 1 for spectral exponents alpha <= -1 (no absolute frequency "
                           f"reference), got {memory}")
-    relative = prediction_law(reference_covariance(windows[1:], windows[0], terms))
+    relative = prediction_law(reference_covariance(windows[1:], windows[0], terms, cutoff=cutoff))
     coefficients = np.concatenate([[1.0 - relative.coefficients.sum()], relative.coefficients])
     return PredictionLaw(coefficients=coefficients, variance=relative.variance)
 
