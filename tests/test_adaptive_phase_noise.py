@@ -8,6 +8,7 @@ target spectrum, averaged over windows.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -160,3 +161,36 @@ def test_exponents_beyond_white_phase_are_refused():
         cv.phase_kernel(1.0, "blue", cutoff=1.0)
     with pytest.raises(QClockError, match="frequency_kernel"):
         cv.frequency_kernel(1.0, 1.5)
+
+
+def test_adaptive_clock_under_white_phase_noise_keeps_lock():
+    from qclock_circuits.clock.adaptive.simulate import (
+        AdaptiveClockResult,
+        _noise_factor,
+        nist_spectrum,
+        simulate_adaptive_clock,
+    )
+
+    assert nist_spectrum("white_phase", 0.4) == {2: 0.4}
+    result = simulate_adaptive_clock(2, "white_phase", 0.4, 40, runs=2, seed=5, cutoff=10.0)
+    assert not result.lost_lock.any() and result.cutoff == 10.0
+    assert np.corrcoef(result.frequencies.ravel(), result.estimates.ravel())[0, 1] > 0.5  # the estimates track
+    # the truth: stationary window averages given the known ω_0 = 0 — adjacent windows correlate by −1/2 (+ sinc
+    # terms), so Var(ω_1 | ω_0) = (3/4) h f_h/(2π²) and Var(ω_2 | ω_0) = Var(ω_2)(1 − ρ_02²) ≈ h f_h/(2π²)
+    factor = _noise_factor("white_phase", 0.4, 40, 1.0, 10.0)
+    variance = np.sum(factor**2, axis=1)
+    assert variance[0] == pytest.approx(0.75 * 0.4 * 10.0 / (2 * math.pi**2), rel=0.01)
+    assert variance[1] == pytest.approx(0.4 * 10.0 / (2 * math.pi**2), rel=0.01)
+    again = AdaptiveClockResult.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert again.cutoff == 10.0 and again.noise == "white_phase"
+
+
+def test_adaptive_clock_cutoff_rules():
+    from qclock_circuits.clock.adaptive.simulate import oscillator_noise, simulate_adaptive_clock
+
+    with pytest.raises(QClockError, match="cutoff must be > 0"):
+        simulate_adaptive_clock(2, "flicker_phase", 0.03, 10, protocol="ramsey")
+    with pytest.raises(QClockError, match="phase noise .* only"):
+        simulate_adaptive_clock(2, "brownian", 0.03, 10, protocol="ramsey", cutoff=5.0)
+    with pytest.raises(QClockError, match="frequency noise only"):
+        oscillator_noise("white_phase", 0.1)

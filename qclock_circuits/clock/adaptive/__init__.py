@@ -19,6 +19,8 @@ Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 from .baselines import FixedInterrogation, bdm_interrogation, bdm_state, ramsey_interrogation
 from .covariance import (
     ALPHA_RANGE,
+    PHASE_ALPHA_MIN,
+    PHASE_NOISE_TYPES,
     PhaseFrequencyLaw,
     PredictionLaw,
     clock_covariance,
@@ -32,6 +34,7 @@ from .covariance import (
     power_law_terms,
     prediction_law,
     reference_covariance,
+    sample_interval_averages,
     transition_law,
 )
 from .sdp import (
@@ -72,7 +75,7 @@ from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, pre
 
 __all__ = [
     "FixedInterrogation", "bdm_interrogation", "bdm_state", "ramsey_interrogation",
-    "ALPHA_RANGE", "PhaseFrequencyLaw", "PredictionLaw", "clock_covariance", "condition_gaussian",
+    "ALPHA_RANGE", "PHASE_ALPHA_MIN", "PHASE_NOISE_TYPES", "sample_interval_averages", "PhaseFrequencyLaw", "PredictionLaw", "clock_covariance", "condition_gaussian",
     "contrast_order", "cycle_intervals", "frequency_kernel", "interval_covariance", "phase_frequency_law",
     "phase_kernel", "power_law_terms", "prediction_law", "reference_covariance", "transition_law",
     "COST_FUNCTIONS", "MAX_ATOMS", "MAX_LABELS", "MAX_POINTS", "InterrogationResult", "dicke_imprint",
