@@ -11,7 +11,9 @@
   Bužek–Derka–Massar protocol (section VI, appendix D);
 * :mod:`.simulate` — the running clock of section VI: Monte-Carlo runs
   against Ramsey and Bužek, Table 1 improvements, lost-lock statistics;
-* :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV).
+* :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV);
+* :mod:`.timing` — timing-error suppression of the free-running oscillator
+  (appendix D: eqs. 24–26, the bound of eq. 25, the ρ(ω) re-parametrisation).
 
 Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 """
@@ -71,6 +73,17 @@ from .simulate import (
     summarise_protocols,
 )
 from .smoothing import SmoothedRun, smooth_history, smoothed_run
+from .timing import (
+    TIMING_STRATEGIES,
+    locked_bound,
+    measurement_time,
+    reparametrise_prior,
+    reparametrised_bound,
+    rho,
+    rho_inverse,
+    software_lock_bound,
+    timing_phase_error,
+)
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
 
 __all__ = [
@@ -85,5 +98,7 @@ __all__ = [
     "CLOCK_PROTOCOLS", "SDP_PRIORS", "SEED_NOISE_TYPES", "SEED_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
     "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
     "SmoothedRun", "smooth_history", "smoothed_run",
+    "TIMING_STRATEGIES", "locked_bound", "measurement_time", "reparametrise_prior", "reparametrised_bound", "rho",
+    "rho_inverse", "software_lock_bound", "timing_phase_error",
     "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",
 ]
