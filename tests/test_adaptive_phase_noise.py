@@ -194,3 +194,23 @@ def test_adaptive_clock_cutoff_rules():
         simulate_adaptive_clock(2, "brownian", 0.03, 10, protocol="ramsey", cutoff=5.0)
     with pytest.raises(QClockError, match="frequency noise only"):
         oscillator_noise("white_phase", 0.1)
+
+
+def test_cli_takes_phase_noise_with_a_cutoff(capsys):
+    import importlib
+
+    cli_main = importlib.import_module("qclock_circuits.cli.main")
+    command = "qclock_circuits.cli.adaptive_cmd"
+    commands = cli_main.COMMANDS
+    if command not in commands:
+        cli_main.COMMANDS = (*commands, command)
+    try:
+        base = ["adaptive", "--atoms", "1", "--noise", "white_phase", "--h", "0.4", "--interrogations", "25",
+                "--runs", "2", "--seed", "3"]
+        assert cli_main.main(base) != 0
+        assert "--cutoff must be a finite number > 0" in capsys.readouterr().err
+        assert cli_main.main([*base, "--cutoff", "10", "--json"]) == 0
+        output = json.loads(capsys.readouterr().out)
+        assert output["cutoff"] == 10.0 and output["nist_h"] == {"2": 0.4} and output["paper"] is None
+    finally:
+        cli_main.COMMANDS = commands

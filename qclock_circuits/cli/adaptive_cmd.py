@@ -60,7 +60,8 @@ def register(subparsers) -> None:
                         help="number of atoms N (integer, 1 to 12: the interrogation SDP's limit)")
     parser.add_argument("--noise", choices=tuple(SEED_NOISE_TYPES), required=True,
                         help="oscillator noise: random_walk (random-walk FM, NIST alpha -2; 'brownian', the paper's word, is "
-                             "an alias) or flicker (1/f FM, alpha -1)")
+                             "an alias), flicker (1/f FM, alpha -1), or phase noise flicker_phase / white_phase (NIST "
+                             "alpha 1 / 2, needs --cutoff; --h is then the NIST h_alpha)")
     parser.add_argument("--h", type=real, required=True, metavar="H",
                         help="the paper's noise strength h (> 0; Table 1: 0.03 brownian, 0.05 flicker)")
     parser.add_argument("--interrogations", type=integer, default=100, metavar="M",
@@ -79,6 +80,9 @@ def register(subparsers) -> None:
     parser.add_argument("--slip-weight", type=real, default=None, metavar="EPS",
                         help="phase-slip weight in the adaptive protocol's SDP prior (0 to 0.5; default: 0.01; 0 is "
                              "the plain Gaussian prior of the paper, which loses lock in rare runs)")
+    parser.add_argument("--cutoff", type=real, default=None, metavar="FH",
+                        help="high-frequency cutoff f_h of phase noise, cycles per T (> 0; required for flicker_phase "
+                             "and white_phase, refused otherwise)")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
                              "recomputing only what is missing")
@@ -95,6 +99,13 @@ def _check(args: argparse.Namespace) -> None:
                        f"{MAX_ATOMS} atoms), got {args.atoms}")
     if not math.isfinite(args.h) or args.h <= 0:
         raise CLIError(f"--h must be a finite number > 0 (the paper's noise strength), got {args.h}")
+    phase = args.noise in ("flicker_phase", "white_phase")
+    if phase and (args.cutoff is None or not math.isfinite(args.cutoff) or args.cutoff <= 0):
+        raise CLIError(f"--cutoff must be a finite number > 0 (cycles per T) for phase noise {args.noise}, "
+                       f"got {args.cutoff}")
+    if not phase and args.cutoff is not None:
+        raise CLIError(f"--cutoff applies to phase noise (flicker_phase, white_phase) only, got --cutoff "
+                       f"{args.cutoff} with --noise {args.noise}")
     if not 1 <= args.memory <= MAX_MEMORY:
         raise CLIError(f"--memory must be an integer from 1 to {MAX_MEMORY}, got {args.memory}")
     if args.slip_weight is not None and not 0.0 <= args.slip_weight <= 0.5:
@@ -112,8 +123,8 @@ def _paper(args: argparse.Namespace) -> dict | None:
     """Mullan & Knill Table 1's percentages when the configuration is Table 1's."""
     from ..clock.adaptive.simulate import SEED_TABLE1, canonical_noise
 
-    row = SEED_TABLE1[canonical_noise(args.noise)]
-    if (args.atoms, args.h, args.interrogations, args.memory) != (row["atoms"], row["h"], row["interrogations"],
+    row = SEED_TABLE1.get(canonical_noise(args.noise))
+    if row is None or (args.atoms, args.h, args.interrogations, args.memory) != (row["atoms"], row["h"], row["interrogations"],
                                                                   row["memory"]):
         return None
     return {name: {quantity: {"value": value, "se": se} for quantity, (value, se) in row[name].items()}
@@ -131,7 +142,8 @@ def adaptive_run_point(point: dict) -> dict:
 
     return simulate_adaptive_clock(point["atoms"], point["noise"], point["h"], point["interrogations"], 1,
                                    point["memory"], point["protocol"], point["seed"], 1, sdp_prior=point["sdp_prior"],
-                                   first_run=point["run"], slip_weight=point.get("slip_weight")).to_dict()
+                                   first_run=point["run"], slip_weight=point.get("slip_weight"),
+                                   cutoff=point.get("cutoff")).to_dict()
 
 
 def check_adaptive_run(point: dict, result: dict) -> None:
@@ -159,6 +171,8 @@ def _stored_comparison(args: argparse.Namespace) -> dict:
 
     job = {"atoms": args.atoms, "noise": args.noise, "h": args.h, "interrogations": args.interrogations,
            "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior, "slip_weight": args.slip_weight}
+    if args.cutoff is not None:
+        job["cutoff"] = args.cutoff
     claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
     points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
     values = run_sweep(adaptive_run_point, points, store=args.out, workers=args.workers, check=check_adaptive_run,
@@ -180,12 +194,12 @@ def adaptive(args: argparse.Namespace) -> int:
     else:
         comparison = compare_protocols(args.atoms, args.noise, args.h, args.interrogations, args.runs, args.memory,
                                        args.seed, args.workers, sdp_prior=args.sdp_prior,
-                                       slip_weight=args.slip_weight)
+                                       slip_weight=args.slip_weight, cutoff=args.cutoff)
     results = comparison["results"]
     output = {
         "atoms": args.atoms, "noise": results["adaptive"].noise, "h": args.h,
         "nist_h": {str(alpha): value for alpha, value in nist_spectrum(args.noise, args.h).items()},
-        "interrogation_time": 1.0, "interrogations": args.interrogations, "runs": args.runs,
+        "cutoff": args.cutoff, "interrogation_time": 1.0, "interrogations": args.interrogations, "runs": args.runs,
         "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior,
         "slip_weight": results["adaptive"].slip_weight,
         "protocols": {name: {**result.curves(), "lost_lock_runs": int(result.lost_lock.sum()),
