@@ -150,6 +150,17 @@ def power_law_terms(spectrum) -> dict[float, float]:
     ----------
     spectrum : mapping or LocalOscillatorNoise
         One-sided ``S_ω(f) = Σ h_α f^α`` (units of Z); every ``h_α ≥ 0``.
+
+    Returns
+    -------
+    dict
+        ``{α: h_α}`` with float NIST exponents (words resolved).
+
+    Raises
+    ------
+    QClockError
+        An empty or non-mapping spectrum, an exponent outside (−5, 2], a
+        negative or non-finite ``h_α``, or an exponent named twice.
     """
     terms = getattr(spectrum, "h", spectrum)
     if not isinstance(terms, Mapping) or len(terms) == 0:
@@ -170,8 +181,16 @@ def power_law_terms(spectrum) -> dict[float, float]:
 def contrast_order(alpha) -> int:
     """How many polynomial moments (0th, 1st) a frequency contrast must cancel for exponent α.
 
-    0 for α > −1, 1 for −3 < α ≤ −1 (weights sum to zero), 2 for −5 < α ≤ −3
-    (also the first time moment).
+    Parameters
+    ----------
+    alpha : float or str
+        NIST exponent in (−5, 2] or a noise word.
+
+    Returns
+    -------
+    int
+        0 for α > −1 (phase noise included), 1 for −3 < α ≤ −1 (weights sum
+        to zero), 2 for −5 < α ≤ −3 (also the first time moment).
     """
     alpha = _check_alpha(alpha)
     if alpha > -1.0:
@@ -308,6 +327,25 @@ def frequency_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
     flicker FM, ``−π² h |τ|`` for random-walk FM; 0 for white FM (its kernel is
     ``(h/2) δ(τ)``). Compare with the paper's ``−(h'/2)|τ|^(−α−1)`` (module
     docstring). Supported for −3 < α < 1.
+
+    Parameters
+    ----------
+    lag : float or array
+        τ ≠ 0 (units of Z).
+    alpha : float or str
+        NIST exponent in (−3, 1) or a word.
+    h : float
+        ``h_α`` (units of Z).
+
+    Returns
+    -------
+    float or ndarray
+        ``K_ω(τ)`` in (rad/Z)².
+
+    Raises
+    ------
+    QClockError
+        For α outside (−3, 1) or a zero lag.
     """
     alpha = _check_alpha(alpha)
     if not -3.0 < alpha < PHASE_ALPHA_MIN:
@@ -469,6 +507,11 @@ def cycle_intervals(cycles: int, interrogation_time: float, dead_time: float = 0
         :meth:`LocalOscillatorNoise.generate` simulates them.
     start : float
         Start time of cycle 0.
+
+    Returns
+    -------
+    ndarray, shape (K, 2) or (2K, 2)
+        ``[start, end]`` rows (units of Z).
     """
     if isinstance(cycles, bool) or not isinstance(cycles, numbers.Integral) or cycles < 1:
         raise QClockError(f"cycles must be an integer >= 1, got {cycles!r}")
@@ -491,8 +534,23 @@ def clock_covariance(spectrum, cycles: int, interrogation_time: float, dead_time
     ``ω_0`` is the average over the Ramsey window of the cycle before the first
     interrogation (the paper's ``I_0``), whose value is taken as the origin; the
     interrogations are the Ramsey windows of cycles 1…K (eq. 1). Units (rad/Z)².
-    ``cutoff`` is the high-frequency cutoff ``f_h`` (cycles per Z) that phase
-    noise (α ≥ 1) requires (:func:`interval_covariance`).
+
+    Parameters
+    ----------
+    spectrum : mapping or LocalOscillatorNoise
+        ``{α: h_α}`` (:func:`power_law_terms`).
+    cycles : int
+        K ≥ 1 interrogations.
+    interrogation_time, dead_time : float
+        T > 0 and T_D ≥ 0 (units of Z).
+    cutoff : float, optional
+        High-frequency cutoff ``f_h`` (cycles per Z) that phase noise (α ≥ 1)
+        requires (:func:`interval_covariance`).
+
+    Returns
+    -------
+    ndarray, shape (K, K)
+        ``C_ij`` of eq. (1), (rad/Z)².
     """
     if isinstance(cycles, bool) or not isinstance(cycles, numbers.Integral) or cycles < 1:
         raise QClockError(f"cycles must be an integer >= 1, got {cycles!r}")
@@ -605,6 +663,13 @@ class PredictionLaw:
     """Law of the next interval frequency given the last ``memory`` ones (zero-mean Gaussian process).
 
     ``ω_next | past = coefficients · past + N(0, variance)``, ``past`` oldest first.
+
+    Parameters
+    ----------
+    coefficients : ndarray, shape (memory,)
+        Regression weights on the past frequencies, oldest first.
+    variance : float
+        Conditional variance (rad/Z)².
     """
 
     coefficients: np.ndarray
@@ -615,7 +680,18 @@ class PredictionLaw:
         return int(self.coefficients.size)
 
     def mean(self, past) -> np.ndarray | float:
-        """Conditional mean for ``past`` of shape (..., memory), oldest first."""
+        """Conditional mean ``coefficients · past``.
+
+        Parameters
+        ----------
+        past : array, shape (..., memory)
+            Past frequencies (rad/Z), oldest first.
+
+        Returns
+        -------
+        float or ndarray
+            The conditional mean (rad/Z), shape ``past.shape[:-1]``.
+        """
         past = np.asarray(past, dtype=float)
         if past.shape[-1:] != (self.memory,):
             raise QClockError(f"past must end with an axis of length {self.memory}, got shape {past.shape}")
@@ -623,10 +699,28 @@ class PredictionLaw:
         return float(value) if np.ndim(value) == 0 else value
 
     def to_dict(self) -> dict:
+        """JSON-able form.
+
+        Returns
+        -------
+        dict
+            ``coefficients`` (list) and ``variance``.
+        """
         return {"coefficients": self.coefficients.tolist(), "variance": float(self.variance)}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> PredictionLaw:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            ``coefficients`` and ``variance``.
+
+        Returns
+        -------
+        PredictionLaw
+        """
         return cls(coefficients=np.asarray(data["coefficients"], dtype=float), variance=float(data["variance"]))
 
 
@@ -640,6 +734,17 @@ def prediction_law(cov, memory: int | None = None) -> PredictionLaw:
     memory : int, optional
         How many of the preceding components to condition on (default all
         ``n − 1``); the truncated-history model of Mullan & Knill section V.
+
+    Returns
+    -------
+    PredictionLaw
+        Coefficients on the ``memory`` preceding components (oldest first)
+        and the conditional variance.
+
+    Raises
+    ------
+    QClockError
+        A non-symmetric or non-positive-definite ``cov``, or ``memory`` out of range.
     """
     cov = _check_covariance(cov)
     size = cov.shape[0]
@@ -667,9 +772,25 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
     is built from the differences to the oldest remembered window,
     ``ω_{n+1} − ω_{n−m+1}`` given ``ω_k − ω_{n−m+1}``, so the coefficients on the
     past frequencies sum to one (no pull towards an absolute origin); this
-    needs ``memory ≥ 1``. Phase noise (α ≥ 1) needs ``cutoff`` (``f_h``,
-    cycles per Z; :func:`interval_covariance`). Returns a :class:`PredictionLaw`
-    (oldest first).
+    needs ``memory ≥ 1``.
+
+    Parameters
+    ----------
+    spectrum : mapping or LocalOscillatorNoise
+        ``{α: h_α}`` with every α > −3.
+    memory : int
+        Frequencies remembered (≥ 0; ≥ 1 for α ≤ −1).
+    interrogation_time, dead_time : float
+        T > 0 and T_D ≥ 0 (units of Z).
+    cutoff : float, optional
+        ``f_h`` (cycles per Z), required for phase noise (α ≥ 1;
+        :func:`interval_covariance`).
+
+    Returns
+    -------
+    PredictionLaw
+        Coefficients on the past frequencies (oldest first) and the
+        transition variance (rad/Z)².
     """
     terms = power_law_terms(spectrum)
     if isinstance(memory, bool) or not isinstance(memory, numbers.Integral) or memory < 0:
@@ -693,14 +814,14 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
 class PhaseFrequencyLaw:
     """Joint zero-mean Gaussian law of the cumulative phase ``θ_n = Σ_{k≤n} ω_k T_k`` and ``ω_{n+1}``.
 
-    Attributes (rad², (rad/Z)², rad²/Z)
+    Parameters
     ----------
     phase_variance : float
-        ``Var θ_n``.
+        ``Var θ_n`` (rad²).
     frequency_variance : float
-        ``Var ω_{n+1}``.
+        ``Var ω_{n+1}`` ((rad/Z)²).
     covariance : float
-        ``Cov(θ_n, ω_{n+1})``.
+        ``Cov(θ_n, ω_{n+1})`` (rad²/Z).
     """
 
     phase_variance: float
@@ -718,6 +839,20 @@ class PhaseFrequencyLaw:
         The ``phase_offsets`` of the paper's eq. (7) cost for
         :func:`~qclock_circuits.clock.adaptive.sdp.optimize_interrogation`;
         ``frequency_mean`` is ``E ω_{n+1}`` (rad/Z), T in units of Z.
+
+        Parameters
+        ----------
+        phases : array
+            Interrogation phases φ (rad).
+        interrogation_time : float
+            T > 0 (units of Z).
+        frequency_mean : float
+            ``E ω_{n+1}`` (rad/Z).
+
+        Returns
+        -------
+        ndarray
+            ``m(φ)`` (rad).
         """
         period = check_finite(interrogation_time, "interrogation_time")
         if period <= 0:
@@ -731,11 +866,29 @@ class PhaseFrequencyLaw:
         return self.phase_variance - self.covariance**2 / self.frequency_variance
 
     def to_dict(self) -> dict:
+        """JSON-able form.
+
+        Returns
+        -------
+        dict
+            The three moments.
+        """
         return {"phase_variance": self.phase_variance, "frequency_variance": self.frequency_variance,
                 "covariance": self.covariance}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> PhaseFrequencyLaw:
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            ``phase_variance``, ``frequency_variance``, ``covariance``.
+
+        Returns
+        -------
+        PhaseFrequencyLaw
+        """
         return cls(float(data["phase_variance"]), float(data["frequency_variance"]), float(data["covariance"]))
 
 
@@ -748,6 +901,10 @@ def phase_frequency_law(cov, durations) -> PhaseFrequencyLaw:
         Prior covariance of the frequencies (:func:`clock_covariance`).
     durations : array, shape (n,)
         Interrogation durations ``T_k`` (units of Z) entering ``θ_n``.
+
+    Returns
+    -------
+    PhaseFrequencyLaw
     """
     cov = _check_covariance(cov)
     durations = check_finite_array(durations, "durations", ndim=1, length=cov.shape[0] - 1)
