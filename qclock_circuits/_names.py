@@ -31,8 +31,9 @@ NOISE_TYPES = {"white": 0, "flicker": -1, "random_walk": -2}
 NOISE_ALIASES = {"brownian": "random_walk", "1/f": "flicker"}
 #: Every noise word accepted by the command line: the package's words first, then the aliases.
 NOISE_CHOICES = (*NOISE_TYPES, *NOISE_ALIASES)
-#: Noise words of the adaptive clock (Mullan & Knill treat random-walk and flicker FM only).
-ADAPTIVE_NOISE_TYPES = ("random_walk", "flicker")
+#: Noise words of the adaptive clock: random-walk and flicker FM (Mullan & Knill's Brownian and 1/f
+#: rows), and the phase-noise end of their exponent range, flicker PM and white PM (NIST α = 1, 2).
+ADAPTIVE_NOISE_TYPES = ("random_walk", "flicker", "flicker_phase", "white_phase")
 #: How the adaptive clock's SDP sees the predicted prior (:mod:`qclock_circuits.clock.adaptive.simulate`).
 SDP_PRIORS = ("gaussian", "exact")
 #: The ``time_unit`` written beside every time in the outputs: the laser coherence time Z, or seconds.

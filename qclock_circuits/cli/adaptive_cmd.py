@@ -88,7 +88,9 @@ def register(subparsers) -> None:
                         help="number of atoms N (integer, 1 to 12: the interrogation SDP's limit)")
     parser.add_argument("--noise", choices=NOISE_CHOICES, required=True,
                         help="oscillator noise: random_walk (random-walk FM, NIST alpha -2; 'brownian', the paper's word, is "
-                             "an alias) or flicker (1/f FM, alpha -1; alias '1/f')")
+                             "an alias), flicker (1/f FM, alpha -1; alias '1/f'), or phase noise flicker_phase / "
+                             "white_phase (NIST alpha 1 / 2, needs --cutoff and --noise-strength, which is then the "
+                             "NIST h_alpha)")
     level = parser.add_mutually_exclusive_group(required=True)
     level.add_argument("--noise-strength", type=real, default=None, metavar="H",
                        help="the paper's noise strength h (> 0), in rad^2/T^3 for random_walk and rad^2/T^2 for "
@@ -115,6 +117,9 @@ def register(subparsers) -> None:
     parser.add_argument("--slip-weight", type=real, default=None, metavar="EPS",
                         help="phase-slip weight in the adaptive protocol's SDP prior (0 to 0.5; default: 0.01; 0 is "
                              "the plain Gaussian prior of the paper, which loses lock in rare runs)")
+    parser.add_argument("--cutoff", type=real, default=None, metavar="FH",
+                        help="high-frequency cutoff f_h of phase noise, cycles per T (> 0; required for flicker_phase "
+                             "and white_phase, refused otherwise)")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
                              "recomputing only what is missing")
@@ -131,6 +136,7 @@ def _check(args: argparse.Namespace) -> None:
         raise CLIError(f"--atoms must be an integer from 1 to {MAX_ATOMS} (the interrogation SDP supports at most "
                        f"{MAX_ATOMS} atoms), got {args.atoms}")
     unit = time_unit(args)
+    phase = args.noise in ("flicker_phase", "white_phase")
     if args.interrogation_time is None:
         if args.coherence_time is not None:
             raise CLIError("--coherence-time applies with --interrogation-time (the unit of its time), not with "
@@ -138,9 +144,18 @@ def _check(args: argparse.Namespace) -> None:
         if not math.isfinite(args.noise_strength) or args.noise_strength <= 0:
             raise CLIError(f"--noise-strength must be a finite number > 0 (the paper's noise strength), got "
                            f"{args.noise_strength}")
+    elif phase:
+        raise CLIError(f"--noise {args.noise} takes its level as --noise-strength (NIST h_alpha); the laser of "
+                       "--interrogation-time has frequency noise only")
     elif not math.isfinite(args.interrogation_time) or args.interrogation_time <= 0:
         raise CLIError(f"--interrogation-time must be a finite number > 0 ({unit.words}), got "
                        f"{args.interrogation_time}")
+    if phase and (args.cutoff is None or not math.isfinite(args.cutoff) or args.cutoff <= 0):
+        raise CLIError(f"--cutoff must be a finite number > 0 (cycles per T) for phase noise {args.noise}, "
+                       f"got {args.cutoff}")
+    if not phase and args.cutoff is not None:
+        raise CLIError(f"--cutoff applies to phase noise (flicker_phase, white_phase) only, got --cutoff "
+                       f"{args.cutoff} with --noise {args.noise}")
     if not 1 <= args.memory <= MAX_MEMORY:
         raise CLIError(f"--memory must be an integer from 1 to {MAX_MEMORY}, got {args.memory}")
     if args.slip_weight is not None and not 0.0 <= args.slip_weight <= 0.5:
@@ -158,9 +173,9 @@ def _paper(args: argparse.Namespace) -> dict | None:
     """Mullan & Knill Table 1's percentages when the configuration is Table 1's."""
     from ..clock.adaptive.simulate import PAPER_TABLE1, canonical_noise
 
-    row = PAPER_TABLE1[canonical_noise(args.noise)]
+    row = PAPER_TABLE1.get(canonical_noise(args.noise))
     given = (args.atoms, args.noise_strength, args.interrogations, args.memory)
-    if given != (row["atoms"], row["h"], row["interrogations"], row["memory"]):
+    if row is None or given != (row["atoms"], row["h"], row["interrogations"], row["memory"]):
         return None
     return {name: {quantity: {"value": value, "se": se} for quantity, (value, se) in row[name].items()}
             for name in ("ramsey", "buzek")}
@@ -177,7 +192,8 @@ def adaptive_run_point(point: dict) -> dict:
 
     return simulate_adaptive_clock(point["atoms"], point["noise"], point["h"], point["interrogations"], 1,
                                    point["memory"], point["protocol"], point["seed"], 1, sdp_prior=point["sdp_prior"],
-                                   first_run=point["run"], slip_weight=point.get("slip_weight")).to_dict()
+                                   first_run=point["run"], slip_weight=point.get("slip_weight"),
+                                   cutoff=point.get("cutoff")).to_dict()
 
 
 def check_adaptive_run(point: dict, result: dict) -> None:
@@ -209,6 +225,8 @@ def _comparison(args: argparse.Namespace) -> dict:
 
     job = {"atoms": args.atoms, "noise": args.noise, "h": args.noise_strength, "interrogations": args.interrogations,
            "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior, "slip_weight": args.slip_weight}
+    if args.cutoff is not None:
+        job["cutoff"] = args.cutoff
     if args.out is not None:
         claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
     points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
@@ -290,6 +308,7 @@ def adaptive(args: argparse.Namespace) -> int:
         "atoms": args.atoms, "noise": results["adaptive"].noise, "noise_strength": args.noise_strength,
         "h": args.noise_strength,
         "nist_h": {str(alpha): value for alpha, value in nist_spectrum(args.noise, args.noise_strength).items()},
+        "cutoff": args.cutoff,
         **times, "curves_time_unit": "T", "interrogations": args.interrogations, "runs": args.runs,
         "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior,
         "slip_weight": results["adaptive"].slip_weight,

@@ -11,7 +11,9 @@
   Bužek–Derka–Massar protocol (section VI, appendix D);
 * :mod:`.simulate` — the running clock of section VI: Monte-Carlo runs
   against Ramsey and Bužek, Table 1 improvements, lost-lock statistics;
-* :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV).
+* :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV);
+* :mod:`.timing` — timing-error suppression of the free-running oscillator
+  (appendix D: eqs. 24–26, the bound of eq. 25, the ρ(ω) re-parametrisation).
 
 Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 """
@@ -19,6 +21,8 @@ Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 from .baselines import FixedInterrogation, bdm_interrogation, bdm_state, ramsey_interrogation
 from .covariance import (
     ALPHA_RANGE,
+    PHASE_ALPHA_MIN,
+    PHASE_NOISE_TYPES,
     PhaseFrequencyLaw,
     PredictionLaw,
     clock_covariance,
@@ -32,6 +36,7 @@ from .covariance import (
     power_law_terms,
     prediction_law,
     reference_covariance,
+    sample_interval_averages,
     transition_law,
 )
 from .sdp import (
@@ -68,6 +73,17 @@ from .simulate import (
     summarise_protocols,
 )
 from .smoothing import SmoothedRun, smooth_history, smoothed_run
+from .timing import (
+    TIMING_STRATEGIES,
+    locked_bound,
+    measurement_time,
+    reparametrise_prior,
+    reparametrised_bound,
+    rho,
+    rho_inverse,
+    software_lock_bound,
+    timing_phase_error,
+)
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
 
 from ..._deprecation import renamed_attributes
@@ -77,7 +93,7 @@ __getattr__ = renamed_attributes(__name__, globals(), {"SEED_NOISE_TYPES": "PAPE
 
 __all__ = [
     "FixedInterrogation", "bdm_interrogation", "bdm_state", "ramsey_interrogation",
-    "ALPHA_RANGE", "PhaseFrequencyLaw", "PredictionLaw", "clock_covariance", "condition_gaussian",
+    "ALPHA_RANGE", "PHASE_ALPHA_MIN", "PHASE_NOISE_TYPES", "sample_interval_averages", "PhaseFrequencyLaw", "PredictionLaw", "clock_covariance", "condition_gaussian",
     "contrast_order", "cycle_intervals", "frequency_kernel", "interval_covariance", "phase_frequency_law",
     "phase_kernel", "power_law_terms", "prediction_law", "reference_covariance", "transition_law",
     "COST_FUNCTIONS", "MAX_ATOMS", "MAX_LABELS", "MAX_POINTS", "InterrogationResult", "dicke_imprint",
@@ -87,5 +103,7 @@ __all__ = [
     "CLOCK_PROTOCOLS", "SDP_PRIORS", "PAPER_NOISE_TYPES", "PAPER_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
     "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
     "SmoothedRun", "smooth_history", "smoothed_run",
+    "TIMING_STRATEGIES", "locked_bound", "measurement_time", "reparametrise_prior", "reparametrised_bound", "rho",
+    "rho_inverse", "software_lock_bound", "timing_phase_error",
     "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",
 ]

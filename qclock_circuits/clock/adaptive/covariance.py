@@ -44,23 +44,58 @@ only up to an even polynomial of degree ``n`` in τ (the IR cutoff, or
 * −5 < α ≤ −3: in addition ``Σ w_k t_k = 0`` with ``t_k`` the interval midpoints.
 
 :func:`interval_covariance` checks the contrast before computing it.
+
+Phase noise (1 ≤ α ≤ 2)
+-----------------------
+Mullan & Knill's exponents ``α ∈ [−4, 2]`` are those of ``S(ω) ∝ ω^α`` with ω
+the frequency (section II; their α = −1 is 1/f, −2 Brownian), i.e. the NIST
+α of this module: their ``α ∈ [1, 2]`` is NIST **flicker PM** (α = 1,
+``'flicker_phase'``) and **white PM** (α = 2, ``'white_phase'``), the spectra
+of a phase ``x`` with ``S_x = h f^(α−2)/(2π)²`` = ``h/(4π² f)`` and ``h/(4π²)``.
+An interval average of ω is still a phase difference over the window,
+``⟨ω⟩ = (x(b) − x(a))/T``, but its variance ``2(K_x(0) − K_x(T))/T²`` diverges
+at high frequency (logarithmically at α = 1, like ``f_h`` at α = 2): these
+exponents need the high-frequency cutoff ``f_h`` (``cutoff``, cycles per Z) of
+the NIST definition, a brick-wall ``S_ω = h f^α`` for ``0 < f ≤ f_h`` and 0
+above. The phase kernel is then the finite integral
+
+    K_x(τ) = (h/4π²) ∫_0^{f_h} f^(α−2) cos(2πfτ) df,
+
+``(h/4π²) sin(2π f_h τ)/(2πτ)`` for white PM and
+``−(h/4π²) Cin(2π f_h τ)`` for flicker PM (``Cin(z) = γ + ln z − Ci(z)``;
+the infinite constant of its infrared end is a gauge that every interval
+average cancels). In between (1 < α < 2) it is evaluated by its power series
+(``2π f_h τ ≤ 10``) or as the analytic continuation minus the Fourier tail
+beyond ``f_h`` (QUADPACK's QAWF). The averages themselves are admissible
+(no contrast needed). Two limits follow: for ``f_h T ≫ 1`` the white-PM
+window averages have ``T_k T_l Cov = (h f_h/4π²) Σ ±[edges coincide]``
+(variance ``h f_h/(2π² T²)``, correlation −1/2 between adjacent windows,
+zero otherwise — the δ-terms at the window edges), and the Allan variances
+are NIST's ``3 h f_h/(4π²τ²)`` and ``h [1.038 + 3 ln(2π f_h τ)]/(4π²τ²)``.
+The cutoff applies to the phase-noise terms only: for α < 1 the averages
+converge and the terms are computed without it (their cutoff corrections
+vanish as ``f_h → ∞``).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gamma
+from scipy import integrate
+from scipy.special import gamma, sici
 
 from ..._validation import QClockError, check_cycle_times, check_finite, check_finite_array
 from ...bayes.priors import NOISE_TYPES
 
 __all__ = [
     "ALPHA_RANGE",
+    "PHASE_NOISE_TYPES",
+    "PHASE_ALPHA_MIN",
     "power_law_terms",
     "phase_kernel",
     "frequency_kernel",
@@ -69,6 +104,7 @@ __all__ = [
     "reference_covariance",
     "cycle_intervals",
     "clock_covariance",
+    "sample_interval_averages",
     "condition_gaussian",
     "PredictionLaw",
     "prediction_law",
@@ -77,9 +113,16 @@ __all__ = [
     "phase_frequency_law",
 ]
 
-#: Open interval of NIST exponents α handled: averages of ω over an interval
-#: diverge for α ≥ 1 (phase noise), and α ≤ −5 needs contrasts of order ≥ 3.
-ALPHA_RANGE = (-5.0, 1.0)
+#: NIST exponents α handled, ``(−5, 2]`` (lower end open, upper closed): α ≤ −5
+#: needs contrasts of order ≥ 3; averages of ω diverge for α ≥ 1 (phase noise),
+#: which needs a high-frequency cutoff (module docstring); α > 2 is beyond the
+#: range of Mullan & Knill, PRA 90, 042310 (2014), section II.
+ALPHA_RANGE = (-5.0, 2.0)
+#: Smallest exponent that is phase noise and needs the cutoff ``f_h`` (NIST flicker PM).
+PHASE_ALPHA_MIN = 1.0
+#: Words for the phase-noise exponents (NIST flicker PM and white PM of ``S_ω``).
+PHASE_NOISE_TYPES = {"flicker_phase": 1, "white_phase": 2}
+_SERIES_LIMIT = 10.0  # 2π f_h τ up to which the cut-off phase kernel (1 < α < 2) is summed as a power series
 
 _SNAP = 1e-9  # exponents this close to an integer use the integer (closed-form) kernel
 
@@ -87,13 +130,15 @@ _SNAP = 1e-9  # exponents this close to an integer use the integer (closed-form)
 # ----------------------------------------------------------------------------- spectrum terms
 def _check_alpha(alpha) -> float:
     if isinstance(alpha, str):
-        if alpha not in NOISE_TYPES:
-            raise QClockError(f"alpha must be a NIST exponent in {ALPHA_RANGE} or one of "
-                              f"{', '.join(map(repr, NOISE_TYPES))}, got {alpha!r}")
-        return float(NOISE_TYPES[alpha])
+        words = {**NOISE_TYPES, **PHASE_NOISE_TYPES}
+        if alpha not in words:
+            raise QClockError(f"alpha must be a NIST exponent in (-5, 2] or one of "
+                              f"{', '.join(map(repr, words))}, got {alpha!r}")
+        return float(words[alpha])
     value = check_finite(alpha, "alpha")
-    if not ALPHA_RANGE[0] < value < ALPHA_RANGE[1]:
-        raise QClockError(f"alpha must lie in the open interval {ALPHA_RANGE} (NIST exponent of S_ω), got {value}")
+    if not ALPHA_RANGE[0] < value <= ALPHA_RANGE[1]:
+        raise QClockError(f"alpha must lie in (-5, 2] (NIST exponent of S_ω; alpha >= 1 is phase noise), "
+                          f"got {value}")
     nearest = round(value)
     return float(nearest) if abs(value - nearest) < _SNAP else value
 
@@ -108,14 +153,14 @@ def power_law_terms(spectrum) -> dict[float, float]:
 
     Returns
     -------
-    dict of float to float
-        NIST exponent α → h_α (dimensionless, time unit Z).
+    dict
+        ``{α: h_α}`` with float NIST exponents (words resolved).
 
     Raises
     ------
     QClockError
-        If the mapping is empty, an ``h_α`` is negative, an exponent is
-        unknown or out of range, or an exponent is named twice.
+        An empty or non-mapping spectrum, an exponent outside (−5, 2], a
+        negative or non-finite ``h_α``, or an exponent named twice.
     """
     terms = getattr(spectrum, "h", spectrum)
     if not isinstance(terms, Mapping) or len(terms) == 0:
@@ -136,18 +181,16 @@ def power_law_terms(spectrum) -> dict[float, float]:
 def contrast_order(alpha) -> int:
     """How many polynomial moments (0th, 1st) a frequency contrast must cancel for exponent α.
 
-    0 for α > −1, 1 for −3 < α ≤ −1 (weights sum to zero), 2 for −5 < α ≤ −3
-    (also the first time moment).
-
     Parameters
     ----------
-    alpha : float, int or str
-        NIST exponent α of ``S_ω`` (or a noise word).
+    alpha : float or str
+        NIST exponent in (−5, 2] or a noise word.
 
     Returns
     -------
     int
-        The number of moments (0, 1 or 2).
+        0 for α > −1 (phase noise included), 1 for −3 < α ≤ −1 (weights sum
+        to zero), 2 for −5 < α ≤ −3 (also the first time moment).
     """
     alpha = _check_alpha(alpha)
     if alpha > -1.0:
@@ -170,28 +213,103 @@ def _kernel_shape(alpha: float) -> tuple[str, float, int]:
     return "log", -scale * (-1.0) ** (n // 2) * (2.0 * math.pi) ** n / math.factorial(n), n
 
 
-def phase_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
+def _check_cutoff(cutoff, alpha: float) -> float:
+    if cutoff is None:
+        raise QClockError(f"cutoff must be given for phase noise (alpha={alpha} >= 1): the high-frequency cutoff "
+                          f"f_h > 0 in cycles per Z, without which interval averages diverge; got None")
+    value = check_finite(cutoff, "cutoff")
+    if value <= 0:
+        raise QClockError(f"cutoff must be > 0 (high-frequency cutoff f_h, cycles per Z), got {value}")
+    return value
+
+
+def _cin(z: np.ndarray) -> np.ndarray:
+    """``Cin(z) = ∫_0^z (1 − cos t)/t dt = γ + ln z − Ci(z)`` (power series below z = 0.5: no cancellation)."""
+    small = z < 0.5
+    out = np.empty_like(z)
+    zs = z[small]
+    term, total = np.ones_like(zs), np.zeros_like(zs)
+    for k in range(1, 10):  # Σ (−1)^(k+1) z^(2k) / (2k (2k)!)
+        term = term * zs**2 / ((2 * k - 1) * (2 * k))
+        total += (-1) ** (k + 1) * term / (2 * k)
+    out[small] = total
+    zl = z[~small]
+    out[~small] = np.euler_gamma + np.log(zl) - sici(zl)[1]
+    return out
+
+
+def _cutoff_integral(tau: float, s: float, cutoff: float) -> float:
+    """``∫_0^{f_h} f^(s−1) cos(2πfτ) df`` for 0 < s < 1 (τ ≥ 0)."""
+    z = 2.0 * math.pi * cutoff * tau
+    if z <= _SERIES_LIMIT:
+        total, term, k = 0.0, 1.0, 0
+        while True:  # f_h^s Σ_k (−1)^k z^(2k) / ((2k)! (2k + s))
+            total += term / (2 * k + s)
+            k += 1
+            term *= -z * z / ((2 * k - 1) * (2 * k))
+            if abs(term) < 1e-18 and k > z:
+                break
+        return cutoff**s * total
+    omega = 2.0 * math.pi * tau
+    full = gamma(s) * math.cos(math.pi * s / 2.0) * omega ** (-s)
+    # tail ∫_{f_h}^∞ f^(s−1) cos(ωf) df, integrated by parts once so that the QAWF integrand decays as f^(s−2)
+    with warnings.catch_warnings():  # QAWF flags its cycle extrapolation; accuracy is checked against quadrature
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        rest, _ = integrate.quad(lambda f: f ** (s - 2.0), cutoff, np.inf, weight="sin", wvar=omega,
+                                 epsabs=1e-12 * cutoff ** (s - 2.0) / omega, limlst=200)
+    tail = -cutoff ** (s - 1.0) * math.sin(omega * cutoff) / omega + (1.0 - s) / omega * rest
+    return full - tail
+
+
+def _cutoff_phase_kernel(tau: np.ndarray, alpha: float, cutoff: float) -> np.ndarray:
+    """Phase kernel per unit h for 1 ≤ α ≤ 2 with the brick-wall cutoff (module docstring), τ ≥ 0."""
+    scale = 1.0 / (4.0 * math.pi**2)
+    if alpha == 2.0:
+        return scale * cutoff * np.sinc(2.0 * cutoff * tau)  # sin(2π f_h τ)/(2πτ)
+    if alpha == 1.0:
+        return -scale * _cin(2.0 * math.pi * cutoff * tau)
+    unique, inverse = np.unique(tau, return_inverse=True)
+    values = np.array([_cutoff_integral(float(t), alpha - 1.0, cutoff) for t in unique])
+    return scale * values[inverse].reshape(tau.shape)
+
+
+def phase_kernel(lag, alpha, h: float = 1.0, *, cutoff: float | None = None) -> np.ndarray | float:
     """Generalised covariance ``K_x(τ)`` of the phase ``x = ∫ω dt`` for ``S_ω = h f^α`` (one-sided).
+
+    Mullan & Knill, PRA 90, 042310 (2014), section II (distributional-derivative
+    treatment), applied once to the phase (module docstring).
 
     Parameters
     ----------
     lag : float or array
         τ in units of Z.
     alpha : float or str
-        NIST exponent in (−5, 1) or a word ('white', 'flicker', 'random_walk').
+        NIST exponent in (−5, 2] or a word ('white', 'flicker', 'random_walk',
+        'flicker_phase', 'white_phase').
     h : float
         Coefficient ``h_α ≥ 0`` (units of Z).
+    cutoff : float, optional
+        High-frequency cutoff ``f_h > 0`` (cycles per Z) of the brick-wall
+        spectrum; required for phase noise (α ≥ 1), ignored for α < 1.
 
     Returns
     -------
-    float or numpy.ndarray
-        K_x(τ) in rad² (module docstring; fixed up to an even polynomial of
-        degree ``1 − α`` for α ≤ −1, which every admissible contrast cancels),
-        shaped like the lag.
+    float or ndarray
+        ``K_x(τ)`` in rad² (module docstring; fixed up to an even polynomial of
+        degree ``1 − α`` for α ≤ −1, and up to a constant at α = 1, which every
+        admissible contrast cancels).
+
+    Raises
+    ------
+    QClockError
+        For an exponent outside (−5, 2], or α ≥ 1 without a positive cutoff.
     """
     alpha = _check_alpha(alpha)
     h = check_finite(h, "h")
     tau = np.abs(np.asarray(lag, dtype=float))
+    if alpha >= PHASE_ALPHA_MIN:
+        value = h * _cutoff_phase_kernel(tau, alpha, _check_cutoff(cutoff, alpha))
+        return float(value) if np.ndim(value) == 0 else value
     kind, coefficient, power = _kernel_shape(alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "power":
@@ -212,26 +330,27 @@ def frequency_kernel(lag, alpha, h: float = 1.0) -> np.ndarray | float:
 
     Parameters
     ----------
-    lag : float or array_like
-        Time lag τ ≠ 0 (units of Z).
-    alpha : float, int or str
-        NIST exponent α of ``S_ω`` (or a noise word), −3 < α < 1.
-    h : float, optional
-        Coefficient h_α (dimensionless).
+    lag : float or array
+        τ ≠ 0 (units of Z).
+    alpha : float or str
+        NIST exponent in (−3, 1) or a word.
+    h : float
+        ``h_α`` (units of Z).
 
     Returns
     -------
-    float or numpy.ndarray
-        K_ω(τ) ((rad per Z)²), shaped like ``lag``.
+    float or ndarray
+        ``K_ω(τ)`` in (rad/Z)².
 
     Raises
     ------
     QClockError
-        If α is outside (−3, 1) or a lag is 0.
+        For α outside (−3, 1) or a zero lag.
     """
     alpha = _check_alpha(alpha)
-    if alpha <= -3.0:
-        raise QClockError(f"frequency_kernel needs -3 < alpha < 1 (use phase_kernel for steeper spectra), got {alpha}")
+    if not -3.0 < alpha < PHASE_ALPHA_MIN:
+        raise QClockError(f"frequency_kernel needs -3 < alpha < 1 (use phase_kernel for steeper spectra and, with "
+                          f"a cutoff, for phase noise), got {alpha}")
     h = check_finite(h, "h")
     tau = np.abs(np.asarray(lag, dtype=float))
     if np.any(tau == 0):
@@ -260,7 +379,7 @@ def _check_intervals(intervals) -> np.ndarray:
     return array
 
 
-def _average_matrix(intervals: np.ndarray, terms: Mapping[float, float]) -> np.ndarray:
+def _average_matrix(intervals: np.ndarray, terms: Mapping[float, float], cutoff: float | None = None) -> np.ndarray:
     """Formal (gauge-dependent) covariance of the K interval averages, summed over the terms."""
     a, b = intervals[:, 0], intervals[:, 1]
     durations = b - a
@@ -270,7 +389,7 @@ def _average_matrix(intervals: np.ndarray, terms: Mapping[float, float]) -> np.n
             continue
 
         def k(x, y):
-            return phase_kernel(x[:, None] - y[None, :], alpha, h)
+            return phase_kernel(x[:, None] - y[None, :], alpha, h, cutoff=cutoff)
 
         total += k(b, b) - k(b, a) - k(a, b) + k(a, a)
     return total / np.outer(durations, durations)
@@ -298,7 +417,7 @@ def _check_contrast(weights: np.ndarray, intervals: np.ndarray, terms: Mapping[f
                     f"Use differences such as omega_i - omega_0 (reference_covariance).")
 
 
-def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
+def interval_covariance(intervals, spectrum, weights=None, *, cutoff: float | None = None) -> np.ndarray:
     """Covariance of contrasts of interval-averaged frequencies, Mullan & Knill eq. (2) via the phase kernel.
 
     Parameters
@@ -311,6 +430,9 @@ def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
     weights : array, shape (m, K), optional
         Rows ``w`` define contrasts ``Σ_k w_k ⟨ω⟩_k``; default the identity
         (the averages themselves), which is allowed only when every α > −1.
+    cutoff : float, optional
+        High-frequency cutoff ``f_h`` (cycles per Z) of the phase-noise terms
+        (α ≥ 1, where it is required; module docstring).
 
     Returns
     -------
@@ -321,7 +443,7 @@ def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
     ------
     QClockError
         If a contrast does not cancel the moments the steepest α requires
-        (:func:`contrast_order`).
+        (:func:`contrast_order`), or phase noise is given without a cutoff.
     """
     intervals = _check_intervals(intervals)
     terms = power_law_terms(spectrum)
@@ -336,11 +458,11 @@ def interval_covariance(intervals, spectrum, weights=None) -> np.ndarray:
             raise QClockError(f"weights must have shape (m, {count}) to match the {count} intervals, "
                               f"got shape {weights.shape}")
     _check_contrast(weights, intervals, terms)
-    covariance = weights @ _average_matrix(intervals, terms) @ weights.T
+    covariance = weights @ _average_matrix(intervals, terms, cutoff) @ weights.T
     return 0.5 * (covariance + covariance.T)
 
 
-def reference_covariance(intervals, reference, spectrum) -> np.ndarray:
+def reference_covariance(intervals, reference, spectrum, *, cutoff: float | None = None) -> np.ndarray:
     """Mullan & Knill eq. (1): ``C_ij = Cov(ω_i − ω_0, ω_j − ω_0)`` with ``ω_0`` the average over ``reference``.
 
     Parameters
@@ -352,11 +474,13 @@ def reference_covariance(intervals, reference, spectrum) -> np.ndarray:
         (known, zero, when the clock starts).
     spectrum : mapping or LocalOscillatorNoise
         One-sided power-law spectrum ``{α: h_α}`` (units of Z).
+    cutoff : float, optional
+        ``f_h`` (cycles per Z) for phase-noise terms (:func:`interval_covariance`).
 
     Returns
     -------
     numpy.ndarray, shape (K, K)
-        The covariance ((rad per Z)²).
+        The covariance ``C`` ((rad per Z)²).
 
     Raises
     ------
@@ -368,7 +492,7 @@ def reference_covariance(intervals, reference, spectrum) -> np.ndarray:
     reference = check_finite_array(reference, "reference", ndim=1, length=2)
     stacked = np.vstack([reference[None, :], intervals])
     weights = np.hstack([-np.ones((intervals.shape[0], 1)), np.eye(intervals.shape[0])])
-    return interval_covariance(stacked, spectrum, weights)
+    return interval_covariance(stacked, spectrum, weights, cutoff=cutoff)
 
 
 def cycle_intervals(cycles: int, interrogation_time: float, dead_time: float = 0.0, *,
@@ -390,13 +514,8 @@ def cycle_intervals(cycles: int, interrogation_time: float, dead_time: float = 0
 
     Returns
     -------
-    numpy.ndarray, shape (K, 2) or (2K, 2)
-        ``[start, end]`` of each window (units of Z).
-
-    Raises
-    ------
-    QClockError
-        If ``cycles`` < 1 or ``include_dead`` is set without dead time.
+    ndarray, shape (K, 2) or (2K, 2)
+        ``[start, end]`` rows (units of Z).
     """
     if isinstance(cycles, bool) or not isinstance(cycles, numbers.Integral) or cycles < 1:
         raise QClockError(f"cycles must be an integer >= 1, got {cycles!r}")
@@ -412,38 +531,85 @@ def cycle_intervals(cycles: int, interrogation_time: float, dead_time: float = 0
     return np.stack([ramsey, dead_windows], axis=1).reshape(-1, 2)
 
 
-def clock_covariance(spectrum, cycles: int, interrogation_time: float, dead_time: float = 0.0) -> np.ndarray:
+def clock_covariance(spectrum, cycles: int, interrogation_time: float, dead_time: float = 0.0, *,
+                     cutoff: float | None = None) -> np.ndarray:
     """Prior covariance of the clock's Ramsey-window frequencies ``ω_1 … ω_K`` relative to ``ω_0``.
 
     ``ω_0`` is the average over the Ramsey window of the cycle before the first
     interrogation (the paper's ``I_0``), whose value is taken as the origin; the
-    interrogations are the Ramsey windows of cycles 1…K (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eq. (1)).
+    interrogations are the Ramsey windows of cycles 1…K (eq. 1). Units (rad/Z)².
 
     Parameters
     ----------
     spectrum : mapping or LocalOscillatorNoise
-        One-sided power-law spectrum ``{α: h_α}`` (units of Z).
+        ``{α: h_α}`` (:func:`power_law_terms`).
     cycles : int
-        Number of interrogations K (≥ 1).
-    interrogation_time : float
-        Dark time T (units of Z, > 0).
-    dead_time : float, optional
-        Dead time T_D (units of Z, ≥ 0).
+        K ≥ 1 interrogations.
+    interrogation_time, dead_time : float
+        T > 0 and T_D ≥ 0 (units of Z).
+    cutoff : float, optional
+        High-frequency cutoff ``f_h`` (cycles per Z) that phase noise (α ≥ 1)
+        requires (:func:`interval_covariance`).
 
     Returns
     -------
-    numpy.ndarray, shape (K, K)
-        The covariance ((rad/Z)²).
-
-    Raises
-    ------
-    QClockError
-        If ``cycles`` < 1 or the cycle times are invalid.
+    ndarray, shape (K, K)
+        ``C_ij`` of eq. (1), (rad/Z)².
     """
     if isinstance(cycles, bool) or not isinstance(cycles, numbers.Integral) or cycles < 1:
         raise QClockError(f"cycles must be an integer >= 1, got {cycles!r}")
     windows = cycle_intervals(int(cycles) + 1, interrogation_time, dead_time)
-    return reference_covariance(windows[1:], windows[0], spectrum)
+    return reference_covariance(windows[1:], windows[0], spectrum, cutoff=cutoff)
+
+
+def sample_interval_averages(intervals, spectrum, size: int, seed=None, *,
+                             cutoff: float | None = None) -> np.ndarray:
+    """Exact samples of the interval-averaged frequencies of a stationary power-law process.
+
+    The averages ``⟨ω⟩_k`` over ``intervals`` are jointly Gaussian with zero
+    mean and the covariance of :func:`interval_covariance` (Mullan & Knill,
+    PRA 90, 042310 (2014), eq. 2), so drawing them through its Cholesky factor
+    is exact — no time grid, no truncated spectrum beyond the cutoff. This is
+    the generator for phase noise (white and flicker PM), which
+    :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise` does not simulate.
+
+    Parameters
+    ----------
+    intervals : array, shape (K, 2)
+        Averaging windows (units of Z).
+    spectrum : mapping or LocalOscillatorNoise
+        ``{α: h_α}`` with every α > −1 (the averages must be defined without a
+        reference; use :func:`reference_covariance` otherwise).
+    size : int
+        Number of independent draws (≥ 1).
+    seed : int, SeedSequence or Generator, optional
+    cutoff : float, optional
+        ``f_h`` (cycles per Z), required for α ≥ 1.
+
+    Returns
+    -------
+    ndarray, shape (size, K)
+        Window averages (rad/Z).
+
+    Raises
+    ------
+    QClockError
+        For α ≤ −1 terms, a missing cutoff, or a singular covariance (e.g.
+        repeated windows).
+    """
+    terms = power_law_terms(spectrum)
+    if any(contrast_order(alpha) for alpha, h in terms.items() if h > 0):
+        raise QClockError(f"spectrum must have every exponent alpha > -1 to sample absolute averages, got "
+                          f"exponents {sorted(terms)}; sample differences with reference_covariance instead")
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        raise QClockError(f"size must be an integer >= 1, got {size!r}")
+    covariance = interval_covariance(intervals, terms, cutoff=cutoff)
+    try:
+        factor = np.linalg.cholesky(covariance)
+    except np.linalg.LinAlgError as exc:
+        raise QClockError("the covariance of these intervals is singular (repeated or degenerate windows)") from exc
+    normals = np.random.default_rng(seed).standard_normal((int(size), covariance.shape[0]))
+    return normals @ factor.T
 
 
 # ----------------------------------------------------------------------------- conditional Gaussians
@@ -514,10 +680,10 @@ class PredictionLaw:
 
     Parameters
     ----------
-    coefficients : numpy.ndarray, shape (memory,)
-        Regression coefficients on the past frequencies, oldest first.
+    coefficients : ndarray, shape (memory,)
+        Regression weights on the past frequencies, oldest first.
     variance : float
-        Conditional variance of ω_next ((rad per Z)²).
+        Conditional variance (rad/Z)².
     """
 
     coefficients: np.ndarray
@@ -528,22 +694,17 @@ class PredictionLaw:
         return int(self.coefficients.size)
 
     def mean(self, past) -> np.ndarray | float:
-        """Conditional mean for ``past`` of shape (..., memory), oldest first.
+        """Conditional mean ``coefficients · past``.
 
         Parameters
         ----------
-        past : array_like, shape (..., memory)
-            Past frequencies (rad per Z), oldest first.
+        past : array, shape (..., memory)
+            Past frequencies (rad/Z), oldest first.
 
         Returns
         -------
-        float or numpy.ndarray, shape (...)
-            ``coefficients · past`` (rad per Z).
-
-        Raises
-        ------
-        QClockError
-            If the last axis of ``past`` is not ``memory`` long.
+        float or ndarray
+            The conditional mean (rad/Z), shape ``past.shape[:-1]``.
         """
         past = np.asarray(past, dtype=float)
         if past.shape[-1:] != (self.memory,):
@@ -552,12 +713,12 @@ class PredictionLaw:
         return float(value) if np.ndim(value) == 0 else value
 
     def to_dict(self) -> dict:
-        """Plain JSON-compatible data.
+        """JSON-able form.
 
         Returns
         -------
         dict
-            The object's data (JSON types only); :meth:`from_dict` reads it back.
+            ``coefficients`` (list) and ``variance``.
         """
         return {"coefficients": self.coefficients.tolist(), "variance": float(self.variance)}
 
@@ -568,12 +729,11 @@ class PredictionLaw:
         Parameters
         ----------
         data : mapping
-            A dictionary as written by :meth:`to_dict`.
+            ``coefficients`` and ``variance``.
 
         Returns
         -------
         PredictionLaw
-            The reconstructed object.
         """
         return cls(coefficients=np.asarray(data["coefficients"], dtype=float), variance=float(data["variance"]))
 
@@ -592,13 +752,13 @@ def prediction_law(cov, memory: int | None = None) -> PredictionLaw:
     Returns
     -------
     PredictionLaw
-        Regression coefficients (oldest first) and conditional variance.
+        Coefficients on the ``memory`` preceding components (oldest first)
+        and the conditional variance.
 
     Raises
     ------
     QClockError
-        If ``cov`` is not a symmetric positive-definite matrix or ``memory``
-        is out of range.
+        A non-symmetric or non-positive-definite ``cov``, or ``memory`` out of range.
     """
     cov = _check_covariance(cov)
     size = cov.shape[0]
@@ -615,7 +775,8 @@ def prediction_law(cov, memory: int | None = None) -> PredictionLaw:
     return PredictionLaw(coefficients=coefficients, variance=variance)
 
 
-def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: float = 0.0) -> PredictionLaw:
+def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: float = 0.0, *,
+                   cutoff: float | None = None) -> PredictionLaw:
     """Truncated-history noise model (Mullan & Knill section V): law of ``ω_{n+1}`` given the last ``memory`` ones.
 
     The frequencies are the Ramsey-window averages of consecutive clock cycles
@@ -630,27 +791,20 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
     Parameters
     ----------
     spectrum : mapping or LocalOscillatorNoise
-        One-sided power-law spectrum ``{α: h_α}`` (units of Z).
+        ``{α: h_α}`` with every α > −3.
     memory : int
-        Number of past windows conditioned on (≥ 0; ≥ 1 when an α ≤ −1).
-    interrogation_time : float
-        Dark time T (units of Z, > 0).
-    dead_time : float, optional
-        Dead time T_D (units of Z, ≥ 0).
+        Frequencies remembered (≥ 0; ≥ 1 for α ≤ −1).
+    interrogation_time, dead_time : float
+        T > 0 and T_D ≥ 0 (units of Z).
+    cutoff : float, optional
+        ``f_h`` (cycles per Z), required for phase noise (α ≥ 1;
+        :func:`interval_covariance`).
 
     Returns
     -------
     PredictionLaw
-        The law of ω_{n+1} given the last ``memory`` windows (oldest first).
-
-    Raises
-    ------
-    QClockError
-        If ``memory`` is invalid or the spectrum has an exponent α ≤ −3.
-
-    Notes
-    -----
-    Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section V.
+        Coefficients on the past frequencies (oldest first) and the
+        transition variance (rad/Z)².
     """
     terms = power_law_terms(spectrum)
     if isinstance(memory, bool) or not isinstance(memory, numbers.Integral) or memory < 0:
@@ -658,14 +812,14 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
     order = max((contrast_order(alpha) for alpha, h in terms.items() if h > 0), default=0)
     windows = cycle_intervals(int(memory) + 1, interrogation_time, dead_time)
     if order == 0:
-        return prediction_law(interval_covariance(windows, terms))
+        return prediction_law(interval_covariance(windows, terms, cutoff=cutoff))
     if order > 1:
         raise QClockError("transition_law supports spectra with alpha > -3 (contrasts of first order), got "
                           f"exponents {sorted(terms)}")
     if memory < 1:
         raise QClockError(f"memory must be >= 1 for spectral exponents alpha <= -1 (no absolute frequency "
                           f"reference), got {memory}")
-    relative = prediction_law(reference_covariance(windows[1:], windows[0], terms))
+    relative = prediction_law(reference_covariance(windows[1:], windows[0], terms, cutoff=cutoff))
     coefficients = np.concatenate([[1.0 - relative.coefficients.sum()], relative.coefficients])
     return PredictionLaw(coefficients=coefficients, variance=relative.variance)
 
@@ -673,8 +827,6 @@ def transition_law(spectrum, memory: int, interrogation_time: float, dead_time: 
 @dataclass(frozen=True)
 class PhaseFrequencyLaw:
     """Joint zero-mean Gaussian law of the cumulative phase ``θ_n = Σ_{k≤n} ω_k T_k`` and ``ω_{n+1}``.
-
-    Units: rad², (rad/Z)² and rad²/Z.
 
     Parameters
     ----------
@@ -700,27 +852,21 @@ class PhaseFrequencyLaw:
 
         The ``phase_offsets`` of the paper's eq. (7) cost for
         :func:`~qclock_circuits.clock.adaptive.sdp.optimize_interrogation`;
-        ``frequency_mean`` is ``E ω_{n+1}`` (rad/Z), T in units of Z
-        (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), eq. (7)).
+        ``frequency_mean`` is ``E ω_{n+1}`` (rad/Z), T in units of Z.
 
         Parameters
         ----------
-        phases : array_like
+        phases : array
             Interrogation phases φ (rad).
         interrogation_time : float
-            T (units of Z, > 0).
-        frequency_mean : float, optional
+            T > 0 (units of Z).
+        frequency_mean : float
             ``E ω_{n+1}`` (rad/Z).
 
         Returns
         -------
-        numpy.ndarray
-            m(φ) (rad), shaped like ``phases``.
-
-        Raises
-        ------
-        QClockError
-            If ``interrogation_time`` is not > 0.
+        ndarray
+            ``m(φ)`` (rad).
         """
         period = check_finite(interrogation_time, "interrogation_time")
         if period <= 0:
@@ -734,12 +880,12 @@ class PhaseFrequencyLaw:
         return self.phase_variance - self.covariance**2 / self.frequency_variance
 
     def to_dict(self) -> dict:
-        """Plain JSON-compatible data.
+        """JSON-able form.
 
         Returns
         -------
         dict
-            The object's data (JSON types only); :meth:`from_dict` reads it back.
+            The three moments.
         """
         return {"phase_variance": self.phase_variance, "frequency_variance": self.frequency_variance,
                 "covariance": self.covariance}
@@ -751,12 +897,11 @@ class PhaseFrequencyLaw:
         Parameters
         ----------
         data : mapping
-            A dictionary as written by :meth:`to_dict`.
+            ``phase_variance``, ``frequency_variance``, ``covariance``.
 
         Returns
         -------
         PhaseFrequencyLaw
-            The reconstructed object.
         """
         return cls(float(data["phase_variance"]), float(data["frequency_variance"]), float(data["covariance"]))
 
@@ -774,7 +919,6 @@ def phase_frequency_law(cov, durations) -> PhaseFrequencyLaw:
     Returns
     -------
     PhaseFrequencyLaw
-        Variances and covariance of ``(θ_n, ω_{n+1})``.
     """
     cov = _check_covariance(cov)
     durations = check_finite_array(durations, "durations", ndim=1, length=cov.shape[0] - 1)

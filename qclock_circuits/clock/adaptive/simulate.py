@@ -111,7 +111,14 @@ from ..._names import ADAPTIVE_NOISE_TYPES, NOISE_ALIASES, NOISE_TYPES, SDP_PRIO
 from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_int
 from ..allan import overlapping_adev
 from .baselines import bdm_interrogation, ramsey_interrogation
-from .covariance import clock_covariance, transition_law
+from .covariance import (
+    PHASE_NOISE_TYPES,
+    clock_covariance,
+    condition_gaussian,
+    cycle_intervals,
+    interval_covariance,
+    transition_law,
+)
 from .sdp import (
     MAX_ATOMS,
     _complex_from_json,
@@ -145,8 +152,9 @@ __all__ = [
 
 #: Noise names accepted by the adaptive clock and their NIST exponent α: the package's names
 #: (:data:`qclock_circuits.bayes.priors.NOISE_TYPES`) and the words of Mullan & Knill, PRA 90, 042310 (2014)
-#: as aliases (:data:`NOISE_ALIASES`). Formerly ``SEED_NOISE_TYPES`` (deprecated alias).
-PAPER_NOISE_TYPES = {name: NOISE_TYPES[NOISE_ALIASES.get(name, name)]
+#: as aliases (:data:`NOISE_ALIASES`), and the phase-noise words (NIST α = 1, 2). Formerly ``SEED_NOISE_TYPES``
+#: (deprecated alias).
+PAPER_NOISE_TYPES = {name: {**NOISE_TYPES, **PHASE_NOISE_TYPES}[NOISE_ALIASES.get(name, name)]
                      for name in (*ADAPTIVE_NOISE_TYPES, *NOISE_ALIASES)}
 #: Interrogation protocols compared in section VI.
 CLOCK_PROTOCOLS = ("adaptive", "ramsey", "buzek")
@@ -185,18 +193,19 @@ _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
 
 
 def canonical_noise(noise: str) -> str:
-    """The package's name (``'random_walk'`` or ``'flicker'``) of a noise word; ``'brownian'`` is an alias.
+    """The package's name of a noise word (``'random_walk'``, ``'flicker'``, ``'flicker_phase'``, ``'white_phase'``).
 
     Parameters
     ----------
     noise : str
-        ``'random_walk'``, ``'flicker'`` or Mullan & Knill's ``'brownian'``
-        (PRA 90, 042310 (2014), section VI).
+        ``'random_walk'``, ``'flicker'``, the phase-noise words
+        ``'flicker_phase'`` and ``'white_phase'`` (NIST α = 1, 2), or Mullan &
+        Knill's ``'brownian'`` (PRA 90, 042310 (2014), section VI), an alias.
 
     Returns
     -------
     str
-        ``'random_walk'`` or ``'flicker'``.
+        ``'random_walk'``, ``'flicker'``, ``'flicker_phase'`` or ``'white_phase'``.
 
     Raises
     ------
@@ -228,6 +237,10 @@ def oscillator_noise(noise: str, h: float):
     from ..noise import LocalOscillatorNoise
 
     name = canonical_noise(noise)
+    if name in PHASE_NOISE_TYPES:
+        raise QClockError(f"noise must be 'random_walk' or 'flicker' for a LocalOscillatorNoise (it simulates "
+                          f"frequency noise only), got {noise!r}; phase noise is drawn exactly from its window "
+                          f"covariance (covariance.sample_interval_averages)")
     return LocalOscillatorNoise({name: value for value in nist_spectrum(name, h).values()})
 
 
@@ -236,22 +249,28 @@ def nist_spectrum(noise: str, h: float) -> dict[int, float]:
 
     Parameters
     ----------
-    noise : {'random_walk', 'flicker'} (alias 'brownian')
-        Random-walk FM (α = −2) or flicker FM (α = −1).
+    noise : {'random_walk', 'flicker', 'flicker_phase', 'white_phase'} (alias 'brownian')
+        Random-walk FM (α = −2), flicker FM (α = −1), flicker PM (α = 1) or
+        white PM (α = 2).
     h : float
         Scale of the kernel ``Cov(ω(s), ω(s')) = −(h/2)|s − s'|`` (random walk)
         or ``−2h ln|s − s'|`` (flicker) of Mullan & Knill, PRA 90, 042310
         (2014), eqs. (1)–(2), in units of rad² per time unit³ (random walk;
         ω in rad per time unit) or rad² per time unit² (flicker), with the
-        time unit that of the interrogation time (T = 1 in the paper).
+        time unit that of the interrogation time (T = 1 in the paper). The
+        paper gives no kernel scale for phase noise (its α ∈ [1, 2]): for
+        ``'flicker_phase'`` and ``'white_phase'`` ``h`` is the NIST ``h_α``
+        itself (rad² per time unit^(1−α)).
 
     Returns
     -------
     dict
-        ``{−2: h / (2π²)}`` (random walk) or ``{−1: 2h}`` (flicker): the
-        coefficients ``h_α`` of ``S_ω(f) = h_α f^α`` (f in cycles per time
-        unit), as :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise`
-        takes them when the time unit is its Z.
+        ``{−2: h / (2π²)}`` (random walk), ``{−1: 2h}`` (flicker), ``{1: h}``
+        or ``{2: h}`` (phase noise): the coefficients ``h_α`` of
+        ``S_ω(f) = h_α f^α`` (f in cycles per time unit), as
+        :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise` takes them
+        when the time unit is its Z (phase noise also needs the cutoff ``f_h``,
+        :mod:`.covariance`).
 
     Raises
     ------
@@ -264,6 +283,8 @@ def nist_spectrum(noise: str, h: float) -> dict[int, float]:
         raise QClockError(f"noise_strength (the paper's h) must be > 0, got {h}")
     if noise == "random_walk":
         return {-2: h / (2.0 * math.pi**2)}
+    if noise in PHASE_NOISE_TYPES:
+        return {PHASE_NOISE_TYPES[noise]: h}
     return {-1: 2.0 * h}
 
 
@@ -370,9 +391,22 @@ def _interrogation(protocol: str, atoms: int, sdp_prior: str, centred: np.ndarra
 
 # ----------------------------------------------------------------------------- one run
 @lru_cache(maxsize=32)
-def _noise_factor(noise: str, h: float, interrogations: int, period: float) -> np.ndarray:
-    """Cholesky factor of the covariance of ``ω_1 … ω_M`` relative to ``ω_0`` (eq. 1)."""
-    covariance = clock_covariance(nist_spectrum(noise, h), interrogations, period)
+def _noise_factor(noise: str, h: float, interrogations: int, period: float,
+                  cutoff: float | None = None) -> np.ndarray:
+    """Cholesky factor of the covariance of ``ω_1 … ω_M`` relative to ``ω_0`` (eq. 1).
+
+    Phase noise is stationary: its window averages are defined themselves and
+    the clock's model (:func:`~.covariance.transition_law`) predicts them, not
+    their differences to ``ω_0``; the truth is then ``ω_1 … ω_M`` given the
+    known ``ω_0 = 0`` (the state the tracker starts from), not ``ω_k − ω_0``,
+    whose common offset ``−ω_0`` the stationary model would never learn.
+    """
+    if noise in PHASE_NOISE_TYPES:
+        windows = cycle_intervals(interrogations + 1, period)
+        joint = interval_covariance(windows, nist_spectrum(noise, h), cutoff=cutoff)
+        covariance = condition_gaussian(np.zeros(interrogations + 1), joint, [0], [0.0])[1]
+        return np.linalg.cholesky(covariance)
+    covariance = clock_covariance(nist_spectrum(noise, h), interrogations, period, cutoff=cutoff)
     return np.linalg.cholesky(covariance)
 
 
@@ -464,12 +498,13 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
     interrogations, memory, protocol = config["interrogations"], config["memory"], config["protocol"]
     period, sdp_prior = config["interrogation_time"], config["sdp_prior"]
     slip_weight = config.get("slip_weight", 0.0)
+    cutoff = config.get("cutoff")
     noise_seed, outcome_seed = child.spawn(2)
-    truth = _noise_factor(noise, h, interrogations, period) @ np.random.default_rng(noise_seed).standard_normal(
-        interrogations)
+    truth = _noise_factor(noise, h, interrogations, period, cutoff) @ np.random.default_rng(
+        noise_seed).standard_normal(interrogations)
     true_phase = np.cumsum(truth * period)
     rng = np.random.default_rng(outcome_seed)
-    law = transition_law(nist_spectrum(noise, h), memory, period)
+    law = transition_law(nist_spectrum(noise, h), memory, period, cutoff=cutoff)
     spacing, half = _grid_layout(law, period)
     base_half, max_half = half, _max_half(half, memory)
     offset = 0
@@ -547,6 +582,9 @@ class AdaptiveClockResult:
         Phase-slip weight ε of the adaptive protocol's SDP prior
         (:func:`slip_robust_prior`; 0 for the baselines and for results stored
         before it existed).
+    cutoff : float or None
+        High-frequency cutoff ``f_h`` (cycles per time unit) of phase noise
+        (``'flicker_phase'``, ``'white_phase'``); None for frequency noise.
     """
 
     atoms: int
@@ -567,6 +605,7 @@ class AdaptiveClockResult:
     dropped_mass: np.ndarray
     seconds: float = 0.0
     slip_weight: float = 0.0
+    cutoff: float | None = None
 
     @property
     def runs(self) -> int:
@@ -681,7 +720,7 @@ class AdaptiveClockResult:
         if not parts or not all(isinstance(p, cls) for p in parts):
             raise QClockError("parts must be a non-empty sequence of AdaptiveClockResult")
         fields = ("atoms", "noise", "h", "interrogations", "memory", "protocol", "interrogation_time", "sdp_prior",
-                  "seed", "slip_weight")
+                  "seed", "slip_weight", "cutoff")
         first = parts[0]
         for part in parts[1:]:
             if any(getattr(part, f) != getattr(first, f) for f in fields):
@@ -707,7 +746,7 @@ class AdaptiveClockResult:
                 "allan_variance": self.allan_variance.tolist(), "dropped_mass": self.dropped_mass.tolist(),
                 "frequencies": self.frequencies.tolist(),
                 "estimate_allan_variance": self.estimate_allan_variance.tolist(),
-                "seconds": self.seconds, "slip_weight": self.slip_weight}
+                "seconds": self.seconds, "slip_weight": self.slip_weight, "cutoff": self.cutoff}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
@@ -736,7 +775,8 @@ class AdaptiveClockResult:
                    estimate_allan_variance=np.asarray(data["estimate_allan_variance"], float).reshape(
                        -1, len(data["averaging_factors"])),
                    dropped_mass=np.asarray(data["dropped_mass"], float), seconds=float(data.get("seconds", 0.0)),
-                   slip_weight=float(data.get("slip_weight", 0.0)))
+                   slip_weight=float(data.get("slip_weight", 0.0)),
+                   cutoff=None if data.get("cutoff") is None else float(data["cutoff"]))
 
 
 def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
@@ -759,16 +799,17 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                             runs: int = 1, memory: int = 1, protocol: str = "adaptive", seed: int | None = None,
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
-                            slip_weight: float | None = None) -> AdaptiveClockResult:
+                            slip_weight: float | None = None, cutoff: float | None = None) -> AdaptiveClockResult:
     """Simulate ``runs`` independent running clocks (Mullan & Knill section VI; module docstring).
 
     Parameters
     ----------
     atoms : int
         N, 1 … :data:`~.sdp.MAX_ATOMS` (the SDP's limit; also applied to the baselines).
-    noise : {'random_walk', 'flicker'}
-        Random-walk FM (NIST α = −2; the paper's ``'brownian'`` is an alias)
-        or flicker FM (α = −1). The result records the package's name.
+    noise : {'random_walk', 'flicker', 'flicker_phase', 'white_phase'}
+        Random-walk FM (NIST α = −2; the paper's ``'brownian'`` is an alias),
+        flicker FM (α = −1), or phase noise: flicker PM (α = 1), white PM
+        (α = 2), the paper's α ∈ [1, 2]. The result records the package's name.
     noise_strength : float
         The paper's noise strength h (> 0; ``h`` is its deprecated name): kernel ``−(h/2)|s−s'|`` (Brownian) or
         ``−2h ln|s−s'|`` (flicker); :func:`nist_spectrum` gives the NIST ``h_α``.
@@ -799,6 +840,11 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         (:func:`slip_robust_prior`); default :data:`SLIP_WEIGHT` for
         ``'adaptive'``, 0 (not used) for the baselines. ε = 0 is the plain
         Gaussian prior, which loses the clock in rare runs.
+    cutoff : float, optional
+        High-frequency cutoff ``f_h > 0`` (cycles per time unit) of phase noise,
+        required for ``'flicker_phase'`` and ``'white_phase'`` (whose window
+        averages diverge without it; :mod:`.covariance`), refused for
+        frequency noise.
 
     Returns
     -------
@@ -819,6 +865,14 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                           f"got {atoms}")
     noise = canonical_noise(noise)
     nist_spectrum(noise, noise_strength)
+    if noise in PHASE_NOISE_TYPES:
+        cutoff = check_finite(cutoff, "cutoff") if cutoff is not None else None
+        if cutoff is None or cutoff <= 0:
+            raise QClockError(f"cutoff must be > 0 for phase noise {noise!r} (high-frequency cutoff f_h, cycles per "
+                              f"time unit), got {cutoff}")
+    elif cutoff is not None:
+        raise QClockError(f"cutoff applies to phase noise ('flicker_phase', 'white_phase') only, got cutoff={cutoff!r} "
+                          f"with noise {noise!r}")
     interrogations = check_int(interrogations, "interrogations", 5)
     runs = check_int(runs, "runs", 1)
     memory = check_int(memory, "memory", 1, MAX_MEMORY)
@@ -834,7 +888,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
     if protocol != "adaptive" or sdp_prior != "gaussian":
         slip_weight = 0.0  # only the cached adaptive programs use it
     root, label = _seed_root(seed)
-    points = 2 * _grid_layout(transition_law(nist_spectrum(noise, noise_strength), memory, period), period)[1] + 1
+    points = 2 * _grid_layout(transition_law(nist_spectrum(noise, noise_strength), memory, period, cutoff=cutoff),
+                              period)[1] + 1
     if points ** (memory + 1) > _MAX_TABLE:
         allowed = max(k for k in range(MAX_MEMORY + 1) if k == 0 or points ** (k + 1) <= _MAX_TABLE)
         raise QClockError(f"memory must be <= {allowed} for this noise and h (the tracking grid has {points} "
@@ -843,6 +898,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
     config = {"atoms": atoms, "noise": noise, "h": float(noise_strength), "interrogations": interrogations,
               "memory": memory, "protocol": protocol, "interrogation_time": period, "sdp_prior": sdp_prior,
               "slip_weight": slip_weight}
+    if cutoff is not None:
+        config["cutoff"] = cutoff
     first_run = check_int(first_run, "first_run", 0)
     children = root.spawn(first_run + runs)[first_run:]
     arguments = [(config, child) for child in children]
@@ -868,7 +925,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                                averaging_factors=factors, allan_variance=allan(frequencies - estimates),
                                frequencies=frequencies, estimate_allan_variance=allan(estimates),
                                dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds,
-                               slip_weight=slip_weight)
+                               slip_weight=slip_weight, cutoff=cutoff)
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -933,8 +990,8 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
                           f"{adaptive.interrogations} and {baseline.interrogations}")
     last = check_int(last, "last", 1, adaptive.interrogations)
     paired = (adaptive.seed is not None and adaptive.seed == baseline.seed and adaptive.runs == baseline.runs
-              and (adaptive.noise, adaptive.h, adaptive.interrogation_time)
-              == (baseline.noise, baseline.h, baseline.interrogation_time))
+              and (adaptive.noise, adaptive.h, adaptive.interrogation_time, adaptive.cutoff)
+              == (baseline.noise, baseline.h, baseline.interrogation_time, baseline.cutoff))
     square = _gain(adaptive.square_error[:, -last:], baseline.square_error[:, -last:], paired)
     allan = _gain(adaptive.allan_variance, baseline.allan_variance, paired)
     return {"square_error": {"value": square[0], "se": square[1], "se_over_times": square[2]},
