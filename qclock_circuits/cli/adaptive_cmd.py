@@ -79,6 +79,10 @@ def register(subparsers) -> None:
     parser.add_argument("--slip-weight", type=real, default=None, metavar="EPS",
                         help="phase-slip weight in the adaptive protocol's SDP prior (0 to 0.5; default: 0.01; 0 is "
                              "the plain Gaussian prior of the paper, which loses lock in rare runs)")
+    parser.add_argument("--adaptive-times", type=integer, nargs="+", default=None, metavar="K",
+                        help="choose each interrogation time from these multiples of T (distinct integers 1 to 16 "
+                             "including 1, e.g. 1 2 3) by the smallest expected phase-variance increase per unit "
+                             "time; default: constant T")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
                              "recomputing only what is missing")
@@ -97,6 +101,11 @@ def _check(args: argparse.Namespace) -> None:
         raise CLIError(f"--h must be a finite number > 0 (the paper's noise strength), got {args.h}")
     if not 1 <= args.memory <= MAX_MEMORY:
         raise CLIError(f"--memory must be an integer from 1 to {MAX_MEMORY}, got {args.memory}")
+    if args.adaptive_times is not None and (len(set(args.adaptive_times)) != len(args.adaptive_times)
+                                            or 1 not in args.adaptive_times
+                                            or not all(1 <= k <= 16 for k in args.adaptive_times)):
+        raise CLIError(f"--adaptive-times must be distinct integers from 1 to 16 including 1 (multiples of T), "
+                       f"got {' '.join(map(str, args.adaptive_times))}")
     if args.slip_weight is not None and not 0.0 <= args.slip_weight <= 0.5:
         raise CLIError(f"--slip-weight must be a number from 0 to 0.5 (prior probability of a phase slip), "
                        f"got {args.slip_weight}")
@@ -131,7 +140,8 @@ def adaptive_run_point(point: dict) -> dict:
 
     return simulate_adaptive_clock(point["atoms"], point["noise"], point["h"], point["interrogations"], 1,
                                    point["memory"], point["protocol"], point["seed"], 1, sdp_prior=point["sdp_prior"],
-                                   first_run=point["run"], slip_weight=point.get("slip_weight")).to_dict()
+                                   first_run=point["run"], slip_weight=point.get("slip_weight"),
+                                   adaptive_times=point.get("adaptive_times")).to_dict()
 
 
 def check_adaptive_run(point: dict, result: dict) -> None:
@@ -159,6 +169,8 @@ def _stored_comparison(args: argparse.Namespace) -> dict:
 
     job = {"atoms": args.atoms, "noise": args.noise, "h": args.h, "interrogations": args.interrogations,
            "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior, "slip_weight": args.slip_weight}
+    if args.adaptive_times is not None:  # absent for constant T: stores of earlier jobs stay valid
+        job["adaptive_times"] = sorted(args.adaptive_times)
     claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
     points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
     values = run_sweep(adaptive_run_point, points, store=args.out, workers=args.workers, check=check_adaptive_run,
@@ -180,15 +192,16 @@ def adaptive(args: argparse.Namespace) -> int:
     else:
         comparison = compare_protocols(args.atoms, args.noise, args.h, args.interrogations, args.runs, args.memory,
                                        args.seed, args.workers, sdp_prior=args.sdp_prior,
-                                       slip_weight=args.slip_weight)
+                                       slip_weight=args.slip_weight, adaptive_times=args.adaptive_times)
     results = comparison["results"]
     output = {
         "atoms": args.atoms, "noise": results["adaptive"].noise, "h": args.h,
         "nist_h": {str(alpha): value for alpha, value in nist_spectrum(args.noise, args.h).items()},
         "interrogation_time": 1.0, "interrogations": args.interrogations, "runs": args.runs,
         "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior,
-        "slip_weight": results["adaptive"].slip_weight,
+        "slip_weight": results["adaptive"].slip_weight, "adaptive_times": args.adaptive_times,
         "protocols": {name: {**result.curves(), "lost_lock_runs": int(result.lost_lock.sum()),
+                             "mean_interrogation_time": float(result.durations.mean()),
                              "dropped_mass_max": float(result.dropped_mass.max()), "seconds": result.seconds}
                       for name, result in results.items()},
         "improvement": comparison["improvement"],
@@ -208,6 +221,10 @@ def adaptive(args: argparse.Namespace) -> int:
             rows.append([name, quantity, f"{gain['value']:.1f} +- {gain['se']:.1f}", seed_value])
     print(f"adaptive clock: N={args.atoms}, {args.noise} noise, h={args.h}, {args.interrogations} interrogations, "
           f"{args.runs} runs, memory {args.memory}")
+    if args.adaptive_times is not None:
+        print("interrogation times chosen from " + ", ".join(f"{k}T" for k in sorted(args.adaptive_times))
+              + "; mean T_n: " + ", ".join(f"{name} {entry['mean_interrogation_time']:.2f}"
+                                          for name, entry in output["protocols"].items()))
     print(format_table(["baseline", "quantity", "improvement (%)", "Mullan & Knill Table 1 (%)"], rows))
     lost = ", ".join(f"{name} {entry['lost_lock_runs']}" for name, entry in output["protocols"].items())
     print(f"runs that lost lock (frequency error beyond pi/2T): {lost}")

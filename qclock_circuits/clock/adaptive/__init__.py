@@ -11,7 +11,9 @@
   Bužek–Derka–Massar protocol (section VI, appendix D);
 * :mod:`.simulate` — the running clock of section VI: Monte-Carlo runs
   against Ramsey and Bužek, Table 1 improvements, lost-lock statistics;
-* :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV).
+* :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV);
+* :mod:`.schedule` — interrogation times T_n chosen at every step from the
+  current prior (the paper's section VII outlook).
 
 Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 """
@@ -67,6 +69,13 @@ from .simulate import (
     slip_robust_prior,
     summarise_protocols,
 )
+from .schedule import (
+    TimeChoice,
+    choose_interrogation_time,
+    expected_variance_increase,
+    window_intervals,
+    window_transition_law,
+)
 from .smoothing import SmoothedRun, smooth_history, smoothed_run
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
 
@@ -82,5 +91,7 @@ __all__ = [
     "CLOCK_PROTOCOLS", "SDP_PRIORS", "SEED_NOISE_TYPES", "SEED_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
     "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
     "SmoothedRun", "smooth_history", "smoothed_run",
+    "TimeChoice", "choose_interrogation_time", "expected_variance_increase", "window_intervals",
+    "window_transition_law",
     "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",
 ]

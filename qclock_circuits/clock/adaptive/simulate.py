@@ -92,6 +92,7 @@ protocol (paired comparisons), and the result does not depend on ``workers``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import numbers
@@ -106,10 +107,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_int
+from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_finite_array, check_int
 from ..allan import overlapping_adev
 from .baselines import bdm_interrogation, ramsey_interrogation
-from .covariance import clock_covariance, transition_law
+from .covariance import clock_covariance, reference_covariance, transition_law
+from .schedule import choose_interrogation_time, window_transition_law
 from .sdp import (
     MAX_ATOMS,
     _complex_from_json,
@@ -354,6 +356,17 @@ def _interrogation(protocol: str, atoms: int, sdp_prior: str, centred: np.ndarra
     return (*_cached_sdp(*key), key)
 
 
+def _centred_interrogation(prediction, protocol: str, atoms: int, sdp_prior: str, slip_weight: float) -> tuple:
+    """(state, POVM, cache key, mean phase, grid phases minus it) of the protocol's interrogation for a prediction."""
+    weights = prediction.frequency_weights
+    phases = prediction.phases
+    centre = float(weights @ phases)
+    centred = phases - centre
+    probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets,
+                                      slip_weight)
+    return probe, povm, key, centre, centred
+
+
 # ----------------------------------------------------------------------------- one run
 @lru_cache(maxsize=32)
 def _noise_factor(noise: str, h: float, interrogations: int, period: float) -> np.ndarray:
@@ -397,7 +410,7 @@ def _regrid(array: np.ndarray, first_old: int, first_new: int, size_new: int) ->
 
 
 def _recentre(state: TrackerState, offset: int, half: int, spacing: float, base_half: int,
-              max_half: int) -> tuple[TrackerState, int, int, float]:
+              max_half: int, guard: int | None = None) -> tuple[TrackerState, int, int, float]:
     """Recentre the grid on the latest frequency's mean and widen it until the posterior fits inside its margin.
 
     The new grid is centred (whole steps) on ``E(ω_n | a_n)``; its half-size is
@@ -412,11 +425,15 @@ def _recentre(state: TrackerState, offset: int, half: int, spacing: float, base_
     (:attr:`AdaptiveClockResult.dropped_mass`), and more than
     :data:`_MAX_DROPPED` in one step raises.
 
+    ``guard`` (grid steps) overrides the margin when the transition laws differ
+    from step to step (adaptive interrogation times: the widest law's margin).
+
     Returns
     -------
     (state, offset, half, dropped)
     """
-    guard = int(math.ceil(_GRID_GUARD * _GRID_STEPS_PER_SD))
+    if guard is None:
+        guard = int(math.ceil(_GRID_GUARD * _GRID_STEPS_PER_SD))
     first_old = offset - half
     centre = int(round(state.frequency_mean() / spacing))
     envelope = np.zeros(state.grid.size)  # largest probability of any history holding each frequency
@@ -446,6 +463,8 @@ def _recentre(state: TrackerState, offset: int, half: int, spacing: float, base_
 def _run_one(arguments: tuple, record: list | None = None) -> dict:
     """One run; with ``record`` a list, each step's ``(prediction, likelihood, updated state)`` is appended."""
     config, child = arguments
+    if config.get("time_multiples"):
+        return _run_adaptive_times(config, child, record)
     atoms, noise, h = config["atoms"], config["noise"], config["h"]
     interrogations, memory, protocol = config["interrogations"], config["memory"], config["protocol"]
     period, sdp_prior = config["interrogation_time"], config["sdp_prior"]
@@ -466,12 +485,8 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
     dropped = 0.0
     for n in range(interrogations):
         prediction = predict(state, law, period)
-        weights = prediction.frequency_weights
-        phases = prediction.phases
-        centre = float(weights @ phases)
-        centred = phases - centre
-        probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets,
-                                          slip_weight)
+        probe, povm, key, centre, centred = _centred_interrogation(prediction, protocol, atoms, sdp_prior,
+                                                                   slip_weight)
         if key:
             keys.add(key)
         table = outcome_probabilities(probe, povm, np.append(centred, truth[n] * period - centre))
@@ -488,10 +503,112 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
             "frequencies": truth}
 
 
+class _WindowTruth:
+    """Exact Gaussian draw of window-average frequencies for windows chosen one at a time.
+
+    The windows are contiguous, after the reference window ``[0, T]`` whose
+    average is the origin ``ω_0 = 0``. Window k's frequency is
+    ``L_k · z`` with ``L`` the Cholesky factor of the eq. (1) covariance of the
+    windows chosen so far (its rows are fixed once computed, as the leading
+    block of a Cholesky factor does not depend on later rows) and ``z`` the
+    run's standard normals: for a constant schedule the same numbers as
+    :func:`_noise_factor` ``@ z`` (up to rounding). Choosing a window from the
+    outcomes of earlier ones is allowed: the draw is conditional on the past
+    frequencies only.
+    """
+
+    def __init__(self, spectrum: dict, reference: float, normals: np.ndarray):
+        self.spectrum, self.normals = spectrum, normals
+        self.ends = [0.0, reference]
+        self.factor = np.zeros((normals.size, normals.size))
+
+    def next(self, duration: float) -> float:
+        n = len(self.ends) - 2
+        self.ends.append(self.ends[-1] + duration)
+        ends = np.asarray(self.ends)
+        windows = np.column_stack([ends[1:-1], ends[2:]])
+        covariance = reference_covariance(windows, (0.0, ends[1]), self.spectrum)
+        row = np.linalg.solve(self.factor[:n, :n], covariance[:n, n]) if n else np.zeros(0)
+        self.factor[n, :n] = row
+        self.factor[n, n] = math.sqrt(max(covariance[n, n] - row @ row, 0.0))
+        return float(self.factor[n, :n + 1] @ self.normals[:n + 1])
+
+
+def _adaptive_layout(spectrum: dict, memory: int, period: float, multiples: tuple) -> tuple[float, int, int]:
+    """Spacing, half-size and margin (grid steps) of the tracking grid for every schedule of ``multiples``.
+
+    Three points per standard deviation of the narrowest transition law over
+    every combination of remembered and next durations, a margin of
+    :data:`_GRID_GUARD` deviations of the widest one, and ±π/T_min of the base
+    period around the estimate (module docstring).
+    """
+    deviations = [math.sqrt(window_transition_law(spectrum, [period * k for k in combo]).variance)
+                  for combo in itertools.product(multiples, repeat=memory + 1)]
+    spacing = min(deviations) / _GRID_STEPS_PER_SD
+    guard = int(math.ceil(_GRID_GUARD * max(deviations) / spacing))
+    half = int(math.ceil(math.pi / period / spacing + guard))
+    return spacing, half, guard
+
+
+def _run_adaptive_times(config: dict, child, record: list | None = None) -> dict:
+    """One run with interrogation times chosen at every step (:func:`~.schedule.choose_interrogation_time`)."""
+    atoms, noise, h = config["atoms"], config["noise"], config["h"]
+    interrogations, memory, protocol = config["interrogations"], config["memory"], config["protocol"]
+    period, sdp_prior = config["interrogation_time"], config["sdp_prior"]
+    slip_weight = config.get("slip_weight", 0.0)
+    multiples = tuple(config["time_multiples"])
+    spectrum = nist_spectrum(noise, h)
+    noise_seed, outcome_seed = child.spawn(2)
+    truth = _WindowTruth(spectrum, period, np.random.default_rng(noise_seed).standard_normal(interrogations))
+    rng = np.random.default_rng(outcome_seed)
+    spacing, half, guard = _adaptive_layout(spectrum, memory, period, multiples)
+    base_half, max_half = half, _max_half(half, memory)
+    offset = 0
+    state = initial_tracker(_tracker_grid(offset, half, spacing), memory)
+    remembered = (period,) * memory
+    laws: dict = {}
+
+    def law_for(duration):
+        key = remembered + (duration,)
+        if key not in laws:
+            laws[key] = window_transition_law(spectrum, key)
+        return laws[key]
+
+    def interrogation_for(prediction):
+        probe, povm, key, centre, centred = _centred_interrogation(prediction, protocol, atoms, sdp_prior,
+                                                                   slip_weight)
+        return outcome_probabilities(probe, povm, centred), (probe, povm, centre, key)
+
+    square_error, estimates, frequencies, durations = (np.empty(interrogations) for _ in range(4))
+    keys = set()
+    dropped, true_phase = 0.0, 0.0
+    for n in range(interrogations):
+        choice, (prediction, likelihoods, (probe, povm, centre, key)) = choose_interrogation_time(
+            state, [period * k for k in multiples], law_for, interrogation_for)
+        duration = choice.duration
+        if key:
+            keys.add(key)
+        frequencies[n] = truth.next(duration)
+        durations[n] = duration
+        true_phase += frequencies[n] * duration
+        chance = outcome_probabilities(probe, povm, [frequencies[n] * duration - centre])[0]
+        outcome = int(rng.choice(chance.size, p=chance / chance.sum()))
+        state = update(prediction, likelihoods[:, outcome])
+        if record is not None:
+            record.append((prediction, likelihoods[:, outcome], state))
+        square_error[n] = ((state.phase_mean - true_phase) / state.elapsed) ** 2
+        estimates[n] = state.frequency_mean()
+        remembered = remembered[1:] + (duration,)
+        state, offset, half, lost = _recentre(state, offset, half, spacing, base_half, max_half, guard)
+        dropped += lost
+    return {"square_error": square_error, "estimates": estimates, "programs": len(keys), "dropped": dropped,
+            "frequencies": frequencies, "durations": durations}
+
+
 # ----------------------------------------------------------------------------- result
 #: Per-run arrays of :class:`AdaptiveClockResult` (first axis: runs).
 _RUN_ARRAYS = ("square_error", "estimates", "allan_variance", "frequencies", "estimate_allan_variance",
-               "dropped_mass")
+               "dropped_mass", "durations")
 
 
 def _allan_factors(interrogations: int) -> np.ndarray:
@@ -500,7 +617,7 @@ def _allan_factors(interrogations: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class AdaptiveClockResult:
-    """Runs of the constant-T running clock (Mullan & Knill section VI).
+    """Runs of the running clock (Mullan & Knill section VI), constant T or adaptive times T_n.
 
     Attributes
     ----------
@@ -533,6 +650,24 @@ class AdaptiveClockResult:
         Phase-slip weight ε of the adaptive protocol's SDP prior
         (:func:`slip_robust_prior`; 0 for the baselines and for results stored
         before it existed).
+    time_multiples : tuple of int
+        Candidate interrogation times, in multiples of ``interrogation_time``,
+        from which every step chose (:mod:`.schedule`); empty for the
+        constant-T clock.
+    durations : ndarray, shape (R, M), optional
+        Per run, the interrogation time T_n of every step (time units);
+        ``interrogation_time`` everywhere for the constant-T clock (the default).
+
+    With adaptive times the per-step arrays are indexed by interrogation, and
+    :attr:`times` gives when each ended. ``square_error`` is then
+    ``((E(θ_n|a_n) − θ_n)/t_n)²`` with ``t_n = Σ_{k≤n} T_k``: the square error
+    of the cumulative average frequency the clock reports at time t_n, which it
+    keeps until the next interrogation ends (:meth:`square_error_at`). The
+    Allan variances are those of the corrected clock's frequency error as a
+    function of time — ``ω_n − ω*_n`` held over window n — sampled in bins of
+    the base time ``interrogation_time`` over the first M bins (every run
+    lasts at least M base times), at averaging times m · ``interrogation_time``;
+    for the constant-T clock this is eq. (11) as before.
     """
 
     atoms: int
@@ -553,6 +688,50 @@ class AdaptiveClockResult:
     dropped_mass: np.ndarray
     seconds: float = 0.0
     slip_weight: float = 0.0
+    time_multiples: tuple = ()
+    durations: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.durations is None:
+            object.__setattr__(self, "durations", np.full(self.square_error.shape, float(self.interrogation_time)))
+
+    @property
+    def times(self) -> np.ndarray:
+        """Per run, the time t_n at which interrogation n ended (time units), shape (R, M)."""
+        return np.cumsum(self.durations, axis=1)
+
+    def square_error_at(self, times) -> np.ndarray:
+        """Square error of each run at the given times (time units), shape (R, len(times)).
+
+        The value at time t is that of the last interrogation that ended at or
+        before t (the clock's report is updated only when an interrogation
+        ends); for the constant-T clock at ``t = nT`` it is ``square_error[:, n−1]``.
+
+        Parameters
+        ----------
+        times : array, shape (K,)
+            Times t (time units since the first interrogation began).
+
+        Returns
+        -------
+        ndarray, shape (R, K)
+            rad² per time unit².
+
+        Raises
+        ------
+        QClockError
+            If a time lies before some run's first interrogation ended, or after
+            the end of the shortest run.
+        """
+        times = check_finite_array(times, "times", ndim=1)
+        ends = self.times
+        tolerance = 1e-9 * float(self.interrogation_time)
+        if times.size and (times.min() < ends[:, 0].max() - tolerance or times.max() > ends[:, -1].min() + tolerance):
+            raise QClockError(f"times must lie in [{ends[:, 0].max():.6g}, {ends[:, -1].min():.6g}] (from the "
+                              f"latest first interrogation to the end of the shortest run), got "
+                              f"[{times.min():.6g}, {times.max():.6g}]")
+        index = np.array([np.searchsorted(row, times + tolerance, side="right") - 1 for row in ends])
+        return np.take_along_axis(self.square_error, index, axis=1)
 
     @property
     def runs(self) -> int:
@@ -571,7 +750,9 @@ class AdaptiveClockResult:
     @property
     def lost_lock(self) -> np.ndarray:
         """Per run, whether the frequency error ``|ω_n − ω*_n|`` ever exceeded π/(2T) (a phase slip)."""
-        return np.abs(self.frequencies - self.estimates).max(axis=1) > math.pi / (2.0 * self.interrogation_time)
+        if not self.time_multiples:
+            return np.abs(self.frequencies - self.estimates).max(axis=1) > math.pi / (2.0 * self.interrogation_time)
+        return np.any(np.abs(self.frequencies - self.estimates) > math.pi / (2.0 * self.durations), axis=1)
 
     @property
     def slipped(self) -> np.ndarray:
@@ -584,7 +765,9 @@ class AdaptiveClockResult:
         """
         window = min(_SLIP_WINDOW, self.interrogations)
         error = np.abs(self.frequencies - self.estimates)[:, -window:].mean(axis=1)
-        return error > math.pi / (2.0 * self.interrogation_time)
+        if not self.time_multiples:
+            return error > math.pi / (2.0 * self.interrogation_time)
+        return error > (math.pi / (2.0 * self.durations[:, -window:])).mean(axis=1)
 
     def select(self, runs) -> AdaptiveClockResult:
         """The result restricted to some runs (boolean mask or indices), e.g. ``~result.lost_lock``.
@@ -627,7 +810,7 @@ class AdaptiveClockResult:
         if not parts or not all(isinstance(p, cls) for p in parts):
             raise QClockError("parts must be a non-empty sequence of AdaptiveClockResult")
         fields = ("atoms", "noise", "h", "interrogations", "memory", "protocol", "interrogation_time", "sdp_prior",
-                  "seed", "slip_weight")
+                  "seed", "slip_weight", "time_multiples")
         first = parts[0]
         for part in parts[1:]:
             if any(getattr(part, f) != getattr(first, f) for f in fields):
@@ -646,7 +829,9 @@ class AdaptiveClockResult:
                 "allan_variance": self.allan_variance.tolist(), "dropped_mass": self.dropped_mass.tolist(),
                 "frequencies": self.frequencies.tolist(),
                 "estimate_allan_variance": self.estimate_allan_variance.tolist(),
-                "seconds": self.seconds, "slip_weight": self.slip_weight}
+                "seconds": self.seconds, "slip_weight": self.slip_weight,
+                **({"time_multiples": list(self.time_multiples), "durations": self.durations.tolist()}
+                   if self.time_multiples else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
@@ -663,7 +848,10 @@ class AdaptiveClockResult:
                    estimate_allan_variance=np.asarray(data["estimate_allan_variance"], float).reshape(
                        -1, len(data["averaging_factors"])),
                    dropped_mass=np.asarray(data["dropped_mass"], float), seconds=float(data.get("seconds", 0.0)),
-                   slip_weight=float(data.get("slip_weight", 0.0)))
+                   slip_weight=float(data.get("slip_weight", 0.0)),
+                   time_multiples=tuple(int(k) for k in data.get("time_multiples", ())),
+                   durations=None if "durations" not in data else np.asarray(data["durations"], float).reshape(
+                       -1, int(data["interrogations"])))
 
 
 def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
@@ -680,11 +868,26 @@ def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
 
 
 
+def _check_adaptive_times(adaptive_times) -> tuple:
+    """Validated candidate multiples of T (sorted tuple), or ``()`` for the constant-T clock."""
+    if adaptive_times is None:
+        return ()
+    if isinstance(adaptive_times, (str, bytes)) or not hasattr(adaptive_times, "__iter__"):
+        raise QClockError(f"adaptive_times must be None or a sequence of integer multiples of interrogation_time, "
+                          f"got {adaptive_times!r}")
+    values = list(adaptive_times)
+    if (not values or any(isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1 for k in values)
+            or len(set(values)) != len(values) or 1 not in values or max(values) > 16):
+        raise QClockError(f"adaptive_times must be distinct integers from 1 to 16 including 1 (multiples of "
+                          f"interrogation_time; 1 is the constant-T choice), got {values!r}")
+    return tuple(sorted(int(k) for k in values))
+
+
 def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0.03, interrogations: int = 100,
                             runs: int = 1, memory: int = 1, protocol: str = "adaptive", seed: int | None = None,
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
-                            slip_weight: float | None = None) -> AdaptiveClockResult:
+                            slip_weight: float | None = None, adaptive_times=None) -> AdaptiveClockResult:
     """Simulate ``runs`` independent running clocks (Mullan & Knill section VI; module docstring).
 
     Parameters
@@ -724,10 +927,22 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
         (:func:`slip_robust_prior`); default :data:`SLIP_WEIGHT` for
         ``'adaptive'``, 0 (not used) for the baselines. ε = 0 is the plain
         Gaussian prior, which loses the clock in rare runs.
+    adaptive_times : sequence of int, optional
+        Candidate interrogation times in multiples of ``interrogation_time``
+        (distinct integers ≥ 1 including 1, e.g. ``(1, 2, 3)``): every step
+        takes the one with the smallest expected posterior phase-variance
+        increase per unit time (:func:`~.schedule.choose_interrogation_time`),
+        with the noise model, tracking and truth for unequal windows. Default
+        None: constant T (identical to the runs without this option).
 
     Returns
     -------
     AdaptiveClockResult
+
+    Raises
+    ------
+    QClockError
+        For an invalid argument (named in the message).
     """
     atoms = check_atoms(atoms)
     if atoms > MAX_ATOMS:
@@ -749,8 +964,12 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
         raise QClockError(f"slip_weight must lie in [0, 0.5] (prior probability of a phase slip), got {slip_weight}")
     if protocol != "adaptive" or sdp_prior != "gaussian":
         slip_weight = 0.0  # only the cached adaptive programs use it
+    multiples = _check_adaptive_times(adaptive_times)
     root, label = _seed_root(seed)
-    points = 2 * _grid_layout(transition_law(nist_spectrum(noise, h), memory, period), period)[1] + 1
+    if multiples:
+        points = 2 * _adaptive_layout(nist_spectrum(noise, h), memory, period, multiples)[1] + 1
+    else:
+        points = 2 * _grid_layout(transition_law(nist_spectrum(noise, h), memory, period), period)[1] + 1
     if points ** (memory + 1) > _MAX_TABLE:
         allowed = max(k for k in range(MAX_MEMORY + 1) if k == 0 or points ** (k + 1) <= _MAX_TABLE)
         raise QClockError(f"memory must be <= {allowed} for this noise and h (the tracking grid has {points} "
@@ -759,6 +978,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
     config = {"atoms": atoms, "noise": noise, "h": float(h), "interrogations": interrogations, "memory": memory,
               "protocol": protocol, "interrogation_time": period, "sdp_prior": sdp_prior,
               "slip_weight": slip_weight}
+    if multiples:
+        config["time_multiples"] = multiples
     first_run = check_int(first_run, "first_run", 0)
     children = root.spawn(first_run + runs)[first_run:]
     arguments = [(config, child) for child in children]
@@ -774,7 +995,12 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
     estimates = np.array([r["estimates"] for r in results])
     frequencies = np.array([r["frequencies"] for r in results])
 
+    durations = np.array([r.get("durations", np.full(interrogations, period)) for r in results])
+
     def allan(rows):
+        if multiples:  # held over each window, in bins of the base time (AdaptiveClockResult)
+            rows = [np.repeat(row, np.rint(steps / period).astype(int))[:interrogations]
+                    for row, steps in zip(rows, durations)]
         return np.array([overlapping_adev(row, period, taus=factors * period).sigma ** 2 for row in rows])
 
     return AdaptiveClockResult(atoms=atoms, noise=noise, h=float(h), interrogations=interrogations,
@@ -784,7 +1010,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", h: float = 0
                                averaging_factors=factors, allan_variance=allan(frequencies - estimates),
                                frequencies=frequencies, estimate_allan_variance=allan(estimates),
                                dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds,
-                               slip_weight=slip_weight)
+                               slip_weight=slip_weight, time_multiples=multiples, durations=durations)
 
 
 # ----------------------------------------------------------------------------- comparisons
