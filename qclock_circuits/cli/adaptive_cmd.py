@@ -15,6 +15,11 @@ interrogations, Allan variance over all averaging times), with standard
 errors, next to the paper's percentages when the configuration is one of
 Table 1's.
 
+With ``--adaptive-times 1 2 3`` every step chooses its interrogation time
+among T, 2T, 3T (the smallest expected phase-variance increase per unit time,
+:mod:`qclock_circuits.clock.adaptive.schedule`); the output gives each
+protocol's mean T_n.
+
 Units: the paper's time unit, interrogation time T = 1; ω in rad per that
 unit. ``--h`` is the paper's noise strength (kernel ``−(h/2)|s−s'|`` for
 Brownian, ``−2h ln|s−s'|`` for 1/f noise).

@@ -77,6 +77,23 @@ a frequency error drifting past π/(2T) lands on the alias π/T away
 phase-slip hypothesis of weight :data:`SLIP_WEIGHT` (1 %; 0.3 % does not
 save the pinned run).
 
+Adaptive interrogation times (``adaptive_times``, e.g. ``(1, 2, 3)``): every
+step chooses T_n among those multiples of ``interrogation_time`` by the
+smallest expected increase of the posterior phase variance per unit time,
+evaluated exactly on the grid for the interrogation the protocol would apply
+(:mod:`.schedule`; the paper's conclusion suggests choosing T at every step).
+The noise model is then the truncated-history law for windows of unequal
+durations (:func:`~.schedule.window_transition_law`, rebuilt from the
+remembered durations), the grid is fine enough for the narrowest and wide
+enough for the widest of those laws, and the truth is drawn window by window
+from the exact joint Gaussian (the Cholesky rows of eq. (1) for the windows
+chosen so far, from the same standard normals as the constant-T path). The
+square error at step n is ``((E(θ_n|a_n) − θ_n)/t_n)²`` with
+``t_n = Σ T_k`` the time elapsed, and the Allan variance is that of the
+corrected clock's frequency error held over each window and sampled in bins of
+``interrogation_time`` (:class:`AdaptiveClockResult`). Without the option the
+constant-T code path runs unchanged (same seed, same numbers bit for bit).
+
 Noise strength: the paper's ``h`` is its kernel scale factor,
 ``Cov(ω(s), ω(s')) = −(h/2)|s − s'|`` for Brownian (random-walk FM, NIST
 α = −2) and ``−2h ln|s − s'|`` for 1/f (flicker FM, α = −1). In the project's
