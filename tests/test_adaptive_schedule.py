@@ -178,3 +178,24 @@ def test_adaptive_protocol_with_adaptive_times_keeps_lock():
     assert not result.lost_lock.any()
     assert np.any(result.durations > 1.0)
     assert math.isfinite(float(result.square_error.mean()))
+
+
+def test_slip_guard_skips_wide_longer_candidates():
+    state = _fixed_posterior()
+
+    def law_for(duration):
+        return window_transition_law(BROWNIAN, [1.0, duration])
+
+    calls = []
+
+    def counted(prediction):
+        calls.append(prediction.interrogation_time)
+        return _ramsey(prediction)
+
+    choice, _ = choose_interrogation_time(state, [1.0, 2.0, 3.0], law_for, counted, max_phase_width=0.5)
+    # the posterior's phase width is ≈ 0.39 rad at T = 1 (kept: the first is always evaluated), > 0.75 beyond
+    assert calls == [1.0] and choice.index == 0
+    assert choice.variance_increase[1:] == (None, None) and choice.rates[1:] == (math.inf, math.inf)
+    assert TimeChoice.from_dict(choice.to_dict()) == choice
+    with pytest.raises(QClockError, match="max_phase_width"):
+        choose_interrogation_time(state, [1.0], law_for, _ramsey, max_phase_width=0.0)

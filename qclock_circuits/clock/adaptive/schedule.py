@@ -168,8 +168,9 @@ class TimeChoice:
         Position of the chosen duration in ``durations``.
     durations : tuple of float
         Candidate durations T (time units).
-    variance_increase : tuple of float
-        E(ΔV) of each candidate (rad², :func:`expected_variance_increase`).
+    variance_increase : tuple of float or None
+        E(ΔV) of each candidate (rad², :func:`expected_variance_increase`);
+        None for a candidate the slip guard skipped.
     """
 
     index: int
@@ -183,8 +184,8 @@ class TimeChoice:
 
     @property
     def rates(self) -> tuple:
-        """``E(ΔV)/T`` of each candidate (rad² per time unit): the figure of merit minimised."""
-        return tuple(v / t for v, t in zip(self.variance_increase, self.durations))
+        """``E(ΔV)/T`` of each candidate (rad² per time unit; inf where not evaluated): the figure minimised."""
+        return tuple(math.inf if v is None else v / t for v, t in zip(self.variance_increase, self.durations))
 
     def to_dict(self) -> dict:
         """JSON-able form.
@@ -211,11 +212,12 @@ class TimeChoice:
         TimeChoice
         """
         return cls(index=int(data["index"]), durations=tuple(float(t) for t in data["durations"]),
-                   variance_increase=tuple(float(v) for v in data["variance_increase"]))
+                   variance_increase=tuple(None if v is None else float(v) for v in data["variance_increase"]))
 
 
 def choose_interrogation_time(state: TrackerState, durations: Sequence[float], law_for: Callable,
-                              interrogation_for: Callable) -> tuple[TimeChoice, list]:
+                              interrogation_for: Callable,
+                              max_phase_width: float | None = None) -> tuple[TimeChoice, list]:
     """Pick the next interrogation time: the candidate with the smallest expected ``E(ΔV)/T``.
 
     Parameters
@@ -233,6 +235,12 @@ def choose_interrogation_time(state: TrackerState, durations: Sequence[float], l
         ``likelihoods`` of shape (P, L), ``P(a | ω)`` of the interrogation
         the protocol would apply for that prediction, and anything the caller
         wants back for the chosen one.
+    max_phase_width : float, optional
+        Slip guard (rad, > 0): a candidate other than the first whose
+        predicted phase ``ω_{n+1} T`` has a standard deviation above it is not
+        evaluated (its ``variance_increase`` is None): a prior that wide
+        cannot be interrogated without risking a slip of 2π/T, and skipping it
+        spares the protocol's program for it. Default None: every candidate.
 
     Returns
     -------
@@ -243,13 +251,21 @@ def choose_interrogation_time(state: TrackerState, durations: Sequence[float], l
     durations = tuple(float(t) for t in check_finite_array(durations, "durations", ndim=1))
     if not durations or min(durations) <= 0:
         raise QClockError(f"durations must be a non-empty list of interrogation times > 0, got {list(durations)}")
+    if max_phase_width is not None and not max_phase_width > 0:
+        raise QClockError(f"max_phase_width must be > 0 (rad) or None, got {max_phase_width!r}")
     increases, made = [], []
-    for duration in durations:
+    for position, duration in enumerate(durations):
         prediction = predict(state, law_for(duration), duration)
+        if position and max_phase_width is not None:
+            weights, phases = prediction.frequency_weights, prediction.phases
+            if math.sqrt(max(float(weights @ phases**2) - float(weights @ phases) ** 2, 0.0)) > max_phase_width:
+                increases.append(None)
+                made.append(None)
+                continue
         likelihoods, extra = interrogation_for(prediction)
         increases.append(expected_variance_increase(prediction, likelihoods))
         made.append([prediction, likelihoods, extra])
-    rates = [v / t for v, t in zip(increases, durations)]
+    rates = [math.inf if v is None else v / t for v, t in zip(increases, durations)]
     index = int(np.argmin(rates))
     if not math.isfinite(rates[index]):
         raise QClockError(f"the expected variance increase is not finite for the candidate times {durations}")

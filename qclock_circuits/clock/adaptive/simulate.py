@@ -85,7 +85,9 @@ evaluated exactly on the grid for the interrogation the protocol would apply
 Each candidate needs the adaptive protocol's program for its own prior; these
 are taken on a lattice five times coarser in width and slope than the
 constant-T clock's (a subset of its cached programs), so a cold run solves
-few.
+few; and a candidate longer than T whose predicted phase prior is wider than
+:data:`_TIMES_MAX_PHASE_WIDTH` (1 rad) is not considered at all (slip guard:
+no program is solved for it).
 The noise model is then the truncated-history law for windows of unequal
 durations (:func:`~.schedule.window_transition_law`, rebuilt from the
 remembered durations), the grid is fine enough for the narrowest and wide
@@ -208,6 +210,9 @@ _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
 #: With adaptive times every candidate T needs its program: they are taken on a lattice this many times coarser
 #: (width ratio 1.02^5 ≈ 1.104, slope step 0.1), which bounds the programs a cold run solves.
 _TIMES_COARSENING = 5
+#: Slip guard of the adaptive times (rad): a longer candidate whose predicted phase prior is wider than this is
+#: not considered (:func:`~.schedule.choose_interrogation_time`).
+_TIMES_MAX_PHASE_WIDTH = 1.0
 
 
 def canonical_noise(noise: str) -> str:
@@ -619,7 +624,7 @@ def _run_adaptive_times(config: dict, child, record: list | None = None) -> dict
     dropped, true_phase = 0.0, 0.0
     for n in range(interrogations):
         choice, (prediction, likelihoods, (probe, povm, centre, key)) = choose_interrogation_time(
-            state, [period * k for k in multiples], law_for, interrogation_for)
+            state, [period * k for k in multiples], law_for, interrogation_for, _TIMES_MAX_PHASE_WIDTH)
         duration = choice.duration
         if key:
             keys.add(key)
