@@ -78,6 +78,8 @@ def test_text_output_is_a_table(capsys):
     (["--memory", "3", "--noise", "brownian", "--noise-strength", "0.03"], "memory must be <= 2 for this noise"),
     (["--interrogations", "10"], "--interrogations must be an integer >= 25"),
     (["--slip-weight", "0.7"], "--slip-weight must be a number from 0 to 0.5"),
+    (["--adaptive-times", "2", "3"], "--adaptive-times must be distinct integers from 1 to 16 including 1"),
+    (["--adaptive-times", "1", "1"], "--adaptive-times must be distinct integers"),
 ])
 def test_bad_input_is_one_line(extra, message, capsys):
     code, out, err = run([*SMALL, *extra, "--json"], capsys)
@@ -129,3 +131,15 @@ def test_seconds_with_coherence_time_equal_units_of_z(capsys):
     assert in_seconds["improvement"] == in_z["improvement"]
     assert in_seconds["protocols"]["adaptive"]["allan_variance"] == pytest.approx(
         in_z["protocols"]["adaptive"]["allan_variance"], rel=1e-9)
+@pytest.mark.slow
+def test_adaptive_times_option(capsys):
+    code, out, err = run([*SMALL, "--adaptive-times", "1", "2", "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["adaptive_times"] == [1, 2]
+    library = compare_protocols(2, "flicker", 0.05, 25, runs=2, seed=5, adaptive_times=(1, 2))
+    for name, result in library["results"].items():
+        assert data["protocols"][name]["mean_interrogation_time"] == pytest.approx(float(result.durations.mean()))
+        assert 1.0 <= result.durations.mean() <= 2.0
+    assert data["improvement"]["ramsey"]["square_error"]["value"] == pytest.approx(
+        library["improvement"]["ramsey"]["square_error"]["value"], rel=1e-12)

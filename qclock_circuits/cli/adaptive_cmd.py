@@ -15,6 +15,11 @@ interrogations, Allan variance over all averaging times), with standard
 errors, next to the paper's percentages when the configuration is one of
 Table 1's.
 
+With ``--adaptive-times 1 2 3`` every step chooses its interrogation time
+among T, 2T, 3T (the smallest expected phase-variance increase per unit time,
+:mod:`qclock_circuits.clock.adaptive.schedule`); the output gives each
+protocol's mean T_n.
+
 Units: the simulation runs in the paper's time unit, the interrogation time
 T = 1; ω in rad per that unit. The noise level is given in one of two ways:
 
@@ -120,6 +125,10 @@ def register(subparsers) -> None:
     parser.add_argument("--cutoff", type=real, default=None, metavar="FH",
                         help="high-frequency cutoff f_h of phase noise, cycles per T (> 0; required for flicker_phase "
                              "and white_phase, refused otherwise)")
+    parser.add_argument("--adaptive-times", type=integer, nargs="+", default=None, metavar="K",
+                        help="choose each interrogation time from these multiples of T (distinct integers 1 to 16 "
+                             "including 1, e.g. 1 2 3) by the smallest expected phase-variance increase per unit "
+                             "time; default: constant T")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
                              "recomputing only what is missing")
@@ -158,6 +167,11 @@ def _check(args: argparse.Namespace) -> None:
                        f"{args.cutoff} with --noise {args.noise}")
     if not 1 <= args.memory <= MAX_MEMORY:
         raise CLIError(f"--memory must be an integer from 1 to {MAX_MEMORY}, got {args.memory}")
+    if args.adaptive_times is not None and (len(set(args.adaptive_times)) != len(args.adaptive_times)
+                                            or 1 not in args.adaptive_times
+                                            or not all(1 <= k <= 16 for k in args.adaptive_times)):
+        raise CLIError(f"--adaptive-times must be distinct integers from 1 to 16 including 1 (multiples of T), "
+                       f"got {' '.join(map(str, args.adaptive_times))}")
     if args.slip_weight is not None and not 0.0 <= args.slip_weight <= 0.5:
         raise CLIError(f"--slip-weight must be a number from 0 to 0.5 (prior probability of a phase slip), "
                        f"got {args.slip_weight}")
@@ -193,7 +207,8 @@ def adaptive_run_point(point: dict) -> dict:
     return simulate_adaptive_clock(point["atoms"], point["noise"], point["h"], point["interrogations"], 1,
                                    point["memory"], point["protocol"], point["seed"], 1, sdp_prior=point["sdp_prior"],
                                    first_run=point["run"], slip_weight=point.get("slip_weight"),
-                                   cutoff=point.get("cutoff")).to_dict()
+                                   cutoff=point.get("cutoff"),
+                                   adaptive_times=point.get("adaptive_times")).to_dict()
 
 
 def check_adaptive_run(point: dict, result: dict) -> None:
@@ -227,6 +242,8 @@ def _comparison(args: argparse.Namespace) -> dict:
            "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior, "slip_weight": args.slip_weight}
     if args.cutoff is not None:
         job["cutoff"] = args.cutoff
+    if args.adaptive_times is not None:  # absent for constant T: stores of earlier jobs stay valid
+        job["adaptive_times"] = sorted(args.adaptive_times)
     if args.out is not None:
         claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
     points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
@@ -311,8 +328,9 @@ def adaptive(args: argparse.Namespace) -> int:
         "cutoff": args.cutoff,
         **times, "curves_time_unit": "T", "interrogations": args.interrogations, "runs": args.runs,
         "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior,
-        "slip_weight": results["adaptive"].slip_weight,
+        "slip_weight": results["adaptive"].slip_weight, "adaptive_times": args.adaptive_times,
         "protocols": {name: {**result.curves(), "lost_lock_runs": int(result.lost_lock.sum()),
+                             "mean_interrogation_time": float(result.durations.mean()),
                              "dropped_mass_max": float(result.dropped_mass.max()), "seconds": result.seconds}
                       for name, result in results.items()},
         "improvement": comparison["improvement"],
@@ -335,6 +353,10 @@ def adaptive(args: argparse.Namespace) -> int:
     print(f"adaptive clock: N={args.atoms}, {args.noise} noise, noise strength h={args.noise_strength:.6g} "
           f"(rad^2/T^{3 if args.noise == 'random_walk' else 2}), {time_text}, {args.interrogations} interrogations, "
           f"{args.runs} runs, memory {args.memory}")
+    if args.adaptive_times is not None:
+        print("interrogation times chosen from " + ", ".join(f"{k}T" for k in sorted(args.adaptive_times))
+              + "; mean T_n: " + ", ".join(f"{name} {entry['mean_interrogation_time']:.2f}"
+                                          for name, entry in output["protocols"].items()))
     print(format_table(["baseline", "quantity", "improvement (%)", "Mullan & Knill Table 1 (%)"], rows))
     lost = ", ".join(f"{name} {entry['lost_lock_runs']}" for name, entry in output["protocols"].items())
     print(f"runs that lost lock (frequency error beyond pi/2T): {lost}")

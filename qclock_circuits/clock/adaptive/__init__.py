@@ -14,6 +14,8 @@
 * :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV);
 * :mod:`.timing` — timing-error suppression of the free-running oscillator
   (appendix D: eqs. 24–26, the bound of eq. 25, the ρ(ω) re-parametrisation).
+* :mod:`.schedule` — interrogation times T_n chosen at every step from the
+  current prior (the paper's section VII outlook).
 
 Units: time in the laser coherence time Z, ω in rad/Z, phase in rad.
 """
@@ -72,6 +74,13 @@ from .simulate import (
     slip_robust_prior,
     summarise_protocols,
 )
+from .schedule import (
+    TimeChoice,
+    choose_interrogation_time,
+    expected_variance_increase,
+    window_intervals,
+    window_transition_law,
+)
 from .smoothing import SmoothedRun, smooth_history, smoothed_run
 from .timing import (
     TIMING_STRATEGIES,
@@ -105,5 +114,7 @@ __all__ = [
     "SmoothedRun", "smooth_history", "smoothed_run",
     "TIMING_STRATEGIES", "locked_bound", "measurement_time", "reparametrise_prior", "reparametrised_bound", "rho",
     "rho_inverse", "software_lock_bound", "timing_phase_error",
+    "TimeChoice", "choose_interrogation_time", "expected_variance_increase", "window_intervals",
+    "window_transition_law",
     "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",
 ]

@@ -77,6 +77,29 @@ a frequency error drifting past π/(2T) lands on the alias π/T away
 phase-slip hypothesis of weight :data:`SLIP_WEIGHT` (1 %; 0.3 % does not
 save the pinned run).
 
+Adaptive interrogation times (``adaptive_times``, e.g. ``(1, 2, 3)``): every
+step chooses T_n among those multiples of ``interrogation_time`` by the
+smallest expected increase of the posterior phase variance per unit time,
+evaluated exactly on the grid for the interrogation the protocol would apply
+(:mod:`.schedule`; the paper's conclusion suggests choosing T at every step).
+Each candidate needs the adaptive protocol's program for its own prior; these
+are taken on a lattice five times coarser in width and slope than the
+constant-T clock's (a subset of its cached programs), so a cold run solves
+few; and a candidate longer than T whose predicted phase prior is wider than
+:data:`_TIMES_MAX_PHASE_WIDTH` (1 rad) is not considered at all (slip guard:
+no program is solved for it).
+The noise model is then the truncated-history law for windows of unequal
+durations (:func:`~.schedule.window_transition_law`, rebuilt from the
+remembered durations), the grid is fine enough for the narrowest and wide
+enough for the widest of those laws, and the truth is drawn window by window
+from the exact joint Gaussian (the Cholesky rows of eq. (1) for the windows
+chosen so far, from the same standard normals as the constant-T path). The
+square error at step n is ``((E(θ_n|a_n) − θ_n)/t_n)²`` with
+``t_n = Σ T_k`` the time elapsed, and the Allan variance is that of the
+corrected clock's frequency error held over each window and sampled in bins of
+``interrogation_time`` (:class:`AdaptiveClockResult`). Without the option the
+constant-T code path runs unchanged (same seed, same numbers bit for bit).
+
 Noise strength: the paper's ``h`` is its kernel scale factor,
 ``Cov(ω(s), ω(s')) = −(h/2)|s − s'|`` for Brownian (random-walk FM, NIST
 α = −2) and ``−2h ln|s − s'|`` for 1/f (flicker FM, α = −1). In the project's
@@ -92,6 +115,7 @@ protocol (paired comparisons), and the result does not depend on ``workers``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import numbers
@@ -108,7 +132,7 @@ import numpy as np
 
 from ..._deprecation import renamed_arguments, renamed_attributes
 from ..._names import ADAPTIVE_NOISE_TYPES, NOISE_ALIASES, NOISE_TYPES, SDP_PRIORS, canonical_noise_name
-from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_int
+from ..._validation import QClockError, check_atoms, check_choice, check_finite, check_finite_array, check_int
 from ..allan import overlapping_adev
 from .baselines import bdm_interrogation, ramsey_interrogation
 from .covariance import (
@@ -117,8 +141,10 @@ from .covariance import (
     condition_gaussian,
     cycle_intervals,
     interval_covariance,
+    reference_covariance,
     transition_law,
 )
+from .schedule import choose_interrogation_time, window_transition_law
 from .sdp import (
     MAX_ATOMS,
     _complex_from_json,
@@ -190,6 +216,12 @@ _SLIP_WINDOW = 10  # interrogations at the end of a run over which AdaptiveClock
 _TAIL = 1e-15  # posterior probability per grid point below which a point may fall off the tracking grid
 _MAX_TABLE = 20_000_000  # largest joint table P^(memory+1) of the tracker
 _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
+#: With adaptive times every candidate T needs its program: they are taken on a lattice this many times coarser
+#: (width ratio 1.02^5 ≈ 1.104, slope step 0.1), which bounds the programs a cold run solves.
+_TIMES_COARSENING = 5
+#: Slip guard of the adaptive times (rad): a longer candidate whose predicted phase prior is wider than this is
+#: not considered (:func:`~.schedule.choose_interrogation_time`).
+_TIMES_MAX_PHASE_WIDTH = 1.0
 
 
 def canonical_noise(noise: str) -> str:
@@ -372,8 +404,14 @@ def _fixed(protocol: str, atoms: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _interrogation(protocol: str, atoms: int, sdp_prior: str, centred: np.ndarray, weights: np.ndarray,
-                   offsets: np.ndarray, slip_weight: float = 0.0) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """(state, POVM, cache key) of the interrogation for a prior centred at phase 0."""
+                   offsets: np.ndarray, slip_weight: float = 0.0,
+                   coarsening: int = 1) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """(state, POVM, cache key) of the interrogation for a prior centred at phase 0.
+
+    ``coarsening`` c > 1 rounds the quantised width and slope indices to
+    multiples of c (programs on a c times coarser lattice, a subset of the
+    constant-T clock's keys).
+    """
     if protocol != "adaptive":
         return (*_fixed(protocol, atoms), ())
     if sdp_prior == "exact":
@@ -384,9 +422,25 @@ def _interrogation(protocol: str, atoms: int, sdp_prior: str, centred: np.ndarra
     variance = float(weights @ centred**2)
     width = math.sqrt(variance)
     slope = float(weights @ (offsets * centred)) / variance
-    key = (atoms, int(round(math.log(width) / math.log(WIDTH_RATIO))), int(round(slope / SLOPE_STEP)),
-           float(slip_weight))
+    if coarsening == 1:
+        key = (atoms, int(round(math.log(width) / math.log(WIDTH_RATIO))), int(round(slope / SLOPE_STEP)),
+               float(slip_weight))
+    else:
+        key = (atoms, coarsening * int(round(math.log(width) / math.log(WIDTH_RATIO) / coarsening)),
+               coarsening * int(round(slope / SLOPE_STEP / coarsening)), float(slip_weight))
     return (*_cached_sdp(*key), key)
+
+
+def _centred_interrogation(prediction, protocol: str, atoms: int, sdp_prior: str, slip_weight: float,
+                           coarsening: int = 1) -> tuple:
+    """(state, POVM, cache key, mean phase, grid phases minus it) of the protocol's interrogation for a prediction."""
+    weights = prediction.frequency_weights
+    phases = prediction.phases
+    centre = float(weights @ phases)
+    centred = phases - centre
+    probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets,
+                                      slip_weight, coarsening)
+    return probe, povm, key, centre, centred
 
 
 # ----------------------------------------------------------------------------- one run
@@ -445,7 +499,7 @@ def _regrid(array: np.ndarray, first_old: int, first_new: int, size_new: int) ->
 
 
 def _recentre(state: TrackerState, offset: int, half: int, spacing: float, base_half: int,
-              max_half: int) -> tuple[TrackerState, int, int, float]:
+              max_half: int, guard: int | None = None) -> tuple[TrackerState, int, int, float]:
     """Recentre the grid on the latest frequency's mean and widen it until the posterior fits inside its margin.
 
     The new grid is centred (whole steps) on ``E(ω_n | a_n)``; its half-size is
@@ -460,11 +514,15 @@ def _recentre(state: TrackerState, offset: int, half: int, spacing: float, base_
     (:attr:`AdaptiveClockResult.dropped_mass`), and more than
     :data:`_MAX_DROPPED` in one step raises.
 
+    ``guard`` (grid steps) overrides the margin when the transition laws differ
+    from step to step (adaptive interrogation times: the widest law's margin).
+
     Returns
     -------
     (state, offset, half, dropped)
     """
-    guard = int(math.ceil(_GRID_GUARD * _GRID_STEPS_PER_SD))
+    if guard is None:
+        guard = int(math.ceil(_GRID_GUARD * _GRID_STEPS_PER_SD))
     first_old = offset - half
     centre = int(round(state.frequency_mean() / spacing))
     envelope = np.zeros(state.grid.size)  # largest probability of any history holding each frequency
@@ -494,6 +552,8 @@ def _recentre(state: TrackerState, offset: int, half: int, spacing: float, base_
 def _run_one(arguments: tuple, record: list | None = None) -> dict:
     """One run; with ``record`` a list, each step's ``(prediction, likelihood, updated state)`` is appended."""
     config, child = arguments
+    if config.get("time_multiples"):
+        return _run_adaptive_times(config, child, record)
     atoms, noise, h = config["atoms"], config["noise"], config["h"]
     interrogations, memory, protocol = config["interrogations"], config["memory"], config["protocol"]
     period, sdp_prior = config["interrogation_time"], config["sdp_prior"]
@@ -515,12 +575,8 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
     dropped = 0.0
     for n in range(interrogations):
         prediction = predict(state, law, period)
-        weights = prediction.frequency_weights
-        phases = prediction.phases
-        centre = float(weights @ phases)
-        centred = phases - centre
-        probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets,
-                                          slip_weight)
+        probe, povm, key, centre, centred = _centred_interrogation(prediction, protocol, atoms, sdp_prior,
+                                                                   slip_weight)
         if key:
             keys.add(key)
         table = outcome_probabilities(probe, povm, np.append(centred, truth[n] * period - centre))
@@ -537,10 +593,112 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
             "frequencies": truth}
 
 
+class _WindowTruth:
+    """Exact Gaussian draw of window-average frequencies for windows chosen one at a time.
+
+    The windows are contiguous, after the reference window ``[0, T]`` whose
+    average is the origin ``ω_0 = 0``. Window k's frequency is
+    ``L_k · z`` with ``L`` the Cholesky factor of the eq. (1) covariance of the
+    windows chosen so far (its rows are fixed once computed, as the leading
+    block of a Cholesky factor does not depend on later rows) and ``z`` the
+    run's standard normals: for a constant schedule the same numbers as
+    :func:`_noise_factor` ``@ z`` (up to rounding). Choosing a window from the
+    outcomes of earlier ones is allowed: the draw is conditional on the past
+    frequencies only.
+    """
+
+    def __init__(self, spectrum: dict, reference: float, normals: np.ndarray):
+        self.spectrum, self.normals = spectrum, normals
+        self.ends = [0.0, reference]
+        self.factor = np.zeros((normals.size, normals.size))
+
+    def next(self, duration: float) -> float:
+        n = len(self.ends) - 2
+        self.ends.append(self.ends[-1] + duration)
+        ends = np.asarray(self.ends)
+        windows = np.column_stack([ends[1:-1], ends[2:]])
+        covariance = reference_covariance(windows, (0.0, ends[1]), self.spectrum)
+        row = np.linalg.solve(self.factor[:n, :n], covariance[:n, n]) if n else np.zeros(0)
+        self.factor[n, :n] = row
+        self.factor[n, n] = math.sqrt(max(covariance[n, n] - row @ row, 0.0))
+        return float(self.factor[n, :n + 1] @ self.normals[:n + 1])
+
+
+def _adaptive_layout(spectrum: dict, memory: int, period: float, multiples: tuple) -> tuple[float, int, int]:
+    """Spacing, half-size and margin (grid steps) of the tracking grid for every schedule of ``multiples``.
+
+    Three points per standard deviation of the narrowest transition law over
+    every combination of remembered and next durations, a margin of
+    :data:`_GRID_GUARD` deviations of the widest one, and ±π/T_min of the base
+    period around the estimate (module docstring).
+    """
+    deviations = [math.sqrt(window_transition_law(spectrum, [period * k for k in combo]).variance)
+                  for combo in itertools.product(multiples, repeat=memory + 1)]
+    spacing = min(deviations) / _GRID_STEPS_PER_SD
+    guard = int(math.ceil(_GRID_GUARD * max(deviations) / spacing))
+    half = int(math.ceil(math.pi / period / spacing + guard))
+    return spacing, half, guard
+
+
+def _run_adaptive_times(config: dict, child, record: list | None = None) -> dict:
+    """One run with interrogation times chosen at every step (:func:`~.schedule.choose_interrogation_time`)."""
+    atoms, noise, h = config["atoms"], config["noise"], config["h"]
+    interrogations, memory, protocol = config["interrogations"], config["memory"], config["protocol"]
+    period, sdp_prior = config["interrogation_time"], config["sdp_prior"]
+    slip_weight = config.get("slip_weight", 0.0)
+    multiples = tuple(config["time_multiples"])
+    spectrum = nist_spectrum(noise, h)
+    noise_seed, outcome_seed = child.spawn(2)
+    truth = _WindowTruth(spectrum, period, np.random.default_rng(noise_seed).standard_normal(interrogations))
+    rng = np.random.default_rng(outcome_seed)
+    spacing, half, guard = _adaptive_layout(spectrum, memory, period, multiples)
+    base_half, max_half = half, _max_half(half, memory)
+    offset = 0
+    state = initial_tracker(_tracker_grid(offset, half, spacing), memory)
+    remembered = (period,) * memory
+    laws: dict = {}
+
+    def law_for(duration):
+        key = remembered + (duration,)
+        if key not in laws:
+            laws[key] = window_transition_law(spectrum, key)
+        return laws[key]
+
+    def interrogation_for(prediction):
+        probe, povm, key, centre, centred = _centred_interrogation(prediction, protocol, atoms, sdp_prior,
+                                                                   slip_weight, _TIMES_COARSENING)
+        return outcome_probabilities(probe, povm, centred), (probe, povm, centre, key)
+
+    square_error, estimates, frequencies, durations = (np.empty(interrogations) for _ in range(4))
+    keys = set()
+    dropped, true_phase = 0.0, 0.0
+    for n in range(interrogations):
+        choice, (prediction, likelihoods, (probe, povm, centre, key)) = choose_interrogation_time(
+            state, [period * k for k in multiples], law_for, interrogation_for, _TIMES_MAX_PHASE_WIDTH)
+        duration = choice.duration
+        if key:
+            keys.add(key)
+        frequencies[n] = truth.next(duration)
+        durations[n] = duration
+        true_phase += frequencies[n] * duration
+        chance = outcome_probabilities(probe, povm, [frequencies[n] * duration - centre])[0]
+        outcome = int(rng.choice(chance.size, p=chance / chance.sum()))
+        state = update(prediction, likelihoods[:, outcome])
+        if record is not None:
+            record.append((prediction, likelihoods[:, outcome], state))
+        square_error[n] = ((state.phase_mean - true_phase) / state.elapsed) ** 2
+        estimates[n] = state.frequency_mean()
+        remembered = remembered[1:] + (duration,)
+        state, offset, half, lost = _recentre(state, offset, half, spacing, base_half, max_half, guard)
+        dropped += lost
+    return {"square_error": square_error, "estimates": estimates, "programs": len(keys), "dropped": dropped,
+            "frequencies": frequencies, "durations": durations}
+
+
 # ----------------------------------------------------------------------------- result
 #: Per-run arrays of :class:`AdaptiveClockResult` (first axis: runs).
 _RUN_ARRAYS = ("square_error", "estimates", "allan_variance", "frequencies", "estimate_allan_variance",
-               "dropped_mass")
+               "dropped_mass", "durations")
 
 
 def _allan_factors(interrogations: int) -> np.ndarray:
@@ -549,7 +707,7 @@ def _allan_factors(interrogations: int) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class AdaptiveClockResult:
-    """Runs of the constant-T running clock (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section VI).
+    """Runs of the running clock (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section VI), constant T or adaptive times T_n.
 
     Parameters
     ----------
@@ -585,6 +743,24 @@ class AdaptiveClockResult:
     cutoff : float or None
         High-frequency cutoff ``f_h`` (cycles per time unit) of phase noise
         (``'flicker_phase'``, ``'white_phase'``); None for frequency noise.
+    time_multiples : tuple of int
+        Candidate interrogation times, in multiples of ``interrogation_time``,
+        from which every step chose (:mod:`.schedule`); empty for the
+        constant-T clock.
+    durations : ndarray, shape (R, M), optional
+        Per run, the interrogation time T_n of every step (time units);
+        ``interrogation_time`` everywhere for the constant-T clock (the default).
+
+    With adaptive times the per-step arrays are indexed by interrogation, and
+    :attr:`times` gives when each ended. ``square_error`` is then
+    ``((E(θ_n|a_n) − θ_n)/t_n)²`` with ``t_n = Σ_{k≤n} T_k``: the square error
+    of the cumulative average frequency the clock reports at time t_n, which it
+    keeps until the next interrogation ends (:meth:`square_error_at`). The
+    Allan variances are those of the corrected clock's frequency error as a
+    function of time — ``ω_n − ω*_n`` held over window n — sampled in bins of
+    the base time ``interrogation_time`` over the first M bins (every run
+    lasts at least M base times), at averaging times m · ``interrogation_time``;
+    for the constant-T clock this is eq. (11) as before.
     """
 
     atoms: int
@@ -606,6 +782,50 @@ class AdaptiveClockResult:
     seconds: float = 0.0
     slip_weight: float = 0.0
     cutoff: float | None = None
+    time_multiples: tuple = ()
+    durations: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.durations is None:
+            object.__setattr__(self, "durations", np.full(self.square_error.shape, float(self.interrogation_time)))
+
+    @property
+    def times(self) -> np.ndarray:
+        """Per run, the time t_n at which interrogation n ended (time units), shape (R, M)."""
+        return np.cumsum(self.durations, axis=1)
+
+    def square_error_at(self, times) -> np.ndarray:
+        """Square error of each run at the given times (time units), shape (R, len(times)).
+
+        The value at time t is that of the last interrogation that ended at or
+        before t (the clock's report is updated only when an interrogation
+        ends); for the constant-T clock at ``t = nT`` it is ``square_error[:, n−1]``.
+
+        Parameters
+        ----------
+        times : array, shape (K,)
+            Times t (time units since the first interrogation began).
+
+        Returns
+        -------
+        ndarray, shape (R, K)
+            rad² per time unit².
+
+        Raises
+        ------
+        QClockError
+            If a time lies before some run's first interrogation ended, or after
+            the end of the shortest run.
+        """
+        times = check_finite_array(times, "times", ndim=1)
+        ends = self.times
+        tolerance = 1e-9 * float(self.interrogation_time)
+        if times.size and (times.min() < ends[:, 0].max() - tolerance or times.max() > ends[:, -1].min() + tolerance):
+            raise QClockError(f"times must lie in [{ends[:, 0].max():.6g}, {ends[:, -1].min():.6g}] (from the "
+                              f"latest first interrogation to the end of the shortest run), got "
+                              f"[{times.min():.6g}, {times.max():.6g}]")
+        index = np.array([np.searchsorted(row, times + tolerance, side="right") - 1 for row in ends])
+        return np.take_along_axis(self.square_error, index, axis=1)
 
     @property
     def runs(self) -> int:
@@ -624,7 +844,9 @@ class AdaptiveClockResult:
     @property
     def lost_lock(self) -> np.ndarray:
         """Per run, whether the frequency error ``|ω_n − ω*_n|`` ever exceeded π/(2T) (a phase slip)."""
-        return np.abs(self.frequencies - self.estimates).max(axis=1) > math.pi / (2.0 * self.interrogation_time)
+        if not self.time_multiples:
+            return np.abs(self.frequencies - self.estimates).max(axis=1) > math.pi / (2.0 * self.interrogation_time)
+        return np.any(np.abs(self.frequencies - self.estimates) > math.pi / (2.0 * self.durations), axis=1)
 
     @property
     def slipped(self) -> np.ndarray:
@@ -637,7 +859,9 @@ class AdaptiveClockResult:
         """
         window = min(_SLIP_WINDOW, self.interrogations)
         error = np.abs(self.frequencies - self.estimates)[:, -window:].mean(axis=1)
-        return error > math.pi / (2.0 * self.interrogation_time)
+        if not self.time_multiples:
+            return error > math.pi / (2.0 * self.interrogation_time)
+        return error > (math.pi / (2.0 * self.durations[:, -window:])).mean(axis=1)
 
     def select(self, runs) -> AdaptiveClockResult:
         """The result restricted to some runs (boolean mask or indices), e.g. ``~result.lost_lock``.
@@ -720,7 +944,7 @@ class AdaptiveClockResult:
         if not parts or not all(isinstance(p, cls) for p in parts):
             raise QClockError("parts must be a non-empty sequence of AdaptiveClockResult")
         fields = ("atoms", "noise", "h", "interrogations", "memory", "protocol", "interrogation_time", "sdp_prior",
-                  "seed", "slip_weight", "cutoff")
+                  "seed", "slip_weight", "cutoff", "time_multiples")
         first = parts[0]
         for part in parts[1:]:
             if any(getattr(part, f) != getattr(first, f) for f in fields):
@@ -746,7 +970,9 @@ class AdaptiveClockResult:
                 "allan_variance": self.allan_variance.tolist(), "dropped_mass": self.dropped_mass.tolist(),
                 "frequencies": self.frequencies.tolist(),
                 "estimate_allan_variance": self.estimate_allan_variance.tolist(),
-                "seconds": self.seconds, "slip_weight": self.slip_weight, "cutoff": self.cutoff}
+                "seconds": self.seconds, "slip_weight": self.slip_weight, "cutoff": self.cutoff,
+                **({"time_multiples": list(self.time_multiples), "durations": self.durations.tolist()}
+                   if self.time_multiples else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
@@ -776,7 +1002,10 @@ class AdaptiveClockResult:
                        -1, len(data["averaging_factors"])),
                    dropped_mass=np.asarray(data["dropped_mass"], float), seconds=float(data.get("seconds", 0.0)),
                    slip_weight=float(data.get("slip_weight", 0.0)),
-                   cutoff=None if data.get("cutoff") is None else float(data["cutoff"]))
+                   cutoff=None if data.get("cutoff") is None else float(data["cutoff"]),
+                   time_multiples=tuple(int(k) for k in data.get("time_multiples", ())),
+                   durations=None if "durations" not in data else np.asarray(data["durations"], float).reshape(
+                       -1, int(data["interrogations"])))
 
 
 def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
@@ -793,13 +1022,29 @@ def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
 
 
 
+def _check_adaptive_times(adaptive_times) -> tuple:
+    """Validated candidate multiples of T (sorted tuple), or ``()`` for the constant-T clock."""
+    if adaptive_times is None:
+        return ()
+    if isinstance(adaptive_times, (str, bytes)) or not hasattr(adaptive_times, "__iter__"):
+        raise QClockError(f"adaptive_times must be None or a sequence of integer multiples of interrogation_time, "
+                          f"got {adaptive_times!r}")
+    values = list(adaptive_times)
+    if (not values or any(isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1 for k in values)
+            or len(set(values)) != len(values) or 1 not in values or max(values) > 16):
+        raise QClockError(f"adaptive_times must be distinct integers from 1 to 16 including 1 (multiples of "
+                          f"interrogation_time; 1 is the constant-T choice), got {values!r}")
+    return tuple(sorted(int(k) for k in values))
+
+
 @renamed_arguments(h="noise_strength")
 def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_strength: float = 0.03,
                             interrogations: int = 100,
                             runs: int = 1, memory: int = 1, protocol: str = "adaptive", seed: int | None = None,
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
-                            slip_weight: float | None = None, cutoff: float | None = None) -> AdaptiveClockResult:
+                            slip_weight: float | None = None, cutoff: float | None = None,
+                            adaptive_times=None) -> AdaptiveClockResult:
     """Simulate ``runs`` independent running clocks (Mullan & Knill section VI; module docstring).
 
     Parameters
@@ -845,6 +1090,15 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         required for ``'flicker_phase'`` and ``'white_phase'`` (whose window
         averages diverge without it; :mod:`.covariance`), refused for
         frequency noise.
+    adaptive_times : sequence of int, optional
+        Candidate interrogation times in multiples of ``interrogation_time``
+        (distinct integers ≥ 1 including 1, e.g. ``(1, 2, 3)``): every step
+        takes the one with the smallest expected posterior phase-variance
+        increase per unit time (:func:`~.schedule.choose_interrogation_time`),
+        with the noise model, tracking and truth for unequal windows; the
+        adaptive protocol's programs are then taken on a 5× coarser lattice
+        (module docstring). Default None: constant T (identical to the runs
+        without this option).
 
     Returns
     -------
@@ -887,9 +1141,16 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         raise QClockError(f"slip_weight must lie in [0, 0.5] (prior probability of a phase slip), got {slip_weight}")
     if protocol != "adaptive" or sdp_prior != "gaussian":
         slip_weight = 0.0  # only the cached adaptive programs use it
+    multiples = _check_adaptive_times(adaptive_times)
+    if multiples and noise in PHASE_NOISE_TYPES:
+        raise QClockError(f"adaptive_times applies to frequency noise ('random_walk', 'flicker') only, got noise "
+                          f"{noise!r} (the unequal-window noise model has no phase-noise cutoff)")
     root, label = _seed_root(seed)
-    points = 2 * _grid_layout(transition_law(nist_spectrum(noise, noise_strength), memory, period, cutoff=cutoff),
-                              period)[1] + 1
+    if multiples:
+        points = 2 * _adaptive_layout(nist_spectrum(noise, noise_strength), memory, period, multiples)[1] + 1
+    else:
+        points = 2 * _grid_layout(transition_law(nist_spectrum(noise, noise_strength), memory, period, cutoff=cutoff),
+                                  period)[1] + 1
     if points ** (memory + 1) > _MAX_TABLE:
         allowed = max(k for k in range(MAX_MEMORY + 1) if k == 0 or points ** (k + 1) <= _MAX_TABLE)
         raise QClockError(f"memory must be <= {allowed} for this noise and h (the tracking grid has {points} "
@@ -900,6 +1161,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
               "slip_weight": slip_weight}
     if cutoff is not None:
         config["cutoff"] = cutoff
+    if multiples:
+        config["time_multiples"] = multiples
     first_run = check_int(first_run, "first_run", 0)
     children = root.spawn(first_run + runs)[first_run:]
     arguments = [(config, child) for child in children]
@@ -915,7 +1178,12 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
     estimates = np.array([r["estimates"] for r in results])
     frequencies = np.array([r["frequencies"] for r in results])
 
+    durations = np.array([r.get("durations", np.full(interrogations, period)) for r in results])
+
     def allan(rows):
+        if multiples:  # held over each window, in bins of the base time (AdaptiveClockResult)
+            rows = [np.repeat(row, np.rint(steps / period).astype(int))[:interrogations]
+                    for row, steps in zip(rows, durations)]
         return np.array([overlapping_adev(row, period, taus=factors * period).sigma ** 2 for row in rows])
 
     return AdaptiveClockResult(atoms=atoms, noise=noise, h=float(noise_strength), interrogations=interrogations,
@@ -925,7 +1193,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                                averaging_factors=factors, allan_variance=allan(frequencies - estimates),
                                frequencies=frequencies, estimate_allan_variance=allan(estimates),
                                dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds,
-                               slip_weight=slip_weight, cutoff=cutoff)
+                               slip_weight=slip_weight, cutoff=cutoff, time_multiples=multiples,
+                               durations=durations)
 
 
 # ----------------------------------------------------------------------------- comparisons
