@@ -30,7 +30,7 @@ import numpy as np
 from .._validation import QClockError, check_int
 
 __all__ = ["LABELS", "COOPERATIVE", "INTERROGATION_TIMES", "fig3_points", "fig3_point", "curves", "fit_scalings",
-           "figure", "Fig3Result", "assemble_fig3"]
+           "Fig3Result", "assemble_fig3"]
 
 #: Interrogation times (s) of the default grid.
 INTERROGATION_TIMES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
@@ -147,26 +147,6 @@ def fit_scalings(taus, sig, K, N, gamma, omega0):
         "later_b_over_a": reach["classical_cooperation"] / reach["quantum_network"], "paper_later_b": K,
         "later_d_over_a": reach["classical_network"] / reach["quantum_network"], "paper_later_d": N,
     }
-
-
-def figure(taus, sig, analytic, path, title: str = "") -> None:
-    """Log-log σ_y(τ) of the five strategies (loop: markers; ``analytic``: dotted) saved to ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.6), constrained_layout=True)
-    for (strategy, label), colour in zip(LABELS.items(), ("C3", "C0", "C2", "C1", "C7")):
-        ax.loglog(taus, sig[strategy], "o-", color=colour, ms=3.5, label=label + " (loop)")
-        ax.loglog(taus, analytic[strategy], ":", color=colour, lw=1)
-    ax.set_xlabel("averaging time τ (s)")
-    ax.set_ylabel("Allan deviation σ_y(τ)")
-    ax.set_title(title or "dotted: closed forms (network_stability)", fontsize=9)
-    ax.legend(fontsize=7)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
 
 
 def fig3_points(nodes: int, qubits: int, atom_linewidth_hz: float, transition_frequency_hz: float, *,
