@@ -117,6 +117,8 @@ def test_allan_deviation_accepts_dicts_and_explicit_theory_and_rejects_bad_input
     axis = figure.axes[0]
     assert [line.get_label() for line in axis.lines] == ["a", "b", "model"]
     assert not axis.collections
+    single = plot.allan_deviation(result.to_dict()).axes[0]
+    np.testing.assert_array_equal(single.lines[0].get_ydata(), result.sigma)
     with pytest.raises(TypeError, match="AllanResult"):
         plot.allan_deviation({"a": [1, 2, 3]})
     with pytest.raises(QClockError, match="empty"):

@@ -236,7 +236,7 @@ def allan_deviation(results, *, theory: Callable | tuple | Mapping | None = None
     QClockError
         If a theory has the wrong shape, or ``results`` is empty.
     """
-    if not isinstance(results, Mapping) or hasattr(results, "tau"):
+    if not isinstance(results, Mapping) or {"tau", "sigma"} <= set(results):  # one result or its to_dict()
         results = {"ADEV": results}
     if not results:
         raise QClockError("results must hold at least one AllanResult, got an empty mapping")
