@@ -25,7 +25,8 @@ def _point(kind, time_value, sigma, atoms=8, **parameters):
 def curves():
     times = [0.01, 0.03, 0.1, 0.3]
     return {"css": [_point("css", t, 1.0 / math.sqrt(8 * t)) for t in times],
-            "1-2": [_point("variational", t, 0.8 / math.sqrt(8 * t), total_sigma=0.9 / math.sqrt(8 * t)) for t in times],
+            "1-2": [_point("variational", t, 0.8 / math.sqrt(8 * t), total_sigma=0.9 / math.sqrt(8 * t))
+                    for t in times],
             "oqi": [_point("oqi", t, s) for t, s in zip(times, (0.9, math.inf, 0.4, 0.3))]}
 
 
@@ -199,7 +200,7 @@ def test_husimi_q_of_the_css_peaks_on_the_equator_with_the_right_value():
     azimuth = np.linspace(-np.pi, np.pi, 61)
     j, k = np.unravel_index(np.argmax(values), values.shape)
     assert azimuth[j] == pytest.approx(0.0, abs=1e-12) and theta[k] == pytest.approx(np.pi / 2)
-    # closed form for a spin coherent state: Q = |⟨θ,ϕ|+x⟩|² = cos^{4j}(Θ/2) = ((1 + cos Θ)/2)^N, Θ the angle to +x
+    # closed form for a spin coherent state, Θ the angle to +x: Q = |⟨θ,ϕ|+x⟩|² = cos^{4j}(Θ/2) = ((1 + cos Θ)/2)^N
     x_component = np.sin(theta)[None, :] * np.cos(azimuth)[:, None]
     expected = ((1 + x_component) / 2) ** 6
     np.testing.assert_allclose(values, expected, atol=1e-10)

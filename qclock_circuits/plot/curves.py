@@ -24,11 +24,12 @@ COLOURS = {"css": "tab:orange", "sss": "tab:red", "ghz": "tab:green", "oqi": "bl
            "pi_hl": "0.4"}
 _NAMES = {"css": "CSS", "sss": "SSS", "ghz": "GHZ", "oqi": "OQI (bound)", "poi": "POI", "pi_hl": "asymptotic OQI"}
 
-#: Reference lines of :func:`stability_curves`: σ(T, N) in units of Z (Kielinski & Hammerer sec. III A).
+#: Reference lines of :func:`stability_curves`: label, σ(T, N) in units of Z, colour
+#: (Kielinski & Hammerer sec. III A).
 REFERENCE_LINES = {
-    "sql": ("SQL 1/√(NT)", lambda times, atoms: 1.0 / np.sqrt(atoms * times)),
-    "hl": ("HL 1/(N√T)", lambda times, atoms: 1.0 / (atoms * np.sqrt(times))),
-    "pi_hl": ("πHL π/(N√T)", lambda times, atoms: math.pi / (atoms * np.sqrt(times))),
+    "sql": ("SQL 1/√(NT)", lambda times, atoms: 1.0 / np.sqrt(atoms * times), "tab:orange"),
+    "hl": ("HL 1/(N√T)", lambda times, atoms: 1.0 / (atoms * np.sqrt(times)), "tab:green"),
+    "pi_hl": ("πHL π/(N√T)", lambda times, atoms: math.pi / (atoms * np.sqrt(times)), "0.3"),
 }
 
 
@@ -91,8 +92,8 @@ def stability_curves(curves: Mapping, *, atoms: int | None = None, references: S
         point (an error if the points disagree and references are asked for).
     references : sequence of str, default ("sql", "hl")
         Reference lines from :data:`REFERENCE_LINES`: ``'sql'`` 1/√(NT),
-        ``'hl'`` 1/(N√T), ``'pi_hl'`` π/(N√T) (units of Z), drawn thin and grey
-        over the range of T of the curves.
+        ``'hl'`` 1/(N√T), ``'pi_hl'`` π/(N√T) (units of Z), drawn thin and dotted
+        (orange, green, grey as in Kielinski & Hammerer Fig. 2) over the range of T of the curves.
     shade_bound : bool, default True
         Shade the region below the ``'oqi'`` curve.
     title : str, optional
@@ -150,8 +151,8 @@ def stability_curves(curves: Mapping, *, atoms: int | None = None, references: S
     all_times = np.concatenate([values[0] for values in data.values()])
     grid = np.geomspace(all_times.min(), all_times.max(), 100)
     for name in references:
-        label, function = REFERENCE_LINES[name]
-        axis.plot(grid, function(grid, atoms), ":", color="0.5", lw=1, label=label)
+        label, function, colour = REFERENCE_LINES[name]
+        axis.plot(grid, function(grid, atoms), ":", color=colour, lw=1, label=label)
     axis.set_xscale("log")
     axis.set_yscale("log")
     if finite_all:
