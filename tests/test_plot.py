@@ -27,7 +27,7 @@ def curves():
     return {"css": [_point("css", t, 1.0 / math.sqrt(8 * t)) for t in times],
             "1-2": [_point("variational", t, 0.8 / math.sqrt(8 * t), total_sigma=0.9 / math.sqrt(8 * t))
                     for t in times],
-            "oqi": [_point("oqi", t, s) for t, s in zip(times, (0.9, math.inf, 0.4, 0.3))]}
+            "oqi": [_point("oqi", t, s) for t, s in zip(times, (0.9, None, 0.4, 0.3))]}
 
 
 def test_stability_curves_carries_the_points_and_reference_lines(curves, tmp_path, monkeypatch):
@@ -40,7 +40,7 @@ def test_stability_curves_carries_the_points_and_reference_lines(curves, tmp_pat
     np.testing.assert_allclose(lines[0].get_ydata(), [1 / math.sqrt(8 * t) for t in (0.01, 0.03, 0.1, 0.3)])
     # the total σ (with the Dick effect) is drawn where the point carries one
     np.testing.assert_allclose(lines[1].get_ydata(), [0.9 / math.sqrt(8 * t) for t in (0.01, 0.03, 0.1, 0.3)])
-    # the infinite OQI point is left out, not drawn as NaN
+    # the infinite OQI point (None: its JSON form) is left out, not drawn as NaN
     np.testing.assert_array_equal(lines[2].get_xdata(), [0.01, 0.1, 0.3])
     # SQL and HL for N = 8 at the ends of the T range
     sql, hl = lines[3], lines[4]

@@ -165,6 +165,39 @@ def draw_kh_fig3(data: dict, path: Path) -> None:
     figure.savefig(path, dpi=DPI)
 
 
+# ----------------------------------------------------------------------------- Kielinski & Hammerer Fig. 7(a, b)
+def recompute_kh_fig7a(work: Path) -> dict:
+    """``benchmarks/design_platforms.py`` case ``ion-trap`` (N = 8, T_D/Z = 0.05) on 10 instead of 24 times."""
+    return _recompute_platform(work, "ion-trap")
+
+
+def recompute_kh_fig7b(work: Path) -> dict:
+    """``benchmarks/design_platforms.py`` case ``tweezer`` (N = 32, T_D/Z = 0.1) on 10 instead of 24 times."""
+    return _recompute_platform(work, "tweezer")
+
+
+def _recompute_platform(work: Path, case: str) -> dict:
+    import design_platforms
+
+    from qclock_circuits.report import DesignSpec, run_design
+
+    start = time.perf_counter()
+    spec = DesignSpec(**design_platforms.CASES[case], interrogation_times=tuple(np.geomspace(0.003, 1.0, 10)))
+    result = run_design(spec, work, workers=2)
+    return {"source": f"qclock_circuits.report.run_design (design_platforms.py case {case}, 10 times)",
+            "machine": _machine(), "wall_s": time.perf_counter() - start, "result": result.to_dict(),
+            "summary": result.summary(),
+            "recommendation": {k: v for k, v in result.recommendation().items() if k != "protocol"}}
+
+
+def draw_design(data: dict, path: Path) -> None:
+    """The design study's σ(T) figure (``report.figures.stability_figure``): curves, OQI, closed-loop checks."""
+    from qclock_circuits.report import DesignResult
+    from qclock_circuits.report.figures import stability_figure
+
+    stability_figure(DesignResult.from_dict(data["result"]), path)
+
+
 # ----------------------------------------------------------------------------- Kielinski & Hammerer Fig. 4(b)
 def recompute_kh_fig4a(work: Path) -> dict:
     """Fig. 4(a): N = 4 (see :func:`recompute_kh_fig4b`)."""
@@ -181,25 +214,30 @@ def recompute_kh_fig4c(work: Path) -> dict:
     return _recompute_fig4(work, 32)
 
 
-def _recompute_fig4(work: Path, atoms: int) -> dict:
+def recompute_kh_fig5(work: Path) -> dict:
+    """Fig. 5(b): N = 8 with the linear estimator in the loop (see :func:`recompute_kh_fig4b`)."""
+    return _recompute_fig4(work, 8, "linear")
+
+
+def _recompute_fig4(work: Path, atoms: int, estimator: str = "bayes") -> dict:
     import fig4_clock
 
     from qclock_circuits import bayes
 
     start = time.perf_counter()
     fig4_clock.main(["--out", str(work), "--atoms", str(atoms), "--points", "6", "--runs", "4",
-                     "--cycles", "50000"])
+                     "--cycles", "50000", "--estimator", estimator])
     wall = time.perf_counter() - start
     records = [json.loads(line) for line in (work / "points.jsonl").read_text().splitlines() if line.strip()]
-    keep = ("protocol", "interrogation_time", "prior_width", "theory", "sigma_scaled_mean", "sigma_scaled_std",
-            "runs_with_hops", "runs_unsettled")
+    keep = ("protocol", "interrogation_time", "prior_width", "theory", "theory_bayes", "sigma_scaled_mean",
+            "sigma_scaled_std", "runs_with_hops", "runs_unsettled")
     rows = [{key: record.get(key) for key in keep} for record in records]
     atoms = records[0]["atoms"]
     widths = sorted({(r["interrogation_time"], r["prior_width"]) for r in rows})
     oqi = [[t, float(bayes.allan_deviation(bayes.effective_measurement_uncertainty(
         bayes.bounds.oqi(atoms, bayes.GaussianPrior(w)).bmse, w), t))] for t, w in widths]
-    return {"source": f"benchmarks/fig4_clock.py --atoms {atoms} --points 6 --runs 4 --cycles 50000",
-            "machine": _machine(),
+    return {"source": f"benchmarks/fig4_clock.py --atoms {atoms} --points 6 --runs 4 --cycles 50000 "
+                      f"--estimator {estimator}", "estimator": estimator, "machine": _machine(),
             "wall_s": wall, "atoms": atoms, "runs": 4, "cycles": 50000, "rows": rows, "oqi": oqi}
 
 
@@ -217,9 +255,14 @@ def draw_kh_fig4b(data: dict, path: Path) -> None:
                       yerr=[r["sigma_scaled_std"] for r in clean], fmt="o", ms=4, capsize=0, color=colour,
                       label=f"{name}, closed loop")
         hops[name] = [r["interrogation_time"] for r in hopped]
+        estimator = data.get("estimator", "bayes")
         finite = [r for r in rows if r["theory"] is not None]  # null: no better than the prior
-        axis.plot([r["interrogation_time"] for r in finite], [r["theory"] for r in finite], "-", color=colour,
-                  label=f"{name}, eq. (29)")
+        axis.plot([r["interrogation_time"] for r in finite], [r["theory"] for r in finite],
+                  "--" if estimator == "linear" else "-", color=colour, label=f"{name}, eq. (29), {estimator}")
+        if estimator != "bayes":
+            bayes_rows = [r for r in rows if r.get("theory_bayes") is not None]
+            axis.plot([r["interrogation_time"] for r in bayes_rows], [r["theory_bayes"] for r in bayes_rows], "-",
+                      color=colour, lw=0.8, label=f"{name}, eq. (29), Bayes")
     oqi = np.asarray(data["oqi"])
     axis.plot(oqi[:, 0], oqi[:, 1], "k--", label="OQI")
     axis.set_xscale("log")
@@ -230,8 +273,8 @@ def draw_kh_fig4b(data: dict, path: Path) -> None:
         axis.plot(times, [12 * low * 0.93 ** (offset + 1)] * len(times), "x", color=colours[name], clip_on=False)
     axis.set_xlabel("interrogation time T / Z")
     axis.set_ylabel(r"$\sigma_y(\tau)\,\omega_0\sqrt{\tau Z}$")
-    axis.set_title(f"N = {data['atoms']}, flicker FM, {data['runs']} runs × {data['cycles']} cycles "
-                   "(x at the top: fringe hops)", fontsize=9)
+    axis.set_title(f"N = {data['atoms']}, flicker FM, {data.get('estimator', 'bayes')} estimator, {data['runs']} runs "
+                   f"× {data['cycles']} cycles (x at the top: fringe hops)", fontsize=9)
     axis.legend(fontsize=7, ncol=2)
     axis.grid(True, which="both", alpha=0.3)
     figure.savefig(path, dpi=DPI)
@@ -385,10 +428,13 @@ class Entry:
 ENTRIES = {
     "kh_fig2": Entry(recompute_kh_fig2, draw_kh_fig2),
     "kh_fig3": Entry(recompute_kh_fig3, draw_kh_fig3),
+    "kh_fig5": Entry(recompute_kh_fig5, draw_kh_fig4b),
     "kh_fig6": Entry(recompute_kh_fig6, draw_kh_fig6),
     "kh_fig4a": Entry(recompute_kh_fig4a, draw_kh_fig4b),
     "kh_fig4b": Entry(recompute_kh_fig4b, draw_kh_fig4b),
     "kh_fig4c": Entry(recompute_kh_fig4c, draw_kh_fig4b),
+    "kh_fig7a": Entry(recompute_kh_fig7a, draw_design),
+    "kh_fig7b": Entry(recompute_kh_fig7b, draw_design),
     "komar_fig3": Entry(recompute_komar_fig3, draw_komar_fig3),
     "mk_fig2": Entry(recompute_mk_fig2, draw_mk_fig),
     "mk_table1": Entry(recompute_mk_table1, draw_mk_table1, kind="md.inc"),

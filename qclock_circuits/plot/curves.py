@@ -55,7 +55,8 @@ def _point_values(name: str, points) -> tuple[np.ndarray, np.ndarray, set]:
                             f"optimize.stability_curves), got {type(point).__name__}")
         parameters = getattr(point, "parameters", None) or {}
         times.append(float(point.interrogation_time))
-        sigmas.append(float(parameters.get("total_sigma", point.sigma)))
+        value = parameters.get("total_sigma", point.sigma)
+        sigmas.append(math.inf if value is None else float(value))  # JSON null: an infinite σ
         atoms.add(int(point.atoms))
     times = np.asarray(times)
     if np.any(~np.isfinite(times)) or np.any(times <= 0):
@@ -72,7 +73,8 @@ def stability_curves(curves: Mapping, *, atoms: int | None = None, references: S
     The figure of Kielinski & Hammerer, arXiv:2505.04287 (2025), Figs. 2(a), 3
     and 4: the stability σ = σ_y(τ)ω0√(τZ) of eq. (29) (with dead time the total
     σ including the Dick effect, ``parameters['total_sigma']``, where a point
-    carries it) against the interrogation time T in units of Z. A curve named
+    carries it) against the interrogation time T in units of Z (None, the JSON
+    form of an infinite σ, counts as infinite). A curve named
     ``'oqi'`` is drawn dashed and black, and with ``shade_bound`` the region
     below it (inaccessible to any protocol) is shaded. Points whose σ is not
     finite (an estimator no better than the prior) are left out of the line.
