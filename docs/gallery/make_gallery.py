@@ -131,27 +131,41 @@ def draw_kh_fig2(data: dict, path: Path) -> None:
     figure.savefig(path, dpi=0.9 * DPI)  # two busy panels: keeps the PNG well under 150 kB
 
 
-# ----------------------------------------------------------------------------- Kielinski & Hammerer Fig. 3(c)
+# ----------------------------------------------------------------------------- Kielinski & Hammerer Fig. 3(b–d)
 _FIG3_CLASSES = ("css", "sss", "ghz", "1-1", "1-2")
 
 
-def recompute_kh_fig3(work: Path) -> dict:
+def recompute_kh_fig3b(work: Path) -> dict:
+    """Fig. 3(b): N = 4 (see :func:`recompute_kh_fig3c`)."""
+    return _recompute_fig3(work, 4)
+
+
+def recompute_kh_fig3c(work: Path) -> dict:
     """The design study of ``benchmarks/design_platforms.py`` case ``n8`` on 10 instead of 24 times, up to [1,2]."""
+    return _recompute_fig3(work, 8)
+
+
+def recompute_kh_fig3d(work: Path) -> dict:
+    """Fig. 3(d): N = 32, as ``design_platforms.py`` case ``n32`` on 10 instead of 24 times."""
+    return _recompute_fig3(work, 32)
+
+
+def _recompute_fig3(work: Path, atoms: int) -> dict:
     from qclock_circuits.report import DesignSpec, run_design
 
     start = time.perf_counter()
-    spec = DesignSpec(atoms=8, dead_time=0.0, classes=_FIG3_CLASSES,
+    spec = DesignSpec(atoms=atoms, dead_time=0.0, classes=_FIG3_CLASSES,
                       interrogation_times=tuple(np.geomspace(0.003, 1.0, 10)))
     result = run_design(spec, work, workers=2)
     curves = {name: {"times": [p.interrogation_time for p in result.curve(name)],
                      "sigma": [p.parameters.get("total_sigma", p.sigma) for p in result.curve(name)]}
               for name in (*_FIG3_CLASSES, "oqi")}
-    return {"source": "qclock_circuits.report.run_design (design_platforms.py case n8, 10 times, classes up to [1,2])",
-            "machine": _machine(), "wall_s": time.perf_counter() - start, "atoms": 8, "curves": curves}
+    return {"source": f"qclock_circuits.report.run_design (N = {atoms}, no dead time, 10 times, classes up to [1,2])",
+            "machine": _machine(), "wall_s": time.perf_counter() - start, "atoms": atoms, "curves": curves}
 
 
 def draw_kh_fig3(data: dict, path: Path) -> None:
-    """σ(T) of CSS, SSS, GHZ and the variational [1,1], [1,2] classes against the OQI, N = 8."""
+    """σ(T) of CSS, SSS, GHZ and the variational [1,1], [1,2] classes against the OQI at one N."""
     from qclock_circuits.bayes.stability import StabilityPoint
     from qclock_circuits.plot import stability_curves
 
@@ -214,9 +228,19 @@ def recompute_kh_fig4c(work: Path) -> dict:
     return _recompute_fig4(work, 32)
 
 
-def recompute_kh_fig5(work: Path) -> dict:
+def recompute_kh_fig5a(work: Path) -> dict:
+    """Fig. 5(a): N = 4 with the linear estimator in the loop (see :func:`recompute_kh_fig4b`)."""
+    return _recompute_fig4(work, 4, "linear")
+
+
+def recompute_kh_fig5b(work: Path) -> dict:
     """Fig. 5(b): N = 8 with the linear estimator in the loop (see :func:`recompute_kh_fig4b`)."""
     return _recompute_fig4(work, 8, "linear")
+
+
+def recompute_kh_fig5c(work: Path) -> dict:
+    """Fig. 5(c): N = 32 with the linear estimator in the loop (see :func:`recompute_kh_fig4b`)."""
+    return _recompute_fig4(work, 32, "linear")
 
 
 def _recompute_fig4(work: Path, atoms: int, estimator: str = "bayes") -> dict:
@@ -427,8 +451,12 @@ class Entry:
 
 ENTRIES = {
     "kh_fig2": Entry(recompute_kh_fig2, draw_kh_fig2),
-    "kh_fig3": Entry(recompute_kh_fig3, draw_kh_fig3),
-    "kh_fig5": Entry(recompute_kh_fig5, draw_kh_fig4b),
+    "kh_fig3b": Entry(recompute_kh_fig3b, draw_kh_fig3),
+    "kh_fig3c": Entry(recompute_kh_fig3c, draw_kh_fig3),
+    "kh_fig3d": Entry(recompute_kh_fig3d, draw_kh_fig3),
+    "kh_fig5a": Entry(recompute_kh_fig5a, draw_kh_fig4b),
+    "kh_fig5b": Entry(recompute_kh_fig5b, draw_kh_fig4b),
+    "kh_fig5c": Entry(recompute_kh_fig5c, draw_kh_fig4b),
     "kh_fig6": Entry(recompute_kh_fig6, draw_kh_fig6),
     "kh_fig4a": Entry(recompute_kh_fig4a, draw_kh_fig4b),
     "kh_fig4b": Entry(recompute_kh_fig4b, draw_kh_fig4b),
