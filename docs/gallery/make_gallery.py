@@ -190,15 +190,27 @@ def recompute_kh_fig7b(work: Path) -> dict:
     return _recompute_platform(work, "tweezer")
 
 
-def _recompute_platform(work: Path, case: str) -> dict:
+def recompute_kh_fig7c(work: Path) -> dict:
+    """N = 100, T_D/Z = 0.2, CSS and SSS with the closed loop (the paper's Fig. 7(c)), 10 times.
+
+    GHZ is left out: at N = 100 its dynamic range π/N is below the prior width set by this dead time
+    at every T (σ infinite), and ``run_design`` cannot validate a class without a finite point.
+    """
+    return _recompute_platform(work, "fig7c", dict(atoms=100, dead_time=0.2, classes=("css", "sss"),
+                                                   simulate=True))
+
+
+def _recompute_platform(work: Path, case: str, options: dict | None = None) -> dict:
     import design_platforms
 
     from qclock_circuits.report import DesignSpec, run_design
 
     start = time.perf_counter()
-    spec = DesignSpec(**design_platforms.CASES[case], interrogation_times=tuple(np.geomspace(0.003, 1.0, 10)))
+    options = design_platforms.CASES[case] if options is None else options
+    spec = DesignSpec(**options, interrogation_times=tuple(np.geomspace(0.003, 1.0, 10)))
     result = run_design(spec, work, workers=2)
-    return {"source": f"qclock_circuits.report.run_design (design_platforms.py case {case}, 10 times)",
+    return {"source": f"qclock_circuits.report.run_design ({case}: {spec.atoms} atoms, T_D/Z = {spec.dead_time}, "
+                      "10 times)",
             "machine": _machine(), "wall_s": time.perf_counter() - start, "result": result.to_dict(),
             "summary": result.summary(),
             "recommendation": {k: v for k, v in result.recommendation().items() if k != "protocol"}}
@@ -312,6 +324,81 @@ _FIG6_CRITICAL = (("oqi", "bayes"), ("sss", "bayes"), ("css", "bayes"), ("css", 
 _FIG6_STYLE = {("oqi", "bayes"): ("black", "-", "OQI"), ("sss", "bayes"): ("tab:red", "-", "SSS, Bayes"),
                ("css", "bayes"): ("tab:orange", "-", "CSS/SSS, Bayes"),
                ("css", "linear"): ("tab:orange", "-.", "CSS/SSS, linear")}
+
+
+_FIG6AB_ATOMS = (2, 4, 8, 16, 32)
+_FIG6AB_DEAD_TIME = 0.1
+
+
+def recompute_kh_fig6ab(work: Path) -> dict:
+    """σ_tot(T) (``optimize.stability_curves``, 14 times) for N = 2…32 at T_D/Z = 0.1; minima on that grid."""
+    from qclock_circuits.optimize.limits import ctl_sigma, dead_time_limit
+    from qclock_circuits.optimize.stability import dick_sigma, stability_curves
+
+    start = time.perf_counter()
+    times = np.geomspace(0.005, 1.0, 14)
+    dead = _FIG6AB_DEAD_TIME
+    curves = {}
+    for atoms in _FIG6AB_ATOMS:
+        for estimator, classes in (("bayes", ("css", "sss", "ghz", "oqi")), ("linear", ("css", "sss"))):
+            found = stability_curves(atoms, times, classes, dead_time=dead, estimator=estimator)
+            for name, points in found.items():
+                curves[f"{name}-{estimator}|{atoms}"] = {
+                    "total": [p.parameters.get("total_sigma", p.sigma) for p in points],
+                    "qpn_ctl": [p.sigma for p in points]}
+    limits = {f"{k}-{e}": dead_time_limit(k, e, dead).sigma_lim for k, e in _FIG6_LIMITS}
+    oqi_limit = dead_time_limit("oqi", "bayes", dead)
+    return {"source": "qclock_circuits.optimize.stability_curves and optimize.limits, flicker FM, "
+                      f"T_D/Z = {dead}, 14 times", "machine": _machine(), "wall_s": time.perf_counter() - start,
+            "dead_time": dead, "times": times.tolist(), "atoms": list(_FIG6AB_ATOMS), "curves": curves,
+            "sigma_lim": limits, "oqi_limit": {"t_lim": oqi_limit.interrogation_time, "sigma_lim": oqi_limit.sigma_lim},
+            "ctl_oqi": [ctl_sigma("oqi", "bayes", t, dead) for t in times],
+            "dick": [dick_sigma("flicker", t, dead) for t in times]}
+
+
+def draw_kh_fig6ab(data: dict, path: Path) -> None:
+    """(a) σ_tot(T) of the OQI at N = 8, 32 with the CTL/Dick trade-off; (b) σ_min(N) on the grid, with σ_lim."""
+    figure, (left, right) = _new_figure(11.5, 4.3, 2)
+    times = np.asarray(data["times"])
+
+    def values(key, field="total"):
+        return np.array([math.inf if v is None else v for v in data["curves"][key][field]])
+
+    for atoms, colour in ((8, "0.55"), (32, "black")):
+        left.plot(times, values(f"oqi-bayes|{atoms}"), "-", color=colour, label=f"OQI, N = {atoms}, total")
+        left.plot(times, values(f"oqi-bayes|{atoms}", "qpn_ctl"), "--", color=colour, lw=1,
+                  label=f"OQI, N = {atoms}, without Dick noise")
+    ctl, dick = (np.array([math.inf if v is None else v for v in data[key]]) for key in ("ctl_oqi", "dick"))
+    left.plot(times, ctl, ":", color="black", label="CTL of the OQI")
+    left.plot(times, dick, "--", color="tab:brown", label="Dick noise")
+    left.plot(times, np.hypot(ctl, dick), "-", color="tab:brown", label="CTL ⊕ Dick")
+    left.plot([data["oqi_limit"]["t_lim"]], [data["oqi_limit"]["sigma_lim"]], "D", color="tab:brown",
+              label=r"$\sigma_{lim}$ (OQI)")
+    left.set_ylim(0.5 * data["oqi_limit"]["sigma_lim"], 8 * data["oqi_limit"]["sigma_lim"])
+    left.set_xlabel("interrogation time T / Z")
+    left.set_ylabel(r"$\sigma_{y,tot}(\tau)\,\omega_0\sqrt{\tau Z}$")
+    left.set_title(f"(a) total stability, $T_D/Z$ = {data['dead_time']:g}", fontsize=9)
+    atoms = data["atoms"]
+    styles = {"css-bayes": ("tab:orange", "o-", "CSS, Bayes"), "css-linear": ("tab:orange", "s-.", "CSS, linear"),
+              "sss-bayes": ("tab:red", "o-", "SSS, Bayes"), "sss-linear": ("tab:red", "s-.", "SSS, linear"),
+              "ghz-bayes": ("tab:green", "o-", "GHZ"), "oqi-bayes": ("black", "o-", "OQI")}
+    for key, (colour, style, label) in styles.items():
+        minima = [np.min(values(f"{key}|{n}")) for n in atoms]
+        right.plot(atoms, minima, style, color=colour, ms=4, label=label)
+    for key, style in (("oqi-bayes", ":"), ("css-bayes", "-."), ("css-linear", ":")):
+        colour = "black" if key.startswith("oqi") else "tab:orange"
+        right.axhline(data["sigma_lim"][key], ls=style, color=colour, lw=1)
+    right.set_ylim(0.7 * min(data["sigma_lim"].values()), 1.6)  # GHZ leaves the range from N = 8 on
+    right.set_xlabel("atom number N")
+    right.set_ylabel(r"$\sigma_{\min}$ (minimum over the T grid)")
+    right.set_title(r"(b) minimal total stability; lines: $\sigma_{lim}$ of OQI, CSS Bayes, CSS linear",
+                    fontsize=9)
+    for axis in (left, right):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.legend(fontsize=7)
+        axis.grid(True, which="both", alpha=0.3)
+    figure.savefig(path, dpi=0.9 * DPI)
 
 
 def recompute_kh_fig6(work: Path) -> dict:
@@ -457,12 +544,14 @@ ENTRIES = {
     "kh_fig5a": Entry(recompute_kh_fig5a, draw_kh_fig4b),
     "kh_fig5b": Entry(recompute_kh_fig5b, draw_kh_fig4b),
     "kh_fig5c": Entry(recompute_kh_fig5c, draw_kh_fig4b),
+    "kh_fig6ab": Entry(recompute_kh_fig6ab, draw_kh_fig6ab),
     "kh_fig6": Entry(recompute_kh_fig6, draw_kh_fig6),
     "kh_fig4a": Entry(recompute_kh_fig4a, draw_kh_fig4b),
     "kh_fig4b": Entry(recompute_kh_fig4b, draw_kh_fig4b),
     "kh_fig4c": Entry(recompute_kh_fig4c, draw_kh_fig4b),
     "kh_fig7a": Entry(recompute_kh_fig7a, draw_design),
     "kh_fig7b": Entry(recompute_kh_fig7b, draw_design),
+    "kh_fig7c": Entry(recompute_kh_fig7c, draw_design),
     "komar_fig3": Entry(recompute_komar_fig3, draw_komar_fig3),
     "mk_fig2": Entry(recompute_mk_fig2, draw_mk_fig),
     "mk_table1": Entry(recompute_mk_table1, draw_mk_table1, kind="md.inc"),
