@@ -224,6 +224,35 @@ def draw_design(data: dict, path: Path) -> None:
     stability_figure(DesignResult.from_dict(data["result"]), path)
 
 
+# ----------------------------------------------------------------------------- Kielinski & Hammerer Fig. 3(e)
+def recompute_kh_fig3e(work: Path) -> dict:
+    """``optimize.gain_over_css`` for N = 2…32 on 10 times (SSS, GHZ, [1,1], [1,2], OQI)."""
+    from qclock_circuits.optimize.stability import gain_over_css
+
+    start = time.perf_counter()
+    result = gain_over_css((2, 4, 8, 16, 32), classes=("sss", "ghz", "1-1", "1-2", "oqi"),
+                           interrogation_times=np.geomspace(0.003, 1.0, 10))
+    return {"source": "qclock_circuits.optimize.gain_over_css, flicker FM, no dead time, 10 times",
+            "machine": _machine(), "wall_s": time.perf_counter() - start, **result}
+
+
+def draw_kh_fig3e(data: dict, path: Path) -> None:
+    """Gain σ_min(CSS)/σ_min(class), each at its own T_min, against N."""
+    figure, (axis,) = _new_figure(6.4, 4.4)
+    styles = {"sss": ("tab:red", "o-", "SSS"), "ghz": ("tab:green", "o-", "GHZ"), "1-1": ("tab:cyan", "s-", "[1,1]"),
+              "1-2": ("tab:blue", "s-", "[1,2]"), "oqi": ("black", "D--", "OQI")}
+    for name, gains in data["gain"].items():
+        colour, style, label = styles[name]
+        axis.plot(data["atoms"], gains, style, color=colour, ms=4, label=label)
+    axis.set_xscale("log")
+    axis.set_xlabel("atom number N")
+    axis.set_ylabel(r"gain $\sigma_{\min}$(CSS) / $\sigma_{\min}$")
+    axis.set_title("flicker FM, no dead time, Bayes estimator", fontsize=9)
+    axis.legend(fontsize=8)
+    axis.grid(True, which="both", alpha=0.3)
+    figure.savefig(path, dpi=DPI)
+
+
 # ----------------------------------------------------------------------------- Kielinski & Hammerer Fig. 4(b)
 def recompute_kh_fig4a(work: Path) -> dict:
     """Fig. 4(a): N = 4 (see :func:`recompute_kh_fig4b`)."""
@@ -541,6 +570,7 @@ ENTRIES = {
     "kh_fig3b": Entry(recompute_kh_fig3b, draw_kh_fig3),
     "kh_fig3c": Entry(recompute_kh_fig3c, draw_kh_fig3),
     "kh_fig3d": Entry(recompute_kh_fig3d, draw_kh_fig3),
+    "kh_fig3e": Entry(recompute_kh_fig3e, draw_kh_fig3e),
     "kh_fig5a": Entry(recompute_kh_fig5a, draw_kh_fig4b),
     "kh_fig5b": Entry(recompute_kh_fig5b, draw_kh_fig4b),
     "kh_fig5c": Entry(recompute_kh_fig5c, draw_kh_fig4b),
