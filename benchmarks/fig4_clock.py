@@ -11,6 +11,10 @@ For every interrogation time T/Z on the grid:
    fringe-hop count are recorded next to the Bayesian prediction (eq. 29)
    at the same δφ.
 
+With ``--estimator linear`` the loop, the SSS optimisation and the theory line use the linear
+estimator (Fig. 5 of the paper); ``theory_bayes`` is recorded beside it. Use a separate ``--out``
+per estimator (``--resume`` keys points by protocol and T only).
+
 Every finished point is appended to ``points.jsonl`` in ``--out`` at once;
 ``--resume`` skips points already there. Figures: ``fig4b.png``.
 
@@ -48,6 +52,8 @@ def main(argv=None) -> int:
     parser.add_argument("--points", type=int, default=10, help="interrogation times on the grid")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/output/fig4"))
+    parser.add_argument("--estimator", default="bayes", choices=("bayes", "linear"),
+                        help="estimator of the loop and of the theory line (Kielinski & Hammerer Fig. 5: linear)")
     parser.add_argument("--quick", action="store_true", help="4 times, 3 runs, 30000 cycles")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
@@ -76,7 +82,7 @@ def main(argv=None) -> int:
             done.add((record["protocol"], round(record["interrogation_time"], 12)))
     for time_value in times:
         width = float(calibrated.width(time_value))
-        sss_protocol, _ = best_sss(args.atoms, bayes.GaussianPrior(width), "bayes")
+        sss_protocol, _ = best_sss(args.atoms, bayes.GaussianPrior(width), args.estimator)
         for name, protocol in (("CSS", protocols.css(args.atoms)), ("SSS", sss_protocol),
                                ("GHZ", protocols.ghz(args.atoms))):
             if (name, round(float(time_value), 12)) in done:
@@ -85,11 +91,13 @@ def main(argv=None) -> int:
             runs = simulate_clocks(protocol, runs=args.runs, seed=[7, int(time_value * 1e6)], workers=args.workers,
                                    out=args.out / "runs" / f"{name}_{time_value:.6f}",
                                    interrogation_time=float(time_value), noise="flicker", cycles=args.cycles,
-                                   prior_width=width)
+                                   prior_width=width, estimator=args.estimator)
             summary = summarize_runs(runs)
             record = {"protocol": name, "atoms": args.atoms, "interrogation_time": float(time_value),
                       "prior_width": width, "prior_width_eq31": float(bayes.prior_width(time_value, "flicker")),
-                      "theory": theory(protocol, width, time_value), "cycles": args.cycles,
+                      "theory": theory(protocol, width, time_value, args.estimator),
+                      "theory_bayes": theory(protocol, width, time_value), "estimator": args.estimator,
+                      "cycles": args.cycles,
                       "seconds": time.perf_counter() - tick, **summary}
             if name == "SSS":
                 record["twist"], record["rotation"] = protocol.parameters.tolist()

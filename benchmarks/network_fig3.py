@@ -65,7 +65,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/output/fig3"))
     parser.add_argument("--figure", type=Path, default=Path("benchmarks/figures/network_fig3.png"))
     args = parser.parse_args(argv)
-    from qclock_circuits.network.figure3 import LABELS, assemble_fig3, fig3_point, fig3_points, figure
+    from qclock_circuits.network.figure3 import LABELS, assemble_fig3, fig3_point, fig3_points
+    from qclock_circuits.plot import network_strategies
     from qclock_circuits.runtime import run_sweep
 
     points = fig3_points(args.K, args.n, args.atom_hz, args.nu0, cycles=args.cycles, lo_phase=args.lo_phase)
@@ -75,7 +76,6 @@ def main(argv=None) -> int:
     fig = assemble_fig3(points, results)
     taus = np.asarray(fig.taus)
     sig = {s: np.asarray(v) for s, v in fig.sigma.items()}
-    analytic = {s: np.asarray(v) for s, v in fig.analytic.items()}
     fits = fig.fits
     for p, r in zip(points, results):
         if r["problems"]:
@@ -86,8 +86,8 @@ def main(argv=None) -> int:
     print(json.dumps(fits, indent=1))
     print(f"wall time {wall:.0f} s with {args.workers} workers; load {os.getloadavg()}")
     args.figure.parent.mkdir(parents=True, exist_ok=True)
-    figure(taus, sig, analytic, args.figure,
-           f"Network of {args.K} clocks x {args.n} atoms, γ/2π = {args.atom_hz * 1e3:g} mHz (dotted: closed forms)")
+    network_strategies(fig, path=args.figure, title=f"Network of {args.K} clocks x {args.n} atoms, "
+                                                    f"γ/2π = {args.atom_hz * 1e3:g} mHz (dotted: closed forms)")
     args.out.mkdir(parents=True, exist_ok=True)
     machine = {"platform": platform.platform(), "cpus": os.cpu_count(), "load": os.getloadavg()}
     (args.out / "fig3.json").write_text(json.dumps({"machine": machine, "wall_s": wall, **fig.to_dict()}, indent=1))

@@ -423,10 +423,10 @@ def fig3_study(topology, store) -> dict:
     results = run_sweep(fig3_point, points, store=store, workers=2, version="fig3-1")
     fig = assemble_fig3(points, results)
     if store is not None:
-        from ..network.figure3 import figure
+        from ..plot import network_strategies
 
-        figure(fig.taus, {k: list(v) for k, v in fig.sigma.items()}, fig.analytic, store.parent / "fig3.png",
-               f"{len(names)} clocks x {qubits} atoms (loop; dotted: closed forms)")
+        network_strategies(fig, path=store.parent / "fig3.png",
+                           title=f"{len(names)} clocks x {qubits} atoms (loop; dotted: closed forms)")
     out = fig.to_dict()
     out.update({"nodes": len(names), "qubits_per_node": qubits, "atom_linewidth_hz": float(max(linewidths)),
                 "invalid": fig.invalid()})

@@ -22,7 +22,8 @@ The modules:
     Closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
     latency (appendix C2) and unequal nodes (appendix C3).
 ``figure3``
-    Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings, figure.
+    Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings (drawn by
+    :func:`qclock_circuits.plot.network_strategies`).
 ``security``
     Sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3).
 """

@@ -31,7 +31,7 @@ from .._deprecation import renamed_arguments
 from .._validation import QClockError, check_int
 
 __all__ = ["LABELS", "COOPERATIVE", "INTERROGATION_TIMES", "fig3_points", "fig3_point", "curves", "fit_scalings",
-           "figure", "Fig3Result", "assemble_fig3"]
+           "Fig3Result", "assemble_fig3"]
 
 #: Interrogation times (s) of the default grid.
 INTERROGATION_TIMES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
@@ -171,40 +171,6 @@ def fit_scalings(taus, sigma, nodes, total_qubits, gamma, omega0):
         "later_b_over_a": reach["classical_cooperation"] / reach["quantum_network"], "paper_later_b": K,
         "later_d_over_a": reach["classical_network"] / reach["quantum_network"], "paper_later_d": N,
     }
-
-
-def figure(taus, sig, analytic, path, title: str = "") -> None:
-    """Log-log σ_y(τ) of the five strategies (loop: markers; ``analytic``: dotted) saved to ``path``.
-
-    Parameters
-    ----------
-    taus : array_like, shape (P,)
-        Averaging times τ (s).
-    sig : dict of str to array_like
-        σ_y(τ) from the loop per strategy (fractional).
-    analytic : dict of str to array_like
-        Closed-form σ_y(τ) per strategy (:func:`~.cascade_budget.network_stability`).
-    path : str or os.PathLike
-        Image file to write.
-    title : str, optional
-        Title of the plot.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.6), constrained_layout=True)
-    for (strategy, label), colour in zip(LABELS.items(), ("C3", "C0", "C2", "C1", "C7")):
-        ax.loglog(taus, sig[strategy], "o-", color=colour, ms=3.5, label=label + " (loop)")
-        ax.loglog(taus, analytic[strategy], ":", color=colour, lw=1)
-    ax.set_xlabel("averaging time τ (s)")
-    ax.set_ylabel("Allan deviation σ_y(τ)")
-    ax.set_title(title or "dotted: closed forms (network_stability)", fontsize=9)
-    ax.legend(fontsize=7)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
 
 
 def fig3_points(nodes: int, qubits: int, atom_linewidth_hz: float, transition_frequency_hz: float, *,

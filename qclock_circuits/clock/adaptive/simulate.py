@@ -750,17 +750,6 @@ class AdaptiveClockResult:
     durations : ndarray, shape (R, M), optional
         Per run, the interrogation time T_n of every step (time units);
         ``interrogation_time`` everywhere for the constant-T clock (the default).
-
-    With adaptive times the per-step arrays are indexed by interrogation, and
-    :attr:`times` gives when each ended. ``square_error`` is then
-    ``((E(θ_n|a_n) − θ_n)/t_n)²`` with ``t_n = Σ_{k≤n} T_k``: the square error
-    of the cumulative average frequency the clock reports at time t_n, which it
-    keeps until the next interrogation ends (:meth:`square_error_at`). The
-    Allan variances are those of the corrected clock's frequency error as a
-    function of time — ``ω_n − ω*_n`` held over window n — sampled in bins of
-    the base time ``interrogation_time`` over the first M bins (every run
-    lasts at least M base times), at averaging times m · ``interrogation_time``;
-    for the constant-T clock this is eq. (11) as before.
     """
 
     atoms: int
@@ -1112,6 +1101,19 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         > 0, ``slip_weight`` is not in [0, 0.5], ``memory`` needs a tracking table
         larger than allowed, or another argument is out of range (the message
         names it).
+
+    Notes
+    -----
+    With adaptive times the per-step arrays are indexed by interrogation, and
+    :attr:`times` gives when each ended. ``square_error`` is then
+    ``((E(θ_n|a_n) − θ_n)/t_n)²`` with ``t_n = Σ_{k≤n} T_k``: the square error
+    of the cumulative average frequency the clock reports at time t_n, which it
+    keeps until the next interrogation ends (:meth:`square_error_at`). The
+    Allan variances are those of the corrected clock's frequency error as a
+    function of time — ``ω_n − ω*_n`` held over window n — sampled in bins of
+    the base time ``interrogation_time`` over the first M bins (every run
+    lasts at least M base times), at averaging times m · ``interrogation_time``;
+    for the constant-T clock this is eq. (11) as before.
     """
     atoms = check_atoms(atoms)
     if atoms > MAX_ATOMS:
