@@ -155,7 +155,7 @@ def main(argv=None) -> int:
         from qclock_circuits.clock.adaptive.simulate import SDP_STORE_VARIABLE
 
         os.environ.setdefault(SDP_STORE_VARIABLE, str(out / "programs"))
-    header = f"{'noise':8s} {'quantity':15s} {'vs Ramsey (%)':>16s} {'seed':>12s} {'vs Buzek (%)':>16s} {'seed':>12s}"
+    header = f"{'noise':8s} {'quantity':15s} {'vs Ramsey (%)':>16s} {'paper':>12s} {'vs Buzek (%)':>16s} {'paper':>12s}"
     lines = []
     for row in [r.strip() for r in args.rows.split(",") if r.strip()]:
         results = row_results(row, args.runs, args.seed, args.workers, args.chunk, out, args.stored_only)
