@@ -59,7 +59,7 @@ def measure(atoms: int = 3, noise: str = "flicker", h: float = 0.05, interrogati
     from qclock_circuits.clock.adaptive import simulate
 
     os.environ.pop(simulate.SDP_STORE_VARIABLE, None)
-    base = {"atoms": atoms, "noise": noise, "h": h, "interrogations": interrogations}
+    base = {"atoms": atoms, "noise": noise, "noise_strength": h, "interrogations": interrogations}
     out = {"load_before": os.getloadavg()[0]}
     for name, extra in (("adaptive_times", {"adaptive_times": tuple(times)}), ("constant", {}))[:2 if peer else 1]:
         print(f"{name} ...", flush=True)

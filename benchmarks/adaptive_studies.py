@@ -48,7 +48,7 @@ def times_study(runs: int, protocol: str, atoms: int, noise: str, h: float, mult
     """Constant T against adaptive T_n on paired seeds; prints the gains at equal times."""
     from qclock_circuits.clock.adaptive.simulate import simulate_adaptive_clock
 
-    common = dict(atoms=atoms, noise=noise, h=h, interrogations=100, runs=runs, protocol=protocol, seed=0,
+    common = dict(atoms=atoms, noise=noise, noise_strength=h, interrogations=100, runs=runs, protocol=protocol, seed=0,
                   workers=workers)
     load = os.getloadavg()[0]
     constant = simulate_adaptive_clock(**common)
