@@ -61,6 +61,9 @@ intersphinx_mapping: dict = {}
 
 # -- API reference: autosummary + autodoc + numpydoc -----------------------------------------------
 autosummary_generate = True
+# The API pages are regenerated from the package on every build: pages of names that no longer exist
+# (a stale docs/api from an earlier build) would otherwise fail the -W build.
+shutil.rmtree(DOCS / "api", ignore_errors=True)
 autosummary_imported_members = False     # each object is documented once, in the module that defines it
 autosummary_ignore_module_all = True
 autodoc_typehints = "none"               # the numpydoc Parameters sections state types and units
