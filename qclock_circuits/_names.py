@@ -20,6 +20,7 @@ __all__ = [
     "NOISE_CHOICES",
     "canonical_noise_name",
     "ADAPTIVE_NOISE_TYPES",
+    "PHASE_NOISE_TYPES",
     "SDP_PRIORS",
     "TIME_UNIT_Z",
     "TIME_UNIT_SECONDS",
@@ -29,6 +30,8 @@ __all__ = [
 NOISE_TYPES = {"white": 0, "flicker": -1, "random_walk": -2}
 #: The papers' words for the package's noise words (accepted everywhere a noise word is).
 NOISE_ALIASES = {"brownian": "random_walk", "1/f": "flicker"}
+#: Phase-noise words and their NIST exponent α (flicker PM, white PM), the same in every module.
+PHASE_NOISE_TYPES = {"flicker_phase": 1, "white_phase": 2}
 #: Every noise word accepted by the command line: the package's words first, then the aliases.
 NOISE_CHOICES = (*NOISE_TYPES, *NOISE_ALIASES)
 #: Noise words of the adaptive clock: random-walk and flicker FM (Mullan & Knill's Brownian and 1/f

@@ -41,10 +41,10 @@ def add_laser_arguments(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--laser-psd", metavar="FILE", default=None,
                        help="CSV of the laser's fractional-frequency spectrum: columns f_hz, S_y (1/Hz)[, S_y_err]")
     group.add_argument("--laser-terms", default="white,flicker,random_walk", metavar="LIST",
-                       help="power-law terms to fit, words or NIST alpha: white, flicker, random_walk, flicker_pm, "
-                            "white_pm (default: white,flicker,random_walk)")
+                       help="power-law terms to fit, words or NIST alpha: white, flicker, random_walk, flicker_phase, "
+                            "white_phase (default: white,flicker,random_walk)")
     group.add_argument("--laser-bandwidth", type=real, default=None, metavar="HZ",
-                       help="measurement bandwidth f_h in Hz of the phase-noise terms (flicker_pm, white_pm)")
+                       help="measurement bandwidth f_h in Hz of the phase-noise terms (flicker_phase, white_phase)")
     group.add_argument("--laser-samples", type=integer, default=None, metavar="N",
                        help="--laser-adev without an adev_err column: number of frequency samples of the record "
                             "(errors from the chi-square statistics of the overlapping ADEV; default: equal "

@@ -65,9 +65,9 @@ __all__ = [
 ]
 
 #: Word of each NIST exponent α accepted by the fit.
-NOISE_TERMS = {2: "white_pm", 1: "flicker_pm", 0: "white", -1: "flicker", -2: "random_walk"}
-_ALIASES = {"white_fm": 0, "flicker_fm": -1, "random_walk_fm": -2, "brownian": -2, "white_phase": 2,
-            "flicker_phase": 1}
+NOISE_TERMS = {2: "white_phase", 1: "flicker_phase", 0: "white", -1: "flicker", -2: "random_walk"}
+_ALIASES = {"white_fm": 0, "flicker_fm": -1, "random_walk_fm": -2, "brownian": -2, "white_pm": 2,
+            "flicker_pm": 1}
 _FREQUENCY_TERMS = (0, -1, -2)
 _LN2 = math.log(2.0)
 _DEFAULT_TERMS = (0, -1, -2)
@@ -590,7 +590,7 @@ def fit_adev(tau, adev, adev_err=None, *, terms=_DEFAULT_TERMS, bandwidth: float
         scatter, so that χ²/dof = 1).
     terms : sequence
         Power-law terms to fit: NIST α in {−2, −1, 0, 1, 2} or words
-        ('random_walk', 'flicker', 'white', 'flicker_pm', 'white_pm');
+        ('random_walk', 'flicker', 'white', 'flicker_phase', 'white_phase'; also 'flicker_pm', 'white_pm');
         default white, flicker and random-walk FM.
     bandwidth : float, optional
         Measurement bandwidth f_h in Hz; required with α = 1 or 2.

@@ -89,6 +89,7 @@ import numpy as np
 from scipy import integrate
 from scipy.special import gamma, sici
 
+from ..._names import PHASE_NOISE_TYPES as _PHASE_NOISE_TYPES
 from ..._validation import QClockError, check_cycle_times, check_finite, check_finite_array
 from ...bayes.priors import NOISE_TYPES
 
@@ -121,7 +122,7 @@ ALPHA_RANGE = (-5.0, 2.0)
 #: Smallest exponent that is phase noise and needs the cutoff ``f_h`` (NIST flicker PM).
 PHASE_ALPHA_MIN = 1.0
 #: Words for the phase-noise exponents (NIST flicker PM and white PM of ``S_ω``).
-PHASE_NOISE_TYPES = {"flicker_phase": 1, "white_phase": 2}
+PHASE_NOISE_TYPES = _PHASE_NOISE_TYPES
 _SERIES_LIMIT = 10.0  # 2π f_h τ up to which the cut-off phase kernel (1 < α < 2) is summed as a power series
 
 _SNAP = 1e-9  # exponents this close to an integer use the integer (closed-form) kernel
