@@ -9,7 +9,7 @@ from scipy.integrate import quad
 from qclock_circuits._validation import QClockError
 from qclock_circuits.bayes import GaussianPrior, bmse
 from qclock_circuits.bayes.bounds import ctl, oqi, pi_hl
-from qclock_circuits.optimize import class_point, critical_atoms, ctl_bmse, dead_time_limit, gain_over_css
+from qclock_circuits.optimize import class_point, critical_atoms, ctl_bmse, ctl_sigma, dead_time_limit, gain_over_css
 from qclock_circuits.protocols import css
 
 
@@ -61,6 +61,13 @@ def test_oqi_limit_is_the_coherence_time_limit_and_orderings():
         assert 0.7 * ctl(width) < ctl_bmse("oqi", "bayes", width) < ctl(width)
     for width in (0.5, 1.0, 1.5):
         assert ctl_bmse("oqi", "bayes", width) <= ctl_bmse("css", "bayes", width) <= ctl_bmse("css", "linear", width)
+    # narrow priors: the hedging factor tends to π/4 (exponential tilt across ±π), computed without
+    # cancellation although the values are far below the machine epsilon (it was ±4e-19 at δφ = 0.1)
+    for width in (0.1, 0.15, 0.2):
+        assert ctl_bmse("oqi", "bayes", width) / ctl(width) == pytest.approx(math.pi / 4, abs=2e-3)
+        assert 0.0 < ctl_bmse("oqi", "bayes", width) <= ctl_bmse("css", "bayes", width)
+    assert ctl_sigma("oqi", "bayes", 0.01) == 0.0  # the limit underflows to zero, not to an infinite σ
+    assert math.isfinite(ctl_sigma("css", "bayes", 0.05))
     with pytest.raises(QClockError, match="estimator"):
         ctl_bmse("oqi", "linear", 1.0)
     with pytest.raises(QClockError, match="kind"):

@@ -17,7 +17,9 @@ the N → ∞ limit of its BMSE (:func:`ctl_bmse`). That limit is separable
   ``E[Var(φ | φ mod 2π)]`` (→ eq. (17), ``4π² erfc(π/(√2 δφ))``, for narrow
   priors, where only the neighbouring fringes matter, up to a factor:
   near φ = ±π the posterior mean hedges between the two fringes instead of
-  paying a full 2π; the numerical OQI at N = 100 approaches
+  paying a full 2π — the factor tends to π/4 for narrow priors, where the
+  two fringes' weights differ by an exponential tilt across φ = ±π and
+  ``∫ p₁p₂/(p₁ + p₂)`` is π/4 of ``∫ min(p₁, p₂)``; the numerical OQI at N = 100 approaches
   π²/N² + this limit within 0.2 %, whereas eq. (19) with eq. (17) lies
   30 % above it at δφ = 1);
 * CSS and SSS with the linear estimator (both read out ``sin φ`` as
@@ -73,10 +75,12 @@ def _branch_variance(width: float, branches) -> float:
     phases, scale = branches(_NODES)
     density = np.exp(-0.5 * (phases / width) ** 2) / (math.sqrt(2 * np.pi) * width)
     mass = density.sum(axis=1)
-    first = (density * phases).sum(axis=1)
-    second = (density * phases**2).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        conditional = np.where(mass > 0, second - first**2 / np.where(mass > 0, mass, 1.0), 0.0)
+    # Σ p (φ − mean)² with φ measured from each node's most probable branch, not Σ p φ² − (Σ p φ)²/Σ p:
+    # for narrow priors one branch holds nearly all the mass and the result is exponentially small,
+    # which the latter loses to roundoff (even below zero)
+    offsets = phases - np.take_along_axis(phases, np.argmax(density, axis=1)[:, None], axis=1)
+    mean = (density * offsets).sum(axis=1) / np.where(mass > 0, mass, 1.0)
+    conditional = (density * (offsets - mean[:, None]) ** 2).sum(axis=1)
     return float(scale * np.sum(_WEIGHTS * conditional))
 
 
