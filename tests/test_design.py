@@ -180,3 +180,24 @@ def test_ion_trap_file_is_the_global_ms_form(small_design):
     assert files["ion_trap_rxx"]["two_qubit_gates"] == 3 * twists  # N = 3: three pairs per twist
     report = (out / files["report"]).read_text()
     assert f"{twists} global Mølmer–Sørensen pulses" in report
+
+
+def test_a_class_without_information_at_any_time_is_reported_not_validated(tmp_path):
+    # GHZ of 40 atoms: phase ambiguity 2π/40 ≈ 0.16 rad, narrower than the prior the 0.2 Z dead time leaves
+    # (≥ 0.2 rad): its BMSE is the prior variance at every T, eq. (29)'s σ infinite; the closed-loop stage
+    # used to crash on it (a non-finite candidate)
+    spec = DesignSpec(atoms=40, dead_time=0.2, classes=("css", "ghz"), interrogation_times=(0.05, 0.2, 0.5),
+                      simulate=True, simulation_cycles=1000, simulation_runs=1, max_critical_atoms=64, seed=3)
+    result = run_design(spec, backend="serial")
+    for point in result.curve("ghz"):
+        assert point.bmse >= 0.999 * point.prior_width**2
+    rows = {row["class"]: row for row in result.summary()}
+    assert rows["ghz"]["sigma_min"] == float("inf") and rows["ghz"]["t_min"] is None
+    assert rows["ghz"]["gain_over_css"] is None and "no information" in rows["ghz"]["note"]
+    assert result.validation["ghz"]["chosen"] is None and result.validation["ghz"]["tried"] == []
+    assert result.recommendation()["class"] == "css"
+    files = write_design(result, tmp_path)
+    report = (tmp_path / files["report"]).read_text()
+    assert "not run: no information at any T" in report
+    data = json.loads((tmp_path / files["results"]).read_text())
+    assert DesignResult.from_dict(data).validation["ghz"]["skipped"]

@@ -298,8 +298,10 @@ def design(args: argparse.Namespace) -> int:
         print_json(_finite(summary))
         return 0
     unit = summary["time_unit"]
-    rows = [[row["class"], row["sigma_min"], row["t_min"], row["gain_over_css"] or float("nan"),
-             row["ratio_to_oqi"]] for row in summary["summary"]]
+    missing = "-"
+    rows = [[row["class"], row["sigma_min"], missing if row["t_min"] is None else row["t_min"],
+             row["gain_over_css"] or missing,
+             missing if row["ratio_to_oqi"] is None else row["ratio_to_oqi"]] for row in summary["summary"]]
     print(format_table(["protocol", "sigma_min", f"T_min/{unit}", "gain/CSS", "sigma/OQI"], rows, "{:.4g}"))
     recommendation = summary["recommendation"]
     print(f"\nrecommended: {recommendation['class']} at T = {recommendation['interrogation_time']:.4g} {unit} "
@@ -315,7 +317,7 @@ def _summary_times(args: argparse.Namespace, result) -> dict:
     unit = time_unit(args)
     rows = []
     for row in result.summary():
-        row = dict(row, t_min=unit.from_z(row["t_min"]))
+        row = dict(row, t_min=None if row["t_min"] is None else unit.from_z(row["t_min"]))
         if row.get("simulated_t") is not None:
             row["simulated_t"] = unit.from_z(row["simulated_t"])
         rows.append(row)

@@ -643,7 +643,9 @@ class DesignResult:
             ``dick_sigma``, ``gain_over_css`` (or None without a CSS curve),
             ``ratio_to_oqi``; ``simulated_sigma``, ``simulated_t`` and
             ``simulated_error`` when validated; and the entries of
-            :meth:`physical`.
+            :meth:`physical`. A class whose σ is infinite at every scanned T
+            has ``t_min``, ``gain_over_css`` and ``ratio_to_oqi`` None and a
+            ``note`` saying so.
         """
         oqi = _sigma_of(self.minimum("oqi"))
         css_min = _sigma_of(self.minimum("css")) if "css" in self.curves else None
@@ -651,17 +653,22 @@ class DesignResult:
         for name in [*self.spec.classes, "oqi"]:
             best = self.minimum(name)
             sigma = _sigma_of(best)
-            row = {"class": name, "sigma_min": sigma, "t_min": best.interrogation_time,
+            finite = math.isfinite(sigma)
+            row = {"class": name, "sigma_min": sigma, "t_min": best.interrogation_time if finite else None,
                    "sigma_29": best.sigma, "dick_sigma": float(best.parameters.get("dick_sigma", 0.0)),
-                   "gain_over_css": None if css_min is None else css_min / sigma,
-                   "ratio_to_oqi": sigma / oqi}
+                   "gain_over_css": None if css_min is None or not finite else css_min / sigma,
+                   "ratio_to_oqi": sigma / oqi if finite else None}
+            if not finite:
+                row["note"] = ("no information at any scanned interrogation time (BMSE >= prior variance): "
+                               "no minimum")
             check = self.validation.get(name)
             if check is not None:
                 chosen = check["chosen"]
                 row["simulated_sigma"] = None if chosen is None else chosen["sigma_scaled"]
                 row["simulated_t"] = None if chosen is None else chosen["interrogation_time"]
                 row["simulated_error"] = None if chosen is None else chosen["sigma_scaled_error"]
-            row.update(self.physical(sigma, best.interrogation_time))
+            if finite:
+                row.update(self.physical(sigma, best.interrogation_time))
             rows.append(row)
         return rows
 
@@ -824,6 +831,8 @@ def _validation_points(spec: DesignSpec, result: DesignResult) -> list[dict]:
     for name, seed in zip(spec.classes, seeds):
         curve = result.curve(name)
         best = min(range(len(curve)), key=lambda i: _sigma_of(curve[i]))
+        if not math.isfinite(_sigma_of(curve[best])):
+            continue  # nothing to validate (no_information_validation)
         candidates = []
         for index in range(best, max(best - _VALIDATION_STEPS - spec.safety_margin, -1), -1):
             stability = curve[index]
@@ -836,6 +845,28 @@ def _validation_points(spec: DesignSpec, result: DesignResult) -> list[dict]:
                        "estimator": spec.estimator, "cycles": spec.simulation_cycles,
                        "runs": spec.simulation_runs, "safety_margin": spec.safety_margin, "seed": int(seed)})
     return points
+
+
+def no_information_validation(name: str) -> dict:
+    """The closed-loop entry of a class whose σ is infinite at every scanned T (nothing to run).
+
+    Its measurement adds no information at any interrogation time of the grid
+    (BMSE ≥ prior variance: eq. (29)'s effective measurement uncertainty is
+    infinite), e.g. a large GHZ state whose phase ambiguity covers the prior.
+
+    Parameters
+    ----------
+    name : str
+        Class name.
+
+    Returns
+    -------
+    dict
+        ``class``, ``tried`` (empty), ``chosen`` (None) and ``skipped``, the reason.
+    """
+    return {"class": name, "tried": [], "chosen": None,
+            "skipped": "no finite sigma at any scanned interrogation time (the measurement adds no information: "
+                       "BMSE >= prior variance)"}
 
 
 def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backend: str = "processes",
@@ -919,5 +950,8 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
             if isinstance(reporter, ProgressReporter):
                 reporter.close()
         result.validation = {value["class"]: value for value in values}
+        for name in spec.classes:
+            if name not in result.validation:
+                result.validation[name] = no_information_validation(name)
     result.seconds = time.perf_counter() - started
     return result

@@ -146,12 +146,17 @@ def render_report(result: DesignResult, files: dict) -> str:
         if result.validation:
             if row["class"] == "oqi":
                 cells.append("–")
+            elif result.validation.get(row["class"], {}).get("skipped"):
+                cells.append("not run: no information at any T")
             elif row.get("simulated_sigma") is None:
                 cells.append("fringe hops at every tried T")
             else:
                 cells.append(f"{row['simulated_sigma']:.3g} ± {row['simulated_error']:.2g} "
                              f"({row['simulated_t']:.3g})")
         lines.append("| " + " | ".join(cells) + " |")
+    for row in result.summary():
+        if row.get("note"):
+            lines += ["", f"{_label(row['class'])}: {row['note']}."]
     lines += ["", f"![σ(T)]({files['stability']})", ""]
 
     summary = result.decoherence_summary()
