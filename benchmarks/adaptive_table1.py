@@ -61,15 +61,20 @@ __all__ = ["add_row_arguments", "main", "row_results", "speed"]
 TARGET_SECONDS = 120.0
 
 
-def _chunk_path(out: Path, row: str, protocol: str, first: int, count: int, seed: int) -> Path:
+def _chunk_path(out: Path, row: str, protocol: str, first: int, count: int, seed: int,
+                slip_weight: float | None = None) -> Path:
+    if protocol == "adaptive" and slip_weight is not None:
+        protocol = f"adaptive-eps{slip_weight:g}"  # the baselines do not depend on the slip weight
     return out / f"{row}_{protocol}_seed{seed}_{first:04d}_{count:03d}.json"
 
 
 def row_results(row: str, runs: int, seed: int, workers: int, chunk: int, out: Path | None,
-                stored_only: bool = False) -> dict:
+                stored_only: bool = False, slip_weight: float | None = None) -> dict:
     """The three protocols' results for one Table 1 row, chunk by chunk (resumable with ``out``).
 
     With ``stored_only`` nothing is computed: the leading chunks stored for all three protocols are used.
+    ``slip_weight`` (None: the package default) is the adaptive protocol's phase-slip prior weight ε;
+    ε = 0 is the paper's protocol without the slip guard.
     """
     from qclock_circuits.clock.adaptive.simulate import (
         CLOCK_PROTOCOLS,
@@ -83,7 +88,7 @@ def row_results(row: str, runs: int, seed: int, workers: int, chunk: int, out: P
     parts = {protocol: [] for protocol in CLOCK_PROTOCOLS}
     for first in range(0, runs, chunk):  # chunk by chunk, the three protocols together (paired partial results)
         count = min(chunk, runs - first)
-        paths = {protocol: None if out is None else _chunk_path(out, row, protocol, first, count, seed)
+        paths = {protocol: None if out is None else _chunk_path(out, row, protocol, first, count, seed, slip_weight)
                  for protocol in CLOCK_PROTOCOLS}
         if stored_only and not all(path is not None and path.exists() for path in paths.values()):
             break
@@ -92,7 +97,8 @@ def row_results(row: str, runs: int, seed: int, workers: int, chunk: int, out: P
                 parts[protocol].append(AdaptiveClockResult.from_dict(json.loads(path.read_text())))
                 continue
             part = simulate_adaptive_clock(config["atoms"], row, config["h"], config["interrogations"], count,
-                                           config["memory"], protocol, seed, workers, first_run=first)
+                                           config["memory"], protocol, seed, workers, first_run=first,
+                                           slip_weight=slip_weight if protocol == "adaptive" else None)
             parts[protocol].append(part)
             print(f"  {row:8s} {protocol:8s} runs {first}-{first + count - 1}: {part.seconds:7.1f} s", flush=True)
             if path is not None:
@@ -138,6 +144,9 @@ def main(argv=None) -> int:
                         help="directory of the stored chunks ('' to store nothing)")
     parser.add_argument("--speed-only", action="store_true", help="only time one N = 3 adaptive run")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
+    parser.add_argument("--slip-weight", type=float, default=None,
+                        help="the adaptive protocol's phase-slip prior weight (default: the package's, 0.01; "
+                             "0 is the paper's protocol without the slip guard)")
     args = parser.parse_args(argv)
 
     from qclock_circuits.clock.adaptive.simulate import PAPER_TABLE1, canonical_noise, improvement
@@ -158,7 +167,8 @@ def main(argv=None) -> int:
     header = f"{'noise':8s} {'quantity':15s} {'vs Ramsey (%)':>16s} {'paper':>12s} {'vs Buzek (%)':>16s} {'paper':>12s}"
     lines = []
     for row in [r.strip() for r in args.rows.split(",") if r.strip()]:
-        results = row_results(row, args.runs, args.seed, args.workers, args.chunk, out, args.stored_only)
+        results = row_results(row, args.runs, args.seed, args.workers, args.chunk, out, args.stored_only,
+                              args.slip_weight)
         gains = {name: improvement(results["adaptive"], results[name]) for name in ("ramsey", "buzek")}
         for quantity in ("square_error", "allan_variance"):
             cells = []
@@ -184,7 +194,9 @@ def main(argv=None) -> int:
                     cells.append(f"{name} {quantity} {gain['value']:.1f} ± {gain['se']:.1f}")
             lines.append(f"{'':8s} without the {int(lost.sum())} runs where a protocol lost lock: " + "; ".join(cells))
         slips = {name: int(r.lost_lock.sum()) for name, r in results.items()}
-        lines.append(f"{'':8s} runs that lost lock (|w - w*| > pi/2T) per protocol: {slips}")
+        ended = {name: int(r.slipped.sum()) for name, r in results.items()}
+        lines.append(f"{'':8s} runs with an excursion |w - w*| > pi/2T per protocol: {slips}; ended off lock "
+                     f"(slipped): {ended}")
         dropped = {name: float(r.dropped_mass.max()) for name, r in results.items()}
         lines.append(f"{'':8s} runs {results['adaptive'].runs} per protocol; max dropped phase-slip mass per run {dropped}")
     print(header)
