@@ -10,7 +10,7 @@ the recommended protocol and the decoherence summary; it is plain data
 (``to_dict``/``from_dict``, JSON-able).
 
 :func:`protocol_of_point` turns a stability point of a class back into the
-:class:`~qclock_circuits.protocols.RamseyProtocol` to run (the circuit the
+:class:`~qclock_circuits.protocols.ramsey.RamseyProtocol` to run (the circuit the
 study recommends).
 
 Units: T in units of Z; σ is the dimensionless σ_y(τ) ω0 √(τZ)

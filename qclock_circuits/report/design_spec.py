@@ -9,7 +9,7 @@ closed-loop validation, seeds). It validates every field on construction and
 round-trips through ``to_dict``/``from_dict``.
 
 On decohering atoms the exact noisy likelihood costs ≈ N³ to ≈ N⁴ per call;
-:data:`DECOHERENCE_LIMITS` caps N per kind of class so that a study stays
+``DECOHERENCE_LIMITS`` caps N per kind of class so that a study stays
 tractable.
 
 Units: T, T_D and the decoherence times in units of Z; Z in seconds, ν0 in Hz.
