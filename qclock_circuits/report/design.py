@@ -30,13 +30,14 @@ Where the parts live (all these names stay importable from here):
 - the result :class:`~qclock_circuits.report.design_result.DesignResult`,
   :func:`~qclock_circuits.report.design_result.protocol_of_point` and
   ``ADVANTAGE_THRESHOLD`` in :mod:`qclock_circuits.report.design_result`;
-- the sweep points (:func:`~qclock_circuits.report.design_points.design_point`,
-  :func:`~qclock_circuits.report.design_points.squeezing_advantage`,
-  :func:`~qclock_circuits.report.design_points.validate_class`,
-  :func:`~qclock_circuits.report.design_points.check_design_result`) in
-  :mod:`qclock_circuits.report.design_points`.
+- the work of single sweep points
+  (:func:`~qclock_circuits.report.design_points.squeezing_advantage`,
+  :func:`~qclock_circuits.report.design_points.validate_class`) and the check
+  of their results (:func:`~qclock_circuits.report.design_points.check_design_result`)
+  in :mod:`qclock_circuits.report.design_points`.
 
-This module builds the sweep and runs it (:func:`run_design`).
+This module builds the sweep, dispatches its points (:func:`design_point`, whose
+qualified name keys the stored checkpoints) and runs it (:func:`run_design`).
 """
 
 from __future__ import annotations
@@ -48,16 +49,70 @@ from pathlib import Path
 import numpy as np
 
 from .._progress import ProgressReporter
+from .._validation import QClockError
+from ..optimize.limits import critical_atoms, dead_time_limit
+from ..optimize.stability import stability_curves
+from ..protocols import AtomicDecoherence
 from ..runtime import run_sweep
-from .design_points import _BLOCK, check_design_result, design_point, squeezing_advantage, validate_class
+from .design_points import check_design_result, squeezing_advantage, validate_class
 from .design_result import ADVANTAGE_THRESHOLD, DesignResult, _sigma_of, protocol_of_point
 from .design_spec import DECOHERENCE_LIMITS, DEFAULT_DESIGN_CLASSES, DesignSpec
 
 __all__ = ["DECOHERENCE_LIMITS", "DEFAULT_DESIGN_CLASSES", "DesignSpec", "DesignResult", "protocol_of_point", "design_point",
            "check_design_result", "validate_class", "run_design", "squeezing_advantage", "ADVANTAGE_THRESHOLD"]
 
+_BLOCK = 8  # interrogation times per sweep point: one global variational search per block
 _VALIDATION_STEPS = 6  # grid points tried per class, from T_min down, until one runs without fringe hops
 _VERSION = "design-3"
+
+
+def design_point(point: dict) -> dict:
+    """One sweep point: σ(T) of a class over a block of T, or the dead-time limits of a kind.
+
+    Module-level, plain-data in and out, so that every runtime backend can run it. Its qualified name
+    ``qclock_circuits.report.design.design_point`` enters the key of every stored point
+    (:func:`qclock_circuits.runtime.point_key`): it lives here so that checkpoints written by earlier
+    runs are found again.
+
+    Parameters
+    ----------
+    point : dict
+        ``task`` (``"curve"``, ``"advantage"``, ``"limit"`` or ``"validate"``)
+        and that task's entries: atoms, interrogation times (units of Z), noise,
+        dead time (units of Z), estimator, seed, class or kind.
+
+    Returns
+    -------
+    dict
+        ``{"points": [...]}`` for a curve, the
+        :func:`~qclock_circuits.report.design_points.squeezing_advantage`
+        dict, ``{"limit", "n_crit", "max_atoms"}`` for a dead-time limit, or
+        the :func:`~qclock_circuits.report.design_points.validate_class` dict.
+
+    Raises
+    ------
+    QClockError
+        If ``task`` is unknown.
+    """
+    task = point["task"]
+    decoherence = point.get("decoherence")
+    decoherence = None if decoherence is None else AtomicDecoherence.from_dict(decoherence)
+    if task == "curve":
+        curves = stability_curves(point["atoms"], point["times"], (point["class"],), noise=point["noise"],
+                                  dead_time=point["dead_time"], estimator=point["estimator"], seed=point["seed"],
+                                  global_every=_BLOCK, decoherence=decoherence)
+        return {"points": [p.to_dict() for p in curves[point["class"]]]}
+    if task == "advantage":
+        return squeezing_advantage(point["atoms"], point["times"], decoherence, noise=point["noise"],
+                                   dead_time=point["dead_time"], estimator=point["estimator"])
+    if task == "limit":
+        limit = dead_time_limit(point["kind"], point["estimator"], point["dead_time"], point["noise"])
+        critical = critical_atoms(point["kind"], point["estimator"], point["dead_time"], point["noise"],
+                                  max_atoms=point["max_atoms"], limit=limit)
+        return {"limit": limit.to_dict(), "n_crit": critical["n_crit"], "max_atoms": critical["max_atoms"]}
+    if task == "validate":
+        return validate_class(point)
+    raise QClockError(f"unknown design task {task!r}")
 
 
 def _curve_points(spec: DesignSpec) -> list[dict]:

@@ -1,19 +1,20 @@
-"""The sweep points of a design study: one plain-data task in, one plain-data result out.
+"""The work of single sweep points of a design study, and the check of every point's result.
 
 A design study (:func:`qclock_circuits.report.design.run_design`) is a sweep
-of independent points that any runtime backend can run
-(:func:`qclock_circuits.runtime.run_sweep`). :func:`design_point` computes one:
+of independent, plain-data points that any runtime backend can run
+(:func:`qclock_circuits.runtime.run_sweep`);
+:func:`qclock_circuits.report.design.design_point` dispatches each point by
+its task. The tasks beyond a σ(T) curve
+(:func:`qclock_circuits.optimize.stability.stability_curves`, Kielinski &
+Hammerer, arXiv:2505.04287 (2025), eq. (29), and eq. (41) with the Dick
+effect of eq. (40)) and the dead-time limit
+(:mod:`qclock_circuits.optimize.limits`, their Fig. 6) live here:
 
-- ``curve``: σ(T) of a protocol class over a block of interrogation times
-  (Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29), and eq. (41) with
-  the Dick effect of eq. (40)), variational classes optimised at every T;
-- ``advantage``: :func:`squeezing_advantage`, the gain σ_min(CSS)/σ_min(SSS)
-  with and without the atoms' own decoherence;
-- ``limit``: the dead-time limit σ_lim, T_lim and N_crit of Kielinski &
-  Hammerer Fig. 6 (:mod:`qclock_circuits.optimize.limits`);
-- ``validate``: :func:`validate_class`, the closed clock loop on a class's
-  best points (Kielinski & Hammerer appendix A5C), keeping the best point
-  that does not fringe-hop.
+- :func:`squeezing_advantage`: the gain σ_min(CSS)/σ_min(SSS) with and
+  without the atoms' own decoherence;
+- :func:`validate_class`: the closed clock loop on a class's best points
+  (Kielinski & Hammerer appendix A5C), keeping the best point that does not
+  fringe-hop.
 
 :func:`check_design_result` checks the schema and ranges of every computed
 or stored point result.
@@ -30,59 +31,11 @@ import numpy as np
 
 from .._validation import QClockError
 from ..bayes.stability import StabilityPoint, stability_point
-from ..optimize.limits import critical_atoms, dead_time_limit
-from ..optimize.stability import parse_class, stability_curves
+from ..optimize.stability import parse_class
 from ..protocols import AtomicDecoherence
 from .design_result import _sigma_of, protocol_of_point
 
-__all__ = ["design_point", "squeezing_advantage", "check_design_result", "validate_class"]
-
-_BLOCK = 8  # interrogation times per sweep point: one global variational search per block
-
-
-def design_point(point: dict) -> dict:
-    """One sweep point: σ(T) of a class over a block of T, or the dead-time limits of a kind.
-
-    Module-level, plain-data in and out, so that every runtime backend can run it.
-
-    Parameters
-    ----------
-    point : dict
-        ``task`` (``"curve"``, ``"advantage"``, ``"limit"`` or ``"validate"``)
-        and that task's entries: atoms, interrogation times (units of Z), noise,
-        dead time (units of Z), estimator, seed, class or kind.
-
-    Returns
-    -------
-    dict
-        ``{"points": [...]}`` for a curve, the :func:`squeezing_advantage`
-        dict, ``{"limit", "n_crit", "max_atoms"}`` for a dead-time limit, or
-        the :func:`validate_class` dict.
-
-    Raises
-    ------
-    QClockError
-        If ``task`` is unknown.
-    """
-    task = point["task"]
-    decoherence = point.get("decoherence")
-    decoherence = None if decoherence is None else AtomicDecoherence.from_dict(decoherence)
-    if task == "curve":
-        curves = stability_curves(point["atoms"], point["times"], (point["class"],), noise=point["noise"],
-                                  dead_time=point["dead_time"], estimator=point["estimator"], seed=point["seed"],
-                                  global_every=_BLOCK, decoherence=decoherence)
-        return {"points": [p.to_dict() for p in curves[point["class"]]]}
-    if task == "advantage":
-        return squeezing_advantage(point["atoms"], point["times"], decoherence, noise=point["noise"],
-                                   dead_time=point["dead_time"], estimator=point["estimator"])
-    if task == "limit":
-        limit = dead_time_limit(point["kind"], point["estimator"], point["dead_time"], point["noise"])
-        critical = critical_atoms(point["kind"], point["estimator"], point["dead_time"], point["noise"],
-                                  max_atoms=point["max_atoms"], limit=limit)
-        return {"limit": limit.to_dict(), "n_crit": critical["n_crit"], "max_atoms": critical["max_atoms"]}
-    if task == "validate":
-        return validate_class(point)
-    raise QClockError(f"unknown design task {task!r}")
+__all__ = ["squeezing_advantage", "check_design_result", "validate_class"]
 
 
 def squeezing_advantage(atoms: int, interrogation_times, decoherence: AtomicDecoherence, *, noise: str = "flicker",
@@ -134,14 +87,14 @@ def _positive(value, name: str, *, infinite: bool = False) -> float:
 
 
 def check_design_result(point: dict, result: dict) -> None:
-    """Schema and range check of a :func:`design_point` result (used on every stored and computed point).
+    """Schema and range check of a design sweep-point result (used on every stored and computed point).
 
     Parameters
     ----------
     point : dict
         The sweep point the result belongs to.
     result : dict
-        What :func:`design_point` returned (or a stored copy of it).
+        What :func:`~qclock_circuits.report.design.design_point` returned (or a stored copy of it).
 
     Raises
     ------
