@@ -109,6 +109,19 @@ def test_rerun_resumes_without_recomputing(small_design):
     assert again.summary() == result.summary()
 
 
+def test_checkpoint_keys_of_earlier_runs_are_unchanged():
+    # the sweep function's qualified name enters every stored point's key: moving design_point to another
+    # module would silently make a rerun recompute every checkpoint written before
+    from qclock_circuits.report.design import _VERSION, design_point
+    from qclock_circuits.runtime import function_name, point_key
+
+    assert function_name(design_point) == "qclock_circuits.report.design.design_point"
+    point = {"task": "limit", "kind": "oqi", "estimator": "bayes", "dead_time": 0.1, "noise": "flicker",
+             "max_atoms": 16}
+    assert point_key(design_point, point, _VERSION) == \
+        "65c67c62be48c81e755118d28001e719c6366f5a9896ad288a017bc0ed7fec60"
+
+
 # ----------------------------------------------------------------------------- CLI
 @pytest.mark.parametrize("arguments, message", [
     (["--atoms", "0"], "atoms"),
