@@ -25,7 +25,15 @@ The modules:
     Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings (drawn by
     :func:`qclock_circuits.plot.network_strategies`).
 ``security``
-    Sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3).
+    Sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3):
+    the names of the three modules below.
+``sabotage``
+    The center's test of a node with a secret-phase qubit (app. B1): acceptance window, false-positive
+    and detection rates, Monte Carlo.
+``eavesdropping``
+    Key-modulated feedback and what an eavesdropper can synthesise (app. B2).
+``center_rotation``
+    Passing the center role around the graph, with routes to every live node (app. B3).
 """
 
 from . import cascade, cascade_budget, figure3, loop, security
