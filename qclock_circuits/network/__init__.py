@@ -21,6 +21,9 @@ The modules:
 ``loop``
     Closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
     latency (appendix C2) and unequal nodes (appendix C3).
+``outages``, ``latency``, ``loop_estimates``, ``loop_kernel``, ``loop_result``
+    The loop's parts: links or the centre down, link delays and late feedback (C2), the nodes'
+    cascades, priors and estimate tables, the compiled cycle, and :class:`NetworkClockResult`.
 ``figure3``
     Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings (drawn by
     :func:`qclock_circuits.plot.network_strategies`).
