@@ -6,16 +6,19 @@ B1 sabotage test (:mod:`~qclock_circuits.network.sabotage`)
     Now and then the center tests a node with a teleported qubit of secret
     phase χ and compares the phase the node reports with the one it expects;
     the acceptance window, the false-positive and detection rates
-    (:func:`rejection_probability`) and their Monte Carlo
-    (:func:`simulate_sabotage_tests`).
+    (:func:`~qclock_circuits.network.sabotage.rejection_probability`) and
+    their Monte Carlo
+    (:func:`~qclock_circuits.network.sabotage.simulate_sabotage_tests`).
 B2 eavesdropping (:mod:`~qclock_circuits.network.eavesdropping`)
     The center's feedback travels phase-modulated with a secret key;
-    :func:`simulate_eavesdropping` compares the Allan deviation of the members'
-    stabilised signal with what an eavesdropper who intercepts every signal
-    but not the key can synthesise.
+    :func:`~qclock_circuits.network.eavesdropping.simulate_eavesdropping`
+    compares the Allan deviation of the members' stabilised signal with what
+    an eavesdropper who intercepts every signal but not the key can
+    synthesise.
 B3 rotating center (:mod:`~qclock_circuits.network.center_rotation`)
-    :func:`plan_center_rotation` passes the center role around the graph and
-    checks that each chosen center reaches every live node.
+    :func:`~qclock_circuits.network.center_rotation.plan_center_rotation`
+    passes the center role around the graph and checks that each chosen
+    center reaches every live node.
 
 This module gathers their public names, so that
 ``from qclock_circuits.network.security import X`` reaches all of them; each is
