@@ -44,7 +44,8 @@ CASES = (
 def main(argv=None) -> int:
     from qclock_circuits.network import star_network
     from qclock_circuits.network.cascade_budget import loop_error_budget
-    from qclock_circuits.network.loop import _prior_specs, _width_of, simulate_network_clock
+    from qclock_circuits.network.loop import simulate_network_clock
+    from qclock_circuits.network.loop_estimates import _prior_specs, _width_of
 
     cycles = 10000
     rows = []

@@ -21,11 +21,22 @@ The modules:
 ``loop``
     Closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
     latency (appendix C2) and unequal nodes (appendix C3).
+``outages``, ``latency``, ``loop_estimates``, ``loop_kernel``, ``loop_result``
+    The loop's parts: links or the centre down, link delays and late feedback (C2), the nodes'
+    cascades, priors and estimate tables, the compiled cycle, and :class:`NetworkClockResult`.
 ``figure3``
     Fig. 3 of Kómár et al. (2014) from the closed loop: runs, curves, fitted scalings (drawn by
     :func:`qclock_circuits.plot.network_strategies`).
 ``security``
-    Sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3).
+    Sabotage test (app. B1), eavesdropping with key-modulated feedback (B2), rotating center (B3):
+    the names of the three modules below.
+``sabotage``
+    The center's test of a node with a secret-phase qubit (app. B1): acceptance window, false-positive
+    and detection rates, Monte Carlo.
+``eavesdropping``
+    Key-modulated feedback and what an eavesdropper can synthesise (app. B2).
+``center_rotation``
+    Passing the center role around the graph, with routes to every live node (app. B3).
 """
 
 from . import cascade, cascade_budget, figure3, loop, security

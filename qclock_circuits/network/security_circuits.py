@@ -16,7 +16,7 @@ Qubits: 0 the center's test qubit, 1 the center's half of an EPR pair,
    out in the X basis (H, measure) into the register ``"readout"``.
 
 The node's parity ``Π_i (−1)^{b_i}`` then has ``P(+1) = (1 + cos(χ − nφ))/2``
-(:func:`~qclock_circuits.network.security.assessment_parity_probability`).
+(:func:`~qclock_circuits.network.sabotage.assessment_parity_probability`).
 """
 
 from __future__ import annotations
