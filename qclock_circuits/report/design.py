@@ -161,7 +161,7 @@ def _validation_points(spec: DesignSpec, result: DesignResult) -> list[dict]:
         curve = result.curve(name)
         best = min(range(len(curve)), key=lambda i: _sigma_of(curve[i]))
         if not math.isfinite(_sigma_of(curve[best])):
-            continue  # nothing to validate (no_information_validation)
+            continue  # nothing to validate (_no_information_validation)
         candidates = []
         for index in range(best, max(best - _VALIDATION_STEPS - spec.safety_margin, -1), -1):
             stability = curve[index]
@@ -176,7 +176,7 @@ def _validation_points(spec: DesignSpec, result: DesignResult) -> list[dict]:
     return points
 
 
-def no_information_validation(name: str) -> dict:
+def _no_information_validation(name: str) -> dict:
     """The closed-loop entry of a class whose σ is infinite at every scanned T (nothing to run).
 
     Its measurement adds no information at any interrogation time of the grid
@@ -281,6 +281,6 @@ def run_design(spec: DesignSpec, out: str | os.PathLike | None = None, *, backen
         result.validation = {value["class"]: value for value in values}
         for name in spec.classes:
             if name not in result.validation:
-                result.validation[name] = no_information_validation(name)
+                result.validation[name] = _no_information_validation(name)
     result.seconds = time.perf_counter() - started
     return result
