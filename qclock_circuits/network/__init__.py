@@ -14,7 +14,9 @@ The modules:
     :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction.
 ``cascade``
     Cascaded GHZ estimation of the centre-of-mass phase (Kómár et al., Nature Physics 10, 582 (2014),
-    appendix A): allocation, digits, Monte Carlo.
+    appendix A): the measurement and its Monte Carlo, built from ``cascade_allocation`` (qubits per
+    level and node), ``cascade_level`` (parities and the estimate of one level), ``cascade_digits``
+    (digit extraction, eqs. A8–A10) and ``cascade_errors`` (exact projection and rounding errors).
 ``cascade_budget``
     Analytic error budget (A11–A41), optimal copies, the loop-optimal allocation (exact budget with
     each level's dephased visibility), Allan variance, Fig. 3 strategies.

@@ -24,8 +24,10 @@ from scipy.special import erfc
 
 from qclock_circuits._deprecation import renamed_attributes, renamed_value
 from qclock_circuits._validation import QClockError, check_choice, check_finite
-from qclock_circuits.network.cascade import (CascadeAllocation, _check_int, _node_widths, exact_level_variance,
-                                             exact_rounding_probability, level0_rounding_moments)
+from qclock_circuits._validation import check_int as _check_int
+from qclock_circuits.network.cascade import (CascadeAllocation, exact_level_variance, exact_rounding_probability,
+                                             level0_rounding_moments)
+from qclock_circuits.network.cascade_allocation import _node_widths
 
 __all__ = [
     "CascadeBudget",
