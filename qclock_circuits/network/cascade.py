@@ -36,7 +36,7 @@ All phases are in radians; all functions are vectorised over cycles.
 
 This module holds the measurement itself (:func:`network_phase_measurement`) and its Monte Carlo
 (:func:`simulate_cascade`, :class:`CascadeSimulation`). The parts it is built from live in
-:mod:`~qclock_circuits.network.cascade_allocation` (:class:`CascadeAllocation`, :func:`node_shares_for`),
+:mod:`~qclock_circuits.network.cascade_allocation` (the qubits of each level and node),
 :mod:`~qclock_circuits.network.cascade_level` (parities and the estimate of one level),
 :mod:`~qclock_circuits.network.cascade_digits` (the digit extraction of eqs. A8–A10) and
 :mod:`~qclock_circuits.network.cascade_errors` (exact projection and rounding errors); their public
@@ -103,7 +103,8 @@ def network_phase_measurement(node_phases, allocation: CascadeAllocation, seed=N
         (``(ω0 − ω_LO,j) T``).
     allocation : CascadeAllocation
         Levels, copies and node shares; the weights ``w_j = c_j/C`` define ``Φ``
-        (nodes with different qubit numbers: shares from :func:`node_shares_for`).
+        (nodes with different qubit numbers: shares from
+        :func:`~qclock_circuits.network.cascade_allocation.node_shares_for`).
     seed : None, int, SeedSequence or Generator
         Randomness of the parity outcomes.
     node_phase_width : None, float or array of K floats

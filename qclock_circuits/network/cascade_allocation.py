@@ -50,7 +50,7 @@ class CascadeAllocation:
     uncorrelated : tuple of int
         ``u_j ≥ 0``: uncorrelated level-0 qubits at node ``j`` (the paper's
         ``n1/K`` each). A node with ``u_j = 0`` relies on prior knowledge of its
-        phase (see ``node_phase_width`` of :func:`network_phase_measurement`).
+        phase (see ``node_phase_width`` of :func:`~qclock_circuits.network.cascade.network_phase_measurement`).
     copies : tuple of int
         ``n_i ≥ 1`` for levels ``i = 1..M``: number of independent GHZ copies
         (the paper's ``n0`` on every level). Half are read in each quadrature.

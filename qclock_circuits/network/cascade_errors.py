@@ -212,7 +212,7 @@ def _node_errors(qubits: int, prior: str, width: float, phase_points: int,
 
     The estimate is the branch in ``[−π, π)`` (shrunk towards 0 by
     ``u/(u + 1/σ²)`` for a Gaussian prior), so an error that carries it across
-    ±π counts as a ``2π`` jump, as in :func:`network_phase_measurement`. A
+    ±π counts as a ``2π`` jump, as in :func:`~qclock_circuits.network.cascade.network_phase_measurement`. A
     Gaussian prior is truncated to ``[−π, π)``: phases outside are phase slips.
     """
     if prior == "uniform":
@@ -243,7 +243,7 @@ def level0_rounding_moments(uncorrelated, node_shares, first_copies: int, *, pri
 
     ``k₀ = round((C ε₀ − ε₁)/2π)`` with ``C ε₀ = Σ_j c_j ε_j`` the weighted sum
     of the node errors and ``ε₁`` the level-1 error. Each node's error is
-    pooled over its prior (as in :func:`simulate_cascade`: ``"uniform"`` on
+    pooled over its prior (as in :func:`~qclock_circuits.network.cascade.simulate_cascade`: ``"uniform"`` on
     ``[−prior_width, prior_width)`` or ``"gaussian"`` of width
     ``prior_width``, rad, a scalar or one per node, truncated to ``[−π, π)`` so that phase slips are
     left out), including estimates that cross ±π; the level-1
