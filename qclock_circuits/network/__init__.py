@@ -21,8 +21,8 @@ The modules:
     Analytic error budget (A11–A41), optimal copies, the loop-optimal allocation (exact budget with
     each level's dephased visibility), Allan variance, Fig. 3 strategies; built from
     ``cascade_closed_forms`` (the paper's closed forms, A11–A28), ``error_budget`` (the budget of an
-    allocation and :func:`optimal_copies`), ``cascade_stability`` (Allan variance, Fig. 3) and
-    ``prenarrowing`` (A35–A38).
+    allocation and the allocation that minimises it), ``cascade_stability`` (Allan variance, Fig. 3)
+    and ``prenarrowing`` (A35–A38).
 ``loop``
     Closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
     latency (appendix C2) and unequal nodes (appendix C3).

@@ -214,7 +214,7 @@ def node_shares_for(node_qubits) -> tuple[int, ...]:
     Each node then puts qubits into every GHZ state in (nearly) the proportion
     of its resources, and the network measures the weighted centre of mass
     ``Σ N'_j φ_j / Σ N'_j`` of Kómár et al. eqs. C1–C2 (``N'_j ∝ c_j``). Pass the result
-    as ``node_shares`` to :func:`~qclock_circuits.network.cascade_budget.optimal_copies`.
+    as ``node_shares`` to :func:`~qclock_circuits.network.error_budget.optimal_copies`.
 
     Parameters
     ----------

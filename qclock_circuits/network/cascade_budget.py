@@ -156,11 +156,11 @@ def loop_error_budget(allocation: CascadeAllocation, *, node_phase_width=None,
     with the table for that visibility, as
     :func:`~qclock_circuits.network.loop.simulate_network_clock` does: the
     projection of the finest level is
-    :func:`~qclock_circuits.network.cascade.exact_level_variance` at ``V_M``,
+    :func:`~qclock_circuits.network.cascade_errors.exact_level_variance` at ``V_M``,
     the digit errors ``E[k_i²]`` come from
-    :func:`~qclock_circuits.network.cascade.exact_rounding_probability` with
+    :func:`~qclock_circuits.network.cascade_errors.exact_rounding_probability` with
     both levels' visibilities and level 0 from
-    :func:`~qclock_circuits.network.cascade.level0_rounding_moments` over the
+    :func:`~qclock_circuits.network.cascade_errors.level0_rounding_moments` over the
     prior (Kómár et al., Nature Physics 10, 582 (2014), eqs. A11, A15, A27,
     A39).
 
@@ -270,7 +270,7 @@ def loop_optimal_allocation(node_qubits, *, node_phase_width=None, individual_de
     base : int
         ``D`` of the cascade.
     node_shares : sequence of int, optional
-        ``c_j`` (default :func:`~qclock_circuits.network.cascade.node_shares_for`).
+        ``c_j`` (default :func:`~qclock_circuits.network.cascade_allocation.node_shares_for`).
     keep : int
         Candidates per number of levels passed to the exact budget.
     reference : CascadeAllocation, optional
