@@ -14,10 +14,15 @@ The modules:
     :func:`distribution_report`: measured GHZ fidelity and parity contrast vs. prediction.
 ``cascade``
     Cascaded GHZ estimation of the centre-of-mass phase (Kómár et al., Nature Physics 10, 582 (2014),
-    appendix A): allocation, digits, Monte Carlo.
+    appendix A): the measurement and its Monte Carlo, built from ``cascade_allocation`` (qubits per
+    level and node), ``cascade_level`` (parities and the estimate of one level), ``cascade_digits``
+    (digit extraction, eqs. A8–A10) and ``cascade_errors`` (exact projection and rounding errors).
 ``cascade_budget``
     Analytic error budget (A11–A41), optimal copies, the loop-optimal allocation (exact budget with
-    each level's dephased visibility), Allan variance, Fig. 3 strategies.
+    each level's dephased visibility), Allan variance, Fig. 3 strategies; built from
+    ``cascade_closed_forms`` (the paper's closed forms, A11–A28), ``error_budget`` (the budget of an
+    allocation and the allocation that minimises it), ``cascade_stability`` (Allan variance, Fig. 3)
+    and ``prenarrowing`` (A35–A38).
 ``loop``
     Closed network clock loop: Fig. 3 strategies, full/centre/regional feedback, outages, link
     latency (appendix C2) and unequal nodes (appendix C3).
