@@ -41,7 +41,7 @@ MATH_PAGES = ("index.html", "conventions.html")
 #: API pages that must show numpydoc's sections: (page, sections).
 API_PAGES = (
     ("api/qclock_circuits.circuits.builder.protocol_to_circuit.html", ("Parameters", "Returns")),
-    ("api/qclock_circuits.bayes.bounds.oqi.html", ("Parameters", "Returns")),
+    ("api/qclock_circuits.bayes.optimal_interferometer.oqi.html", ("Parameters", "Returns")),
     ("api/qclock_circuits.clock.noise.LocalOscillatorNoise.html", ("Parameters",)),
 )
 #: Subcommands the CLI reference must list.

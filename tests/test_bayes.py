@@ -201,9 +201,10 @@ def test_bqcrb_of_a_css_at_n1000_drops_only_negligible_dicke_tails():
     prior = bayes.GaussianPrior(1.0)
     state = protocols.css(1000).input_state
     from qclock_circuits._blas import one_blas_thread
+    from qclock_circuits.bayes.quantum_cramer_rao import _pure_state_solution
 
     with one_blas_thread():
-        full, _ = bounds._pure_state_solution(state.astype(complex), prior, observable=False, floor=0.0)
+        full, _ = _pure_state_solution(state.astype(complex), prior, observable=False, floor=0.0)
     assert bounds.bqcrb(state, prior) == pytest.approx(prior.second_moment - full, rel=1e-12)
     # eq. (15): the optimal measurement does at least as well as the Jz readout with the Bayes estimator
     assert bounds.bqcrb(state, prior) <= bounds.bcrb(protocols.css(1000), prior)
@@ -227,7 +228,7 @@ def test_oqi_seesaw_first_keeps_the_result(width, reference, seesaw_only):
 
 
 def test_seesaw_stall_prediction():
-    from qclock_circuits.bayes.bounds import _predicted_steps
+    from qclock_circuits.bayes.optimal_interferometer import _predicted_steps
 
     # decreases halving each step: from 1e-3 to 1e-10 needs log2(1e7) ≈ 23.3 more steps
     assert _predicted_steps(5, 1e-3, 2e-3, 1e-10) == pytest.approx(5 + np.log2(1e7))

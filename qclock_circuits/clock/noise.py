@@ -61,24 +61,36 @@ Speed: the per-cycle recurrences run in one numba kernel (``cache=True``; a
 NumPy/SciPy ``lfilter`` fallback gives the same numbers); drawing the normals
 dominates, e.g. 23 per cycle for flicker with 2^20 cycles and no dead time,
 24 with dead time.
+
+Where the parts live
+--------------------
+This module holds the noise model, :class:`LocalOscillatorNoise`, and
+re-exports the names it is built from: the flicker OU ladder
+(:class:`FlickerLadder`, :func:`flicker_ladder`) from
+:mod:`qclock_circuits.clock.flicker`; the random stream and the resumable
+state of a trace (:func:`make_rng`, :class:`NoiseState`) from
+:mod:`qclock_circuits.clock.noise_state`; the exact one-cycle Gaussian law and
+the compiled cycle loop from ``qclock_circuits.clock._cycle_law`` (internal).
 """
 
 from __future__ import annotations
 
-import copy
 import math
-import numbers
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.signal import lfilter
 
 from .._deprecation import renamed_arguments
-from .._validation import QClockError, check_finite, check_finite_array, check_int
+from .._validation import QClockError, check_finite, check_int
 from ..bayes.priors import NOISE_TYPES, noise_exponent
+from . import _cycle_law
+from ._cycle_law import _compose_cycle, _numpy_block, _ou_f, _WindowLaw
+from ._lo_checks import _check_nonnegative, _check_positive, _positive_array
+from .flicker import FlickerLadder, flicker_ladder
+from .noise_state import NoiseState, make_rng
 
 __all__ = [
     "LocalOscillatorNoise",
@@ -97,452 +109,6 @@ _LN2 = math.log(2.0)
 _AVAR_FACTOR = {0: 0.5, -1: 2.0 * _LN2, -2: 2.0 * math.pi**2 / 3.0}
 #: Cycles generated per internal chunk (bounds the memory of one call).
 _CHUNK = 1 << 15
-
-
-# ----------------------------------------------------------------------------- helpers
-def make_rng(seed) -> np.random.Generator:
-    """A :class:`numpy.random.Generator` from ``None``, an int, a SeedSequence or a Generator.
-
-    A Generator is returned as is (its stream is consumed by the caller).
-
-    Parameters
-    ----------
-    seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
-        Source of randomness (None: fresh OS entropy).
-
-    Returns
-    -------
-    numpy.random.Generator
-        The generator.
-
-    Raises
-    ------
-    TypeError
-        If ``seed`` is of another type or a negative int.
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or isinstance(seed, np.random.SeedSequence):
-        return np.random.default_rng(seed)
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and int(seed) >= 0:
-        return np.random.default_rng(int(seed))
-    raise TypeError(f"seed must be None, a non-negative int, a numpy SeedSequence or a numpy Generator, "
-                    f"got {seed!r} ({type(seed).__name__})")
-
-
-def _check_positive(value, name: str, unit: str = "units of Z") -> float:
-    value = check_finite(value, name)
-    if value <= 0:
-        raise QClockError(f"{name} must be a finite number > 0 ({unit}), got {value}")
-    return value
-
-
-def _check_nonnegative(value, name: str, unit: str = "units of Z") -> float:
-    value = check_finite(value, name)
-    if value < 0:
-        raise QClockError(f"{name} must be a finite number >= 0 ({unit}), got {value}")
-    return value
-
-
-
-
-def _positive_array(values, name: str) -> tuple[np.ndarray, bool]:
-    scalar = np.ndim(values) == 0
-    array = check_finite_array(np.atleast_1d(values), name)
-    if np.any(array <= 0):
-        raise QClockError(f"{name} must be > 0, got {array[array <= 0].ravel()[0]}")
-    return array, scalar
-
-
-def _ou_f(u: np.ndarray) -> np.ndarray:
-    """``2(u − e) − u e`` with ``e = 1 − exp(−u)``, accurate for every u ≥ 0 (≈ u³/6 at small u)."""
-    u = np.asarray(u, dtype=float)
-    out = np.empty_like(u)
-    small = u < 1.0
-    us = u[small]
-    # Σ_{m≥3} (−1)^{m+1} (m−2) u^m / m!, Horner form, terms to m = 30 (error < 1e-30 at u < 1)
-    acc = np.zeros_like(us)
-    for m in range(30, 2, -1):
-        acc = acc * us + ((-1.0) ** (m + 1)) * (m - 2) / math.factorial(m)
-    out[small] = acc * us**3
-    ul = u[~small]
-    el = -np.expm1(-ul)
-    out[~small] = 2.0 * (ul - el) - ul * el
-    return out
-
-
-@dataclass(frozen=True)
-class _WindowLaw:
-    """Exact one-window transition of each state component (arrays over components).
-
-    ``x_end = a x_start + sd ε``,  ``∫ω = m x_start + beta ε + resid η`` (ε, η
-    independent standard normals per component); ``white_var`` is the variance
-    of the white-FM part of ``∫ω``.
-    """
-
-    a: np.ndarray
-    sd: np.ndarray
-    m: np.ndarray
-    beta: np.ndarray
-    resid: np.ndarray
-    white_var: float
-
-
-@dataclass(frozen=True)
-class _CycleLaw:
-    """Exact law of one whole cycle given the state at its start (arrays over components).
-
-    ``x_end = a x_start + sd z_i``;  window integrals
-    ``I_r = Σ (m_r x_start + g_r z_i) + L00 w0``,
-    ``I_d = Σ (m_d x_start + g_d z_i) + L10 w0 + L11 w1`` (z, w standard
-    normals; ``L`` the Cholesky factor of the covariance of the integrals left
-    once every component's end state is known). One normal per component and
-    one per window.
-    """
-
-    a: np.ndarray
-    sd: np.ndarray
-    m_r: np.ndarray
-    m_d: np.ndarray
-    g_r: np.ndarray
-    g_d: np.ndarray
-    chol: np.ndarray
-    windows: int
-
-
-def _compose_cycle(ramsey: _WindowLaw, dead: _WindowLaw | None) -> _CycleLaw:
-    """Fold the Ramsey and dead-time windows into one cycle law (exact Gaussian conditioning).
-
-    Per component, conditional on the start value x, the triple
-    (x_end, I_r, I_d) is linear in the independent normals (ε1, ε2, η1, η2) of
-    the two windows with rows ``b0 = (a2 sd1, sd2, 0, 0)``,
-    ``b_r = (beta1, 0, r1, 0)``, ``b_d = (m2 sd1, beta2, 0, r2)``. The end
-    state takes one normal ``z = b0·ξ/|b0|``; what is left of the integrals,
-    ``b − (b·b0/|b0|²) b0``, is independent of it and is summed over components
-    into one 2×2 covariance.
-    """
-    n_state = ramsey.a.size
-    if dead is None:
-        total_resid = float(np.sum(ramsey.resid**2)) + ramsey.white_var
-        chol = np.array([[math.sqrt(total_resid), 0.0], [0.0, 0.0]])
-        zeros = np.zeros(n_state)
-        return _CycleLaw(a=ramsey.a, sd=ramsey.sd, m_r=ramsey.m, m_d=zeros, g_r=ramsey.beta, g_d=zeros,
-                         chol=chol, windows=1)
-    zeros = np.zeros(n_state)
-    b0 = np.stack([dead.a * ramsey.sd, dead.sd, zeros, zeros], axis=1)
-    b_r = np.stack([ramsey.beta, zeros, ramsey.resid, zeros], axis=1)
-    b_d = np.stack([dead.m * ramsey.sd, dead.beta, zeros, dead.resid], axis=1)
-    norm2 = np.sum(b0**2, axis=1)
-    sd = np.sqrt(norm2)
-    safe = np.where(norm2 > 0, norm2, 1.0)
-    proj_r = np.sum(b_r * b0, axis=1)
-    proj_d = np.sum(b_d * b0, axis=1)
-    c_r = b_r - (proj_r / safe)[:, None] * b0
-    c_d = b_d - (proj_d / safe)[:, None] * b0
-    g_r = np.where(norm2 > 0, proj_r / np.where(sd > 0, sd, 1.0), 0.0)
-    g_d = np.where(norm2 > 0, proj_d / np.where(sd > 0, sd, 1.0), 0.0)
-    var_r = float(np.sum(c_r**2)) + ramsey.white_var
-    var_d = float(np.sum(c_d**2)) + dead.white_var
-    cov = float(np.sum(c_r * c_d))
-    l00 = math.sqrt(var_r)
-    l10 = cov / l00 if l00 > 0 else 0.0
-    l11 = math.sqrt(max(var_d - l10**2, 0.0))
-    return _CycleLaw(a=ramsey.a * dead.a, sd=sd, m_r=ramsey.m, m_d=dead.m * ramsey.a, g_r=g_r, g_d=g_d,
-                     chol=np.array([[l00, 0.0], [l10, l11]]), windows=2)
-
-
-# ----------------------------------------------------------------------------- flicker ladder
-@dataclass(frozen=True, eq=False)
-class FlickerLadder:
-    """Sum of independent OU processes approximating flicker FM ``S_ω(f) = h/f``.
-
-    Component ``i`` has rate ``rates[i]`` (1/Z, i.e. autocovariance
-    ``variances[i] · exp(−rates[i] |t|)``) and one-sided PSD
-    ``4 v λ / (λ² + (2πf)²)``.
-
-    Parameters
-    ----------
-    rates : numpy.ndarray, shape (K,)
-        Relaxation rates λ_i of the OU components (1/Z).
-    variances : numpy.ndarray, shape (K,)
-        Stationary variances v_i of the components ((rad per Z)²).
-    h : float
-        The flicker coefficient h_−1 the ladder approximates (dimensionless).
-    """
-
-    rates: np.ndarray
-    variances: np.ndarray
-    h: float
-
-    def psd(self, f) -> np.ndarray | float:
-        """One-sided PSD of the ladder at ``f`` (cycles per Z, > 0).
-
-        Parameters
-        ----------
-        f : float or array_like
-            Fourier frequency (cycles per Z, > 0).
-
-        Returns
-        -------
-        float or numpy.ndarray
-            Σ_i 4 v_i λ_i / (λ_i² + (2πf)²), shaped like ``f``.
-        """
-        freqs, scalar = _positive_array(f, "f")
-        omega = 2.0 * np.pi * freqs[:, None]
-        lam = self.rates[None, :]
-        value = (4.0 * self.variances * lam / (lam**2 + omega**2)).sum(axis=1)
-        return float(value[0]) if scalar else value
-
-    def avar(self, tau) -> np.ndarray | float:
-        """Exact Allan variance of the ladder at ``tau`` (units of Z, > 0).
-
-        Parameters
-        ----------
-        tau : float or array_like
-            Averaging time(s) τ (units of Z, > 0).
-
-        Returns
-        -------
-        float or numpy.ndarray
-            Allan variance of ω (rad² per Z²), shaped like ``tau``.
-        """
-        taus, scalar = _positive_array(tau, "tau")
-        u = taus[:, None] * self.rates[None, :]
-        with np.errstate(over="ignore"):
-            big = (2.0 * u - 3.0 + 4.0 * np.exp(-u) - np.exp(-2.0 * u)) / u**2
-        small = 2.0 * u / 3.0 - u**2 / 6.0 + u**3 / 30.0 - u**4 / 180.0
-        g = np.where(u < 1e-2, small, big)
-        value = (g * self.variances).sum(axis=1)
-        return float(value[0]) if scalar else value
-
-    def adev(self, tau) -> np.ndarray | float:
-        """Exact Allan deviation of the ladder at ``tau`` (units of Z).
-
-        Parameters
-        ----------
-        tau : float or array_like
-            Averaging time(s) τ (units of Z, > 0).
-
-        Returns
-        -------
-        float or numpy.ndarray
-            Square root of :meth:`avar` (rad per Z).
-        """
-        return np.sqrt(self.avar(tau))
-
-
-def flicker_ladder(h: float, band: tuple[float, float], per_decade: int = 2,
-                   margin_decades: float = 2.0) -> FlickerLadder:
-    """OU ladder approximating ``S_ω(f) = h/f`` over ``band`` (cycles per Z).
-
-    Parameters
-    ----------
-    h : float
-        Flicker coefficient ``h_−1`` (≥ 0) of the one-sided ``S_ω``.
-    band : (f_low, f_high)
-        Frequencies (cycles per Z, 0 < f_low ≤ f_high) where the spectrum must be right.
-    per_decade : int
-        Components per decade of rate (≥ 2): rate ratio ``r = 10^(1/per_decade)``.
-    margin_decades : float
-        Decades added below ``f_low`` and above ``f_high`` (≥ 0).
-
-    Returns
-    -------
-    FlickerLadder
-        The OU components (rates in 1/Z, equal variances).
-
-    Raises
-    ------
-    QClockError
-        If ``band`` is not a pair ``0 < f_low ≤ f_high``, ``h`` < 0,
-        ``per_decade`` < 2 or ``margin_decades`` < 0.
-
-    Notes
-    -----
-    With equal variances ``v = h ln r`` the Riemann sum of Lorentzians
-    ``Σ 4 v λ_i / (λ_i² + ω²)`` approximates ``(4h) ∫ dλ/(λ²+ω²) = h/f``; the
-    ripple is ≈ ``4 exp(−π²/ln r)`` (0.1 % at two per decade). The ladder is
-    centred on the widened band in log frequency.
-    """
-    h = _check_nonnegative(h, "h", "flicker coefficient h_-1")
-    per_decade = check_int(per_decade, "per_decade", 2)
-    margin_decades = _check_nonnegative(margin_decades, "margin_decades", "decades")
-    if not isinstance(band, (tuple, list, np.ndarray)) or len(band) != 2:
-        raise QClockError(f"band must be a pair (f_low, f_high) in cycles per Z, got {band!r}")
-    f_low = _check_positive(band[0], "band[0]", "cycles per Z")
-    f_high = _check_positive(band[1], "band[1]", "cycles per Z")
-    if f_high < f_low:
-        raise QClockError(f"band must satisfy f_low <= f_high, got ({f_low}, {f_high})")
-    lo = math.log10(f_low) - margin_decades
-    hi = math.log10(f_high) + margin_decades
-    span = hi - lo
-    count = int(math.ceil(span * per_decade - 1e-9)) + 1
-    start = lo + (span - (count - 1) / per_decade) / 2.0
-    freqs = 10.0 ** (start + np.arange(count) / per_decade)
-    rates = 2.0 * np.pi * freqs
-    variances = np.full(count, h * math.log(10.0) / per_decade)
-    return FlickerLadder(rates=rates, variances=variances, h=h)
-
-
-# ----------------------------------------------------------------------------- state
-@dataclass(eq=False)
-class NoiseState:
-    """Where a generated LO trace stopped: continue it by passing this to ``generate``.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        The random stream (copied on every use, so a state can be reused).
-    ou_values : ndarray
-        Values of the flicker OU components (rad per Z).
-    rw_value : float
-        Value of the random-walk component (rad per Z); starts at 0.
-    ladder : FlickerLadder or None
-        The flicker OU ladder, fixed when the state was created.
-    h : dict
-        The noise coefficients the state belongs to (checked on reuse).
-    cycles_done : int
-        Clock cycles generated so far.
-    elapsed : float
-        Time simulated so far (units of Z).
-    """
-
-    rng: np.random.Generator
-    ou_values: np.ndarray
-    rw_value: float
-    ladder: FlickerLadder | None
-    h: dict
-    cycles_done: int = 0
-    elapsed: float = 0.0
-
-    def copy(self) -> NoiseState:
-        """An independent copy (random stream and OU values copied; the ladder shared, it is immutable).
-
-        Returns
-        -------
-        NoiseState
-            The copy.
-        """
-        return NoiseState(rng=copy.deepcopy(self.rng), ou_values=self.ou_values.copy(), rw_value=self.rw_value,
-                          ladder=self.ladder, h=dict(self.h), cycles_done=self.cycles_done, elapsed=self.elapsed)
-
-    def to_dict(self) -> dict:
-        """Plain JSON-compatible data (the bit generator's state included) for checkpoints.
-
-        Returns
-        -------
-        dict
-            The fields, with ``bit_generator`` (its class name) and
-            ``rng_state`` in place of the Generator.
-        """
-        bit_generator = self.rng.bit_generator
-        return {
-            "bit_generator": type(bit_generator).__name__,
-            "rng_state": _jsonable(bit_generator.state),
-            "ou_values": self.ou_values.tolist(),
-            "rw_value": float(self.rw_value),
-            "ladder": None if self.ladder is None else {
-                "rates": self.ladder.rates.tolist(), "variances": self.ladder.variances.tolist(), "h": self.ladder.h},
-            "h": {str(k): v for k, v in self.h.items()},
-            "cycles_done": int(self.cycles_done),
-            "elapsed": float(self.elapsed),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping) -> NoiseState:
-        """Inverse of :meth:`to_dict`: the trace continues exactly where it stopped.
-
-        Parameters
-        ----------
-        data : mapping
-            A dictionary as written by :meth:`to_dict`.
-
-        Returns
-        -------
-        NoiseState
-            The state.
-
-        Raises
-        ------
-        QClockError
-            If ``bit_generator`` does not name a NumPy bit generator.
-        """
-        name = data["bit_generator"]
-        bit_class = getattr(np.random, name, None)
-        if bit_class is None or not isinstance(bit_class, type) or not issubclass(bit_class, np.random.BitGenerator):
-            raise QClockError(f"bit_generator must name a numpy BitGenerator, got {name!r}")
-        bit_generator = bit_class()
-        bit_generator.state = data["rng_state"]
-        ladder = data.get("ladder")
-        if ladder is not None:
-            ladder = FlickerLadder(rates=np.asarray(ladder["rates"], float),
-                                   variances=np.asarray(ladder["variances"], float), h=float(ladder["h"]))
-        return cls(rng=np.random.Generator(bit_generator), ou_values=np.asarray(data["ou_values"], float),
-                   rw_value=float(data["rw_value"]), ladder=ladder,
-                   h={int(k): float(v) for k, v in data["h"].items()},
-                   cycles_done=int(data["cycles_done"]), elapsed=float(data["elapsed"]))
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
-# ----------------------------------------------------------------------------- block kernels
-def _numpy_block(normals, x, a, sd, m_r, m_d, g_r, g_d, chol, windows, out_r, out_d) -> None:
-    """One chunk of cycles with NumPy/SciPy (fallback of the compiled kernel; same arithmetic).
-
-    ``normals`` has shape (cycles, n_state + windows); ``x`` (state at the chunk
-    start) is updated in place to the state after it; ``out_r``/``out_d``
-    receive the window *integrals* of ω (:class:`_CycleLaw`).
-    """
-    n_state = x.size
-    out_r[:] = chol[0, 0] * normals[:, n_state]
-    out_d[:] = chol[1, 0] * normals[:, n_state] + chol[1, 1] * normals[:, n_state + 1] if windows == 2 else 0.0
-    for i in range(n_state):
-        z = normals[:, i]
-        # x_{k+1} = a x_k + sd z_k: the state at the start of every cycle, exactly
-        following = lfilter([1.0], [1.0, -a[i]], sd[i] * z, zi=[a[i] * x[i]])[0]
-        starts = np.empty(following.size)
-        starts[0] = x[i]
-        starts[1:] = following[:-1]
-        out_r += m_r[i] * starts + g_r[i] * z
-        if windows == 2:
-            out_d += m_d[i] * starts + g_d[i] * z
-        x[i] = following[-1]
-
-
-def _kernel_source(rng, x, a, sd, m_r, m_d, g_r, g_d, chol, windows, out_r, out_d):  # pragma: no cover
-    """Compiled cycle loop; draws its normals from ``rng`` in the order of :func:`_numpy_block`'s array."""
-    n_state = x.size
-    for k in range(out_r.size):
-        integral_r = 0.0
-        integral_d = 0.0
-        for i in range(n_state):
-            start = x[i]
-            z = rng.standard_normal()
-            integral_r += m_r[i] * start + g_r[i] * z
-            integral_d += m_d[i] * start + g_d[i] * z
-            x[i] = sd[i] * z + a[i] * start
-        w0 = rng.standard_normal()
-        integral_r += chol[0, 0] * w0
-        if windows == 2:
-            integral_d += chol[1, 0] * w0 + chol[1, 1] * rng.standard_normal()
-        out_r[k] = integral_r
-        out_d[k] = integral_d
-
-
-try:  # numba fuses the per-cycle recurrences and draws the normals itself (NumPy's ziggurat, same stream)
-    import numba as _numba
-except ImportError:  # pragma: no cover - numba is a dependency, the fallback keeps the module importable
-    _kernel = None
-else:
-    _kernel = _numba.njit(cache=True, nogil=True)(_kernel_source)
 
 
 # ----------------------------------------------------------------------------- the noise model
@@ -917,9 +483,9 @@ class LocalOscillatorNoise:
         if silent:
             out_ramsey[:cycles] = 0.0
             out_dead[:cycles] = 0.0
-        elif _kernel is not None:
-            _kernel(state.rng, start_values, law.a, law.sd, law.m_r, law.m_d, law.g_r, law.g_d, law.chol,
-                    law.windows, out_ramsey[:cycles], out_dead[:cycles])
+        elif _cycle_law._kernel is not None:
+            _cycle_law._kernel(state.rng, start_values, law.a, law.sd, law.m_r, law.m_d, law.g_r, law.g_d,
+                               law.chol, law.windows, out_ramsey[:cycles], out_dead[:cycles])
         else:
             done = 0
             while done < cycles:
