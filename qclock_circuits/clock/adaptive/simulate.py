@@ -169,6 +169,8 @@ __all__ = [
     "oscillator_noise",
     "nist_spectrum",
     "slip_robust_prior",
+    "TRUTHS",
+    "model_truth_factor",
     "AdaptiveClockResult",
     "simulate_adaptive_clock",
     "improvement",
@@ -182,6 +184,8 @@ __all__ = [
 #: (deprecated alias).
 PAPER_NOISE_TYPES = {name: {**NOISE_TYPES, **PHASE_NOISE_TYPES}[NOISE_ALIASES.get(name, name)]
                      for name in (*ADAPTIVE_NOISE_TYPES, *NOISE_ALIASES)}
+#: Where the true frequencies of a simulated run come from (:func:`simulate_adaptive_clock`).
+TRUTHS = ("process", "model")
 #: Interrogation protocols compared in section VI.
 CLOCK_PROTOCOLS = ("adaptive", "ramsey", "buzek")
 #: Default phase-slip weight ε of the adaptive protocol's SDP prior (:func:`slip_robust_prior`).
@@ -464,6 +468,57 @@ def _noise_factor(noise: str, h: float, interrogations: int, period: float,
     return np.linalg.cholesky(covariance)
 
 
+@lru_cache(maxsize=16)
+def model_truth_factor(noise: str, noise_strength: float, interrogations: int, memory: int,
+                       interrogation_time: float = 1.0, cutoff: float | None = None) -> np.ndarray:
+    """Factor L of the law of ``ω_1 … ω_M`` under the clock's own truncated noise model: ``ω = L z``, z ~ N(0, 1).
+
+    The model is the autoregression of Mullan & Knill, Phys. Rev. A 90,
+    042310 (2014), section V, as the tracker uses it
+    (:func:`~.covariance.transition_law`): ``ω_n = Σ_k c_k ω_{n−memory+k} + e_n``
+    with ``e_n ~ N(0, v)`` independent and the windows before the first,
+    ``ω_0, ω_{−1}, …``, equal to 0 (the tracker's start,
+    :func:`~.tracking.initial_tracker`). Then ``ω = A⁻¹ e`` with A unit
+    lower-triangular and banded, so ``L = √v A⁻¹``.
+
+    Parameters
+    ----------
+    noise : str
+        Noise name (:func:`canonical_noise`).
+    noise_strength : float
+        The paper's h (> 0; :func:`nist_spectrum`).
+    interrogations : int
+        M ≥ 1.
+    memory : int
+        Frequencies remembered (1 … :data:`~.tracking.MAX_MEMORY`).
+    interrogation_time : float, optional
+        T > 0 (time units of h).
+    cutoff : float, optional
+        ``f_h`` (cycles per time unit), required for phase noise.
+
+    Returns
+    -------
+    ndarray, shape (M, M)
+        Lower-triangular L (rad per time unit).
+
+    Raises
+    ------
+    QClockError
+        If an argument is out of range (the message names it).
+    """
+    noise = canonical_noise(noise)
+    interrogations = check_int(interrogations, "interrogations", 1)
+    memory = check_int(memory, "memory", 1, MAX_MEMORY)
+    law = transition_law(nist_spectrum(noise, noise_strength), memory, interrogation_time, cutoff=cutoff)
+    regression = np.eye(interrogations)
+    for n in range(interrogations):
+        for k, coefficient in enumerate(law.coefficients):
+            past = n - law.memory + k
+            if past >= 0:
+                regression[n, past] -= coefficient
+    return math.sqrt(law.variance) * np.linalg.inv(regression)
+
+
 def _tracker_grid(offset: int, half: int, spacing: float) -> np.ndarray:
     return (offset + np.arange(-half, half + 1)) * spacing
 
@@ -560,8 +615,11 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
     slip_weight = config.get("slip_weight", 0.0)
     cutoff = config.get("cutoff")
     noise_seed, outcome_seed = child.spawn(2)
-    truth = _noise_factor(noise, h, interrogations, period, cutoff) @ np.random.default_rng(
-        noise_seed).standard_normal(interrogations)
+    if config.get("truth", "process") == "model":
+        factor = model_truth_factor(noise, h, interrogations, memory, period, cutoff)
+    else:
+        factor = _noise_factor(noise, h, interrogations, period, cutoff)
+    truth = factor @ np.random.default_rng(noise_seed).standard_normal(interrogations)
     true_phase = np.cumsum(truth * period)
     rng = np.random.default_rng(outcome_seed)
     law = transition_law(nist_spectrum(noise, h), memory, period, cutoff=cutoff)
@@ -750,6 +808,10 @@ class AdaptiveClockResult:
     durations : ndarray, shape (R, M), optional
         Per run, the interrogation time T_n of every step (time units);
         ``interrogation_time`` everywhere for the constant-T clock (the default).
+    truth : {'process', 'model'}
+        Where the true frequencies came from: the full noise process (the
+        default) or the clock's own truncated model (a diagnosis,
+        :func:`simulate_adaptive_clock`).
     """
 
     atoms: int
@@ -773,6 +835,7 @@ class AdaptiveClockResult:
     cutoff: float | None = None
     time_multiples: tuple = ()
     durations: np.ndarray | None = None
+    truth: str = "process"
 
     def __post_init__(self):
         if self.durations is None:
@@ -933,12 +996,13 @@ class AdaptiveClockResult:
         if not parts or not all(isinstance(p, cls) for p in parts):
             raise QClockError("parts must be a non-empty sequence of AdaptiveClockResult")
         fields = ("atoms", "noise", "h", "interrogations", "memory", "protocol", "interrogation_time", "sdp_prior",
-                  "seed", "slip_weight", "cutoff", "time_multiples")
+                  "seed", "slip_weight", "cutoff", "time_multiples", "truth")
         first = parts[0]
         for part in parts[1:]:
             if any(getattr(part, f) != getattr(first, f) for f in fields):
                 raise QClockError("parts must share one configuration (atoms, noise, h, interrogations, memory, "
-                                  "protocol, interrogation_time, sdp_prior, seed)")
+                                  "protocol, interrogation_time, sdp_prior, seed, slip_weight, cutoff, "
+                                  "time_multiples, truth)")
         arrays = _RUN_ARRAYS
         joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in arrays}
         return cls(**{f: getattr(first, f) for f in fields}, averaging_factors=first.averaging_factors,
@@ -961,7 +1025,8 @@ class AdaptiveClockResult:
                 "estimate_allan_variance": self.estimate_allan_variance.tolist(),
                 "seconds": self.seconds, "slip_weight": self.slip_weight, "cutoff": self.cutoff,
                 **({"time_multiples": list(self.time_multiples), "durations": self.durations.tolist()}
-                   if self.time_multiples else {})}
+                   if self.time_multiples else {}),
+                **({"truth": self.truth} if self.truth != "process" else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
@@ -994,7 +1059,8 @@ class AdaptiveClockResult:
                    cutoff=None if data.get("cutoff") is None else float(data["cutoff"]),
                    time_multiples=tuple(int(k) for k in data.get("time_multiples", ())),
                    durations=None if "durations" not in data else np.asarray(data["durations"], float).reshape(
-                       -1, int(data["interrogations"])))
+                       -1, int(data["interrogations"])),
+                   truth=str(data.get("truth", "process")))
 
 
 def _seed_root(seed) -> tuple[np.random.SeedSequence, int | None]:
@@ -1033,7 +1099,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
                             slip_weight: float | None = None, cutoff: float | None = None,
-                            adaptive_times=None) -> AdaptiveClockResult:
+                            adaptive_times=None, truth: str = "process") -> AdaptiveClockResult:
     """Simulate ``runs`` independent running clocks (Mullan & Knill section VI; module docstring).
 
     Parameters
@@ -1088,6 +1154,16 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         adaptive protocol's programs are then taken on a 5× coarser lattice
         (module docstring). Default None: constant T (identical to the runs
         without this option).
+    truth : {'process', 'model'}, optional
+        ``'process'`` (default): the true frequencies are the exact Gaussian
+        window averages of the noise process (full memory). ``'model'``: they
+        are drawn from the clock's own truncated model, the autoregression of
+        :func:`~.covariance.transition_law` on the last ``memory`` windows
+        started from ``ω_0 = 0`` (:func:`model_truth_factor`) — a diagnosis
+        that makes the model the clock tracks and optimises with exact, to
+        separate a shortfall of the protocol from one of the truncated model
+        (``benchmarks/adaptive_phase_noise.py --truth model``). Constant T
+        only.
 
     Returns
     -------
@@ -1144,6 +1220,9 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
     if protocol != "adaptive" or sdp_prior != "gaussian":
         slip_weight = 0.0  # only the cached adaptive programs use it
     multiples = _check_adaptive_times(adaptive_times)
+    check_choice(truth, "truth", TRUTHS)
+    if multiples and truth != "process":
+        raise QClockError(f"truth={truth!r} applies to the constant-T clock only, got adaptive_times={adaptive_times!r}")
     if multiples and noise in PHASE_NOISE_TYPES:
         raise QClockError(f"adaptive_times applies to frequency noise ('random_walk', 'flicker') only, got noise "
                           f"{noise!r} (the unequal-window noise model has no phase-noise cutoff)")
@@ -1165,6 +1244,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         config["cutoff"] = cutoff
     if multiples:
         config["time_multiples"] = multiples
+    if truth != "process":
+        config["truth"] = truth
     first_run = check_int(first_run, "first_run", 0)
     children = root.spawn(first_run + runs)[first_run:]
     arguments = [(config, child) for child in children]
@@ -1196,7 +1277,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                                frequencies=frequencies, estimate_allan_variance=allan(estimates),
                                dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds,
                                slip_weight=slip_weight, cutoff=cutoff, time_multiples=multiples,
-                               durations=durations)
+                               durations=durations, truth=truth)
 
 
 # ----------------------------------------------------------------------------- comparisons
