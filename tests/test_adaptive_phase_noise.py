@@ -164,12 +164,8 @@ def test_exponents_beyond_white_phase_are_refused():
 
 
 def test_adaptive_clock_under_white_phase_noise_keeps_lock():
-    from qclock_circuits.clock.adaptive.simulate import (
-        AdaptiveClockResult,
-        _noise_factor,
-        nist_spectrum,
-        simulate_adaptive_clock,
-    )
+    from qclock_circuits.clock.adaptive.clock_run import _noise_factor
+    from qclock_circuits.clock.adaptive.simulate import AdaptiveClockResult, nist_spectrum, simulate_adaptive_clock
 
     assert nist_spectrum("white_phase", 0.4) == {2: 0.4}
     result = simulate_adaptive_clock(2, "white_phase", 0.4, 40, runs=2, seed=5, cutoff=10.0)
@@ -236,14 +232,14 @@ def test_model_truth_factor_is_the_clock_autoregression():
 
 def _claimed_over_actual_phase_variance(truth: str, runs: int = 16) -> float:
     """Mean posterior Var(θ_n) the Ramsey clock claims over its actual mean square error of θ_n (white PM)."""
-    from qclock_circuits.clock.adaptive import simulate
+    from qclock_circuits.clock.adaptive import clock_run
 
     config = {"atoms": 2, "noise": "white_phase", "h": 0.4, "interrogations": 100, "memory": 1, "protocol": "ramsey",
               "interrogation_time": 1.0, "sdp_prior": "gaussian", "slip_weight": 0.0, "cutoff": 10.0, "truth": truth}
     claimed, actual = [], []
     for child in np.random.SeedSequence(11).spawn(runs):
         record = []
-        run = simulate._run_one((config, child), record=record)
+        run = clock_run._run_one((config, child), record=record)
         phases = np.cumsum(run["frequencies"])
         for n, (_, _, state) in enumerate(record):
             claimed.append(state.phase_variance)
