@@ -1,7 +1,7 @@
 """One Monte-Carlo run of the running adaptive clock (Mullan & Knill, Phys. Rev. A 90, 042310 (2014), section VI, procedure steps 1–6).
 
 The true window frequencies are drawn from their exact joint Gaussian law
-(eq. 1, :func:`~.covariance.clock_covariance`), or from the clock's own
+(eq. 1, :func:`~.window_averages.clock_covariance`), or from the clock's own
 truncated model (:func:`model_truth_factor`); every interrogation predicts
 (:func:`~.tracking.predict`), applies the protocol's interrogation
 (:mod:`.interrogation_programs`), draws the outcome at the true phase and
@@ -61,7 +61,7 @@ def _noise_factor(noise: str, h: float, interrogations: int, period: float,
     """Cholesky factor of the covariance of ``ω_1 … ω_M`` relative to ``ω_0`` (eq. 1).
 
     Phase noise is stationary: its window averages are defined themselves and
-    the clock's model (:func:`~.covariance.transition_law`) predicts them, not
+    the clock's model (:func:`~.prediction_laws.transition_law`) predicts them, not
     their differences to ``ω_0``; the truth is then ``ω_1 … ω_M`` given the
     known ``ω_0 = 0`` (the state the tracker starts from), not ``ω_k − ω_0``,
     whose common offset ``−ω_0`` the stationary model would never learn.
@@ -82,7 +82,7 @@ def model_truth_factor(noise: str, noise_strength: float, interrogations: int, m
 
     The model is the autoregression of Mullan & Knill, Phys. Rev. A 90,
     042310 (2014), section V, as the tracker uses it
-    (:func:`~.covariance.transition_law`): ``ω_n = Σ_k c_k ω_{n−memory+k} + e_n``
+    (:func:`~.prediction_laws.transition_law`): ``ω_n = Σ_k c_k ω_{n−memory+k} + e_n``
     with ``e_n ~ N(0, v)`` independent and the windows before the first,
     ``ω_0, ω_{−1}, …``, equal to 0 (the tracker's start,
     :func:`~.tracking.initial_tracker`). Then ``ω = A⁻¹ e`` with A unit

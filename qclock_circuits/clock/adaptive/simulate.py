@@ -4,7 +4,7 @@ One run (constant interrogation time T, no dead time, Mullan & Knill procedure s
 
 1. the true Ramsey-window frequencies ``ω_1 … ω_M`` (rad per time unit) are drawn from
    their exact joint Gaussian law relative to the known ``ω_0 = 0``
-   (:func:`~.covariance.clock_covariance`, eq. 1–2: one Cholesky factor per
+   (:func:`~.window_averages.clock_covariance`, eq. 1–2: one Cholesky factor per
    configuration). This is exact for both spectra used here — the
    window averages of a power-law Gaussian process are jointly Gaussian with
    this covariance — whereas :class:`~qclock_circuits.clock.noise.LocalOscillatorNoise`
@@ -12,7 +12,7 @@ One run (constant interrogation time T, no dead time, Mullan & Knill procedure s
    approximation over a band); the truth here has the full, untruncated
    memory, the clock's model only the last ``memory`` frequencies;
 2. for each interrogation: :func:`~.tracking.predict` (truncated noise model
-   :func:`~.covariance.transition_law`), the interrogation of the protocol,
+   :func:`~.prediction_laws.transition_law`), the interrogation of the protocol,
    an outcome drawn from that protocol's exact probabilities at the true
    phase ``φ = ω_n T``, :func:`~.tracking.update` (eq. 9, eqs. 21–23);
 3. the record: the square error of the cumulative average frequency,
@@ -44,8 +44,8 @@ SDP prior (``sdp_prior``):
 * ``'gaussian'`` (default): the SDP is solved for a Gaussian prior with the
   predicted phase variance and for offsets ``m(φ) = b (φ − φ̄)`` with ``b`` the
   least-squares slope of the predicted eq. (7) offsets; width and slope are
-  quantised (width on a logarithmic grid of ratio :data:`WIDTH_RATIO`, slope
-  in steps of :data:`SLOPE_STEP`) and the solutions cached per process. Only
+  quantised (width on a logarithmic grid of ratio :data:`~.interrogation_programs.WIDTH_RATIO`, slope
+  in steps of :data:`~.interrogation_programs.SLOPE_STEP`) and the solutions cached per process. Only
   the choice of the interrogation is approximated; outcomes and tracking use
   the exact probabilities of the protocol applied.
 * ``'exact'``: one SDP per interrogation on the predicted grid prior itself
@@ -66,15 +66,15 @@ configurations), and a step that would drop more than :data:`_MAX_DROPPED`
 raises. The joint table has ``P^(memory+1)`` entries.
 
 Keeping lock: a run *lost lock* when its frequency error ``|ω_n − ω*_n|``
-ever exceeded π/(2T) (:attr:`AdaptiveClockResult.lost_lock`);
-:func:`summarise_protocols` counts such runs and gives the Table 1
+ever exceeded π/(2T) (:attr:`~.clock_result.AdaptiveClockResult.lost_lock`);
+:func:`~.improvements.summarise_protocols` counts such runs and gives the Table 1
 improvements with and without them. With the plain Gaussian SDP prior the
 two-atom adaptive protocol loses about one run in a hundred under Brownian
 noise (h = 0.03) while Ramsey loses none: for narrow priors its optimal probe
 is the NOON-like ``(|0⟩ + |2⟩)/√2``, whose outcome law is π-periodic in φ, so
 a frequency error drifting past π/(2T) lands on the alias π/T away
-(:func:`slip_robust_prior`). The default prior therefore mixes in a
-phase-slip hypothesis of weight :data:`SLIP_WEIGHT` (1 %; 0.3 % does not
+(:func:`~.interrogation_programs.slip_robust_prior`). The default prior therefore mixes in a
+phase-slip hypothesis of weight :data:`~.interrogation_programs.SLIP_WEIGHT` (1 %; 0.3 % does not
 save the pinned run).
 
 Adaptive interrogation times (``adaptive_times``, e.g. ``(1, 2, 3)``): every
@@ -97,14 +97,14 @@ chosen so far, from the same standard normals as the constant-T path). The
 square error at step n is ``((E(θ_n|a_n) − θ_n)/t_n)²`` with
 ``t_n = Σ T_k`` the time elapsed, and the Allan variance is that of the
 corrected clock's frequency error held over each window and sampled in bins of
-``interrogation_time`` (:class:`AdaptiveClockResult`). Without the option the
+``interrogation_time`` (:class:`~.clock_result.AdaptiveClockResult`). Without the option the
 constant-T code path runs unchanged (same seed, same numbers bit for bit).
 
 Noise strength: the paper's ``h`` is its kernel scale factor,
 ``Cov(ω(s), ω(s')) = −(h/2)|s − s'|`` for Brownian (random-walk FM, NIST
 α = −2) and ``−2h ln|s − s'|`` for 1/f (flicker FM, α = −1). In the project's
 one-sided NIST spectrum ``S_ω(f) = h_α f^α`` that is ``h_{−2} = h / (2π²)`` and
-``h_{−1} = 2h`` (:func:`nist_spectrum`). Time is measured in units of the
+``h_{−1} = 2h`` (:func:`~.paper_noise.nist_spectrum`). Time is measured in units of the
 paper's time unit, in which ``T = 1`` (``interrogation_time``); ω in rad per
 that unit, phases in rad.
 
@@ -115,7 +115,7 @@ protocol (paired comparisons), and the result does not depend on ``workers``.
 Where the parts live: noise words and the paper's h as NIST spectra in
 :mod:`.paper_noise`; the cached SDP programs and the interrogation chosen per
 prediction in :mod:`.interrogation_programs`; one run (truth, tracking grid,
-recentring, adaptive times) in :mod:`.clock_run`; :class:`AdaptiveClockResult`
+recentring, adaptive times) in :mod:`.clock_run`; :class:`~.clock_result.AdaptiveClockResult`
 in :mod:`.clock_result`; the Table 1 statistics in :mod:`.improvements`. This
 module holds the entry points :func:`simulate_adaptive_clock` and
 :func:`compare_protocols` and re-exports the public names of those modules.
@@ -225,7 +225,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         (α = 2), the paper's α ∈ [1, 2]. The result records the package's name.
     noise_strength : float
         The paper's noise strength h (> 0; ``h`` is its deprecated name): kernel ``−(h/2)|s−s'|`` (Brownian) or
-        ``−2h ln|s−s'|`` (flicker); :func:`nist_spectrum` gives the NIST ``h_α``.
+        ``−2h ln|s−s'|`` (flicker); :func:`~.paper_noise.nist_spectrum` gives the NIST ``h_α``.
     interrogations : int
         M ≥ 5, interrogations per run, each of duration ``interrogation_time``.
     runs : int
@@ -245,12 +245,12 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
     first_run : int
         Index of the first run (≥ 0): runs ``first_run … first_run + runs − 1``
         use those children of ``SeedSequence(seed)``, so a long job split into
-        chunks and joined with :meth:`AdaptiveClockResult.concatenate` equals
+        chunks and joined with :meth:`~.clock_result.AdaptiveClockResult.concatenate` equals
         one call.
     slip_weight : float, optional
         ε in [0, 0.5]: the phase-slip hypothesis mixed into the adaptive
         protocol's (cached, ``sdp_prior='gaussian'``) SDP prior
-        (:func:`slip_robust_prior`); default :data:`SLIP_WEIGHT` for
+        (:func:`~.interrogation_programs.slip_robust_prior`); default :data:`~.interrogation_programs.SLIP_WEIGHT` for
         ``'adaptive'``, 0 (not used) for the baselines. ε = 0 is the plain
         Gaussian prior, which loses the clock in rare runs.
     cutoff : float, optional
@@ -271,8 +271,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         ``'process'`` (default): the true frequencies are the exact Gaussian
         window averages of the noise process (full memory). ``'model'``: they
         are drawn from the clock's own truncated model, the autoregression of
-        :func:`~.covariance.transition_law` on the last ``memory`` windows
-        started from ``ω_0 = 0`` (:func:`model_truth_factor`) — a diagnosis
+        :func:`~.prediction_laws.transition_law` on the last ``memory`` windows
+        started from ``ω_0 = 0`` (:func:`~.clock_run.model_truth_factor`) — a diagnosis
         that makes the model the clock tracks and optimises with exact, to
         separate a shortfall of the protocol from one of the truncated model
         (``benchmarks/adaptive_phase_noise.py --truth model``). Constant T
@@ -427,7 +427,7 @@ def compare_protocols(atoms: int, noise: str = "random_walk", noise_strength: fl
     Returns
     -------
     dict
-        :func:`summarise_protocols` of the three results: ``results``,
+        :func:`~.improvements.summarise_protocols` of the three results: ``results``,
         ``improvement`` (adaptive over ``'ramsey'`` and ``'buzek'``), the
         lost-lock counts and the improvements without the lost runs.
     """
