@@ -19,10 +19,10 @@ machine load and the wall time. ``--json`` writes the numbers to a file.
 ``--truth model`` is a diagnosis: the true frequencies are drawn from the
 clock's own truncated noise model (the Gaussian autoregression of
 :func:`~qclock_circuits.clock.adaptive.covariance.transition_law` on the last
-``memory`` windows, started from ``ω_0 = 0``) instead of the full phase-noise
-process, so the model the clock tracks and optimises with is exact. Comparing
-the two truths separates a shortfall of the protocol's optimisation from one of
-the truncated model. (In-process: ``--workers`` is ignored.)
+``memory`` windows, started from ``ω_0 = 0``; ``simulate_adaptive_clock(...,
+truth='model')``) instead of the full phase-noise process, so the model the
+clock tracks and optimises with is exact. Comparing the two truths separates a
+shortfall of the protocol's optimisation from one of the truncated model.
 """
 
 from __future__ import annotations
@@ -39,39 +39,6 @@ if (_ROOT / "qclock_circuits").is_dir() and str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))  # benchmark this checkout's package
 
 __all__ = ["main"]
-
-
-def _draw_truth_from_model() -> None:
-    """Make the simulator draw ``ω_1 … ω_M`` from the clock's truncated model (``--truth model``)."""
-    from functools import lru_cache
-
-    import numpy as np
-
-    from qclock_circuits.clock.adaptive import simulate
-    from qclock_circuits.clock.adaptive.covariance import transition_law
-
-    @lru_cache(maxsize=8)
-    def model_factor(noise, h, interrogations, period, cutoff=None, memory=1):
-        law = transition_law(simulate.nist_spectrum(noise, h), memory, period, cutoff=cutoff)
-        # ω = A⁻¹ e with A lower-banded: ω_n − Σ_k c_k ω_{n−memory+k} = e_n, earlier windows ω_{≤0} = 0
-        size = interrogations
-        matrix = np.eye(size)
-        for n in range(size):
-            for k, coefficient in enumerate(law.coefficients):
-                past = n - law.memory + k
-                if past >= 0:
-                    matrix[n, past] -= coefficient
-        return np.linalg.solve(matrix, np.eye(size)) * np.sqrt(law.variance)
-
-    original = simulate._run_one
-
-    def run_one(arguments, record=None):
-        config = arguments[0]
-        simulate._noise_factor = lambda noise, h, m, period, cutoff=None: model_factor(
-            noise, h, m, period, cutoff, config["memory"])
-        return original(arguments, record)
-
-    simulate._run_one = run_one
 
 
 def main(argv=None) -> int:
@@ -91,13 +58,9 @@ def main(argv=None) -> int:
                              "clock's truncated model (diagnosis)")
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers to this file")
     args = parser.parse_args(argv)
-    workers = args.workers
-    if args.truth == "model":
-        _draw_truth_from_model()
-        workers = 1
     start = time.perf_counter()
     comparison = compare_protocols(args.atoms, args.noise, args.h, 100, args.runs, args.memory, seed=0,
-                                   workers=workers, cutoff=args.cutoff)
+                                   workers=args.workers, cutoff=args.cutoff, truth=args.truth)
     seconds = time.perf_counter() - start
     record = {"noise": args.noise, "h": args.h, "cutoff": args.cutoff, "atoms": args.atoms, "runs": args.runs,
               "memory": args.memory, "truth": args.truth,

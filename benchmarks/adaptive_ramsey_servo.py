@@ -45,7 +45,8 @@ def servo_allan(runs: int, gain: float, seed: int = 0, atoms: int = 2, h: float 
     """Per-run overlapping Allan variances (m = 1 … ⌊(M−1)/2⌋) of ``ω − ω*`` for the linear-servo Ramsey clock."""
     from qclock_circuits.clock.adaptive.baselines import ramsey_interrogation
     from qclock_circuits.clock.adaptive.sdp import outcome_probabilities
-    from qclock_circuits.clock.adaptive.simulate import _allan_factors, _noise_factor
+    from qclock_circuits.clock.adaptive.clock_result import _allan_factors
+    from qclock_circuits.clock.adaptive.clock_run import _noise_factor
     from qclock_circuits.clock.allan import overlapping_adev
 
     probe = ramsey_interrogation(atoms)

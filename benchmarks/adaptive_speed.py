@@ -56,16 +56,16 @@ def measure(atoms: int = 3, noise: str = "flicker", h: float = 0.05, interrogati
         ``cold_seconds``, ``warm_seconds``, ``programs`` (SDP programs solved cold) and, for
         adaptive times, ``mean_T`` and ``counts`` of the chosen multiples.
     """
-    from qclock_circuits.clock.adaptive import simulate
+    from qclock_circuits.clock.adaptive import interrogation_programs, simulate
 
     os.environ.pop(simulate.SDP_STORE_VARIABLE, None)
     base = {"atoms": atoms, "noise": noise, "noise_strength": h, "interrogations": interrogations}
     out = {"load_before": os.getloadavg()[0]}
     for name, extra in (("adaptive_times", {"adaptive_times": tuple(times)}), ("constant", {}))[:2 if peer else 1]:
         print(f"{name} ...", flush=True)
-        simulate._cached_sdp.cache_clear()
+        interrogation_programs._cached_sdp.cache_clear()
         cold, cold_cpu, result = _timed({**base, **extra}, seed=0)
-        programs = simulate._cached_sdp.cache_info().currsize
+        programs = interrogation_programs._cached_sdp.cache_info().currsize
         warm, warm_cpu, again = _timed({**base, **extra}, seed=1)
         entry = {"cold_seconds": cold, "warm_seconds": warm, "cold_cpu_seconds": cold_cpu,
                  "warm_cpu_seconds": warm_cpu, "programs": programs,

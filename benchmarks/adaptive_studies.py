@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _gain(a: np.ndarray, b: np.ndarray) -> str:
-    from qclock_circuits.clock.adaptive.simulate import _gain as gain
+    from qclock_circuits.clock.adaptive.improvements import _gain as gain
 
     value, se, _ = gain(a, b, paired=True)
     return f"{value:6.1f} ± {se:4.1f} %"

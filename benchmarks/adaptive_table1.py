@@ -113,13 +113,13 @@ def row_results(row: str, runs: int, seed: int, workers: int, chunk: int, out: P
 
 def speed() -> dict:
     """Wall time of one N = 3, 1/f, 100-interrogation adaptive run: cold SDP cache, then warm."""
-    from qclock_circuits.clock.adaptive import simulate
+    from qclock_circuits.clock.adaptive import interrogation_programs, simulate
 
-    simulate._cached_sdp.cache_clear()
+    interrogation_programs._cached_sdp.cache_clear()
     start = time.perf_counter()
     simulate.simulate_adaptive_clock(3, "flicker", 0.05, 100, runs=1, protocol="adaptive", seed=0)
     cold = time.perf_counter() - start
-    programs = simulate._cached_sdp.cache_info().currsize
+    programs = interrogation_programs._cached_sdp.cache_info().currsize
     start = time.perf_counter()
     simulate.simulate_adaptive_clock(3, "flicker", 0.05, 100, runs=1, protocol="adaptive", seed=1)
     warm = time.perf_counter() - start

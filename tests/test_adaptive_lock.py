@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from qclock_circuits._validation import QClockError
-from qclock_circuits.clock.adaptive import simulate
+from qclock_circuits.clock.adaptive import clock_run, interrogation_programs, simulate
 from qclock_circuits.clock.adaptive.covariance import transition_law
 from qclock_circuits.clock.adaptive.sdp import outcome_probabilities
 from qclock_circuits.clock.adaptive.simulate import (
@@ -28,7 +28,7 @@ from qclock_circuits.clock.adaptive.tracking import TrackerState, predict
 def _alias_contrast(slip_weight: float, width: float = 0.25) -> float:
     """Largest total-variation distance between the outcome laws at φ and φ + π (φ in the prior's core)."""
     index = int(round(math.log(width) / math.log(simulate.WIDTH_RATIO)))
-    state, povm = simulate._cached_sdp(2, index, 0, slip_weight)
+    state, povm = interrogation_programs._cached_sdp(2, index, 0, slip_weight)
     phases = np.linspace(-0.5, 0.5, 11)
     near = outcome_probabilities(state, povm, phases)
     far = outcome_probabilities(state, povm, phases + math.pi)
@@ -55,8 +55,8 @@ def test_slip_robust_prior_is_a_normalised_mixture():
 
 def _bimodal_state(distance: int) -> tuple[TrackerState, int, float]:
     law = transition_law(simulate.nist_spectrum("brownian", 0.03), 1, 1.0)
-    spacing, half = simulate._grid_layout(law, 1.0)
-    grid = simulate._tracker_grid(0, half, spacing)
+    spacing, half = clock_run._grid_layout(law, 1.0)
+    grid = clock_run._tracker_grid(0, half, spacing)
     posterior = np.zeros(grid.size)
     posterior[half] = 0.7
     posterior[half + distance] += 0.15  # slip hypotheses near both edges of the grid
@@ -68,7 +68,7 @@ def _bimodal_state(distance: int) -> tuple[TrackerState, int, float]:
 def test_tracking_grid_widens_to_keep_a_far_mode_instead_of_dropping_it():
     state, half, spacing = _bimodal_state(distance=half_size() - 2)  # far mode inside the old empty margin
     law = transition_law(simulate.nist_spectrum("brownian", 0.03), 1, 1.0)
-    moved, offset, new_half, dropped = simulate._recentre(state, 0, half, spacing, half, 10 * half)
+    moved, offset, new_half, dropped = clock_run._recentre(state, 0, half, spacing, half, 10 * half)
     assert dropped == 0.0
     assert new_half > half  # widened
     assert moved.posterior.sum() == pytest.approx(1.0, abs=1e-12)
@@ -80,19 +80,19 @@ def test_tracking_grid_widens_to_keep_a_far_mode_instead_of_dropping_it():
     # once the far mode is gone the grid shrinks back to its base size
     single = TrackerState(grid=moved.grid, posterior=np.where(np.arange(moved.grid.size) == new_half, 1.0, 0.0),
                           phase_moment1=moved.phase_moment1, phase_moment2=moved.phase_moment2)
-    assert simulate._recentre(single, offset, new_half, spacing, half, 10 * half)[2] == half
+    assert clock_run._recentre(single, offset, new_half, spacing, half, 10 * half)[2] == half
 
 
 def test_tracking_grid_drops_mass_only_at_the_table_limit_and_reports_it():
     state, half, spacing = _bimodal_state(distance=half_size() - 2)
-    _, _, new_half, dropped = simulate._recentre(state, 0, half, spacing, half, half)  # no room to widen
+    _, _, new_half, dropped = clock_run._recentre(state, 0, half, spacing, half, half)  # no room to widen
     assert new_half == half
     assert dropped == pytest.approx(0.3, rel=1e-9)  # both slip modes, reported
 
 
 def half_size() -> int:
     law = transition_law(simulate.nist_spectrum("brownian", 0.03), 1, 1.0)
-    return simulate._grid_layout(law, 1.0)[1]
+    return clock_run._grid_layout(law, 1.0)[1]
 
 
 def test_summary_counts_lost_runs_and_excludes_them_pairwise():

@@ -45,15 +45,15 @@ def test_oscillator_noise_carries_the_papers_kernel(noise, h):
 
 def test_programs_kept_on_disk_are_read_back_exactly(tmp_path, monkeypatch):
     """The shared program store changes no number: the state and POVM come back bit for bit."""
-    from qclock_circuits.clock.adaptive import simulate
+    from qclock_circuits.clock.adaptive import interrogation_programs, simulate
 
     monkeypatch.setenv(simulate.SDP_STORE_VARIABLE, str(tmp_path))
-    simulate._cached_sdp.cache_clear()
-    solved = simulate._cached_sdp(2, -70, 30, 0.01)
+    interrogation_programs._cached_sdp.cache_clear()
+    solved = interrogation_programs._cached_sdp(2, -70, 30, 0.01)
     assert len(list(tmp_path.glob("sdp-*.json"))) == 1
-    simulate._cached_sdp.cache_clear()
-    stored = simulate._cached_sdp(2, -70, 30, 0.01)
-    simulate._cached_sdp.cache_clear()
+    interrogation_programs._cached_sdp.cache_clear()
+    stored = interrogation_programs._cached_sdp(2, -70, 30, 0.01)
+    interrogation_programs._cached_sdp.cache_clear()
     np.testing.assert_array_equal(stored[0], solved[0])
     np.testing.assert_array_equal(stored[1], solved[1])
 

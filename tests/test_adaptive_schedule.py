@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qclock_circuits._validation import QClockError
-from qclock_circuits.clock.adaptive import simulate
+from qclock_circuits.clock.adaptive import clock_run, simulate
 from qclock_circuits.clock.adaptive.baselines import ramsey_interrogation
 from qclock_circuits.clock.adaptive.covariance import reference_covariance, transition_law
 from qclock_circuits.clock.adaptive.schedule import (
@@ -52,12 +52,12 @@ def test_window_intervals_and_bad_durations():
 
 def test_window_truth_is_the_exact_gaussian():
     normals = np.random.default_rng(4).standard_normal(12)
-    constant = simulate._WindowTruth(BROWNIAN, 1.0, normals)
+    constant = clock_run._WindowTruth(BROWNIAN, 1.0, normals)
     drawn = [constant.next(1.0) for _ in range(12)]
-    np.testing.assert_allclose(drawn, simulate._noise_factor("random_walk", 0.03, 12, 1.0) @ normals,
+    np.testing.assert_allclose(drawn, clock_run._noise_factor("random_walk", 0.03, 12, 1.0) @ normals,
                                rtol=1e-10, atol=1e-12)
     durations = [1.0, 3.0, 2.0, 1.0, 1.0, 3.0]
-    unequal = simulate._WindowTruth(FLICKER, 1.0, normals[:6])
+    unequal = clock_run._WindowTruth(FLICKER, 1.0, normals[:6])
     for duration in durations:
         unequal.next(duration)
     windows = window_intervals(durations, start=1.0)

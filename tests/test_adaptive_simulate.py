@@ -11,7 +11,7 @@ import pytest
 from qclock_circuits._validation import QClockError
 from qclock_circuits.bayes import GaussianPrior
 from qclock_circuits.bayes.bounds import oqi
-from qclock_circuits.clock.adaptive import simulate
+from qclock_circuits.clock.adaptive import interrogation_programs
 from qclock_circuits.clock.adaptive.covariance import frequency_kernel, transition_law
 from qclock_circuits.clock.adaptive.sdp import outcome_probabilities
 from qclock_circuits.clock.adaptive.simulate import (
@@ -190,7 +190,7 @@ def _first_step_variances(atoms: int, noise: str, h: float, sdp_prior: str) -> t
     assert np.allclose(prediction.phase_offsets, 0.0)  # θ_0 = 0: the eq. (7) cost is the plain quadratic one
     variances = {}
     for protocol in CLOCK_PROTOCOLS:
-        state, povm, _ = simulate._interrogation(protocol, atoms, sdp_prior, phases, weights, np.zeros_like(phases))
+        state, povm, _ = interrogation_programs._interrogation(protocol, atoms, sdp_prior, phases, weights, np.zeros_like(phases))
         joint = weights[:, None] * outcome_probabilities(state, povm, phases)
         mass = joint.sum(axis=0)
         mean = phases @ joint / np.where(mass > 0, mass, 1.0)

@@ -48,14 +48,14 @@ def test_smoothing_refuses_longer_memory_and_empty_input():
 
 
 def _recorded(memory=1, adaptive_times=None, noise="random_walk", h=0.03, steps=25, run=1):
-    from qclock_circuits.clock.adaptive import simulate
+    from qclock_circuits.clock.adaptive import clock_run
 
     config = {"atoms": 2, "noise": noise, "h": h, "interrogations": steps, "memory": memory, "protocol": "ramsey",
               "interrogation_time": 1.0, "sdp_prior": "gaussian", "slip_weight": 0.0}
     if adaptive_times:
         config["time_multiples"] = tuple(adaptive_times)
     record: list = []
-    simulate._run_one((config, np.random.SeedSequence(5).spawn(run + 1)[run]), record=record)
+    clock_run._run_one((config, np.random.SeedSequence(5).spawn(run + 1)[run]), record=record)
     return record
 
 

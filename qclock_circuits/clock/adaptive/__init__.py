@@ -2,7 +2,10 @@
 
 * :mod:`.covariance` — covariances of interval-averaged LO frequencies for
   power-law spectra, conditional Gaussians, truncated-history noise model
-  (Mullan & Knill eqs. 1–2, appendix B, section V);
+  (Mullan & Knill eqs. 1–2, appendix B, section V), re-exported from
+  :mod:`.power_law_kernels` (phase and frequency kernels),
+  :mod:`.window_averages` (interval-average covariances, clock windows) and
+  :mod:`.prediction_laws` (conditional laws, the truncated model);
 * :mod:`.sdp` — jointly optimal state, POVM and estimates of one interrogation
   for a prior on a phase grid (Mullan & Knill section IV, appendix A);
 * :mod:`.tracking` — grid posterior of the recent frequency history and the
@@ -10,7 +13,11 @@
 * :mod:`.baselines` — Ramsey with software phase tracking and the
   Bužek–Derka–Massar protocol (section VI, appendix D);
 * :mod:`.simulate` — the running clock of section VI: Monte-Carlo runs
-  against Ramsey and Bužek, Table 1 improvements, lost-lock statistics;
+  against Ramsey and Bužek, Table 1 improvements, lost-lock statistics; its
+  parts: :mod:`.paper_noise` (the paper's noise words and h),
+  :mod:`.interrogation_programs` (cached SDP programs, the interrogation per
+  prediction), :mod:`.clock_run` (one run), :mod:`.clock_result`
+  (:class:`AdaptiveClockResult`) and :mod:`.improvements` (Table 1 statistics);
 * :mod:`.smoothing` — the retroactive update of earlier θ_k (end of section IV);
 * :mod:`.timing` — timing-error suppression of the free-running oscillator
   (appendix D: eqs. 24–26, the bound of eq. 25, the ρ(ω) re-parametrisation).

@@ -9,7 +9,7 @@ supplies the pieces the running clock needs for that:
 * :func:`window_transition_law` — the truncated-history noise model (section V)
   for contiguous windows of unequal durations: the law of the next window's
   average frequency given the last ``memory`` ones, which depends on all their
-  durations (for equal durations it is :func:`~.covariance.transition_law`);
+  durations (for equal durations it is :func:`~.prediction_laws.transition_law`);
 * :func:`expected_variance_increase` — the expected increase ΔV of the
   posterior variance of the cumulative phase θ over one interrogation,
   evaluated exactly on the tracking grid for a given state, POVM and T — the
@@ -79,14 +79,14 @@ def window_transition_law(spectrum, durations) -> PredictionLaw:
     section V, with the covariances of eq. (2) for windows of durations
     ``T_{n−h+1}, …, T_n, T_{n+1}`` (``durations``, oldest first; h =
     ``len(durations) − 1`` is the memory). As
-    :func:`~.covariance.transition_law`: for spectra with every α > −1 the
+    :func:`~.prediction_laws.transition_law`: for spectra with every α > −1 the
     conditional law of the window averages; for −3 < α ≤ −1 the law of the
     differences to the oldest remembered window, so the coefficients sum to one.
 
     Parameters
     ----------
     spectrum : mapping or LocalOscillatorNoise
-        ``{α: h_α}`` of the one-sided NIST spectrum (:func:`~.covariance.power_law_terms`).
+        ``{α: h_α}`` of the one-sided NIST spectrum (:func:`~.power_law_kernels.power_law_terms`).
     durations : array, shape (h + 1,)
         Durations (time units, > 0) of the remembered windows and of the next one.
 
@@ -227,7 +227,7 @@ def choose_interrogation_time(state: TrackerState, durations: Sequence[float], l
     durations : sequence of float
         Candidate durations T (time units, > 0); ties go to the earlier one.
     law_for : callable
-        ``law_for(T)`` → the :class:`~.covariance.PredictionLaw` of the next
+        ``law_for(T)`` → the :class:`~.prediction_laws.PredictionLaw` of the next
         window of duration T given the remembered ones
         (:func:`window_transition_law`).
     interrogation_for : callable

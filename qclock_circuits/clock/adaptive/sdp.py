@@ -16,7 +16,7 @@ acquire ``exp(−iφ Jz)``, and are measured with a POVM ``{E_l}`` whose outcome
 covers the plain quadratic cost (``m = 0``) and the paper's eq. (7) cost for the
 cumulative phase, with ``m(φ_j) = E(θ − Eθ | ω_j)`` the expected deviation of
 the phase accumulated before this interrogation given its frequency
-(``phase_offsets``; :class:`~.covariance.PhaseFrequencyLaw` gives it for a
+(``phase_offsets``; :class:`~.prediction_laws.PhaseFrequencyLaw` gives it for a
 Gaussian history: ``m = slope · (φ/T − Eω)``).
 
 Gram-matrix form (seed, after Mullan & Knill): the imprinted states have

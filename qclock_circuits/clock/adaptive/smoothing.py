@@ -140,7 +140,7 @@ def smoothed_histories(steps: Sequence) -> list[tuple[np.ndarray, TrackerState]]
         filtered state ``p(s_k | a_k)`` with its phase moments on the same
         grid (for k < M the recentred state the clock predicted from).
     """
-    from .simulate import _regrid
+    from .clock_run import _regrid
 
     steps = _check_steps(steps)
     count = len(steps)
@@ -260,6 +260,7 @@ def smoothed_run(atoms: int, noise: str = "random_walk", noise_strength: float =
         For an invalid argument (named in the message).
     """
     from . import simulate
+    from .clock_run import _run_one
 
     simulate.check_atoms(atoms)
     noise = simulate.canonical_noise(noise)
@@ -281,7 +282,7 @@ def smoothed_run(atoms: int, noise: str = "random_walk", noise_strength: float =
     run = simulate.check_int(run, "run", 0)
     child = np.random.SeedSequence(simulate.check_int(seed, "seed", 0)).spawn(run + 1)[run]
     steps: list = []
-    out = simulate._run_one((config, child), record=steps)
+    out = _run_one((config, child), record=steps)
     frequencies = out["frequencies"]
     durations = np.array([prediction.interrogation_time for prediction, _, _ in steps])
     means, phases = smooth_history(steps)

@@ -10,7 +10,7 @@ One step (Mullan & Knill procedure, steps 1–6):
 
 1. :func:`predict` — ``p(s_n, ω_{n+1} | a_n) = p(s_n | a_n) p(ω_{n+1} | s_n)``
    (eq. 8) with the truncated noise model ``p(ω_{n+1} | s_n)`` of
-   :func:`~.covariance.transition_law` (Gaussian, discretised on the grid). The
+   :func:`~.prediction_laws.transition_law` (Gaussian, discretised on the grid). The
    :class:`Prediction` gives the SDP its prior over ``φ = ω_{n+1} T`` and the
    eq. (7) offsets ``m(ω) = E(θ_n − Eθ_n | ω_{n+1} = ω, a_n)`` (appendix C).
 2. the interrogation yields outcome ``a`` with likelihood ``P(a | ω_{n+1})``;
@@ -256,7 +256,7 @@ def predict(state: TrackerState, law: PredictionLaw, interrogation_time: float) 
         The posterior after n interrogations.
     law : PredictionLaw
         ``p(ω_{n+1} | s_n)`` with ``law.memory == state.memory``
-        (:func:`~.covariance.transition_law`).
+        (:func:`~.prediction_laws.transition_law`).
     interrogation_time : float
         T of the coming interrogation (units of Z).
 
