@@ -18,7 +18,7 @@ machine load and the wall time. ``--json`` writes the numbers to a file.
 
 ``--truth model`` is a diagnosis: the true frequencies are drawn from the
 clock's own truncated noise model (the Gaussian autoregression of
-:func:`~qclock_circuits.clock.adaptive.covariance.transition_law` on the last
+:func:`~qclock_circuits.clock.adaptive.prediction_laws.transition_law` on the last
 ``memory`` windows, started from ``ω_0 = 0``; ``simulate_adaptive_clock(...,
 truth='model')``) instead of the full phase-noise process, so the model the
 clock tracks and optimises with is exact. Comparing the two truths separates a

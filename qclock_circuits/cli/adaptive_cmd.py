@@ -278,7 +278,7 @@ def paper_noise_strength(noise: str, interrogation_time: float) -> float:
         h in the paper's units (time unit T): the NIST level h_α of
         ``LocalOscillatorNoise.from_coherence_time(noise)`` (time unit Z)
         rescaled to the time unit T, ``h_α T^(1−α)``, and converted with the
-        inverse of :func:`~qclock_circuits.clock.adaptive.simulate.nist_spectrum`:
+        inverse of :func:`~qclock_circuits.clock.adaptive.paper_noise.nist_spectrum`:
         ``h = 2π² h_−2 T³`` or ``h = h_−1 T² / 2``.
     """
     from ..clock.adaptive.simulate import canonical_noise
