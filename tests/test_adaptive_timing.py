@@ -130,3 +130,57 @@ def test_bad_input_names_the_argument():
         tm.software_lock_bound(1.0, 1.0, 0.0, -1.0)
     with pytest.raises(QClockError, match="interrogation_time"):
         tm.locked_bound(1.0, 0.0)
+
+
+def test_timed_phases_of_each_strategy():
+    grid = np.linspace(-3.0, 3.0, 13)
+    omega, estimate, delta, atomic = 0.7, 0.4, 0.03, 200.0
+    end = tm.measurement_time(omega, estimate, T, atomic, delta)
+    # locked: the atoms see ωT minus (ω − ω*)(s − T); hypotheses unchanged
+    phases, seen = tm.timed_phases(tm.TimingErrors(atomic, 0.05, "locked"), grid, omega, estimate, T, delta)
+    np.testing.assert_array_equal(phases, grid * T)
+    assert seen == pytest.approx(omega * T - (omega - estimate) * (end - T), rel=1e-12)
+    # reparametrised without a timing error: hypotheses and truth are both ρ(ω)T, nothing unmodelled is left
+    timing = tm.TimingErrors(atomic, 0.0, "reparametrised")
+    phases, seen = tm.timed_phases(timing, grid, omega, estimate, T, 0.0)
+    np.testing.assert_allclose(phases, grid * (estimate + atomic) / (grid + atomic) * T, rtol=1e-12)
+    assert seen == pytest.approx(omega * (estimate + atomic) / (omega + atomic) * T, rel=1e-12)
+    # uncompensated with perfect timing still errs by ω(s − T), s = T(ω* + Ω)/(ω + Ω)
+    _, seen = tm.timed_phases(tm.TimingErrors(atomic, 0.0, "uncompensated"), grid, omega, estimate, T, 0.0)
+    assert seen == pytest.approx(omega * T - omega * (T * (estimate + atomic) / (omega + atomic) - T), rel=1e-12)
+
+
+def test_timing_errors_configuration_round_trip_and_checks():
+    timing = tm.TimingErrors(150.0, 0.02, "software")
+    assert tm.TimingErrors.from_dict(timing.to_dict()) == timing
+    with pytest.raises(QClockError, match="atomic_frequency"):
+        tm.TimingErrors(0.0)
+    with pytest.raises(QClockError, match="jitter"):
+        tm.TimingErrors(150.0, -0.1)
+    with pytest.raises(QClockError, match="strategy"):
+        tm.TimingErrors(150.0, 0.0, "guess")
+
+
+def test_running_clock_with_timing_errors():
+    from qclock_circuits.clock.adaptive.clock_result import AdaptiveClockResult
+    from qclock_circuits.clock.adaptive.simulate import simulate_adaptive_clock
+
+    common = dict(atoms=2, noise="brownian", noise_strength=0.03, interrogations=30, runs=3, protocol="ramsey",
+                  seed=4)
+    plain = simulate_adaptive_clock(**common)
+    # an optical-scale Ω with perfect timing: the same noise traces and outcomes, the same clock
+    optical = simulate_adaptive_clock(**common, timing=tm.TimingErrors(1e12, 0.0, "software"))
+    np.testing.assert_array_equal(optical.frequencies, plain.frequencies)
+    np.testing.assert_allclose(optical.square_error, plain.square_error, rtol=1e-9)
+    # jitter changes the phases the atoms see (the third random stream), not the noise traces
+    jittered = simulate_adaptive_clock(**common, timing=tm.TimingErrors(100.0, 0.1, "uncompensated"))
+    np.testing.assert_array_equal(jittered.frequencies, plain.frequencies)
+    assert not np.array_equal(jittered.estimates, plain.estimates)
+    assert AdaptiveClockResult.from_dict(jittered.to_dict()).timing == jittered.timing
+    assert "timing" not in plain.to_dict()
+    with pytest.raises(QClockError, match="atomic_frequency"):
+        simulate_adaptive_clock(**common, timing=tm.TimingErrors(10.0, 0.0))
+    with pytest.raises(QClockError, match="jitter"):
+        simulate_adaptive_clock(**common, timing=tm.TimingErrors(1e3, 0.2))
+    with pytest.raises(QClockError, match="constant-T"):
+        simulate_adaptive_clock(**common, timing=tm.TimingErrors(1e3, 0.0), adaptive_times=(1, 2))

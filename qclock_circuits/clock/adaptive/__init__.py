@@ -70,11 +70,13 @@ from .simulate import (
     PAPER_NOISE_TYPES,
     PAPER_TABLE1,
     SLOPE_STEP,
+    TRUTHS,
     WIDTH_RATIO,
     AdaptiveClockResult,
     canonical_noise,
     compare_protocols,
     improvement,
+    model_truth_factor,
     nist_spectrum,
     oscillator_noise,
     simulate_adaptive_clock,
@@ -90,7 +92,10 @@ from .schedule import (
 )
 from .smoothing import SmoothedRun, smooth_history, smoothed_run
 from .timing import (
+    MAX_JITTER_FRACTION,
+    MIN_ATOMIC_PHASE,
     TIMING_STRATEGIES,
+    TimingErrors,
     locked_bound,
     measurement_time,
     reparametrise_prior,
@@ -98,6 +103,7 @@ from .timing import (
     rho,
     rho_inverse,
     software_lock_bound,
+    timed_phases,
     timing_phase_error,
 )
 from .tracking import MAX_MEMORY, Prediction, TrackerState, initial_tracker, predict, update
@@ -118,9 +124,11 @@ __all__ = [
     "MAX_MEMORY", "Prediction", "TrackerState", "initial_tracker", "predict", "update",
     "CLOCK_PROTOCOLS", "SDP_PRIORS", "PAPER_NOISE_TYPES", "PAPER_TABLE1", "SLOPE_STEP", "WIDTH_RATIO",
     "AdaptiveClockResult", "compare_protocols", "improvement", "nist_spectrum", "simulate_adaptive_clock",
+    "TRUTHS", "model_truth_factor",
     "SmoothedRun", "smooth_history", "smoothed_run",
     "TIMING_STRATEGIES", "locked_bound", "measurement_time", "reparametrise_prior", "reparametrised_bound", "rho",
-    "rho_inverse", "software_lock_bound", "timing_phase_error",
+    "rho_inverse", "software_lock_bound", "timing_phase_error", "TimingErrors", "timed_phases", "MIN_ATOMIC_PHASE",
+    "MAX_JITTER_FRACTION",
     "TimeChoice", "choose_interrogation_time", "expected_variance_increase", "window_intervals",
     "window_transition_law",
     "NOISE_ALIASES", "SLIP_WEIGHT", "canonical_noise", "oscillator_noise", "slip_robust_prior", "summarise_protocols",

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..._validation import QClockError, check_finite_array
 from .paper_noise import canonical_noise
+from .timing import TimingErrors
 
 __all__ = ["AdaptiveClockResult"]
 
@@ -79,6 +80,9 @@ class AdaptiveClockResult:
         Where the true frequencies came from: the full noise process (the
         default) or the clock's own truncated model (a diagnosis,
         :func:`~.simulate.simulate_adaptive_clock`).
+    timing : TimingErrors or None
+        The interrogations' timing errors and strategy (appendix D); None for
+        perfect timing.
     """
 
     atoms: int
@@ -103,6 +107,7 @@ class AdaptiveClockResult:
     time_multiples: tuple = ()
     durations: np.ndarray | None = None
     truth: str = "process"
+    timing: TimingErrors | None = None
 
     def __post_init__(self):
         if self.durations is None:
@@ -263,13 +268,13 @@ class AdaptiveClockResult:
         if not parts or not all(isinstance(p, cls) for p in parts):
             raise QClockError("parts must be a non-empty sequence of AdaptiveClockResult")
         fields = ("atoms", "noise", "h", "interrogations", "memory", "protocol", "interrogation_time", "sdp_prior",
-                  "seed", "slip_weight", "cutoff", "time_multiples", "truth")
+                  "seed", "slip_weight", "cutoff", "time_multiples", "truth", "timing")
         first = parts[0]
         for part in parts[1:]:
             if any(getattr(part, f) != getattr(first, f) for f in fields):
                 raise QClockError("parts must share one configuration (atoms, noise, h, interrogations, memory, "
                                   "protocol, interrogation_time, sdp_prior, seed, slip_weight, cutoff, "
-                                  "time_multiples, truth)")
+                                  "time_multiples, truth, timing)")
         arrays = _RUN_ARRAYS
         joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in arrays}
         return cls(**{f: getattr(first, f) for f in fields}, averaging_factors=first.averaging_factors,
@@ -293,7 +298,8 @@ class AdaptiveClockResult:
                 "seconds": self.seconds, "slip_weight": self.slip_weight, "cutoff": self.cutoff,
                 **({"time_multiples": list(self.time_multiples), "durations": self.durations.tolist()}
                    if self.time_multiples else {}),
-                **({"truth": self.truth} if self.truth != "process" else {})}
+                **({"truth": self.truth} if self.truth != "process" else {}),
+                **({"timing": self.timing.to_dict()} if self.timing is not None else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
@@ -327,4 +333,5 @@ class AdaptiveClockResult:
                    time_multiples=tuple(int(k) for k in data.get("time_multiples", ())),
                    durations=None if "durations" not in data else np.asarray(data["durations"], float).reshape(
                        -1, int(data["interrogations"])),
-                   truth=str(data.get("truth", "process")))
+                   truth=str(data.get("truth", "process")),
+                   timing=None if data.get("timing") is None else TimingErrors.from_dict(data["timing"]))

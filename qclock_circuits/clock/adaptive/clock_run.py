@@ -31,10 +31,11 @@ from .covariance import (
     reference_covariance,
     transition_law,
 )
-from .interrogation_programs import _centred_interrogation
+from .interrogation_programs import _centred_interrogation, _timed_interrogation
 from .paper_noise import canonical_noise, nist_spectrum
 from .schedule import choose_interrogation_time, window_transition_law
 from .sdp import outcome_probabilities
+from .timing import TimingErrors
 from .tracking import MAX_MEMORY, TrackerState, initial_tracker, predict, update
 
 __all__ = ["TRUTHS", "model_truth_factor"]
@@ -221,7 +222,11 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
     period, sdp_prior = config["interrogation_time"], config["sdp_prior"]
     slip_weight = config.get("slip_weight", 0.0)
     cutoff = config.get("cutoff")
-    noise_seed, outcome_seed = child.spawn(2)
+    timing = None if config.get("timing") is None else TimingErrors.from_dict(config["timing"])
+    # a third stream for the timing errors leaves the first two (noise, outcomes) as they are
+    streams = child.spawn(3 if timing is not None else 2)
+    noise_seed, outcome_seed = streams[:2]
+    jitter_rng = None if timing is None else np.random.default_rng(streams[2])
     if config.get("truth", "process") == "model":
         factor = model_truth_factor(noise, h, interrogations, memory, period, cutoff)
     else:
@@ -240,11 +245,17 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
     dropped = 0.0
     for n in range(interrogations):
         prediction = predict(state, law, period)
-        probe, povm, key, centre, centred = _centred_interrogation(prediction, protocol, atoms, sdp_prior,
-                                                                   slip_weight)
+        if timing is None:
+            probe, povm, key, centre, centred = _centred_interrogation(prediction, protocol, atoms, sdp_prior,
+                                                                       slip_weight)
+            true_centred = truth[n] * period - centre
+        else:
+            probe, povm, key, centre, centred, true_centred = _timed_interrogation(
+                prediction, protocol, atoms, sdp_prior, slip_weight, timing, float(truth[n]),
+                timing.jitter * float(jitter_rng.standard_normal()))
         if key:
             keys.add(key)
-        table = outcome_probabilities(probe, povm, np.append(centred, truth[n] * period - centre))
+        table = outcome_probabilities(probe, povm, np.append(centred, true_centred))
         chance = table[-1] / table[-1].sum()
         outcome = int(rng.choice(chance.size, p=chance))
         state = update(prediction, table[:-1, outcome])

@@ -25,6 +25,7 @@ import numpy as np
 from ..._validation import QClockError, check_finite
 from .baselines import bdm_interrogation, ramsey_interrogation
 from .sdp import _complex_from_json, _complex_to_json, gaussian_grid, optimize_interrogation
+from .timing import timed_phases
 
 __all__ = ["CLOCK_PROTOCOLS", "SLIP_WEIGHT", "WIDTH_RATIO", "SLOPE_STEP", "SDP_STORE_VARIABLE", "slip_robust_prior"]
 
@@ -167,3 +168,23 @@ def _centred_interrogation(prediction, protocol: str, atoms: int, sdp_prior: str
     probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets,
                                       slip_weight, coarsening)
     return probe, povm, key, centre, centred
+
+
+def _timed_interrogation(prediction, protocol: str, atoms: int, sdp_prior: str, slip_weight: float, timing,
+                         true_frequency: float, timing_error: float) -> tuple:
+    """As :func:`_centred_interrogation` with timing errors, plus the true phase minus the centre.
+
+    The end is timed for ω* = the predicted mean frequency; with the
+    ``'reparametrised'`` strategy the hypotheses' phases are ``ρ(ω_j)T`` and
+    the eq. (7) offsets shift by ``(ω_j − ρ(ω_j))T`` (:func:`~.timing.reparametrise_prior`).
+    """
+    weights = prediction.frequency_weights
+    grid = prediction.state.grid
+    period = prediction.interrogation_time
+    estimate = float(weights @ grid)
+    phases, true_phase = timed_phases(timing, grid, true_frequency, estimate, period, timing_error)
+    offsets = prediction.phase_offsets + (grid * period - phases)
+    centre = float(weights @ phases)
+    centred = phases - centre
+    probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, offsets, slip_weight)
+    return probe, povm, key, centre, centred, true_phase - centre

@@ -148,6 +148,7 @@ from .interrogation_programs import (
 )
 from .paper_noise import PAPER_NOISE_TYPES, canonical_noise, nist_spectrum, oscillator_noise
 from .sdp import MAX_ATOMS
+from .timing import MAX_JITTER_FRACTION, MIN_ATOMIC_PHASE, TimingErrors
 from .tracking import MAX_MEMORY
 
 __all__ = [
@@ -212,7 +213,8 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                             workers: int = 1, *, interrogation_time: float = 1.0,
                             sdp_prior: str = "gaussian", first_run: int = 0,
                             slip_weight: float | None = None, cutoff: float | None = None,
-                            adaptive_times=None, truth: str = "process") -> AdaptiveClockResult:
+                            adaptive_times=None, truth: str = "process",
+                            timing: TimingErrors | None = None) -> AdaptiveClockResult:
     """Simulate ``runs`` independent running clocks (Mullan & Knill section VI; module docstring).
 
     Parameters
@@ -277,6 +279,17 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         separate a shortfall of the protocol from one of the truncated model
         (``benchmarks/adaptive_phase_noise.py --truth model``). Constant T
         only.
+    timing : TimingErrors, optional
+        Imperfect interrogation durations and the strategy that handles them
+        (Mullan & Knill appendix D, :class:`~.timing.TimingErrors`): every
+        end is timed by the LO phase for the predicted mean frequency and off
+        by a random δ; the atoms see the strategy's phase error ε on top
+        (:func:`~.timing.timed_phases`), which the tracking does not know.
+        The δ come from a third random stream of each run, so the noise traces
+        and outcome streams stay those of the run without timing errors.
+        Constant T only, ``Ω T ≥`` :data:`~.timing.MIN_ATOMIC_PHASE` (the grid
+        reaches several π/T) and jitter ≤ :data:`~.timing.MAX_JITTER_FRACTION`
+        T. Default None: perfect timing.
 
     Returns
     -------
@@ -359,6 +372,20 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
         config["time_multiples"] = multiples
     if truth != "process":
         config["truth"] = truth
+    if timing is not None:
+        if not isinstance(timing, TimingErrors):
+            raise QClockError(f"timing must be a TimingErrors or None, got {timing!r}")
+        if multiples:
+            raise QClockError(f"timing applies to the constant-T clock only, got adaptive_times={adaptive_times!r}")
+        if timing.atomic_frequency * period < MIN_ATOMIC_PHASE:
+            raise QClockError(f"timing.atomic_frequency must be >= {MIN_ATOMIC_PHASE:g}/interrogation_time "
+                              f"(= {MIN_ATOMIC_PHASE / period:g} rad per time unit) so that every frequency the "
+                              f"tracking grid holds keeps the LO running forwards (ω + Ω > 0), got "
+                              f"{timing.atomic_frequency:g}")
+        if timing.jitter > MAX_JITTER_FRACTION * period:
+            raise QClockError(f"timing.jitter must be <= {MAX_JITTER_FRACTION:g} interrogation_time "
+                              f"(= {MAX_JITTER_FRACTION * period:g} time units), got {timing.jitter:g}")
+        config["timing"] = timing.to_dict()
     first_run = check_int(first_run, "first_run", 0)
     children = root.spawn(first_run + runs)[first_run:]
     arguments = [(config, child) for child in children]
@@ -390,7 +417,7 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                                frequencies=frequencies, estimate_allan_variance=allan(estimates),
                                dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds,
                                slip_weight=slip_weight, cutoff=cutoff, time_multiples=multiples,
-                               durations=durations, truth=truth)
+                               durations=durations, truth=truth, timing=timing)
 
 
 @renamed_arguments(h="noise_strength")

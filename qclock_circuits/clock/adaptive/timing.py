@@ -51,6 +51,7 @@ here its second term carries ``|ω*|`` so that it holds for either sign.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,6 +59,10 @@ from ..._validation import QClockError, check_choice, check_finite, check_finite
 
 __all__ = [
     "TIMING_STRATEGIES",
+    "MIN_ATOMIC_PHASE",
+    "MAX_JITTER_FRACTION",
+    "TimingErrors",
+    "timed_phases",
     "rho",
     "rho_inverse",
     "measurement_time",
@@ -70,6 +75,127 @@ __all__ = [
 
 #: Ways of handling the measurement frame of a free-running LO (module docstring).
 TIMING_STRATEGIES = ("uncompensated", "locked", "software", "reparametrised")
+#: Smallest Ω T (rad) the running clock takes with timing errors: its tracking grid reaches several π/T, and
+#: every frequency it holds must keep the LO running forwards (ω + Ω > 0).
+MIN_ATOMIC_PHASE = 100.0
+#: Largest timing jitter, as a fraction of T, the running clock takes: a true end before the start (δ ≤ −T)
+#: is then a 10-σ event.
+MAX_JITTER_FRACTION = 0.1
+
+
+@dataclass(frozen=True)
+class TimingErrors:
+    """Imperfect interrogation durations in the running clock and the strategy that handles them (appendix D).
+
+    Every interrogation ends when the LO phase reaches ``φ_T = T(ω* + Ω)``
+    (ω* the predicted mean frequency), off by a random ``δ ~ N(0, jitter²)``
+    (:func:`measurement_time`); the atoms then see the phase the strategy's
+    model expects minus the error ε of :func:`timing_phase_error`
+    (:func:`timed_phases`). The clock's tracking does not know δ.
+
+    Parameters
+    ----------
+    atomic_frequency : float
+        Ω > 0, the atomic transition frequency (rad per time unit of the
+        clock, i.e. per T-unit when T = 1); optical clocks have Ω T ~ 10¹⁵,
+        so the ω/Ω terms only show in toy values such as Ω = 10/T.
+    jitter : float
+        Standard deviation of δ (time units, ≥ 0).
+    strategy : {'uncompensated', 'locked', 'software', 'reparametrised'}
+        Module docstring; ``'reparametrised'`` also maps the clock's phase
+        hypotheses by ρ (:func:`reparametrise_prior`).
+
+    Raises
+    ------
+    QClockError
+        If Ω is not > 0, the jitter is negative or not finite, or the
+        strategy is unknown.
+    """
+
+    atomic_frequency: float
+    jitter: float = 0.0
+    strategy: str = "software"
+
+    def __post_init__(self):
+        object.__setattr__(self, "atomic_frequency", _positive(self.atomic_frequency, "atomic_frequency"))
+        jitter = check_finite(self.jitter, "jitter")
+        if jitter < 0:
+            raise QClockError(f"jitter must be >= 0 (standard deviation of the timing error, time units), "
+                              f"got {jitter}")
+        object.__setattr__(self, "jitter", jitter)
+        check_choice(self.strategy, "strategy", TIMING_STRATEGIES)
+
+    def to_dict(self) -> dict:
+        """JSON-compatible form.
+
+        Returns
+        -------
+        dict
+            ``atomic_frequency``, ``jitter`` and ``strategy``.
+        """
+        return {"atomic_frequency": self.atomic_frequency, "jitter": self.jitter, "strategy": self.strategy}
+
+    @classmethod
+    def from_dict(cls, data) -> "TimingErrors":
+        """Inverse of :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : mapping
+            As written by :meth:`to_dict`.
+
+        Returns
+        -------
+        TimingErrors
+            The configuration (validated).
+        """
+        return cls(atomic_frequency=float(data["atomic_frequency"]), jitter=float(data.get("jitter", 0.0)),
+                   strategy=str(data.get("strategy", "software")))
+
+
+def timed_phases(timing: TimingErrors, frequencies, true_frequency: float, estimate: float,
+                 interrogation_time: float, timing_error: float = 0.0):
+    """The clock's phase hypotheses and the phase the atoms actually see, for one timed interrogation.
+
+    Hypothesis ``ω_j`` stands for the phase ``ω_j T`` (``ρ(ω_j) T`` with the
+    ``'reparametrised'`` strategy, whose SDP is written in ``ω' = ρ(ω)``);
+    the atoms see that phase at the true ω minus the strategy's error
+    ``ε`` (:func:`timing_phase_error`) at the true end
+    ``s = T(ω* + Ω)/(ω + Ω) + δ`` (:func:`measurement_time`).
+
+    Parameters
+    ----------
+    timing : TimingErrors
+        Ω and the strategy (its jitter is not used: δ is given).
+    frequencies : array, shape (J,)
+        The clock's frequency grid ω_j (rad per time unit).
+    true_frequency : float
+        The true ω of the interrogation (rad per time unit).
+    estimate : float
+        ω*, the frequency the end is timed for (rad per time unit).
+    interrogation_time : float
+        Intended T > 0.
+    timing_error : float, optional
+        δ (time units).
+
+    Returns
+    -------
+    (phases, true_phase) : ndarray, float
+        The hypotheses' phases (rad) and the implemented phase (rad).
+
+    Raises
+    ------
+    QClockError
+        If the LO would run backwards or the true end is not after the start.
+    """
+    period = _positive(interrogation_time, "interrogation_time")
+    frequencies = check_finite_array(frequencies, "frequencies", ndim=1)
+    omega_map = ((lambda w: rho(w, estimate, timing.atomic_frequency)) if timing.strategy == "reparametrised"
+                 else (lambda w: w))
+    phases = np.asarray(omega_map(frequencies), dtype=float) * period
+    end = measurement_time(true_frequency, estimate, period, timing.atomic_frequency, timing_error)
+    error = timing_phase_error(true_frequency, estimate, end, period, timing.atomic_frequency, timing.strategy)
+    return phases, float(omega_map(true_frequency)) * period - float(error)
 
 
 def _positive(value, name: str) -> float:
