@@ -80,6 +80,11 @@ def test_text_output_is_a_table(capsys):
     (["--slip-weight", "0.7"], "--slip-weight must be a number from 0 to 0.5"),
     (["--adaptive-times", "2", "3"], "--adaptive-times must be distinct integers from 1 to 16 including 1"),
     (["--adaptive-times", "1", "1"], "--adaptive-times must be distinct integers"),
+    (["--timing-jitter", "0.05"], "need --atomic-frequency"),
+    (["--atomic-frequency", "20"], "--atomic-frequency must be a finite number >= 100"),
+    (["--atomic-frequency", "200", "--timing-jitter", "0.5"], "--timing-jitter must be a number from 0 to 0.1"),
+    (["--atomic-frequency", "200", "--adaptive-times", "1", "2"], "constant T only"),
+    (["--truth", "model", "--adaptive-times", "1", "2"], "constant T only"),
 ])
 def test_bad_input_is_one_line(extra, message, capsys):
     code, out, err = run([*SMALL, *extra, "--json"], capsys)
@@ -141,5 +146,20 @@ def test_adaptive_times_option(capsys):
     for name, result in library["results"].items():
         assert data["protocols"][name]["mean_interrogation_time"] == pytest.approx(float(result.durations.mean()))
         assert 1.0 <= result.durations.mean() <= 2.0
+    assert data["improvement"]["ramsey"]["square_error"]["value"] == pytest.approx(
+        library["improvement"]["ramsey"]["square_error"]["value"], rel=1e-12)
+
+
+def test_truth_and_timing_options_reach_the_library(capsys):
+    from qclock_circuits.clock.adaptive.timing import TimingErrors
+
+    code, out, err = run([*SMALL, "--truth", "model", "--atomic-frequency", "150", "--timing-jitter", "0.05",
+                          "--timing-strategy", "locked", "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["truth"] == "model"
+    assert data["timing"] == {"atomic_frequency": 150.0, "jitter": 0.05, "strategy": "locked"}
+    library = compare_protocols(2, "flicker", 0.05, 25, runs=2, seed=5, truth="model",
+                                timing=TimingErrors(150.0, 0.05, "locked"))
     assert data["improvement"]["ramsey"]["square_error"]["value"] == pytest.approx(
         library["improvement"]["ramsey"]["square_error"]["value"], rel=1e-12)

@@ -129,6 +129,17 @@ def register(subparsers) -> None:
                         help="choose each interrogation time from these multiples of T (distinct integers 1 to 16 "
                              "including 1, e.g. 1 2 3) by the smallest expected phase-variance increase per unit "
                              "time; default: constant T")
+    parser.add_argument("--truth", choices=("process", "model"), default="process",
+                        help="draw the true frequencies from the noise process (default) or from the clock's own "
+                             "truncated model (a diagnosis: is a shortfall the protocol's or the model's?)")
+    parser.add_argument("--atomic-frequency", type=real, default=None, metavar="OMEGA",
+                        help="with timing errors: the atomic frequency in rad per T (>= 100; appendix D)")
+    parser.add_argument("--timing-jitter", type=real, default=None, metavar="DELTA",
+                        help="standard deviation of every interrogation's end, in units of T (0 to 0.1; needs "
+                             "--atomic-frequency)")
+    parser.add_argument("--timing-strategy", choices=("uncompensated", "locked", "software", "reparametrised"),
+                        default=None, help="how the free-running LO's frame is handled (default: software; "
+                                           "needs --atomic-frequency)")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
                              "recomputing only what is missing")
@@ -172,6 +183,20 @@ def _check(args: argparse.Namespace) -> None:
                                             or not all(1 <= k <= 16 for k in args.adaptive_times)):
         raise CLIError(f"--adaptive-times must be distinct integers from 1 to 16 including 1 (multiples of T), "
                        f"got {' '.join(map(str, args.adaptive_times))}")
+    timed = args.timing_jitter is not None or args.timing_strategy is not None
+    if timed and args.atomic_frequency is None:
+        raise CLIError("--timing-jitter and --timing-strategy need --atomic-frequency (rad per T)")
+    if args.atomic_frequency is not None:
+        if not math.isfinite(args.atomic_frequency) or args.atomic_frequency < 100:
+            raise CLIError(f"--atomic-frequency must be a finite number >= 100 (rad per T), got "
+                           f"{args.atomic_frequency}")
+        jitter = 0.0 if args.timing_jitter is None else args.timing_jitter
+        if not math.isfinite(jitter) or not 0.0 <= jitter <= 0.1:
+            raise CLIError(f"--timing-jitter must be a number from 0 to 0.1 (units of T), got {jitter}")
+        if args.adaptive_times is not None:
+            raise CLIError("--atomic-frequency (timing errors) applies to constant T only, not with --adaptive-times")
+    if args.truth != "process" and args.adaptive_times is not None:
+        raise CLIError("--truth model applies to constant T only, not with --adaptive-times")
     if args.slip_weight is not None and not 0.0 <= args.slip_weight <= 0.5:
         raise CLIError(f"--slip-weight must be a number from 0 to 0.5 (prior probability of a phase slip), "
                        f"got {args.slip_weight}")
@@ -203,12 +228,15 @@ def adaptive_run_point(point: dict) -> dict:
     ``run`` of ``SeedSequence(seed)``, as in one call with all runs.
     """
     from ..clock.adaptive.simulate import simulate_adaptive_clock
+    from ..clock.adaptive.timing import TimingErrors
 
+    timing = None if point.get("timing") is None else TimingErrors.from_dict(point["timing"])
     return simulate_adaptive_clock(point["atoms"], point["noise"], point["h"], point["interrogations"], 1,
                                    point["memory"], point["protocol"], point["seed"], 1, sdp_prior=point["sdp_prior"],
                                    first_run=point["run"], slip_weight=point.get("slip_weight"),
                                    cutoff=point.get("cutoff"),
-                                   adaptive_times=point.get("adaptive_times")).to_dict()
+                                   adaptive_times=point.get("adaptive_times"),
+                                   truth=point.get("truth", "process"), timing=timing).to_dict()
 
 
 def check_adaptive_run(point: dict, result: dict) -> None:
@@ -244,6 +272,12 @@ def _comparison(args: argparse.Namespace) -> dict:
         job["cutoff"] = args.cutoff
     if args.adaptive_times is not None:  # absent for constant T: stores of earlier jobs stay valid
         job["adaptive_times"] = sorted(args.adaptive_times)
+    if args.truth != "process":  # likewise absent by default
+        job["truth"] = args.truth
+    if args.atomic_frequency is not None:
+        job["timing"] = {"atomic_frequency": args.atomic_frequency,
+                         "jitter": 0.0 if args.timing_jitter is None else args.timing_jitter,
+                         "strategy": args.timing_strategy or "software"}
     if args.out is not None:
         claim_directory(args.out, {**job, "runs": args.runs}, what="qclock adaptive")
     points = [{**job, "protocol": name, "run": run} for name in CLOCK_PROTOCOLS for run in range(args.runs)]
@@ -329,6 +363,8 @@ def adaptive(args: argparse.Namespace) -> int:
         **times, "curves_time_unit": "T", "interrogations": args.interrogations, "runs": args.runs,
         "memory": args.memory, "seed": args.seed, "sdp_prior": args.sdp_prior,
         "slip_weight": results["adaptive"].slip_weight, "adaptive_times": args.adaptive_times,
+        "truth": args.truth,
+        "timing": None if results["adaptive"].timing is None else results["adaptive"].timing.to_dict(),
         "protocols": {name: {**result.curves(), "lost_lock_runs": int(result.lost_lock.sum()),
                              "mean_interrogation_time": float(result.durations.mean()),
                              "dropped_mass_max": float(result.dropped_mass.max()), "seconds": result.seconds}
