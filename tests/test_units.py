@@ -77,3 +77,22 @@ def test_simulate_clock_in_seconds_is_the_same_run():
     assert (in_s.sigma_scaled, in_s.prior_width, in_s.phase_rms) == (in_z.sigma_scaled, in_z.prior_width,
                                                                      in_z.phase_rms)
     assert ClockRun.from_dict(in_s.to_dict()).time_unit == "s"
+
+
+def test_dead_time_and_limit_functions_in_seconds_equal_units_of_z():
+    from qclock_circuits._validation import QClockError
+    from qclock_circuits.bayes import dead_time_width
+    from qclock_circuits.optimize.limits import ctl_sigma
+    from qclock_circuits.optimize.stability import dick_sigma
+
+    z = 2.5  # coherence time, s
+    for noise in ("white", "flicker", "random_walk"):
+        assert dead_time_width(0.3 * z, noise, coherence_time=z) == pytest.approx(dead_time_width(0.3, noise),
+                                                                                    rel=1e-12)
+        assert dick_sigma(noise, 0.2 * z, 0.1 * z, coherence_time=z) == pytest.approx(dick_sigma(noise, 0.2, 0.1),
+                                                                                        rel=1e-12)
+        assert ctl_sigma("css", "bayes", 0.4 * z, 0.1 * z, noise, coherence_time=z) == pytest.approx(
+            ctl_sigma("css", "bayes", 0.4, 0.1, noise), rel=1e-12)
+    assert dead_time_width(0.3, "flicker") > 0  # and the values are not trivially zero
+    with pytest.raises(QClockError, match="seconds"):
+        dead_time_width(-1.0, coherence_time=z)

@@ -498,7 +498,7 @@ def prior_width(interrogation_time, noise="flicker", dead_time=0.0, *, coherence
     return float(width[0]) if np.ndim(interrogation_time) == 0 else width
 
 
-def dead_time_width(dead_time, noise="flicker") -> float:
+def dead_time_width(dead_time, noise="flicker", *, coherence_time=None) -> float:
     """Dead-time phase width δφ_D of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (43).
 
     ``δφ_D² = 2 (T_D/Z)^(1−α)``.
@@ -506,10 +506,15 @@ def dead_time_width(dead_time, noise="flicker") -> float:
     Parameters
     ----------
     dead_time : float
-        Dead time T_D, in units of the laser coherence time Z (≥ 0).
+        Dead time T_D, in units of the laser coherence time Z (≥ 0), or in
+        seconds with ``coherence_time``.
     noise : {'white', 'flicker', 'random_walk'} or int, optional
         Laser frequency-noise type by word or NIST exponent α of
         ``S_y(f) = h_α f^α`` (0, −1, −2); default ``'flicker'``.
+    coherence_time : float, optional
+        The laser coherence time Z in seconds: with it the times are read in
+        seconds (the package's unit rule, CONVENTIONS.md); default None: units
+        of Z.
 
     Returns
     -------
@@ -524,7 +529,9 @@ def dead_time_width(dead_time, noise="flicker") -> float:
         If ``dead_time`` is negative or not finite, or the noise type is unknown.
     """
     alpha = noise_exponent(noise)
+    unit = TimeUnit(coherence_time)
     dead_time = check_finite(dead_time, "dead_time")
     if dead_time < 0:
-        raise QClockError(f"dead_time must be >= 0 (units of Z), got {dead_time}")
+        raise QClockError(f"dead_time must be >= 0 ({unit.words}), got {dead_time}")
+    dead_time = unit.to_z(dead_time)
     return float(np.sqrt(2.0 * dead_time ** (1 - alpha))) if dead_time > 0 else 0.0

@@ -45,6 +45,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from .._deprecation import renamed_arguments
+from .._units import TimeUnit
 from .._validation import QClockError, check_atoms, check_choice, check_finite
 from ..bayes import allan_deviation, effective_measurement_uncertainty, prior_width
 from ..bayes.stability import stability_point
@@ -152,7 +153,7 @@ def ctl_bmse(kind: str, estimator: str, prior_width: float) -> float:
 
 
 def ctl_sigma(kind: str, estimator: str, interrogation_time: float, dead_time: float = 0.0,
-              noise: str = "flicker") -> float:
+              noise: str = "flicker", *, coherence_time=None) -> float:
     """Stability of Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (29) with the N → ∞ BMSE: the coherence-time limit alone.
 
     The prior width of the closed loop (eqs. (31), (42), (43)) gives the
@@ -166,12 +167,17 @@ def ctl_sigma(kind: str, estimator: str, interrogation_time: float, dead_time: f
     estimator : {'bayes', 'linear'}
         Posterior mean or optimal linear estimator (the OQI takes ``'bayes'`` only).
     interrogation_time : float
-        Dark time T, in units of the laser coherence time Z (> 0).
+        Dark time T, in units of the laser coherence time Z (> 0), or in
+        seconds with ``coherence_time``.
     dead_time : float, optional
-        Dead time T_D, in units of Z (≥ 0, default 0).
+        Dead time T_D (≥ 0, default 0), same unit as ``interrogation_time``.
     noise : {'white', 'flicker', 'random_walk'} or int, optional
         Laser frequency-noise type by word or NIST exponent α (0, −1, −2);
         default ``'flicker'``.
+    coherence_time : float, optional
+        The laser coherence time Z in seconds: with it the times are read in
+        seconds (the package's unit rule, CONVENTIONS.md); default None: units
+        of Z.
 
     Returns
     -------
@@ -184,9 +190,10 @@ def ctl_sigma(kind: str, estimator: str, interrogation_time: float, dead_time: f
         If ``kind`` or ``estimator`` is not allowed (or the OQI with
         ``'linear'``), or a time is out of range.
     """
-    width = prior_width(interrogation_time, noise, dead_time)
+    unit = TimeUnit(coherence_time)
+    width = prior_width(interrogation_time, noise, dead_time, coherence_time=coherence_time)
     dphi_m = effective_measurement_uncertainty(ctl_bmse(kind, estimator, width), width)
-    return float(allan_deviation(dphi_m, interrogation_time, dead_time))
+    return float(allan_deviation(dphi_m, unit.to_z(interrogation_time), unit.to_z(dead_time)))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from .._units import TimeUnit
 from .._validation import QClockError, check_atoms, check_cycle_times
 from ..bayes import GaussianPrior, allan_deviation, effective_measurement_uncertainty, prior_width
 from ..bayes.stability import StabilityPoint, best_sss, stability_point
@@ -65,7 +66,7 @@ def parse_class(name: str):
     return ("variational", n, m)
 
 
-def dick_sigma(noise: str, interrogation_time: float, dead_time: float) -> float:
+def dick_sigma(noise: str, interrogation_time: float, dead_time: float, *, coherence_time=None) -> float:
     """Dick-effect instability σ_Dick·√τ at τ = 1 for the laser of eq. (30) with the named noise type.
 
     Kielinski & Hammerer, arXiv:2505.04287 (2025), eq. (40): the laser noise
@@ -77,9 +78,13 @@ def dick_sigma(noise: str, interrogation_time: float, dead_time: float) -> float
     noise : {'white', 'flicker', 'random_walk'} or int
         Laser frequency-noise type by word or NIST exponent α.
     interrogation_time : float
-        Dark time T, in units of Z (> 0).
+        Dark time T, in units of Z (> 0), or in seconds with ``coherence_time``.
     dead_time : float
-        Dead time T_D, in units of Z (≥ 0).
+        Dead time T_D, in units of Z (≥ 0), or in seconds with ``coherence_time``.
+    coherence_time : float, optional
+        The laser coherence time Z in seconds: with it the times are read in
+        seconds (the package's unit rule, CONVENTIONS.md); default None: units
+        of Z.
 
     Returns
     -------
@@ -92,6 +97,8 @@ def dick_sigma(noise: str, interrogation_time: float, dead_time: float) -> float
         If a time is out of range or the noise name is unknown.
     """
     interrogation_time, dead_time = check_cycle_times(interrogation_time, dead_time)
+    unit = TimeUnit(coherence_time)
+    interrogation_time, dead_time = unit.to_z(interrogation_time), unit.to_z(dead_time)
     if dead_time == 0:
         return 0.0
     lo = LocalOscillatorNoise.from_coherence_time(noise, dead_time)
