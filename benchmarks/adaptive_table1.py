@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--stored-only", action="store_true",
                         help="compute nothing: tabulate the paired chunks already stored in --out")
-    parser.add_argument("--out", default=str(_ROOT / "benchmarks" / "output" / "adaptive_table1_v2"),
+    parser.add_argument("--out", default=str(_ROOT / "benchmarks" / "output" / "adaptive_table1_v3"),
                         help="directory of the stored chunks ('' to store nothing)")
     parser.add_argument("--speed-only", action="store_true", help="only time one N = 3 adaptive run")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
@@ -170,11 +170,14 @@ def main(argv=None) -> int:
         results = row_results(row, args.runs, args.seed, args.workers, args.chunk, out, args.stored_only,
                               args.slip_weight)
         gains = {name: improvement(results["adaptive"], results[name]) for name in ("ramsey", "buzek")}
-        for quantity in ("square_error", "allan_variance"):
+        for quantity in ("square_error", "allan_variance", "time_allan_variance"):
+            if quantity not in gains["ramsey"]:  # chunks stored before the phase errors were recorded
+                continue
             cells = []
             for name in ("ramsey", "buzek"):
                 gain = gains[name][quantity]
-                paper = PAPER_TABLE1[canonical_noise(row)][name][quantity]
+                paper = PAPER_TABLE1[canonical_noise(row)][name][
+                    "allan_variance" if quantity == "time_allan_variance" else quantity]
                 cells.append(f"{gain['value']:7.1f} ± {gain['se']:4.1f} (±{gain['se_over_times']:.2f} over t)   "
                              f"{paper[0]:5.1f} ± {paper[1]:.2f}")
             lines.append(f"{row:8s} {quantity:15s} " + "   ".join(cells))
@@ -188,9 +191,11 @@ def main(argv=None) -> int:
         if lost.any() and not lost.all():
             kept = {name: r.select(~lost) for name, r in results.items()}
             cells = []
-            for quantity in ("square_error", "allan_variance"):
+            for quantity in ("square_error", "allan_variance", "time_allan_variance"):
                 for name in ("ramsey", "buzek"):
-                    gain = improvement(kept["adaptive"], kept[name])[quantity]
+                    gain = improvement(kept["adaptive"], kept[name]).get(quantity)
+                    if gain is None:
+                        continue
                     cells.append(f"{name} {quantity} {gain['value']:.1f} ± {gain['se']:.1f}")
             lines.append(f"{'':8s} without the {int(lost.sum())} runs where a protocol lost lock: " + "; ".join(cells))
         slips = {name: int(r.lost_lock.sum()) for name, r in results.items()}

@@ -236,3 +236,25 @@ def test_reduced_table1_brownian_two_atoms():
             if quantity == "allan_variance":  # square-error gains over 24 runs can be ±27 % (Bužek's excursions)
                 assert gain["value"] > 2.0 * gain["se"], (name, quantity, gain)
             assert abs(gain["value"] - recorded) < 4.0 * math.hypot(gain["se"], recorded_se), (name, quantity, gain)
+
+
+def test_time_allan_variance_is_the_allan_variance_of_the_reported_time(ramsey_runs):
+    """The clock's reported time error x_n = E(θ_n|a_n) − θ_n, Allan variance by allantools (phase data)."""
+    allantools = pytest.importorskip("allantools")
+    run = 5
+    errors = ramsey_runs.phase_errors[run]
+    # the recorded phase errors are the square errors' signed roots: ((E θ_n − θ_n)/(nT))²
+    np.testing.assert_allclose((errors / np.arange(1, errors.size + 1)) ** 2, ramsey_runs.square_error[run],
+                               rtol=1e-12)
+    points = np.concatenate([[0.0], errors])  # θ_0 = 0 is known at the start
+    taus, deviations, _, _ = allantools.oadev(points, rate=1.0, data_type="phase",
+                                              taus=ramsey_runs.averaging_factors.astype(float))
+    np.testing.assert_allclose(taus, ramsey_runs.averaging_factors)
+    np.testing.assert_allclose(ramsey_runs.time_allan_variance[run], deviations**2, rtol=1e-10)
+    gains = improvement(ramsey_runs, ramsey_runs)
+    assert gains["time_allan_variance"]["value"] == 0.0
+    # results stored before the phase errors existed: no such quantity, nothing made up
+    stored = ramsey_runs.to_dict()
+    del stored["phase_errors"]
+    old = AdaptiveClockResult.from_dict(stored)
+    assert old.time_allan_variance is None and "time_allan_variance" not in improvement(old, old)

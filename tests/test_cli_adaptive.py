@@ -38,7 +38,7 @@ def test_json_contract_and_agreement_with_the_library(capsys):
     data = json.loads(out)
     assert set(data["improvement"]) == {"ramsey", "buzek"}
     for gains in data["improvement"].values():
-        assert set(gains) == {"square_error", "allan_variance"}
+        assert set(gains) == {"square_error", "allan_variance", "time_allan_variance"}
         assert all(set(g) == {"value", "se", "se_over_times"} for g in gains.values())
     assert set(data["protocols"]) == {"adaptive", "ramsey", "buzek"}
     curves = data["protocols"]["ramsey"]
@@ -48,7 +48,7 @@ def test_json_contract_and_agreement_with_the_library(capsys):
     assert data["paper"] is None  # not a Table 1 configuration
     library = compare_protocols(2, "flicker", 0.05, 25, runs=2, seed=5)
     for name in ("ramsey", "buzek"):
-        for quantity in ("square_error", "allan_variance"):
+        for quantity in ("square_error", "allan_variance", "time_allan_variance"):
             assert data["improvement"][name][quantity]["value"] == pytest.approx(
                 library["improvement"][name][quantity]["value"], rel=1e-12)
     for name, result in library["results"].items():

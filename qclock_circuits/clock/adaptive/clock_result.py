@@ -24,7 +24,7 @@ __all__ = ["AdaptiveClockResult"]
 _SLIP_WINDOW = 10  # interrogations at the end of a run over which AdaptiveClockResult.slipped averages the error
 #: Per-run arrays of :class:`AdaptiveClockResult` (first axis: runs).
 _RUN_ARRAYS = ("square_error", "estimates", "allan_variance", "frequencies", "estimate_allan_variance",
-               "dropped_mass", "durations")
+               "dropped_mass", "durations", "phase_errors")
 
 
 def _allan_factors(interrogations: int) -> np.ndarray:
@@ -76,6 +76,9 @@ class AdaptiveClockResult:
     durations : ndarray, shape (R, M), optional
         Per run, the interrogation time T_n of every step (time units);
         ``interrogation_time`` everywhere for the constant-T clock (the default).
+    phase_errors : ndarray, shape (R, M), optional
+        Per run and step, the signed error ``E(θ_n | a_n) − θ_n`` of the
+        clock's cumulative phase (rad); NaN where not recorded (the default).
     truth : {'process', 'model'}
         Where the true frequencies came from: the full noise process (the
         default) or the clock's own truncated model (a diagnosis,
@@ -108,10 +111,44 @@ class AdaptiveClockResult:
     durations: np.ndarray | None = None
     truth: str = "process"
     timing: TimingErrors | None = None
+    phase_errors: np.ndarray | None = None
 
     def __post_init__(self):
         if self.durations is None:
             object.__setattr__(self, "durations", np.full(self.square_error.shape, float(self.interrogation_time)))
+        if self.phase_errors is None:  # not recorded (results stored before it existed, adaptive T_n)
+            object.__setattr__(self, "phase_errors", np.full(self.square_error.shape, np.nan))
+
+    @property
+    def has_phase_errors(self) -> bool:
+        """Whether every run recorded its signed phase errors (constant-T runs made since they exist)."""
+        errors = np.asarray(self.phase_errors)
+        return errors.shape == np.shape(self.square_error) and bool(np.all(np.isfinite(errors)))
+
+    @property
+    def time_allan_variance(self) -> np.ndarray | None:
+        """Overlapping Allan variance of the time the clock reports, per run and averaging factor, shape (R, K).
+
+        The clock's reported phase after interrogation n is its current
+        estimate ``E(θ_n | a_n)`` — past frequencies included as they were
+        re-estimated from later outcomes — so its time error is
+        ``x_n = E(θ_n | a_n) − θ_n`` (rad; :attr:`phase_errors`), with
+        ``x_0 = 0`` at the known start. The NIST overlapping estimator on these
+        M + 1 phase points, ``σ²(mT) = ⟨(x_{j+2m} − 2x_{j+m} + x_j)²⟩ / (2 m² T²)``
+        over the ``M − 2m + 1`` values of j, has the term count of Mullan &
+        Knill eq. (11); it equals eq. (11) with ω*_l the mean of the posterior
+        available when each window's phase is read (the latest), where
+        :attr:`allan_variance` uses the filtered ``E(ω_l | a_l)`` of each window.
+        None when the phase errors were not recorded.
+        """
+        if not self.has_phase_errors or np.any(self.durations != self.interrogation_time):
+            return None
+        points = np.concatenate([np.zeros((self.runs, 1)), self.phase_errors], axis=1)
+        out = np.empty((self.runs, self.averaging_factors.size))
+        for k, m in enumerate(self.averaging_factors):
+            second = points[:, 2 * m:] - 2.0 * points[:, m:-m] + points[:, :-2 * m]
+            out[:, k] = (second**2).mean(axis=1) / (2.0 * (m * self.interrogation_time) ** 2)
+        return out
 
     @property
     def times(self) -> np.ndarray:
@@ -299,7 +336,8 @@ class AdaptiveClockResult:
                 **({"time_multiples": list(self.time_multiples), "durations": self.durations.tolist()}
                    if self.time_multiples else {}),
                 **({"truth": self.truth} if self.truth != "process" else {}),
-                **({"timing": self.timing.to_dict()} if self.timing is not None else {})}
+                **({"timing": self.timing.to_dict()} if self.timing is not None else {}),
+                **({"phase_errors": self.phase_errors.tolist()} if self.has_phase_errors else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> AdaptiveClockResult:
@@ -334,4 +372,6 @@ class AdaptiveClockResult:
                    durations=None if "durations" not in data else np.asarray(data["durations"], float).reshape(
                        -1, int(data["interrogations"])),
                    truth=str(data.get("truth", "process")),
-                   timing=None if data.get("timing") is None else TimingErrors.from_dict(data["timing"]))
+                   timing=None if data.get("timing") is None else TimingErrors.from_dict(data["timing"]),
+                   phase_errors=None if "phase_errors" not in data else np.asarray(
+                       data["phase_errors"], float).reshape(-1, int(data["interrogations"])))

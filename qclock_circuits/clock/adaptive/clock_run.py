@@ -241,6 +241,7 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
     state = initial_tracker(_tracker_grid(offset, half, spacing), memory)
     square_error = np.empty(interrogations)
     estimates = np.empty(interrogations)
+    phase_errors = np.empty(interrogations)
     keys = set()
     dropped = 0.0
     for n in range(interrogations):
@@ -261,12 +262,13 @@ def _run_one(arguments: tuple, record: list | None = None) -> dict:
         state = update(prediction, table[:-1, outcome])
         if record is not None:
             record.append((prediction, table[:-1, outcome], state))
-        square_error[n] = ((state.phase_mean - true_phase[n]) / ((n + 1) * period)) ** 2
+        phase_errors[n] = state.phase_mean - true_phase[n]
+        square_error[n] = (phase_errors[n] / ((n + 1) * period)) ** 2
         estimates[n] = state.frequency_mean()
         state, offset, half, lost = _recentre(state, offset, half, spacing, base_half, max_half)
         dropped += lost
     return {"square_error": square_error, "estimates": estimates, "programs": len(keys), "dropped": dropped,
-            "frequencies": truth}
+            "frequencies": truth, "phase_errors": phase_errors}
 
 
 class _WindowTruth:

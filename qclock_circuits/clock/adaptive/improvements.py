@@ -71,7 +71,10 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
     Returns
     -------
     dict
-        ``{"square_error": {"value": %, "se": %, "se_over_times": %}, "allan_variance": {...}}``:
+        ``{"square_error": {"value": %, "se": %, "se_over_times": %}, "allan_variance": {...}}``,
+        and ``"time_allan_variance"`` (the Allan variance of the time the
+        clock reports, :attr:`~.clock_result.AdaptiveClockResult.time_allan_variance`)
+        when both results recorded their phase errors:
         ``se`` is the standard error over runs; ``se_over_times`` the standard
         error of the mean of the per-time gains across the averaged steps (or
         averaging times), which measures how flat the gain is in time, not
@@ -99,8 +102,13 @@ def improvement(adaptive: AdaptiveClockResult, baseline: AdaptiveClockResult, la
               == (baseline.noise, baseline.h, baseline.interrogation_time, baseline.cutoff))
     square = _gain(adaptive.square_error[:, -last:], baseline.square_error[:, -last:], paired)
     allan = _gain(adaptive.allan_variance, baseline.allan_variance, paired)
-    return {"square_error": {"value": square[0], "se": square[1], "se_over_times": square[2]},
-            "allan_variance": {"value": allan[0], "se": allan[1], "se_over_times": allan[2]}}
+    out = {"square_error": {"value": square[0], "se": square[1], "se_over_times": square[2]},
+           "allan_variance": {"value": allan[0], "se": allan[1], "se_over_times": allan[2]}}
+    time_a, time_b = adaptive.time_allan_variance, baseline.time_allan_variance
+    if time_a is not None and time_b is not None:
+        reported = _gain(time_a, time_b, paired)
+        out["time_allan_variance"] = {"value": reported[0], "se": reported[1], "se_over_times": reported[2]}
+    return out
 
 
 def summarise_protocols(results: Mapping) -> dict:

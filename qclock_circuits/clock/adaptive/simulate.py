@@ -417,7 +417,9 @@ def simulate_adaptive_clock(atoms: int, noise: str = "random_walk", noise_streng
                                frequencies=frequencies, estimate_allan_variance=allan(estimates),
                                dropped_mass=np.array([r["dropped"] for r in results]), seconds=seconds,
                                slip_weight=slip_weight, cutoff=cutoff, time_multiples=multiples,
-                               durations=durations, truth=truth, timing=timing)
+                               durations=durations, truth=truth, timing=timing,
+                               phase_errors=np.array([r.get("phase_errors", np.full(interrogations, np.nan))
+                                                      for r in results]))
 
 
 @renamed_arguments(h="noise_strength")
