@@ -90,7 +90,7 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_row_arguments(parser, runs=400)
-    parser.add_argument("--store", default=str(_ROOT / "benchmarks" / "output" / "adaptive_table1_v2"),
+    parser.add_argument("--store", default=str(_ROOT / "benchmarks" / "output" / "adaptive_table1_v3"),
                         help="the --out directory of adaptive_table1.py")
     parser.add_argument("--out-dir", default=str(_ROOT / "benchmarks" / "output"))
     args = parser.parse_args(argv)
