@@ -104,9 +104,6 @@ def poi_optimized(atoms: int, prior, max_iterations: int = 500, tolerance: float
     QClockError
         If ``atoms`` < 1.
     """
-    from ..protocols import phase_operator_unitary, poi
-    from .estimators import estimator_table
-
     atoms = check_atoms(atoms)
     with small_matrix_threads(atoms + 1):
         return _poi_optimized(atoms, prior, max_iterations, tolerance)

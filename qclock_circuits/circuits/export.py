@@ -44,7 +44,6 @@ from ..protocols.ramsey import RamseyProtocol
 from .builder import protocol_to_circuit
 from .ion_trap import (
     GlobalRGate,
-    ION_TRAP_OPERATIONS,
     ion_trap_rxx_target,
     ion_trap_target,
     ionq_target,

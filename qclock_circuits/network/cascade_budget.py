@@ -315,7 +315,6 @@ def loop_optimal_allocation(node_qubits, *, node_phase_width=None, individual_de
         j = int(np.argmin(units))
         raise QClockError(f"node {j} has {counts[j]} qubits, fewer than its share {shares[j]} of one level-1 "
                           "GHZ state")
-    C = sum(shares)
     candidates = []
     levels = 1
     while base ** (levels - 1) <= Q:

@@ -28,7 +28,7 @@ import numpy as np
 
 from .._blas import small_matrix_threads
 from .._validation import QClockError, check_atoms, check_choice, check_dense_size, check_finite_array
-from ..spin import apply_su2, apply_y_rotation, ground_state, magnetic_numbers, su2_to_zyz
+from ..spin import apply_y_rotation, ground_state, magnetic_numbers, su2_to_zyz
 from ..spin.rotations import axis_to_angles, frame_rotation
 from .noise import LocalNoise, readout_matrix
 from .operations import (
