@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..._validation import QClockError, check_finite_array
+from ..allan import overlapping_adev
 from .paper_noise import canonical_noise
 from .timing import TimingErrors
 
@@ -143,12 +144,11 @@ class AdaptiveClockResult:
         """
         if not self.has_phase_errors or np.any(self.durations != self.interrogation_time):
             return None
+        period = self.interrogation_time
         points = np.concatenate([np.zeros((self.runs, 1)), self.phase_errors], axis=1)
-        out = np.empty((self.runs, self.averaging_factors.size))
-        for k, m in enumerate(self.averaging_factors):
-            second = points[:, 2 * m:] - 2.0 * points[:, m:-m] + points[:, :-2 * m]
-            out[:, k] = (second**2).mean(axis=1) / (2.0 * (m * self.interrogation_time) ** 2)
-        return out
+        taus = self.averaging_factors * period
+        # the phase points as their per-window frequencies, through the package's one overlapping estimator
+        return np.array([overlapping_adev(row, period, taus=taus).sigma ** 2 for row in np.diff(points) / period])
 
     @property
     def times(self) -> np.ndarray:
