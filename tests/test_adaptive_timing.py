@@ -137,16 +137,20 @@ def test_timed_phases_of_each_strategy():
     omega, estimate, delta, atomic = 0.7, 0.4, 0.03, 200.0
     end = tm.measurement_time(omega, estimate, T, atomic, delta)
     # locked: the atoms see ωT minus (ω − ω*)(s − T); hypotheses unchanged
-    phases, seen = tm.timed_phases(tm.TimingErrors(atomic, 0.05, "locked"), grid, omega, estimate, T, delta)
+    offsets = np.linspace(-0.2, 0.3, grid.size)
+    phases, shifted, seen = tm.timed_phases(tm.TimingErrors(atomic, 0.05, "locked"), grid, omega, estimate, T, delta,
+                                            offsets)
     np.testing.assert_array_equal(phases, grid * T)
+    np.testing.assert_array_equal(shifted, offsets)
     assert seen == pytest.approx(omega * T - (omega - estimate) * (end - T), rel=1e-12)
     # reparametrised without a timing error: hypotheses and truth are both ρ(ω)T, nothing unmodelled is left
     timing = tm.TimingErrors(atomic, 0.0, "reparametrised")
-    phases, seen = tm.timed_phases(timing, grid, omega, estimate, T, 0.0)
+    phases, shifted, seen = tm.timed_phases(timing, grid, omega, estimate, T, 0.0, offsets)
     np.testing.assert_allclose(phases, grid * (estimate + atomic) / (grid + atomic) * T, rtol=1e-12)
+    np.testing.assert_allclose(shifted, offsets + grid * T - phases, rtol=1e-12, atol=1e-15)  # m' = m + (ω − ρ(ω))T
     assert seen == pytest.approx(omega * (estimate + atomic) / (omega + atomic) * T, rel=1e-12)
     # uncompensated with perfect timing still errs by ω(s − T), s = T(ω* + Ω)/(ω + Ω)
-    _, seen = tm.timed_phases(tm.TimingErrors(atomic, 0.0, "uncompensated"), grid, omega, estimate, T, 0.0)
+    _, _, seen = tm.timed_phases(tm.TimingErrors(atomic, 0.0, "uncompensated"), grid, omega, estimate, T, 0.0)
     assert seen == pytest.approx(omega * T - omega * (T * (estimate + atomic) / (omega + atomic) - T), rel=1e-12)
 
 

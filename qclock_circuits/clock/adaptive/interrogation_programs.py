@@ -159,14 +159,17 @@ def _interrogation(protocol: str, atoms: int, sdp_prior: str, centred: np.ndarra
 
 
 def _centred_interrogation(prediction, protocol: str, atoms: int, sdp_prior: str, slip_weight: float,
-                           coarsening: int = 1) -> tuple:
-    """(state, POVM, cache key, mean phase, grid phases minus it) of the protocol's interrogation for a prediction."""
+                           coarsening: int = 1, phases=None, offsets=None) -> tuple:
+    """(state, POVM, cache key, mean phase, grid phases minus it) of the protocol's interrogation for a prediction.
+
+    ``phases`` and ``offsets`` replace the prediction's own (``ω_j T`` and eq. (7)'s ``m_j``).
+    """
     weights = prediction.frequency_weights
-    phases = prediction.phases
+    phases = prediction.phases if phases is None else phases
+    offsets = prediction.phase_offsets if offsets is None else offsets
     centre = float(weights @ phases)
     centred = phases - centre
-    probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, prediction.phase_offsets,
-                                      slip_weight, coarsening)
+    probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, offsets, slip_weight, coarsening)
     return probe, povm, key, centre, centred
 
 
@@ -178,13 +181,10 @@ def _timed_interrogation(prediction, protocol: str, atoms: int, sdp_prior: str, 
     ``'reparametrised'`` strategy the hypotheses' phases are ``ρ(ω_j)T`` and
     the eq. (7) offsets shift by ``(ω_j − ρ(ω_j))T`` (:func:`~.timing.reparametrise_prior`).
     """
-    weights = prediction.frequency_weights
     grid = prediction.state.grid
-    period = prediction.interrogation_time
-    estimate = float(weights @ grid)
-    phases, true_phase = timed_phases(timing, grid, true_frequency, estimate, period, timing_error)
-    offsets = prediction.phase_offsets + (grid * period - phases)
-    centre = float(weights @ phases)
-    centred = phases - centre
-    probe, povm, key = _interrogation(protocol, atoms, sdp_prior, centred, weights, offsets, slip_weight)
+    estimate = float(prediction.frequency_weights @ grid)
+    phases, offsets, true_phase = timed_phases(timing, grid, true_frequency, estimate, prediction.interrogation_time,
+                                               timing_error, prediction.phase_offsets)
+    probe, povm, key, centre, centred = _centred_interrogation(prediction, protocol, atoms, sdp_prior, slip_weight,
+                                                               phases=phases, offsets=offsets)
     return probe, povm, key, centre, centred, true_phase - centre

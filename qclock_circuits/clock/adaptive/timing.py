@@ -154,12 +154,13 @@ class TimingErrors:
 
 
 def timed_phases(timing: TimingErrors, frequencies, true_frequency: float, estimate: float,
-                 interrogation_time: float, timing_error: float = 0.0):
-    """The clock's phase hypotheses and the phase the atoms actually see, for one timed interrogation.
+                 interrogation_time: float, timing_error: float = 0.0, phase_offsets=None):
+    """The clock's phase hypotheses, their eq. (7) offsets and the phase the atoms actually see, for one timed interrogation.
 
-    Hypothesis ``ω_j`` stands for the phase ``ω_j T`` (``ρ(ω_j) T`` with the
-    ``'reparametrised'`` strategy, whose SDP is written in ``ω' = ρ(ω)``);
-    the atoms see that phase at the true ω minus the strategy's error
+    Hypothesis ``ω_j`` stands for the phase ``ω_j T`` (with the
+    ``'reparametrised'`` strategy, whose SDP is written in ``ω' = ρ(ω)``,
+    the phase ``ρ(ω_j) T`` and the shifted offsets of
+    :func:`reparametrise_prior`); the atoms see that phase at the true ω minus the strategy's error
     ``ε`` (:func:`timing_phase_error`) at the true end
     ``s = T(ω* + Ω)/(ω + Ω) + δ`` (:func:`measurement_time`).
 
@@ -177,11 +178,13 @@ def timed_phases(timing: TimingErrors, frequencies, true_frequency: float, estim
         Intended T > 0.
     timing_error : float, optional
         δ (time units).
+    phase_offsets : array, shape (J,), optional
+        The hypotheses' eq. (7) offsets ``m_j`` (rad); default 0.
 
     Returns
     -------
-    (phases, true_phase) : ndarray, float
-        The hypotheses' phases (rad) and the implemented phase (rad).
+    (phases, offsets, true_phase) : ndarray, ndarray, float
+        The hypotheses' phases and offsets (rad) and the implemented phase (rad).
 
     Raises
     ------
@@ -189,13 +192,18 @@ def timed_phases(timing: TimingErrors, frequencies, true_frequency: float, estim
         If the LO would run backwards or the true end is not after the start.
     """
     period = _positive(interrogation_time, "interrogation_time")
-    frequencies = check_finite_array(frequencies, "frequencies", ndim=1)
-    omega_map = ((lambda w: rho(w, estimate, timing.atomic_frequency)) if timing.strategy == "reparametrised"
-                 else (lambda w: w))
-    phases = np.asarray(omega_map(frequencies), dtype=float) * period
-    end = measurement_time(true_frequency, estimate, period, timing.atomic_frequency, timing_error)
-    error = timing_phase_error(true_frequency, estimate, end, period, timing.atomic_frequency, timing.strategy)
-    return phases, float(omega_map(true_frequency)) * period - float(error)
+    atomic = timing.atomic_frequency
+    if timing.strategy == "reparametrised":
+        phases, offsets = reparametrise_prior(frequencies, estimate, period, atomic, phase_offsets)
+        expected = float(rho(true_frequency, estimate, atomic)) * period
+    else:
+        phases = check_finite_array(frequencies, "frequencies", ndim=1) * period
+        offsets = (np.zeros_like(phases) if phase_offsets is None
+                   else check_finite_array(phase_offsets, "phase_offsets", ndim=1, length=phases.size))
+        expected = float(true_frequency) * period
+    end = measurement_time(true_frequency, estimate, period, atomic, timing_error)
+    error = timing_phase_error(true_frequency, estimate, end, period, atomic, timing.strategy)
+    return phases, offsets, expected - float(error)
 
 
 def _positive(value, name: str) -> float:
