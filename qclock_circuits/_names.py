@@ -22,6 +22,8 @@ __all__ = [
     "ADAPTIVE_NOISE_TYPES",
     "PHASE_NOISE_TYPES",
     "SDP_PRIORS",
+    "TRUTHS",
+    "TIMING_STRATEGIES",
     "TIME_UNIT_Z",
     "TIME_UNIT_SECONDS",
 ]
@@ -39,6 +41,10 @@ NOISE_CHOICES = (*NOISE_TYPES, *NOISE_ALIASES)
 ADAPTIVE_NOISE_TYPES = ("random_walk", "flicker", "flicker_phase", "white_phase")
 #: How the adaptive clock's SDP sees the predicted prior (:mod:`qclock_circuits.clock.adaptive.simulate`).
 SDP_PRIORS = ("gaussian", "exact")
+#: Where the adaptive clock's simulated true frequencies come from: the noise process, or the clock's own model.
+TRUTHS = ("process", "model")
+#: Ways of handling the measurement frame of a free-running LO (:mod:`qclock_circuits.clock.adaptive.timing`).
+TIMING_STRATEGIES = ("uncompensated", "locked", "software", "reparametrised")
 #: The ``time_unit`` written beside every time in the outputs: the laser coherence time Z, or seconds.
 TIME_UNIT_Z = "Z"
 TIME_UNIT_SECONDS = "s"

@@ -56,7 +56,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from .._names import ADAPTIVE_NOISE_TYPES, NOISE_ALIASES, SDP_PRIORS
+from .._names import ADAPTIVE_NOISE_TYPES, NOISE_ALIASES, SDP_PRIORS, TIMING_STRATEGIES, TRUTHS
 from ._common import (CLIError, add_deprecated_option, add_quiet, format_table, integer, print_json,
                       progress_reporter, real)
 from ._units import add_coherence_time, time_unit
@@ -129,16 +129,15 @@ def register(subparsers) -> None:
                         help="choose each interrogation time from these multiples of T (distinct integers 1 to 16 "
                              "including 1, e.g. 1 2 3) by the smallest expected phase-variance increase per unit "
                              "time; default: constant T")
-    parser.add_argument("--truth", choices=("process", "model"), default="process",
+    parser.add_argument("--truth", choices=TRUTHS, default="process",
                         help="draw the true frequencies from the noise process (default) or from the clock's own "
                              "truncated model (a diagnosis: is a shortfall the protocol's or the model's?)")
     parser.add_argument("--atomic-frequency", type=real, default=None, metavar="OMEGA",
-                        help="with timing errors: the atomic frequency in rad per T (>= 100; appendix D)")
+                        help="with timing errors: the atomic frequency in rad per T (at least 100/T; appendix D)")
     parser.add_argument("--timing-jitter", type=real, default=None, metavar="DELTA",
                         help="standard deviation of every interrogation's end, in units of T (0 to 0.1; needs "
                              "--atomic-frequency)")
-    parser.add_argument("--timing-strategy", choices=("uncompensated", "locked", "software", "reparametrised"),
-                        default=None, help="how the free-running LO's frame is handled (default: software; "
+    parser.add_argument("--timing-strategy", choices=TIMING_STRATEGIES, default=None, help="how the free-running LO's frame is handled (default: software; "
                                            "needs --atomic-frequency)")
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="store every finished run in DIR at once; the same command run again resumes, "
@@ -187,12 +186,15 @@ def _check(args: argparse.Namespace) -> None:
     if timed and args.atomic_frequency is None:
         raise CLIError("--timing-jitter and --timing-strategy need --atomic-frequency (rad per T)")
     if args.atomic_frequency is not None:
-        if not math.isfinite(args.atomic_frequency) or args.atomic_frequency < 100:
-            raise CLIError(f"--atomic-frequency must be a finite number >= 100 (rad per T), got "
+        from ..clock.adaptive.timing import MAX_JITTER_FRACTION, MIN_ATOMIC_PHASE
+
+        if not math.isfinite(args.atomic_frequency) or args.atomic_frequency < MIN_ATOMIC_PHASE:
+            raise CLIError(f"--atomic-frequency must be a finite number >= {MIN_ATOMIC_PHASE:g} (rad per T), got "
                            f"{args.atomic_frequency}")
         jitter = 0.0 if args.timing_jitter is None else args.timing_jitter
-        if not math.isfinite(jitter) or not 0.0 <= jitter <= 0.1:
-            raise CLIError(f"--timing-jitter must be a number from 0 to 0.1 (units of T), got {jitter}")
+        if not math.isfinite(jitter) or not 0.0 <= jitter <= MAX_JITTER_FRACTION:
+            raise CLIError(f"--timing-jitter must be a number from 0 to {MAX_JITTER_FRACTION:g} (units of T), "
+                           f"got {jitter}")
         if args.adaptive_times is not None:
             raise CLIError("--atomic-frequency (timing errors) applies to constant T only, not with --adaptive-times")
     if args.truth != "process" and args.adaptive_times is not None:

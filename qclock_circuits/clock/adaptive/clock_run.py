@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..._names import TRUTHS
 from ..._validation import QClockError, check_int
 from .covariance import (
     PHASE_NOISE_TYPES,
@@ -40,8 +41,6 @@ from .tracking import MAX_MEMORY, TrackerState, initial_tracker, predict, update
 
 __all__ = ["TRUTHS", "model_truth_factor"]
 
-#: Where the true frequencies of a simulated run come from (:func:`~.simulate.simulate_adaptive_clock`).
-TRUTHS = ("process", "model")
 
 _GRID_STEPS_PER_SD = 3.0  # tracker grid points per transition standard deviation
 _GRID_GUARD = 7.0  # outer margin (transition sds) kept empty so that predict() loses < 1e-9 beyond the grid

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._names import TIMING_STRATEGIES
 from ..._validation import QClockError, check_choice, check_finite, check_finite_array
 
 __all__ = [
@@ -73,8 +74,6 @@ __all__ = [
     "reparametrise_prior",
 ]
 
-#: Ways of handling the measurement frame of a free-running LO (module docstring).
-TIMING_STRATEGIES = ("uncompensated", "locked", "software", "reparametrised")
 #: Smallest Ω T (rad) the running clock takes with timing errors: its tracking grid reaches several π/T, and
 #: every frequency it holds must keep the LO running forwards (ω + Ω > 0).
 MIN_ATOMIC_PHASE = 100.0
