@@ -149,6 +149,7 @@ def main(argv=None) -> int:
                              "0 is the paper's protocol without the slip guard)")
     args = parser.parse_args(argv)
 
+    from qclock_circuits.clock.adaptive.improvements import PAPER_COLUMNS
     from qclock_circuits.clock.adaptive.simulate import PAPER_TABLE1, canonical_noise, improvement
 
     print(f"# adaptive clock, Mullan & Knill Table 1 ({platform.processor() or platform.machine()}, "
@@ -176,8 +177,7 @@ def main(argv=None) -> int:
             cells = []
             for name in ("ramsey", "buzek"):
                 gain = gains[name][quantity]
-                paper = PAPER_TABLE1[canonical_noise(row)][name][
-                    "allan_variance" if quantity == "time_allan_variance" else quantity]
+                paper = PAPER_TABLE1[canonical_noise(row)][name][PAPER_COLUMNS[quantity]]
                 cells.append(f"{gain['value']:7.1f} ± {gain['se']:4.1f} (±{gain['se_over_times']:.2f} over t)   "
                              f"{paper[0]:5.1f} ± {paper[1]:.2f}")
             lines.append(f"{row:8s} {quantity:15s} " + "   ".join(cells))

@@ -528,17 +528,18 @@ def draw_mk_fig(data: dict, path: Path) -> None:
 
 def draw_mk_table1(data: dict, path: Path) -> None:
     """Markdown table: the package's improvements beside the paper's (Mullan & Knill Table 1)."""
+    from qclock_circuits.clock.adaptive.improvements import PAPER_COLUMNS
+
     lines = ["| row | quantity | vs Ramsey (package) | vs Ramsey (paper) | vs Bužek (package) | vs Bužek (paper) |",
              "|---|---|---:|---:|---:|---:|"]
     for row in data["rows"]:
         label = f"{row['noise']}, N = {row['atoms']}, h = {row['h']}, {row['runs']} paired runs"
-        quantities = [q for q in ("square_error", "allan_variance", "time_allan_variance") if q in row["package"]["ramsey"]]
+        quantities = [q for q in PAPER_COLUMNS if q in row["package"]["ramsey"]]
         for index, quantity in enumerate(quantities):
             cells = []
             for baseline in ("ramsey", "buzek"):
                 ours = row["package"][baseline][quantity]
-                # the paper's one Allan column, beside both readings of it
-                paper = row["paper"][baseline]["allan_variance" if quantity == "time_allan_variance" else quantity]
+                paper = row["paper"][baseline][PAPER_COLUMNS[quantity]]
                 cells += [f"{ours['value']:.1f} ± {ours['se']:.1f}", f"{paper['value']:.1f} ± {paper['se']:.2f}"]
             name = {"square_error": "square error (last 20 steps)",
                     "allan_variance": "Allan variance (frequency error)",

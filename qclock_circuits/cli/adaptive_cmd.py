@@ -380,13 +380,13 @@ def adaptive(args: argparse.Namespace) -> int:
     if args.json:
         print_json(output)
         return 0
+    from ..clock.adaptive.improvements import PAPER_COLUMNS
+
     rows = []
     for name, gains in comparison["improvement"].items():
         for quantity, gain in gains.items():
             paper = output["paper"]
-            # the paper's Allan column is compared with both readings (the clock's frequency error, its reported time)
-            column = "allan_variance" if quantity == "time_allan_variance" else quantity
-            seed_value = "" if paper is None else f"{paper[name][column]['value']:.1f}"
+            seed_value = "" if paper is None else f"{paper[name][PAPER_COLUMNS[quantity]]['value']:.1f}"
             rows.append([name, quantity, f"{gain['value']:.1f} +- {gain['se']:.1f}", seed_value])
     time_text = ("T = 1 (the paper's time unit)" if times["time_unit"] == "T"
                  else f"T = {times['interrogation_time']:.6g} {times['time_unit']}")

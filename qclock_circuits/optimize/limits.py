@@ -45,7 +45,6 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from .._deprecation import renamed_arguments
-from .._units import TimeUnit
 from .._validation import QClockError, check_atoms, check_choice, check_finite
 from ..bayes import allan_deviation, effective_measurement_uncertainty, prior_width
 from ..bayes.stability import stability_point
@@ -190,10 +189,9 @@ def ctl_sigma(kind: str, estimator: str, interrogation_time: float, dead_time: f
         If ``kind`` or ``estimator`` is not allowed (or the OQI with
         ``'linear'``), or a time is out of range.
     """
-    unit = TimeUnit(coherence_time)
     width = prior_width(interrogation_time, noise, dead_time, coherence_time=coherence_time)
     dphi_m = effective_measurement_uncertainty(ctl_bmse(kind, estimator, width), width)
-    return float(allan_deviation(dphi_m, unit.to_z(interrogation_time), unit.to_z(dead_time)))
+    return float(allan_deviation(dphi_m, interrogation_time, dead_time, coherence_time=coherence_time))
 
 
 @dataclass(frozen=True)

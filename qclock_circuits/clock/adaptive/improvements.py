@@ -19,7 +19,7 @@ from ..._validation import QClockError, check_int
 from .clock_result import AdaptiveClockResult
 from .interrogation_programs import CLOCK_PROTOCOLS
 
-__all__ = ["PAPER_TABLE1", "improvement", "summarise_protocols"]
+__all__ = ["PAPER_TABLE1", "PAPER_COLUMNS", "improvement", "summarise_protocols"]
 
 #: Mullan & Knill Table 1: improvement (%) of the adaptive protocol, value and standard error.
 #: Formerly ``SEED_TABLE1`` (deprecated alias).
@@ -31,6 +31,10 @@ PAPER_TABLE1 = {
                 "ramsey": {"square_error": (18.9, 0.40), "allan_variance": (21.6, 0.55)},
                 "buzek": {"square_error": (39.8, 0.38), "allan_variance": (33.0, 0.48)}},
 }
+#: The Table 1 column of the paper each quantity of :func:`improvement` is compared with: the paper's one
+#: Allan column stands beside both readings of its eq. (11) (the clock's frequency error, its reported time).
+PAPER_COLUMNS = {"square_error": "square_error", "allan_variance": "allan_variance",
+                 "time_allan_variance": "allan_variance"}
 _LAST_STEPS = 20  # Table 1: square errors averaged over the last twenty steps
 
 
